@@ -1,0 +1,45 @@
+# Two commands do all set-up on a fresh machine: `make demo` and `make test`.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8899
+SIZE ?= demo
+SEED ?= 7
+DB ?= data/crm.duckdb
+
+.PHONY: demo test lint bench venv browser sandbox clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(BIN)/.installed
+
+# Debian's Chromium for the browser tests (no browser download); skipped when already there.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
+
+test: venv browser
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: venv
+	$(BIN)/ruff check .
+
+sandbox: venv
+	$(BIN)/python -m connectors.sandbox --port $(PORT) --size $(SIZE) --seed $(SEED)
+
+demo: venv
+	$(BIN)/python -m scripts.demo --port $(PORT) --size $(SIZE) --seed $(SEED) --db $(DB)
+
+bench: venv
+	$(BIN)/python -m bench.connector
+	$(BIN)/python -m bench.queries
+	$(BIN)/python -m bench.dashboard
+
+clean:
+	rm -rf $(VENV) data artifacts
