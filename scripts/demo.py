@@ -10,10 +10,16 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 WEBHOOK_LINE = re.compile(r"(http://127\.0\.0\.1:\d+/rest/\d+/\S+/)")
+
+
+def _forward(stream) -> None:
+    for line in stream:
+        print(line, end="", file=sys.stderr)
 
 
 def start_sandbox(port: int, size: str, seed: int) -> tuple[subprocess.Popen, str]:
@@ -26,6 +32,8 @@ def start_sandbox(port: int, size: str, seed: int) -> tuple[subprocess.Popen, st
         print(line, end="", file=sys.stderr)
         match = WEBHOOK_LINE.search(line)
         if match:
+            # Keep draining its output, or a full pipe would stall the server.
+            threading.Thread(target=_forward, args=(proc.stdout,), daemon=True).start()
             return proc, match.group(1)
     raise SystemExit(f"demo: the sandbox portal exited (code {proc.wait()}) before it was ready")
 
