@@ -1,0 +1,165 @@
+"""Paginators: the documented fast keyset export, and plain offset paging for small lists.
+
+Fast export (docs: settings/performance/huge-data.md): `filter {">ID": last}`, `order {ID: ASC}`,
+`start: -1` (no count), 50 rows a page. One plain call first: a small or incremental result ends right
+there in one request. Then batches of 50 chained commands, each filtering on the previous command's last
+row (`$result[c3][49][ID]`): 2,500 rows per HTTP request, so a full export takes about 1 + rows/2500.
+
+The short-page trap: after a page of fewer than 50 rows, `$result[prev][49][ID]` cannot be resolved and
+the portal substitutes garbage instead of failing, so every later command in that batch is dropped.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from typing import Any
+
+from connectors.bitrix24.batch import MAX_COMMANDS
+from connectors.bitrix24.errors import BatchCommandError, RateLimited, RequestError, ServerError, classify
+
+PAGE_SIZE = 50
+
+
+def _rows(result: Any, items_key: str | None) -> list[dict]:
+    """The rows of one page; empty pages come as `[]` or `{}` (PHP's empty array)."""
+    if items_key is not None and isinstance(result, dict):
+        result = result.get(items_key, [])
+    if isinstance(result, dict):  # a PHP array with gaps in its keys arrives as an object
+        result = list(result.values())
+    return result if isinstance(result, list) else []
+
+
+def _id(row: Any, id_field: str) -> int:
+    try:
+        return int(row[id_field])
+    except (KeyError, TypeError, ValueError):
+        raise RequestError(f"a row came without a numeric {id_field}; select {id_field}") from None
+
+
+class _FastQuery:
+    """Builds the parameters of one page given the last ID seen, honouring the method's naming style."""
+
+    def __init__(self, method: str, params: dict, id_field: str, items_key: str | None, order_style: str):
+        if order_style not in ("order", "sort"):
+            raise ValueError("order_style is 'order' or 'sort'")
+        self.method = method
+        self.id_field = id_field
+        self.items_key = items_key
+        base = copy.deepcopy(params)
+        self.filter_key = "FILTER" if order_style == "sort" else "filter"
+        caller = {}
+        for key in ("filter", "FILTER"):
+            caller.update(base.pop(key, None) or {})
+        self.start_after = self._take_lower_bound(caller)
+        base.pop("start", None)
+        base.pop("START", None)
+        if order_style == "sort":
+            base.pop("SORT", None)
+            base.pop("ORDER", None)
+            base["sort"], base["order"] = id_field, "ASC"
+        else:
+            base["order"] = {id_field: "ASC"}
+        select = base.get("select")
+        if select and "*" not in select and id_field not in select:
+            base["select"] = [id_field, *select]
+        self.filter = caller
+        self.base = base
+
+    def _take_lower_bound(self, caller: dict) -> int:
+        """A caller's own `>ID` / `>=ID` becomes the keyset's starting point."""
+        start = 0
+        for key in list(caller):
+            if key == f">{self.id_field}":
+                start = max(start, int(caller.pop(key)))
+            elif key == f">={self.id_field}":
+                start = max(start, int(caller.pop(key)) - 1)
+        return start
+
+    def params(self, after: int | str) -> dict:
+        return {**self.base, self.filter_key: {**self.filter, f">{self.id_field}": after}, "start": -1}
+
+    def reference(self, key: str) -> str:
+        path = f"[{self.items_key}]" if self.items_key else ""
+        return f"$result[{key}]{path}[{PAGE_SIZE - 1}][{self.id_field}]"
+
+
+def iter_fast(client, method: str, params: dict, *, stream: str, id_field: str = "ID",
+              items_key: str | None = None, order_style: str = "order") -> Iterator[list[dict]]:
+    """Yield pages (lists of rows) in ascending ID order, each ID once, until the first short page."""
+    query = _FastQuery(method, params, id_field, items_key, order_style)
+    last = query.start_after
+    reply = client.call(method, query.params(last), stream=stream)
+    raw = _rows(reply.get("result"), items_key)
+    page, last = _fresh(raw, last, id_field)
+    if page:
+        client.stats.add_rows(stream, len(page))
+        yield page
+    if len(raw) < PAGE_SIZE:
+        return
+    stalls = 0
+    while True:
+        keys = [f"c{i}" for i in range(MAX_COMMANDS)]
+        commands = {keys[0]: (method, query.params(last))}
+        for prev, key in zip(keys, keys[1:], strict=False):
+            commands[key] = (method, query.params(query.reference(prev)))
+        reply = client.batch(commands, stream=stream)
+        progressed = False
+        for key in keys:
+            if key in reply.errors:
+                _raise_unless_limit(reply.errors[key], key, method)
+                break  # a limit: the client paused the method; go on from the last good page
+            if key not in reply.result:
+                break
+            raw = _rows(reply.result[key], items_key)
+            page, last = _fresh(raw, last, id_field)
+            if page:
+                progressed = True
+                client.stats.add_rows(stream, len(page))
+                yield page
+            if len(raw) < PAGE_SIZE:
+                return  # the short-page trap: whatever follows in this batch is garbage
+        stalls = 0 if progressed else stalls + 1
+        if stalls > client.retry.max_retries:
+            raise ServerError(f"the export of {method} stopped making progress; try again later",
+                              method=method)
+
+
+def _fresh(raw: list[dict], last: int, id_field: str) -> tuple[list[dict], int]:
+    """Rows above the last ID seen, in ID order, and the new last ID (the page's highest)."""
+    keyed = sorted(((_id(row, id_field), row) for row in raw), key=lambda pair: pair[0])
+    page = []
+    for row_id, row in keyed:
+        if row_id > last:
+            page.append(row)
+            last = row_id
+    return page, last
+
+
+def _raise_unless_limit(error: dict, key: str, method: str) -> None:
+    found = classify(200, error, method=method)
+    if isinstance(found, RateLimited):
+        return
+    assert found is not None
+    raise BatchCommandError(f"{found.user_message} (batch command {key})", key=key, cause=found,
+                            code=found.code, description=found.description, method=method)
+
+
+def iter_offset(client, method: str, params: dict, *, stream: str, items_key: str | None = None,
+                start_key: str = "start") -> Iterator[list[dict]]:
+    """Plain `start`/`next` paging, for small lists (departments, user fields, statuses)."""
+    start = 0
+    while True:
+        reply = client.call(method, {**params, start_key: start}, stream=stream)
+        rows = _rows(reply.get("result"), items_key)
+        if rows:
+            client.stats.add_rows(stream, len(rows))
+            yield rows
+        following = reply.get("next")
+        try:
+            following = int(following)
+        except (TypeError, ValueError):
+            return
+        if not rows or following <= start:
+            return
+        start = following

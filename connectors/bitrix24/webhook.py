@@ -1,0 +1,114 @@
+"""The incoming-webhook URL: parse it, keep its secret out of every printable form, follow a domain move.
+
+A webhook looks like `https://portal.bitrix24.com/rest/{user_id}/{code}/`. The `code` is a password: it
+must never reach a log line, an exception message or a repr. Only `base_url` carries it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from connectors.bitrix24.errors import ConfigError
+
+# Plain http is only accepted for the local sandbox.
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+# /rest/<user id>/<code>/ anywhere in a text (URLs inside httpx messages, tracebacks, reprs).
+_SECRET_IN_TEXT = re.compile(r"(/rest/\d+/)[^/\s\"'?#<>]+")
+_PATH = re.compile(r"^/rest/(?P<user>\d+)/(?P<code>[A-Za-z0-9_-]+)(?:/(?P<method>[^/]*))?/?$")
+
+HOW_TO_FIX = (
+    "expected https://<portal>/rest/<user id>/<code>/ "
+    "(Bitrix24: Developer resources > Other > Inbound webhook)"
+)
+
+
+def redact(text: str) -> str:
+    """Remove any `/rest/<id>/<code>/` secret from arbitrary text."""
+    return _SECRET_IN_TEXT.sub(r"\1***", str(text))
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """A parsed webhook. `base_url` holds the secret; `portal_url` and `host` are safe to show."""
+
+    scheme: str
+    netloc: str  # host[:port]
+    user_id: str
+    code: str = field(repr=False)
+
+    @property
+    def host(self) -> str:
+        return urlsplit(f"{self.scheme}://{self.netloc}").hostname or self.netloc
+
+    @property
+    def portal_url(self) -> str:
+        return f"{self.scheme}://{self.netloc}"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.portal_url}/rest/{self.user_id}/{self.code}/"
+
+    def method_url(self, method: str) -> str:
+        return self.base_url + method
+
+    def redact(self, text: str) -> str:
+        """Like `redact`, and also removes the bare code wherever it shows up."""
+        return redact(str(text)).replace(self.code, "***")
+
+    def moved_to(self, location: str) -> Webhook:
+        """The same webhook on the host a redirect points to (the path, and so the secret, stay ours)."""
+        target = urlsplit(location)
+        if not target.netloc:  # relative Location: same host
+            return self
+        scheme = (target.scheme or self.scheme).lower()
+        _check_scheme(scheme, target.hostname or "")
+        return Webhook(scheme, target.netloc.lower(), self.user_id, self.code)
+
+    def __repr__(self) -> str:
+        return f"Webhook(portal_url={self.portal_url!r}, user_id={self.user_id!r}, code='***')"
+
+    def __str__(self) -> str:
+        return f"{self.portal_url}/rest/{self.user_id}/***/"
+
+
+def _check_scheme(scheme: str, hostname: str) -> None:
+    if scheme == "https":
+        return
+    if scheme == "http" and hostname in LOCAL_HOSTS:
+        return
+    if scheme == "http":
+        raise ConfigError(
+            "webhook URL must use https:// (plain http is only allowed for the local sandbox)",
+            code="INVALID_REQUEST",
+        )
+    raise ConfigError(f"webhook URL is not an http(s) address; {HOW_TO_FIX}")
+
+
+def parse_webhook(url: str) -> Webhook:
+    """Validate a webhook URL; raise ConfigError with a one-line message that never repeats the secret.
+
+    Accepts a trailing method (`.../profile.json`, as people paste it from the Bitrix24 form) and drops it.
+    """
+    text = (url or "").strip()
+    if not text:
+        raise ConfigError(f"no webhook URL given; {HOW_TO_FIX}")
+    if "://" not in text:
+        raise ConfigError(f"webhook URL has no https:// scheme; {HOW_TO_FIX}")
+    try:
+        parts = urlsplit(text)
+        hostname = parts.hostname or ""
+        _ = parts.port  # raises ValueError on a bad port
+    except ValueError:
+        raise ConfigError(f"webhook URL is malformed; {HOW_TO_FIX}") from None
+    if not hostname:
+        raise ConfigError(f"webhook URL has no host name; {HOW_TO_FIX}")
+    _check_scheme(parts.scheme.lower(), hostname)
+    match = _PATH.match(parts.path)
+    if not match or (match["method"] and "." not in match["method"]):
+        raise ConfigError(f"webhook URL for {hostname} does not end in /rest/<user id>/<code>/; {HOW_TO_FIX}")
+    if parts.query or parts.fragment:
+        raise ConfigError(f"webhook URL for {hostname} must not carry a query string; {HOW_TO_FIX}")
+    return Webhook(parts.scheme.lower(), parts.netloc.lower(), match["user"], match["code"])
