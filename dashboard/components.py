@@ -1,0 +1,105 @@
+"""Small shared pieces of the pages: the freshness line, error messages, tiles and a page guard."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data, formatting
+from dashboard.data import Context
+from dashboard.i18n import lang, t
+from queries import QueryError, RulesError
+
+FRESHNESS_REFRESH = timedelta(seconds=60)
+
+
+def unsure(ctx: Context) -> bool:
+    """True when a zero may be a lie: the last sync failed, never succeeded, or is older than expected."""
+    if getattr(ctx.info, "last_run_status", None) == "failed":
+        return True
+    age = data.sync_age(ctx)
+    return age is None or age > timedelta(hours=ctx.settings.fresh_hours)
+
+
+def count(value: Any, ctx: Context) -> str:
+    """A count as text; a zero from out-of-date data is shown as `0?`, never as a confident zero."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "—"
+    if int(value) == 0 and unsure(ctx):
+        return t("unsure_zero")
+    return formatting.integer(value, lang())
+
+
+def _freshness_body(ctx: Context) -> None:
+    lg = lang()
+    last = getattr(ctx.info, "last_ok_sync_at", None)
+    age = data.sync_age(ctx)
+    if last is None or age is None:
+        st.warning(t("fresh_never"), icon=":material/warning:")
+        return
+    when = formatting.moment(last, ctx.tz, lg)
+    age_text = formatting.age(age, lg)
+    if getattr(ctx.info, "last_run_status", None) == "failed":
+        error = getattr(ctx.info, "last_error", None) or "?"
+        st.warning(t("fresh_failed", error=str(error).splitlines()[0][:200], when=when, age=age_text),
+                   icon=":material/sync_problem:")
+    elif age > timedelta(hours=ctx.settings.fresh_hours):
+        limit = formatting.number(ctx.settings.fresh_hours, lg)
+        st.warning(t("fresh_old", when=when, age=age_text, limit=limit), icon=":material/schedule:")
+    else:
+        st.caption(":material/sync: " + t("fresh_ok", when=when, age=age_text))
+    if ctx.settings.as_of is not None:
+        st.caption(t("as_of_pinned", when=formatting.moment(ctx.now, ctx.tz, lg)))
+
+
+@st.fragment(run_every=FRESHNESS_REFRESH)
+def _live_freshness() -> None:
+    """Re-checks the file every minute: a finished sync reruns the whole page with the new snapshot."""
+    ctx = data.context()
+    try:
+        current = data._file_stamp(ctx.settings.db_path)
+    except data.NoDatabase:
+        current = ctx.stamp
+    if current != ctx.stamp:
+        st.rerun(scope="app")
+    fresh_ctx = data.build_context() if ctx.settings.as_of is None else ctx
+    _freshness_body(fresh_ctx)
+
+
+def freshness(ctx: Context) -> None:
+    """The freshness line at the top of a page. Polls only when showing the real now (not a pinned time)."""
+    if ctx.settings.as_of is None:
+        _live_freshness()
+    else:
+        _freshness_body(ctx)
+
+
+def error(exc: BaseException) -> None:
+    """One clear line for a data problem, never a traceback."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, RulesError):
+        st.error(t("err_rules", error=message), icon=":material/rule:")
+    else:
+        st.error(t("err_query", error=message), icon=":material/database:")
+        st.caption(t("err_retry"))
+
+
+def guarded(render: Callable[[Context], None]) -> None:
+    """Run a page body; a data error (old file, sync mid-replace) becomes one message, not a traceback."""
+    try:
+        ctx = data.context()
+        render(ctx)
+    except (QueryError, RulesError) as exc:
+        error(exc)
+
+
+def tile(column: Any, title: str, value: str, delta: Any = None, *, help: str | None = None,
+         inverse: bool = True) -> None:
+    """A metric tile; for rule counts a rise is bad, so the delta colour is inverted by default."""
+    delta_text = None if delta is None or pd.isna(delta) else formatting.signed(delta, lang())
+    column.metric(title, value, delta_text, delta_color="inverse" if inverse else "normal", help=help,
+                  border=True)

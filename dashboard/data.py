@@ -1,0 +1,145 @@
+"""Cached, read-only access to the snapshot through `queries/` (the app itself holds no SQL).
+
+Each metric call opens its own short-lived read-only connection (inside `queries.run_metric`) and its
+result is cached with the snapshot's identity in the key: the file's inode and mtime (the connector
+`os.replace`s a new file over the old one, which changes both) and the last `sync_runs` id. A finished
+sync therefore shows up on the next rerun without clearing caches or restarting, and no connection is
+ever shared between sessions or threads.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import formatting
+from dashboard.settings import Settings, load_settings
+from queries import QueryError, Rules, RulesError, load_rules, run_metric, snapshot_info
+
+NOW_BUCKET_SECONDS = 300  # with the real "now", cached numbers are recomputed at most every 5 minutes
+CTX_KEY = "_dozhim_ctx"
+PROBLEM_KEY = "_dozhim_problem"  # the QueryError / RulesError app.py met, for the problem page
+
+
+class NoDatabase(Exception):
+    """The database file does not exist yet (before the first sync)."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a page needs to ask for data, fixed for one script run."""
+
+    settings: Settings
+    stamp: str  # the file's identity: inode-mtime; part of every cache key
+    info: Any  # queries.SnapshotInfo
+    rules: Rules
+    tz: timezone  # the portal's time zone (fixed offset)
+    now: datetime  # T: the pinned as-of moment, or the real now
+
+    @property
+    def db(self) -> str:
+        return str(self.settings.db_path)
+
+    @property
+    def version(self) -> Any:
+        return getattr(self.info, "version", None)
+
+    @property
+    def base_currency(self) -> str:
+        return getattr(self.info, "base_currency", None) or "RUB"
+
+    @property
+    def portal_url(self) -> str | None:
+        return getattr(self.info, "portal_url", None)
+
+
+def _file_stamp(path: Path) -> str:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise NoDatabase(str(path)) from None
+    return f"{stat.st_ino}-{stat.st_mtime_ns}-{stat.st_size}"
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _snapshot_info(db_path: str, stamp: str) -> Any:
+    return snapshot_info(db_path)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _rules(rules_path: str | None, stamp: str) -> Rules:
+    return load_rules(rules_path)
+
+
+def _rules_stamp(path: Path | None) -> str:
+    if path is None:
+        return "defaults"
+    try:
+        return str(path.stat().st_mtime_ns)
+    except OSError:
+        return "missing"  # load_rules then names the missing file
+
+
+def build_context() -> Context:
+    """Resolve settings, the snapshot and the rules. Raises NoDatabase, QueryError or RulesError."""
+    settings = load_settings()
+    stamp = _file_stamp(settings.db_path)
+    rules_path = str(settings.rules_path) if settings.rules_path else None
+    rules = _rules(rules_path, _rules_stamp(settings.rules_path))
+    info = _snapshot_info(str(settings.db_path), stamp)
+    tz_name = rules.timezone or getattr(info, "utc_offset", None)
+    now = settings.as_of or datetime.now(UTC)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=formatting.portal_tz(tz_name))
+    ctx = Context(settings=settings, stamp=stamp, info=info, rules=rules, tz=formatting.portal_tz(tz_name),
+                  now=now)
+    st.session_state[CTX_KEY] = ctx
+    return ctx
+
+
+def context() -> Context:
+    """The context app.py built for this run (pages call this)."""
+    ctx = st.session_state.get(CTX_KEY)
+    return ctx if isinstance(ctx, Context) else build_context()
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _run(name: str, db_path: str, stamp: str, version: Any, as_of: str | None, now_bucket: int,
+         rules_path: str | None, rules_stamp: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
+    rules = load_rules(rules_path)
+    as_of_value = datetime.fromisoformat(as_of) if as_of else None
+    return run_metric(name, db_path, as_of=as_of_value, rules=rules, **dict(params))
+
+
+def metric(name: str, **params: Any) -> pd.DataFrame:
+    """One metric for the current snapshot; params with value None are left out. Raises QueryError."""
+    ctx = context()
+    settings = ctx.settings
+    as_of = settings.as_of.isoformat() if settings.as_of else None
+    bucket = 0 if as_of else int(time.time() // NOW_BUCKET_SECONDS)
+    clean = tuple(sorted((k, v) for k, v in params.items() if v is not None))
+    rules_path = str(settings.rules_path) if settings.rules_path else None
+    return _run(name, ctx.db, ctx.stamp, ctx.version, as_of, bucket, rules_path,
+                _rules_stamp(settings.rules_path), clean)
+
+
+def sync_age(ctx: Context) -> timedelta | None:
+    last = getattr(ctx.info, "last_ok_sync_at", None)
+    if last is None:
+        return None
+    moment = formatting.to_portal(last, ctx.tz)
+    return ctx.now - moment if moment else None
+
+
+def db_missing_path() -> str:
+    return str(load_settings().db_path)
+
+
+__all__ = ["Context", "NoDatabase", "QueryError", "RulesError", "build_context", "context", "metric",
+           "sync_age", "db_missing_path"]

@@ -1,0 +1,272 @@
+"""Russian and English texts of the app. Russian by default; `?lang=en` (the sidebar switch) gives English.
+
+`t("key", n=3)` returns the text in the current language with `str.format` fields filled in. A missing key
+falls back to Russian, then to the key itself, so a forgotten translation shows up but never breaks a page.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+LANGS = ("ru", "en")
+DEFAULT_LANG = "ru"
+LANG_KEY = "lang"  # the widget key and the URL query parameter
+
+TEXTS: dict[str, dict[str, str]] = {
+    # chrome
+    "app_title": {"ru": "Дожим", "en": "Dozhim"},
+    "language": {"ru": "Язык", "en": "Language"},
+    "page_daily": {"ru": "Ежедневный обзор", "en": "Daily review"},
+    "page_backlog": {"ru": "Мои сделки", "en": "My backlog"},
+    "page_forecast": {"ru": "Прогноз", "en": "Forecast meeting"},
+    "page_conversion": {"ru": "Конверсия", "en": "Conversion"},
+    "page_trends": {"ru": "Динамика", "en": "Trends"},
+    "page_about": {"ru": "О данных", "en": "About the data"},
+    "page_setup": {"ru": "Первый запуск", "en": "Getting started"},
+    # freshness
+    "fresh_ok": {"ru": "Данные на {when} ({age} назад).", "en": "Data as of {when} ({age} ago)."},
+    "fresh_old": {
+        "ru": "Последняя успешная синхронизация была {age} назад ({when}) — дольше ожидаемых {limit} ч. "
+        "Нули ниже могут быть неверны.",
+        "en": "The last successful sync was {age} ago ({when}), longer than the expected {limit} h. "
+        "Zeros below may be wrong.",
+    },
+    "fresh_failed": {
+        "ru": "Последняя синхронизация завершилась ошибкой: {error}. Показаны данные на {when} "
+        "({age} назад); нули ниже могут быть неверны.",
+        "en": "The last sync failed: {error}. Showing data as of {when} ({age} ago); "
+        "zeros below may be wrong.",
+    },
+    "fresh_never": {
+        "ru": "В базе нет ни одной успешной синхронизации; цифры ниже ненадёжны.",
+        "en": "The database has no successful sync yet; the numbers below are not reliable.",
+    },
+    "as_of_pinned": {
+        "ru": "Расчёт на момент {when} (DOZHIM_AS_OF).",
+        "en": "Computed as of {when} (DOZHIM_AS_OF).",
+    },
+    "unsure_zero": {"ru": "0?", "en": "0?"},
+    "unsure_note": {
+        "ru": "«0?» — ноль по устаревшим данным.",
+        "en": "“0?” is a zero from out-of-date data.",
+    },
+    # errors
+    "err_query": {"ru": "Не удалось прочитать данные: {error}", "en": "Could not read the data: {error}"},
+    "err_rules": {"ru": "Файл правил не принят: {error}", "en": "The rules file was refused: {error}"},
+    "err_retry": {
+        "ru": "Если идёт синхронизация, обновите страницу через минуту.",
+        "en": "If a sync is running, reload the page in a minute.",
+    },
+    # no database
+    "setup_title": {"ru": "Базы данных ещё нет", "en": "No database yet"},
+    "setup_body": {
+        "ru": "Дашборд читает файл `{db}`, а его пока нет. "
+        "Запустите первую синхронизацию с порталом Bitrix24:",
+        "en": "The dashboard reads `{db}`, which does not exist yet. "
+        "Run the first sync with your Bitrix24 portal:",
+    },
+    "setup_demo": {
+        "ru": "Или посмотрите демо на учебном портале (он создаётся локально):",
+        "en": "Or try the demo on a generated sandbox portal (it runs locally):",
+    },
+    "setup_env": {
+        "ru": "Файл базы в другом месте? Укажите путь в переменной `DOZHIM_DB` и перезагрузите страницу.",
+        "en": "Is the database elsewhere? Set `DOZHIM_DB` to its path and reload the page.",
+    },
+    # filters
+    "f_pipeline": {"ru": "Воронка", "en": "Pipeline"},
+    "f_dept": {"ru": "Отдел", "en": "Department"},
+    "f_manager": {"ru": "Менеджер", "en": "Manager"},
+    "f_all_pipelines": {"ru": "Все воронки", "en": "All pipelines"},
+    "f_all_depts": {"ru": "Все отделы", "en": "All departments"},
+    "f_all_managers": {"ru": "Все менеджеры", "en": "All managers"},
+    "f_month": {"ru": "Месяц", "en": "Month"},
+    "f_rule": {"ru": "Правило", "en": "Rule"},
+    # rule names (scorecard columns)
+    "manager_name": {"ru": "Менеджер", "en": "Manager"},
+    "active_deals": {"ru": "В работе", "en": "Active deals"},
+    "below_minimum": {"ru": "Ниже минимума", "en": "Below minimum"},
+    "overaged_deals": {"ru": "Старые сделки", "en": "Overaged deals"},
+    "stale_deals": {"ru": "Без касаний", "en": "Untouched deals"},
+    "no_next_activity": {"ru": "Без след. дела", "en": "No next activity"},
+    "overdue_activities": {"ru": "Просроченные дела", "en": "Overdue activities"},
+    "unprocessed_incoming": {"ru": "Необработ. входящие", "en": "Unprocessed incoming"},
+    "invoice_stuck": {"ru": "Зависли на счёте", "en": "Stuck at invoice"},
+    "won_deals": {"ru": "Выиграно", "en": "Won"},
+    "won_amount": {"ru": "Сумма выигранных", "en": "Won amount"},
+    "lost_deals": {"ru": "Проиграно", "en": "Lost"},
+    "win_rate": {"ru": "Конверсия", "en": "Win rate"},
+    # rule explanations (help texts)
+    "help_overaged_deals": {
+        "ru": "Открытые сделки старше {max_deal_age_days} дней.",
+        "en": "Open deals older than {max_deal_age_days} days.",
+    },
+    "help_stale_deals": {
+        "ru": "Открытые сделки без касания дольше {touch_interval_days} дней.",
+        "en": "Open deals with no touch for more than {touch_interval_days} days.",
+    },
+    "help_no_next_activity": {
+        "ru": "Открытые сделки без запланированного дела.",
+        "en": "Open deals with no planned activity.",
+    },
+    "help_overdue_activities": {
+        "ru": "Запланированные дела по открытым сделкам со сроком до начала сегодняшнего дня.",
+        "en": "Planned activities on open deals due before the start of today.",
+    },
+    "help_unprocessed_incoming": {
+        "ru": "Входящие (звонки, письма, заявки), не обработанные до конца дня.",
+        "en": "Incoming calls, emails and forms left unprocessed past the end of a day.",
+    },
+    "help_invoice_stuck": {
+        "ru": "Сделки на стадии счёта без касания {invoice_followup_business_days} рабочих дня.",
+        "en": "Deals at the invoice stage with no touch for {invoice_followup_business_days} working days.",
+    },
+    "help_below_minimum": {
+        "ru": "Меньше {min_active_deals} сделок в работе.",
+        "en": "Fewer than {min_active_deals} active deals.",
+    },
+    # what to do, per rule (the backlog's action text)
+    "do_unprocessed_incoming": {
+        "ru": "Ответьте на входящее и закройте его",
+        "en": "Answer the incoming message and close it",
+    },
+    "do_overdue_activities": {
+        "ru": "Выполните просроченное дело или перенесите срок",
+        "en": "Do the overdue activity or move its deadline",
+    },
+    "do_invoice_stuck": {
+        "ru": "Свяжитесь с клиентом по выставленному счёту",
+        "en": "Follow up with the client on the invoice",
+    },
+    "do_no_next_activity": {"ru": "Запланируйте следующее дело", "en": "Plan the next activity"},
+    "do_stale_deals": {"ru": "Свяжитесь с клиентом", "en": "Get in touch with the client"},
+    "do_overaged_deals": {
+        "ru": "Решите судьбу сделки: закройте или обновите дату",
+        "en": "Decide on the deal: close it or update its dates",
+    },
+    # deal list columns
+    "deal_title": {"ru": "Сделка", "en": "Deal"},
+    "deal_url": {"ru": "Ссылка", "en": "Link"},
+    "open_link": {"ru": "открыть", "en": "open"},
+    "pipeline_name": {"ru": "Воронка", "en": "Pipeline"},
+    "stage_name": {"ru": "Стадия", "en": "Stage"},
+    "opportunity": {"ru": "Сумма", "en": "Amount"},
+    "currency_id": {"ru": "Валюта", "en": "Currency"},
+    "amount_base": {"ru": "Сумма, {cur}", "en": "Amount, {cur}"},
+    "deal_age_days": {"ru": "Возраст, дн.", "en": "Age, days"},
+    "days_since_touch": {"ru": "Без касания, дн.", "en": "Days since touch"},
+    "reason": {"ru": "Причина", "en": "Reason"},
+    "priority": {"ru": "Приоритет", "en": "Priority"},
+    "action": {"ru": "Что сделать", "en": "What to do"},
+    "rules_broken": {"ru": "Нарушения", "en": "Rules broken"},
+    "activity_subject": {"ru": "Дело", "en": "Activity"},
+    "activity_deadline": {"ru": "Срок дела", "en": "Activity due"},
+    # downloads
+    "download_csv": {"ru": "CSV", "en": "CSV"},
+    "download_xlsx": {"ru": "Excel", "en": "Excel"},
+    "no_rows": {"ru": "Ничего нет — всё в порядке.", "en": "Nothing here — all good."},
+    "rows_count": {"ru": "Строк: {n}", "en": "Rows: {n}"},
+    # daily review
+    "daily_title": {"ru": "Ежедневный обзор", "en": "Daily review"},
+    "tiles_caption": {
+        "ru": "Итого по команде, изменение со вчера",
+        "en": "Team totals, change since yesterday",
+    },
+    "scorecard_title": {"ru": "Менеджеры", "en": "Managers"},
+    "scorecard_hint": {
+        "ru": "Красным — нарушения правил. Выберите строку, чтобы увидеть сделки менеджера.",
+        "en": "Red marks broken rules. Select a row to see the manager's deals.",
+    },
+    "drill_title": {"ru": "Сделки за цифрой", "en": "The deals behind the number"},
+    "drill_pick": {"ru": "Показать", "en": "Show"},
+    "team": {"ru": "вся команда", "en": "whole team"},
+    # backlog
+    "backlog_title": {"ru": "Мои сделки", "en": "My backlog"},
+    "backlog_pick": {"ru": "Кто вы?", "en": "Who are you?"},
+    "backlog_pick_hint": {
+        "ru": "Выберите себя один раз — выбор сохранится в адресе страницы, её можно добавить в закладки.",
+        "en": "Pick yourself once — the choice stays in the page address, so you can bookmark it.",
+    },
+    "backlog_count": {"ru": "Требуют действия сейчас: {n}", "en": "Need action now: {n}"},
+    # forecast
+    "forecast_title": {"ru": "Прогноз продаж", "en": "Forecast meeting"},
+    "fc_by_month": {"ru": "Воронка по месяцу закрытия", "en": "Pipeline by expected close month"},
+    "fc_weighted": {"ru": "Взвешенный прогноз", "en": "Weighted forecast"},
+    "fc_pipeline": {"ru": "Сумма в воронке", "en": "Pipeline amount"},
+    "fc_deals": {"ru": "Сделок", "en": "Deals"},
+    "fc_won_vs_last": {"ru": "Выиграно в этом месяце", "en": "Won this month"},
+    "fc_lost_vs_last": {"ru": "Проиграно в этом месяце", "en": "Lost this month"},
+    "fc_vs_last_month": {"ru": "к прошлому месяцу", "en": "vs last month"},
+    "fc_by_manager": {"ru": "Прогноз по менеджерам", "en": "Forecast by manager"},
+    "fc_flags": {"ru": "Сделки с подозрительной датой закрытия", "en": "Deals with a doubtful close date"},
+    "fc_pushes": {"ru": "Переносы даты закрытия", "en": "Close-date pushes"},
+    "flag_default": {"ru": "дата по умолчанию", "en": "default date"},
+    "flag_past": {"ru": "дата в прошлом", "en": "date in the past"},
+    "close_month": {"ru": "Месяц закрытия", "en": "Close month"},
+    "deals": {"ru": "Сделок", "en": "Deals"},
+    "amount": {"ru": "Сумма", "en": "Amount"},
+    "weighted_amount": {"ru": "Взвешенная сумма", "en": "Weighted amount"},
+    # conversion
+    "conv_title": {"ru": "Конверсия", "en": "Conversion"},
+    "conv_period": {"ru": "Период", "en": "Period"},
+    "conv_won_lost": {"ru": "Выиграно и проиграно по менеджерам", "en": "Won and lost by manager"},
+    "conv_reasons_group": {"ru": "Причины проигрыша по группам", "en": "Loss reasons by group"},
+    "conv_reasons": {"ru": "Причины проигрыша", "en": "Loss reasons"},
+    "conv_stage": {"ru": "На какой стадии проиграны", "en": "Stage where lost deals were lost"},
+    "conv_invoice_share": {"ru": "Доля проигранных на стадии счёта", "en": "Share lost at the invoice stage"},
+    "conv_trend": {"ru": "По месяцам", "en": "By month"},
+    "conv_median_days": {"ru": "Медиана дней до закрытия", "en": "Median days to close"},
+    # reason groups
+    "rg_manager_closed": {"ru": "Закрыл менеджер", "en": "Closed by the manager"},
+    "rg_client_declined": {"ru": "Отказ клиента", "en": "Client declined"},
+    "rg_client_silent": {"ru": "Клиент пропал", "en": "Client went silent"},
+    "rg_unspecified": {"ru": "Не указано", "en": "Unspecified"},
+    # trends
+    "trends_title": {"ru": "Динамика нарушений", "en": "Rule violations over time"},
+    "trends_rule": {"ru": "Правило", "en": "Rule"},
+    "trends_empty": {
+        "ru": "История копится после каждой синхронизации; пока сохранён {n} день.",
+        "en": "History builds up with every sync; {n} day stored so far.",
+    },
+    "day": {"ru": "День", "en": "Day"},
+    "value": {"ru": "Значение", "en": "Value"},
+    "change": {"ru": "Изменение", "en": "Change"},
+    # about
+    "about_title": {"ru": "О данных", "en": "About the data"},
+    "about_portal": {"ru": "Портал", "en": "Portal"},
+    "about_db": {"ru": "Файл базы", "en": "Database file"},
+    "about_tz": {"ru": "Часовой пояс портала", "en": "Portal time zone"},
+    "about_currency": {"ru": "Базовая валюта", "en": "Base currency"},
+    "about_version": {"ru": "Версия снимка", "en": "Snapshot version"},
+    "about_rules": {"ru": "Правила", "en": "Rules in effect"},
+    "about_rules_file": {"ru": "Файл правил: {path}", "en": "Rules file: {path}"},
+    "about_rules_default": {"ru": "Файл правил не задан — действуют значения по умолчанию.",
+                            "en": "No rules file — the defaults apply."},
+    "about_syncs": {"ru": "История синхронизаций", "en": "Sync history"},
+    "about_errors": {"ru": "Ошибки синхронизаций", "en": "Sync errors"},
+    "rule_key": {"ru": "Параметр", "en": "Setting"},
+    "rule_value": {"ru": "Значение", "en": "Value"},
+    "sync_started": {"ru": "Начало", "en": "Started"},
+    "sync_finished": {"ru": "Конец", "en": "Finished"},
+    "sync_status": {"ru": "Статус", "en": "Status"},
+    "sync_mode": {"ru": "Режим", "en": "Mode"},
+    "sync_error": {"ru": "Ошибка", "en": "Error"},
+    "sync_rows": {"ru": "Строк", "en": "Rows"},
+    "sync_duration": {"ru": "Длительность, с", "en": "Duration, s"},
+}
+
+
+def lang() -> str:
+    """The current language: the sidebar switch's value (bound to `?lang=`), Russian by default."""
+    value = st.session_state.get(LANG_KEY)
+    return value if value in LANGS else DEFAULT_LANG
+
+
+def t(key: str, **fields: object) -> str:
+    entry = TEXTS.get(key)
+    text = key if entry is None else entry.get(lang()) or entry[DEFAULT_LANG]
+    return text.format(**fields) if fields else text
+
+
+def has(key: str) -> bool:
+    return key in TEXTS

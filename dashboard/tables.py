@@ -1,0 +1,156 @@
+"""Tables: the app's one way to show a list, with translated headers, locale formats, a link to the deal in
+Bitrix24, highlighted broken rules and CSV / Excel downloads.
+
+Numbers stay numbers (so columns sort correctly); their Russian or English look comes from a pandas Styler.
+Very long tables skip the Styler (it formats every cell in Python) and use Streamlit's own number formats.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Mapping
+from datetime import UTC, timezone
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import formatting
+from dashboard.i18n import has, lang, t
+
+STYLER_MAX_ROWS = 3000
+RED = "background-color: rgba(255, 87, 87, 0.22)"
+Kind = str  # text | int | num | money | pct | date | datetime | link | flag
+
+# How a column is shown, by name, wherever it appears. Columns not listed are shown as text.
+KINDS: dict[str, Kind] = {
+    "deal_url": "link", "opportunity": "num", "amount_base": "money", "won_amount": "money",
+    "deal_age_days": "int", "days_since_touch": "int", "win_rate": "pct", "priority": "int",
+    "below_minimum": "flag", "activity_deadline": "datetime", "activity_created": "datetime",
+    "last_touch_at": "datetime", "date_create": "datetime", "closedate": "date", "moved_time": "datetime",
+    "weighted_amount": "money", "amount": "money", "share": "pct", "invoice_share": "pct",
+}
+INT_COLUMNS = {"active_deals", "overaged_deals", "stale_deals", "no_next_activity", "overdue_activities",
+               "unprocessed_incoming", "invoice_stuck", "won_deals", "lost_deals", "deals", "pushes"}
+
+
+def kind_of(column: str, series: pd.Series) -> Kind:
+    if column in KINDS:
+        return KINDS[column]
+    if column in INT_COLUMNS or column.endswith("_count") or column.startswith("n_"):
+        return "int"
+    if column.endswith("_amount"):
+        return "money"
+    if column.endswith("_rate") or column.endswith("_share"):
+        return "pct"
+    if pd.api.types.is_bool_dtype(series):
+        return "flag"
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "datetime"
+    if pd.api.types.is_numeric_dtype(series):
+        return "num"
+    return "text"
+
+
+def label(column: str, currency: str) -> str:
+    return t(column, cur=currency) if has(column) else column
+
+
+def _formatter(kind: Kind, currency: str, tz: timezone) -> Callable[[Any], str] | None:
+    lg = lang()
+    table: dict[Kind, Callable[[Any], str]] = {
+        "int": lambda v: formatting.integer(v, lg),
+        "num": lambda v: formatting.number(v, lg, 0),
+        "money": lambda v: formatting.money(v, currency, lg),
+        "pct": lambda v: formatting.percent(v, lg),
+        "date": lambda v: formatting.day(v, lg),
+        "datetime": lambda v: formatting.moment(v, tz, lg),
+        "flag": lambda v: "✔" if v is True or v == 1 else "",
+    }
+    return table.get(kind)
+
+
+def _column_config(kind: Kind, title: str, long: bool) -> Any:
+    if kind == "link":
+        return st.column_config.LinkColumn(title, display_text=t("open_link") + " ↗", width="small")
+    if not long:
+        return title
+    formats = {"int": "%d", "num": "localized", "money": "localized", "pct": "percent"}
+    if kind in formats:
+        return st.column_config.NumberColumn(title, format=formats[kind])
+    if kind in ("date", "datetime"):
+        fmt = "DD.MM.YYYY" if kind == "date" else "DD.MM.YYYY HH:mm"
+        return st.column_config.DatetimeColumn(title, format=fmt)
+    return title
+
+
+def prepare(df: pd.DataFrame, columns: list[str] | None, tz: timezone) -> pd.DataFrame:
+    """Keep the wanted columns that exist, in order; instants moved to the portal's time zone."""
+    keep = [c for c in (columns or list(df.columns)) if c in df.columns]
+    out = df[keep].copy()
+    for col in keep:
+        if isinstance(out[col].dtype, pd.DatetimeTZDtype):
+            out[col] = out[col].dt.tz_convert(tz)
+    return out
+
+
+def show(df: pd.DataFrame, *, key: str, columns: list[str] | None = None, currency: str = "RUB",
+         tz: timezone = UTC, highlight: Mapping[str, Callable[[Any], bool]] | None = None,
+         select: bool = False, height: int | str = "auto", file_name: str | None = None) -> Any:
+    """Show a table (with downloads); returns the selection state when `select` is on."""
+    view = prepare(df, columns, tz)
+    if view.empty:
+        st.caption(t("no_rows"))
+        return None
+    long = len(view) > STYLER_MAX_ROWS
+    kinds = {c: kind_of(c, view[c]) for c in view.columns}
+    titles = {c: label(c, currency) for c in view.columns}
+    config = {c: _column_config(kinds[c], titles[c], long) for c in view.columns}
+    data: Any = view
+    if not long:
+        styler = view.style
+        for col, kind in kinds.items():
+            fmt = _formatter(kind, currency, tz)
+            if fmt is not None:
+                styler = styler.format(fmt, subset=[col], na_rep="")
+        for col, broken in (highlight or {}).items():
+            if col in view.columns:
+                styler = styler.map(lambda v, b=broken: RED if b(v) else "", subset=[col])
+        data = styler
+    kwargs: dict[str, Any] = {"hide_index": True, "column_config": config, "key": key, "height": height}
+    if select:
+        kwargs.update(on_select="rerun", selection_mode=["single-row", "single-cell"])
+    state = st.dataframe(data, **kwargs)
+    downloads(view.rename(columns=titles), file_name or key, key=key)
+    return state
+
+
+def _excel_ready(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.DatetimeTZDtype):
+            out[col] = out[col].dt.tz_localize(None)  # Excel has no time zones; values are portal-local
+    return out
+
+
+def to_excel(df: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    _excel_ready(df).to_excel(buffer, index=False, engine="openpyxl")
+    return buffer.getvalue()
+
+
+def to_csv(df: pd.DataFrame) -> bytes:
+    return df.to_csv(index=False).encode("utf-8-sig")  # the BOM makes Excel read Cyrillic correctly
+
+
+def downloads(df: pd.DataFrame, name: str, *, key: str) -> None:
+    """CSV and Excel buttons; the files are built only when clicked."""
+    left, right, _ = st.columns([1, 1, 8], gap="small")
+    with left:
+        st.download_button(t("download_csv"), lambda: to_csv(df), file_name=f"{name}.csv", mime="text/csv",
+                           key=f"{key}_csv", on_click="ignore", icon=":material/download:")
+    with right:
+        st.download_button(
+            t("download_xlsx"), lambda: to_excel(df), file_name=f"{name}.xlsx", key=f"{key}_xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
+            icon=":material/download:")
