@@ -1,0 +1,68 @@
+"""Portal time for the generator: epoch seconds in, ISO strings with the portal's offset out.
+
+The generator works on integer epoch seconds (cheap to add and compare) and formats only when it writes a
+row, always with the portal's fixed UTC offset, as a Bitrix24 server does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+DAY = 86_400
+HOUR = 3_600
+NO_DEADLINE_DATE = "9999-12-31T00:00:00"  # Bitrix24's "no deadline", followed by the portal offset
+
+
+def parse_offset(utc_offset: str) -> timezone:
+    """'+03:00' -> timezone(+3h). Raises ValueError on anything else."""
+    sign = {"+": 1, "-": -1}.get(utc_offset[:1])
+    hours, _, minutes = utc_offset[1:].partition(":")
+    if sign is None or not hours.isdigit() or not minutes.isdigit():
+        raise ValueError(f"bad UTC offset {utc_offset!r}, expected like +03:00")
+    return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
+
+
+def default_now(tz: timezone) -> datetime:
+    """The current time rounded down to the minute, in the portal's offset."""
+    return datetime.now(tz).replace(second=0, microsecond=0)
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The portal's 'now' and its offset; formats epoch seconds the way the store keeps them."""
+
+    now: int
+    tz: timezone
+
+    @classmethod
+    def at(cls, now: datetime, utc_offset: str) -> Clock:
+        tz = parse_offset(utc_offset)
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=tz)
+        return cls(int(now.timestamp()), tz)
+
+    @property
+    def no_deadline(self) -> str:
+        return NO_DEADLINE_DATE + self.offset
+
+    @property
+    def offset(self) -> str:
+        return datetime.fromtimestamp(0, self.tz).isoformat()[-6:]
+
+    def dt(self, ts: int) -> str:
+        """Epoch seconds -> '2026-11-20T14:05:00+03:00'."""
+        return datetime.fromtimestamp(ts, self.tz).isoformat()
+
+    def date(self, ts: int) -> str:
+        """Epoch seconds -> the portal-local date 'YYYY-MM-DD'."""
+        return datetime.fromtimestamp(ts, self.tz).date().isoformat()
+
+    def day_start(self, ts: int) -> int:
+        """Start of the portal-local day holding ts."""
+        local = datetime.fromtimestamp(ts, self.tz)
+        return int(local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp())
+
+    def work_time(self, ts: int, rng) -> int:
+        """Move ts to a plausible working moment of its local day (09:00-19:00), keeping the date."""
+        return self.day_start(ts) + 9 * HOUR + rng.randrange(10 * HOUR)
