@@ -27,13 +27,15 @@ from connectors.bitrix24.errors import (
 from connectors.bitrix24.ratelimit import RateLimiter, parse_reset_at
 from connectors.bitrix24.retry import RetryPolicy, is_retryable, transport_error
 from connectors.bitrix24.stats import RequestStats
-from connectors.bitrix24.webhook import Webhook, parse_webhook
+from connectors.bitrix24.webhook import Webhook, install_log_redaction, parse_webhook
 
 __all__ = ["Bitrix24Client", "BatchReply", "RequestStats", "parse_reset_at"]
 
 log = logging.getLogger("connectors.bitrix24.client")
 
 REDIRECTS = (301, 302, 303, 307, 308)
+
+install_log_redaction()  # httpx logs each request's URL, secret included
 
 
 class Bitrix24Client:

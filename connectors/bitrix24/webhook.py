@@ -6,6 +6,7 @@ must never reach a log line, an exception message or a repr. Only `base_url` car
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -28,6 +29,25 @@ HOW_TO_FIX = (
 def redact(text: str) -> str:
     """Remove any `/rest/<id>/<code>/` secret from arbitrary text."""
     return _SECRET_IN_TEXT.sub(r"\1***", str(text))
+
+
+class RedactingFilter(logging.Filter):
+    """Scrubs webhook secrets from log records (httpx logs every request URL at INFO)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "/rest/" in message:
+            record.msg, record.args = redact(message), None
+        return True
+
+
+def install_log_redaction(names: tuple[str, ...] = ("httpx", "httpcore", "httpcore.http11", "httpcore.http2",
+                                                     "httpcore.connection", "httpcore.proxy")) -> None:
+    """Attach the filter to the HTTP libraries' loggers, once."""
+    for name in names:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter())
 
 
 @dataclass(frozen=True)
