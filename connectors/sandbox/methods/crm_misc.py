@@ -1,0 +1,99 @@
+"""Directories and history: crm.category.list, crm.status.list, crm.stagehistory.list, crm.currency.list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connectors.sandbox.errors import ApiError, invalid_arg
+from connectors.sandbox.listing import Column, Schema, build_filter, build_order, fetch_page
+from connectors.sandbox.methods.base import Call, Reply, method
+from connectors.sandbox.methods.common import item_row
+from connectors.sandbox.methods.schemas import stage_history_schema, table_columns
+from connectors.sandbox.params import as_list, as_map, lower_keys, php_int, php_str
+
+
+@method("crm.category.list", "crm", lists=True)
+def category_list(call: Call) -> Reply:
+    type_id = php_int(call.params.get("entityTypeId"))
+    if type_id not in {2, 31}:
+        raise ApiError(400, "ENTITY_TYPE_NOT_SUPPORTED", f"Entity type {type_id} is not supported")
+    rows = call.conn.execute(
+        """
+        -- pipelines of one entity type; the default one first, as the portal lists them
+        select "ID", "NAME", "SORT", "ENTITY_TYPE_ID", "IS_DEFAULT"
+        from categories
+        where "ENTITY_TYPE_ID" = ?
+        order by "SORT", "ID"
+        """,
+        [type_id],
+    ).fetchall()
+    cats = [{"id": r[0], "name": r[1], "sort": r[2], "entityTypeId": r[3], "isDefault": r[4],
+             "originId": "", "originatorId": ""} for r in rows]
+    return Reply({"categories": cats}, len(cats))
+
+
+_STATUS_COLS = ("ID", "ENTITY_ID", "STATUS_ID", "NAME", "NAME_INIT", "SORT", "SYSTEM", "CATEGORY_ID", "COLOR",
+                "SEMANTICS")
+
+
+def _status_row(row: Any) -> dict[str, Any]:
+    out = {c: (None if row[c] is None else str(row[c])) for c in _STATUS_COLS}
+    if out["NAME_INIT"] is None:
+        out["NAME_INIT"] = ""
+    if str(row["ENTITY_ID"]).startswith("DEAL_STAGE"):  # EXTRA exists only for lead/deal/quote stages
+        out["EXTRA"] = {"SEMANTICS": row["EXTRA_SEMANTICS"], "COLOR": row["COLOR"]}
+    return out
+
+
+@method("crm.status.list", "crm", lists=True)
+def status_list(call: Call) -> Reply:
+    p = lower_keys(call.params)
+    cols = [Column(c, c, "integer" if c in {"ID", "SORT", "CATEGORY_ID"} else "string",
+                   directory=c in {"ENTITY_ID", "STATUS_ID"}) for c in _STATUS_COLS]
+    schema = Schema("statuses", cols, call.offset, cols)
+    where, args = build_filter(schema, p.get("filter"), strict=False)
+    order = build_order(schema, p.get("order"), strict=False, default='t."SORT" asc')
+    # The server builds the whole array: no 50-row pages here.
+    rows = call.conn.execute(f"select t.* from statuses t where {where} order by {order}", args).fetchall()
+    return Reply([_status_row(r) for r in rows], cost=call.cost_of(len(rows), 0))
+
+
+_HISTORY_TYPES = {1, 2, 5, 31}
+
+
+@method("crm.stagehistory.list", "crm", lists=True)
+def stagehistory_list(call: Call) -> Reply:
+    p = call.params
+    type_id = php_int(p.get("entityTypeId"))
+    if type_id not in _HISTORY_TYPES:
+        raise ApiError(400, "ENTITY_TYPE_NOT_SUPPORTED", f"Entity type {type_id} is not supported")
+    schema = stage_history_schema(call)
+    names = [php_str(n) for n in as_list(p.get("select"))] or [c.api for c in schema.columns]
+    cols = []
+    for name in names:
+        col = schema.find(name)
+        if col is None:
+            raise invalid_arg(f"Unknown field '{name}' in select")
+        cols.append(col)
+    where, args = build_filter(schema, p.get("filter"), strict=True)
+    where = f't."ENTITY_TYPE_ID" = ? and ({where})'
+    order = build_order(schema, p.get("order"), strict=True)
+    page = fetch_page(call.conn, schema, where, [type_id, *args], order, p.get("start"))
+    return call.page_reply({"items": [item_row(r, cols, call.offset) for r in page.rows]}, page)
+
+
+@method("crm.currency.list", "crm", lists=True)
+def currency_list(call: Call) -> Reply:
+    p = lower_keys(call.params)
+    present = [c for c in ("CURRENCY", "AMOUNT_CNT", "AMOUNT", "SORT", "BASE", "FULL_NAME")
+               if c in table_columns(call.conn, "currencies")]
+    order_terms = [f'"{k.upper()}" {"desc" if php_str(v).upper() == "DESC" else "asc"}'
+                   for k, v in as_map(p.get("order")).items() if str(k).upper() in present]
+    order = ", ".join(order_terms) or '"SORT" asc'
+    rows = call.conn.execute(f'select * from currencies order by {order}, "CURRENCY"').fetchall()
+    result = []
+    for r in rows:
+        out = {c: (None if r[c] is None else str(r[c])) for c in present}
+        out["LID"] = "en"
+        result.append(out)
+    return Reply(result, len(result))

@@ -1,0 +1,96 @@
+"""Listing schemas of the store's tables, built once per portal from fields.py and the store itself."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from connectors.sandbox.fields import (
+    ACTIVITY_FIELDS,
+    DEAL_FIELDS,
+    INVOICE_FIELDS,
+    STAGE_HISTORY_FIELDS,
+    Field,
+)
+from connectors.sandbox.listing import Column, Schema
+from connectors.sandbox.methods.base import Call
+
+# deal_userfields.USER_TYPE_ID -> the store/render type of its column
+_UF_TYPES = {"double": "double", "integer": "integer", "enumeration": "enumeration", "boolean": "integer",
+             "date": "date", "datetime": "datetime", "crm_status": "crm_status", "employee": "user"}
+
+# crm.item names of deal fields whose camelCase is not just the UPPER name camelised
+DEAL_ITEM_NAMES = {"DATE_CREATE": "createdTime", "DATE_MODIFY": "updatedTime", "CREATED_BY_ID": "createdBy",
+                   "MODIFY_BY_ID": "updatedBy", "MOVED_BY_ID": "movedBy"}
+
+
+def table_columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in conn.execute(f'pragma table_info("{table}")')}
+
+
+def _columns(fields: tuple[Field, ...], present: set[str], camel: bool = False,
+             rename: dict[str, str] | None = None) -> list[Column]:
+    rename = rename or {}
+    return [Column(rename.get(f.name) or (f.camel if camel else f.name), f.name, f.type, f.multiple,
+                   f.type == "crm_status") for f in fields if f.name in present]
+
+
+def deal_userfields(call: Call) -> list[dict[str, Any]]:
+    if "deal_userfields" not in call.cache:
+        rows = call.conn.execute('select * from deal_userfields order by "SORT", "ID"').fetchall()
+        call.cache["deal_userfields"] = [dict(r) for r in rows]
+    return call.cache["deal_userfields"]
+
+
+def uf_camel(name: str) -> str:
+    """`UF_CRM_LOSS_REASON` -> `ufCrmLossReason` (crm.item's camelCase user-field names)."""
+    head, *rest = name.lower().split("_")
+    return head + "".join(p.capitalize() for p in rest)
+
+
+def deal_schema(call: Call, *, item: bool = False) -> Schema:
+    key = "schema:deals:item" if item else "schema:deals"
+    if key not in call.cache:
+        present = table_columns(call.conn, "deals")
+        standard = _columns(DEAL_FIELDS, present, camel=item, rename=DEAL_ITEM_NAMES if item else None)
+        ufs = [Column(uf_camel(u["FIELD_NAME"]) if item else u["FIELD_NAME"], u["FIELD_NAME"],
+                      _UF_TYPES.get(u["USER_TYPE_ID"], "string"), u.get("MULTIPLE") == "Y",
+                      u["USER_TYPE_ID"] == "crm_status")
+               for u in deal_userfields(call) if u["FIELD_NAME"] in present]
+        call.cache[key] = Schema("deals", standard + ufs, call.offset, standard, ufs,
+                                 case_insensitive=not item)
+    return call.cache[key]
+
+
+def simple_schema(call: Call, table: str, fields: tuple[Field, ...], *, camel: bool = False) -> Schema:
+    key = f"schema:{table}:{camel}"
+    if key not in call.cache:
+        cols = _columns(fields, table_columns(call.conn, table), camel=camel)
+        call.cache[key] = Schema(table, cols, call.offset, cols, [], case_insensitive=not camel)
+    return call.cache[key]
+
+
+def activity_schema(call: Call) -> Schema:
+    return simple_schema(call, "activities", ACTIVITY_FIELDS)
+
+
+def invoice_schema(call: Call) -> Schema:
+    return simple_schema(call, "invoices", INVOICE_FIELDS, camel=True)
+
+
+def stage_history_schema(call: Call) -> Schema:
+    key = "schema:stage_history"
+    if key not in call.cache:
+        cols = _columns(STAGE_HISTORY_FIELDS, table_columns(call.conn, "stage_history"))
+        call.cache[key] = Schema("stage_history", cols, call.offset, cols, [], case_insensitive=False)
+    return call.cache[key]
+
+
+def enum_items(uf: dict[str, Any]) -> list[dict[str, Any]]:
+    """The LIST of an enumeration user field, values as strings the way the portal sends them."""
+    raw = uf.get("LIST_JSON")
+    if not raw:
+        return []
+    items = json.loads(raw) if isinstance(raw, str) else raw
+    return [{k: (None if v is None else str(v)) for k, v in item.items()} for item in items]

@@ -1,0 +1,178 @@
+"""The sandbox portal's HTTP server: `/rest/{user_id}/{token}/{method}[.json]`, as a cloud portal answers.
+
+Standard library only (ThreadingHTTPServer, HTTP/1.1 keep-alive). Parameters come from the query string,
+a JSON body, or a form body parsed as PHP does (`filter[>ID]=5`). One SQLite connection per connection
+thread. Faults are decided first (before auth: a broken nginx answers everybody), then auth, the leaky
+bucket, and the method itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from connectors.sandbox import errors
+from connectors.sandbox.batch import run_batch
+from connectors.sandbox.faults import NGINX_PAGES
+from connectors.sandbox.params import parse_php_query
+from connectors.sandbox.portal import Portal, connect, normalize_method
+
+log = logging.getLogger("connectors.sandbox")
+
+
+class SandboxHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "nginx"
+    sys_version = ""
+    server: SandboxServer
+
+    def setup(self) -> None:
+        super().setup()
+        self.conn = None
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            if self.conn is not None:
+                self.conn.close()
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        # Request lines hold the webhook token: never log them.
+        return
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self._handle()
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._handle()
+
+    # -- plumbing --------------------------------------------------------------------------------------
+    def _read_params(self, query: str) -> dict[str, Any]:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        params = parse_php_query(query) if query else {}
+        if not body.strip():
+            return params
+        ctype = (self.headers.get("Content-Type") or "").lower()
+        text = body.decode("utf-8", errors="replace")
+        if "json" in ctype or text.lstrip().startswith(("{", "[")):
+            try:
+                data = json.loads(text)
+            except ValueError as err:
+                raise errors.ApiError(400, "INVALID_REQUEST", "Invalid JSON body") from err
+            if isinstance(data, dict):
+                params.update(data)
+            return params
+        params.update(parse_php_query(text))
+        return params
+
+    def _send(self, status: int, payload: Any, content_type: str = "application/json; charset=utf-8") -> None:
+        body = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _drop(self) -> None:
+        """Close the socket without a reply (a dropped connection)."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    # -- one request -----------------------------------------------------------------------------------
+    def _handle(self) -> None:
+        portal = self.server.portal
+        url = urlsplit(self.path)
+        parts = [unquote(p) for p in url.path.split("/") if p]
+        try:
+            params = self._read_params(url.query)
+        except errors.ApiError as err:
+            self._send(err.status, err.body())
+            return
+        if len(parts) < 3 or parts[0] != "rest":
+            self._send(404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html; charset=utf-8")
+            return
+        decision = portal.faults.decide()
+        if decision.drop:
+            self._drop()
+            return
+        if decision.error_status:
+            self._send(decision.error_status, NGINX_PAGES[decision.error_status].encode(),
+                       "text/html; charset=utf-8")
+            return
+        if decision.delay:
+            time.sleep(decision.delay)
+        status, payload = self._answer(portal, parts, params)
+        self._send(status, payload)
+
+    def _answer(self, portal: Portal, parts: list[str], params: dict[str, Any]) -> tuple[int, Any]:
+        start = time.time()
+        method = normalize_method(parts[3]) if len(parts) > 3 else ""
+        try:
+            if len(parts) < 4 or parts[1] != portal.user_id or parts[2] != portal.token:
+                raise errors.no_auth()
+            if portal.check_http:
+                raise errors.ApiError(400, "INVALID_REQUEST", "Https required.")
+            if not portal.rest_available:
+                raise errors.ApiError(403, "ACCESS_DENIED", "REST is available only on commercial plans.")
+            if not portal.limits.admit_request():
+                raise errors.query_limit()
+            if self.conn is None:
+                self.conn = connect(portal.store_path)
+            if method == "batch":
+                portal.count("batch")
+                result = run_batch(portal, self.conn, params)
+                finish = time.time()
+                block = portal.time_block("batch", start, finish, finish - start)
+                return 200, {"result": result, "time": block}
+            outcome = portal.call(self.conn, method, params)
+        except errors.ApiError as err:
+            finish = time.time()
+            block = portal.time_block(method, start, finish, finish - start)
+            return err.status, {**err.body(), "time": block}
+        if outcome.error is not None:
+            return outcome.error.status, {**outcome.error.body(), "time": outcome.time}
+        reply = outcome.reply
+        payload: dict[str, Any] = {"result": reply.result}
+        if reply.next is not None:
+            payload["next"] = reply.next
+        if reply.total is not None:
+            payload["total"] = reply.total
+        payload["time"] = outcome.time
+        return 200, payload
+
+
+class SandboxServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], portal: Portal) -> None:
+        super().__init__(address, SandboxHandler)
+        self.portal = portal
+
+    @property
+    def port(self) -> int:
+        return self.server_address[1]
+
+    def base_url(self) -> str:
+        host = self.server_address[0]
+        return f"http://{'127.0.0.1' if host in ('', '0.0.0.0') else host}:{self.port}"
+
+    def webhook_url(self) -> str:
+        return f"{self.base_url()}/rest/{self.portal.user_id}/{self.portal.token}/"
+
+
+def serve_in_thread(server: SandboxServer) -> threading.Thread:
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                              name="sandbox-portal", daemon=True)
+    thread.start()
+    return thread

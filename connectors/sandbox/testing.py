@@ -1,0 +1,85 @@
+"""Run a sandbox portal in-process for tests and benchmarks.
+
+    with running_sandbox("tiny", seed=7) as sandbox:
+        httpx.post(sandbox.webhook_url + "crm.deal.list", json={...})
+        sandbox.stats["crm.deal.list"]          # calls served per method (batch commands included)
+        sandbox.set_faults(Faults(seed=1, error_rate=0.2))
+        sandbox.set_limits(Limits(burst=5, drain=1))
+
+The server listens on 127.0.0.1 on a free port in a background thread and stops when the block ends.
+The store is built once per (size, seed, now) and cached (connectors.sandbox.store.cached_store), unless
+`store_path` names a store file to serve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from connectors.sandbox.faults import Faults
+from connectors.sandbox.limits import Limits
+from connectors.sandbox.portal import Portal
+from connectors.sandbox.server import SandboxServer, serve_in_thread
+
+NO_LIMITS = Limits(enabled=False, sleep_cost=False)
+
+
+@dataclass
+class RunningSandbox:
+    server: SandboxServer
+    portal: Portal
+
+    @property
+    def webhook_url(self) -> str:
+        """`http://127.0.0.1:<port>/rest/<user>/<token>/` (ends with a slash)."""
+        return self.server.webhook_url()
+
+    @property
+    def base_url(self) -> str:
+        """`http://127.0.0.1:<port>`."""
+        return self.server.base_url()
+
+    @property
+    def store_path(self) -> Path:
+        return self.portal.store_path
+
+    @property
+    def stats(self) -> dict[str, int]:
+        """Calls served per method (lower-case name; batch commands count under their own method)."""
+        with self.portal.stats_lock:
+            return dict(self.portal.stats)
+
+    def set_faults(self, faults: Faults | None = None, **changes) -> None:
+        """Replace the fault settings (counters restart, so runs are reproducible per seed)."""
+        base = faults or self.portal.faults.faults
+        self.portal.set_faults(base.with_(**changes) if changes else base)
+
+    def set_limits(self, limits: Limits | None = None, **changes) -> None:
+        """Replace the limits (the bucket and the operating baskets restart empty)."""
+        base = limits or self.portal.limits.limits
+        self.portal.set_limits(base.with_(**changes) if changes else base)
+
+
+@contextmanager
+def running_sandbox(size: str = "tiny", seed: int = 7, *, now: datetime | None = None,
+                    limits: Limits | None = None, faults: Faults | None = None,
+                    store_path: Path | str | None = None, port: int = 0,
+                    cache_dir: Path | str | None = None) -> Iterator[RunningSandbox]:
+    """A sandbox portal on 127.0.0.1:<free port>; limits default to NO_LIMITS (tests want speed)."""
+    if store_path is None:
+        from connectors.sandbox.store import cached_store
+
+        kwargs = {"cache_dir": Path(cache_dir)} if cache_dir else {}
+        store_path = cached_store(size, seed, now, **kwargs)
+    portal = Portal(store_path, limits or NO_LIMITS, faults or Faults())
+    server = SandboxServer(("127.0.0.1", port), portal)
+    thread = serve_in_thread(server)
+    try:
+        yield RunningSandbox(server, portal)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
