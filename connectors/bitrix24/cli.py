@@ -1,0 +1,130 @@
+"""`python -m connectors.bitrix24 sync [--db data/crm.duckdb] [--full] [--webhook URL] [--every 15m]`.
+
+Exit codes a scheduler understands: 0 ok, 1 failed, 2 usage, 75 another sync holds the lock or the portal
+asked to back off, 78 bad configuration. A failure is one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import signal
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+from connectors.bitrix24.errors import EXIT_FAILED, Bitrix24Error, ConfigError
+from connectors.bitrix24.lock import LockHeld
+from connectors.bitrix24.progress import make_reporter
+from connectors.bitrix24.store import StoreError
+from connectors.bitrix24.webhook import HOW_TO_FIX, redact
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+ENV_VAR = "BITRIX24_WEBHOOK_URL"
+SECRETS = Path(".streamlit/secrets.toml")
+
+_EVERY = re.compile(r"^(\d+)\s*([smhd]?)$")
+_UNIT = {"": 60, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_every(text: str) -> float:
+    """'15m' -> 900 seconds; '30s', '2h', '1d'; a bare number means minutes."""
+    match = _EVERY.match(text.strip().lower())
+    if not match or int(match[1]) <= 0:
+        raise argparse.ArgumentTypeError(f"--every takes a duration like 15m, 1h or 30s, not {text!r}")
+    return int(match[1]) * _UNIT[match[2]]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m connectors.bitrix24",
+                                     description="Snapshot a Bitrix24 portal into DuckDB.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    sync = commands.add_parser("sync", help="pull the portal into the DuckDB file")
+    sync.add_argument("--db", default=os.environ.get("DOZHIM_DB", "data/crm.duckdb"),
+                      help="the DuckDB file (default data/crm.duckdb)")
+    sync.add_argument("--full", action="store_true", help="re-export everything and sweep deletions")
+    sync.add_argument("--webhook", help=f"inbound webhook URL (default: ${ENV_VAR} or {SECRETS})")
+    sync.add_argument("--every", type=parse_every, metavar="DURATION",
+                      help="keep syncing, sleeping DURATION (15m, 1h) between runs")
+    sync.add_argument("--quiet", action="store_true", help="plain log lines even on a terminal")
+    return parser
+
+
+def find_webhook(given: str | None, secrets: Path = SECRETS) -> str:
+    """--webhook, then $BITRIX24_WEBHOOK_URL, then .streamlit/secrets.toml."""
+    if given:
+        return given
+    if os.environ.get(ENV_VAR):
+        return os.environ[ENV_VAR]
+    if secrets.exists():
+        try:
+            data = tomllib.loads(secrets.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"{secrets} is not valid TOML ({type(exc).__name__}); fix it") from None
+        value = data.get(ENV_VAR) or (data.get("bitrix24") or {}).get("webhook_url")
+        if value:
+            return str(value)
+    raise ConfigError(f"no webhook URL: pass --webhook, set {ENV_VAR} or put {ENV_VAR} in {secrets}; "
+                      f"{HOW_TO_FIX}")
+
+
+def run_once(args: argparse.Namespace) -> int:
+    from connectors.bitrix24.sync import SyncOptions, run_sync  # lazy: keeps --help fast
+
+    webhook = ""
+    try:
+        webhook = find_webhook(args.webhook)
+        with make_reporter(args.quiet) as reporter:
+            result = run_sync(SyncOptions(db=Path(args.db), webhook_url=webhook, full=args.full,
+                                          reporter=reporter))
+        rejected = sum(len(v) for v in result.rejected.values())
+        note = f", {rejected} records rejected (ids in sync_runs.rejected)" if rejected else ""
+        print(f"sync {result.run_id} ok ({result.mode}): {sum(result.requests.values())} requests{note}",
+              file=sys.stderr)
+        return EXIT_OK
+    except (Bitrix24Error, LockHeld, StoreError) as error:
+        return _fail(error.user_message, getattr(error, "exit_code", EXIT_FAILED), webhook)
+    except KeyboardInterrupt:
+        raise
+    except OSError as error:
+        return _fail(f"{error.strerror or error} ({error.filename or args.db}); check --db", EXIT_FAILED,
+                     webhook)
+    except Exception as error:  # anything else: still one line, and the secret scrubbed
+        logging.getLogger(__name__).debug("sync failed", exc_info=True)
+        return _fail(f"unexpected {type(error).__name__}: {error}", EXIT_FAILED, webhook)
+
+
+def _fail(message: str, code: int, webhook: str) -> int:
+    text = redact(" ".join(str(message).split()))
+    if webhook:
+        text = text.replace(webhook, "***")
+    print(f"sync failed: {text}", file=sys.stderr)
+    return code
+
+
+def loop(args: argparse.Namespace) -> int:
+    """--every: run, sleep, repeat; a failed run does not end the loop (its row is in sync_runs)."""
+    while True:
+        run_once(args)
+        print(f"next sync in {args.every:.0f} s", file=sys.stderr, flush=True)
+        time.sleep(args.every)
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM (systemd stop) ends like Ctrl-C: the live file stays as it was
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return loop(args) if args.every else run_once(args)
+    except KeyboardInterrupt:
+        print("sync stopped", file=sys.stderr)
+        return EXIT_INTERRUPTED

@@ -1,0 +1,154 @@
+"""Producers of the big streams: each runs on its own thread, fetches pages with the keyset paginator,
+parses them and hands typed rows to the writer (the main thread, the only one touching DuckDB).
+
+Messages put on the queue:
+  ("upsert", table, rows)              rows replace those with the same id
+  ("seen", table, ids)                 ids the portal lists (for the deletion sweep)
+  ("bindings", activity_ids, pairs)    the deal bindings of these activities, replacing the old ones
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from connectors.bitrix24 import parse
+from connectors.bitrix24.directories import check_batch
+from connectors.bitrix24.paginate import iter_fast
+from connectors.bitrix24.streams import ACTIVITIES, Stream
+
+log = logging.getLogger("connectors.bitrix24.exports")
+
+DEAL = 2
+
+
+class Cancelled(Exception):
+    """Another stream failed; stop quietly."""
+
+
+@dataclasses.dataclass
+class Plan:
+    """What one stream does in this run."""
+
+    stream: Stream
+    full: bool  # export everything and drop what the portal no longer lists
+    sweep: bool  # after an incremental export, an ID-only pass to find deletions
+    since: datetime | None = None  # incremental: modified at or after this (watermark - overlap)
+    after_id: int = 0  # incremental by ID (stage history)
+    portal_tz: Any = None  # tzinfo the portal's filter values are written in
+
+
+@dataclasses.dataclass
+class Outcome:
+    rows: int = 0
+    rejected: list[Any] = dataclasses.field(default_factory=list)
+    dirty: bool = False  # saw rows changed after the export began: deletions may have been missed
+    swept: bool = False
+
+
+class Exporter:
+    def __init__(self, client, out: queue.Queue, cancel: threading.Event, started: datetime,
+                 progress: Callable[[str, int], None]) -> None:
+        self.client = client
+        self.out = out
+        self.cancel = cancel
+        self.started = started  # portal clock at the start of the run
+        self.progress = progress
+
+    def put(self, message: tuple) -> None:
+        while True:
+            if self.cancel.is_set():
+                raise Cancelled
+            try:
+                self.out.put(message, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    # --- one stream ---------------------------------------------------------------------------------------
+    def run(self, plan: Plan) -> Outcome:
+        outcome = Outcome()
+        stream = plan.stream
+        for extra in stream.passes:
+            for page in self._pages(plan, extra, select=stream.select, label=stream.name):
+                self._page(plan, page, outcome)
+        if plan.sweep:
+            self._sweep(plan)
+            outcome.swept = True
+        return outcome
+
+    def _filter(self, plan: Plan, extra: dict) -> dict:
+        stream = plan.stream
+        filt = {**(stream.base_params.get("filter") or {}), **extra}
+        if not plan.full and stream.watermark_filter and plan.since is not None:
+            since = plan.since.astimezone(plan.portal_tz) if plan.portal_tz else plan.since
+            filt[f">={stream.watermark_filter}"] = since.isoformat(timespec="seconds")
+        if not plan.full and stream.watermark_filter is None and plan.after_id:
+            filt[f">{stream.id_field}"] = plan.after_id
+        return filt
+
+    def _pages(self, plan: Plan, extra: dict, *, select: list[str], label: str):
+        stream = plan.stream
+        params = {**stream.base_params, "filter": self._filter(plan, extra), "select": select}
+        for page in iter_fast(self.client, stream.method, params, stream=label, id_field=stream.id_field,
+                              items_key=stream.items_key):
+            if self.cancel.is_set():
+                raise Cancelled
+            yield page
+
+    def _page(self, plan: Plan, page: list[dict], outcome: Outcome) -> None:
+        stream = plan.stream
+        rows = []
+        for raw in page:
+            try:
+                rows.append(parse.parse_record(raw, stream.columns))
+            except parse.RecordError as error:
+                outcome.rejected.append(raw.get(stream.id_field))
+                log.warning("%s %s rejected: %s", stream.name, raw.get(stream.id_field), error)
+        if stream.watermark_column:
+            outcome.dirty |= any((row.get(stream.watermark_column) or self.started) > self.started
+                                 for row in rows)
+        self.put(("upsert", stream.name, rows))
+        if plan.full:
+            self.put(("seen", stream.name, [parse.to_int(raw.get(stream.id_field)) for raw in page]))
+        if stream is ACTIVITIES or stream.name == "activities":
+            self._bindings(rows)
+        outcome.rows += len(rows)
+        self.progress(stream.name, outcome.rows)
+
+    def _sweep(self, plan: Plan) -> None:
+        """ID-only export of everything the portal lists (2,500 ids per request)."""
+        stream = plan.stream
+        full_plan = dataclasses.replace(plan, full=True)
+        for extra in stream.passes:
+            for page in self._pages(full_plan, extra, select=[stream.id_field], label=f"{stream.name}_sweep"):
+                self.put(("seen", stream.name, [parse.to_int(raw.get(stream.id_field)) for raw in page]))
+
+    # --- activity -> deal bindings ------------------------------------------------------------------------
+    def _bindings(self, rows: list[dict]) -> None:
+        """Main owner a deal: that is the binding. Otherwise ask crm.activity.binding.list (50 per batch)."""
+        owned = [(r["id"], r["owner_id"]) for r in rows if r["owner_type_id"] == DEAL and r["owner_id"]]
+        self.put(("bindings", [r["id"] for r in rows], [{"activity_id": a, "deal_id": d} for a, d in owned]))
+        others = [r["id"] for r in rows if r["owner_type_id"] != DEAL or not r["owner_id"]]
+        for start in range(0, len(others), 50):
+            chunk = others[start:start + 50]
+            commands = {f"b{a}": ("crm.activity.binding.list", {"activityId": a}) for a in chunk}
+            reply = self.client.batch(commands, stream="activity_bindings")
+            check_batch(reply, {k: m for k, (m, _) in commands.items()})
+            pairs = []
+            for activity_id in chunk:
+                for binding in reply.result.get(f"b{activity_id}") or []:
+                    if parse.to_int(binding.get("entityTypeId")) == DEAL:
+                        deal = parse.to_link(binding.get("entityId"))
+                        if deal:
+                            pairs.append({"activity_id": activity_id, "deal_id": deal})
+            self.put(("bindings", chunk, pairs))
+
+
+def overlap_since(watermark: datetime | None, overlap: timedelta) -> datetime | None:
+    return None if watermark is None else watermark - overlap

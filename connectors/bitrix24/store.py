@@ -1,0 +1,288 @@
+"""The DuckDB file: build the new state in a temp copy beside the live file, then swap it in atomically.
+
+DuckDB allows one writer or many readers, never both. Readers (the dashboard) open the live file
+read-only for a few ms per query; the sync never writes to it. It copies the live file to
+`<db>.sync-<pid>.tmp`, writes there, validates, CHECKPOINTs, closes, fsyncs and `os.replace`s the copy over
+the live file. A reader that had the old file open finishes on the old inode. A run killed at any moment
+leaves the live file untouched and a stale temp file that the next run deletes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from connectors.bitrix24.schema import SCHEMA_VERSION, TABLES, ddl
+
+TEMP_SUFFIX = ".tmp"
+
+
+class StoreError(Exception):
+    """The database file is unusable (newer schema, failed validation)."""
+
+    exit_code = 1
+
+    @property
+    def user_message(self) -> str:
+        return str(self)
+
+
+def temp_path(db: Path) -> Path:
+    return db.with_name(f"{db.name}.sync-{os.getpid()}{TEMP_SUFFIX}")
+
+
+def clean_stale(db: Path) -> list[Path]:
+    """Delete temp files of killed runs. Call only while holding the sync lock."""
+    removed = []
+    for name in glob.glob(glob.escape(str(db)) + ".sync-*" + TEMP_SUFFIX + "*"):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(name)
+            removed.append(Path(name))
+    return removed
+
+
+def open_copy(db: Path) -> tuple[duckdb.DuckDBPyConnection, Path]:
+    """A read-write connection to a fresh copy of the live file (or a new file), with the schema."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temp_path(db)
+    for leftover in (tmp, Path(f"{tmp}.wal")):
+        leftover.unlink(missing_ok=True)
+    if db.exists():
+        shutil.copyfile(db, tmp)
+    con = duckdb.connect(str(tmp))
+    con.execute("set timezone = 'UTC'")
+    ensure_schema(con)
+    return con, tmp
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create missing tables and columns of the contract; refuse files written by a newer schema."""
+    for table in TABLES:
+        con.execute(ddl(table))
+    found = con.execute("select value from meta where key = 'schema_version'").fetchone()
+    if found and int(found[0]) > SCHEMA_VERSION:
+        raise StoreError(f"the database was written by a newer Dozhim (schema {found[0]} > {SCHEMA_VERSION}); "
+                         "upgrade Dozhim or sync into a new --db")
+    for table, columns in TABLES.items():
+        have = set(column_types(con, table))
+        for column, sql_type in columns.items():
+            if column not in have:
+                con.execute(f'alter table {table} add column "{column}" {sql_type.replace(" PRIMARY KEY", "")}')
+    set_meta(con, schema_version=str(SCHEMA_VERSION))
+
+
+def column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    rows = con.execute(
+        """
+        select column_name, data_type
+        from information_schema.columns
+        where table_name = ? and table_schema = 'main'
+        order by ordinal_position
+        """,
+        [table],
+    ).fetchall()
+    return dict(rows)
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, **values: str | None) -> None:
+    for key, value in values.items():
+        con.execute("insert or replace into meta (key, value) values (?, ?)", [key, value])
+
+
+def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    row = con.execute("select value from meta where key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def sync_user_field_columns(con: duckdb.DuckDBPyConnection, wanted: dict[str, str]) -> bool:
+    """Make deals' uf_* columns match the portal's user fields (column -> SQL type).
+    Returns True when a column was added or retyped: old rows lack its values, so deals need a full export."""
+    have = {c: t for c, t in column_types(con, "deals").items() if c.startswith("uf_")}
+    changed = False
+    for column, sql_type in wanted.items():
+        if column in have and _same_type(have[column], sql_type):
+            continue
+        if column in have:
+            con.execute(f'alter table deals drop column "{column}"')
+        con.execute(f'alter table deals add column "{column}" {sql_type}')
+        changed = True
+    for column in set(have) - set(wanted):
+        con.execute(f'alter table deals drop column "{column}"')
+    return changed
+
+
+def _same_type(found: str, wanted: str) -> bool:
+    aliases = {"TIMESTAMPTZ": "TIMESTAMP WITH TIME ZONE"}
+    norm = wanted
+    for short, long in aliases.items():
+        norm = norm.replace(short, long)
+    return found.replace(" ", "") == norm.replace(" ", "")
+
+
+# --- writing rows through Arrow (fast, typed) ---------------------------------------------------------------
+
+# deal_user_fields.options: the enumeration's options.
+OPTIONS_TYPE = pa.list_(pa.struct([("id", pa.int64()), ("value", pa.string()), ("sort", pa.int32()),
+                                   ("is_default", pa.bool_()), ("xml_id", pa.string())]))
+
+
+def _arrow_type(sql_type: str) -> pa.DataType:
+    sql_type = sql_type.upper()
+    if sql_type.startswith("STRUCT"):
+        return OPTIONS_TYPE
+    if sql_type.endswith("[]"):
+        return pa.list_(_arrow_type(sql_type[:-2]))
+    if sql_type.startswith("DECIMAL") or sql_type in ("VARCHAR", "JSON"):
+        return pa.string()  # DuckDB casts on insert (decimals rounded exactly, from text)
+    return {
+        "BIGINT": pa.int64(), "INTEGER": pa.int32(), "BOOLEAN": pa.bool_(), "DOUBLE": pa.float64(),
+        "DATE": pa.date32(), "TIMESTAMP WITH TIME ZONE": pa.timestamp("us", tz="UTC"),
+        "TIMESTAMPTZ": pa.timestamp("us", tz="UTC"),
+    }.get(sql_type, pa.string())
+
+
+def _cell(value: Any, arrow_type: pa.DataType) -> Any:
+    if value is None:
+        return None
+    if pa.types.is_string(arrow_type) and not isinstance(value, str):
+        return str(value)
+    if pa.types.is_list(arrow_type) and pa.types.is_string(arrow_type.value_type):
+        return [None if v is None else str(v) for v in value]
+    return value
+
+
+def to_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> pa.Table:
+    types = column_types(con, table)
+    names = [c for c in types if c in rows[0]] if rows else list(types)
+    arrays = {}
+    for name in names:
+        arrow_type = _arrow_type(types[name])
+        arrays[name] = pa.array([_cell(row.get(name), arrow_type) for row in rows], type=arrow_type)
+    return pa.table(arrays)
+
+
+def upsert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], key: str = "id") -> int:
+    """Insert rows, replacing those with the same key. Later rows of the batch win."""
+    if not rows:
+        return 0
+    unique = list({row[key]: row for row in rows}.values())
+    staged = to_arrow(con, table, unique)
+    con.register("staged_rows", staged)
+    try:
+        con.execute(f"delete from {table} where {key} in (select {key} from staged_rows)")
+        con.execute(f"insert into {table} by name select * from staged_rows")
+    finally:
+        con.unregister("staged_rows")
+    return len(unique)
+
+
+def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> int:
+    if not rows:
+        return 0
+    con.register("staged_rows", to_arrow(con, table, rows))
+    try:
+        con.execute(f"insert into {table} by name select * from staged_rows")
+    finally:
+        con.unregister("staged_rows")
+    return len(rows)
+
+
+def replace_all(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> int:
+    """Small directories: the table becomes exactly these rows."""
+    con.execute(f"delete from {table}")
+    return insert(con, table, rows)
+
+
+# --- deletion sweeps: the IDs seen by an export, kept in a temp table, not in Python memory ------------
+
+def start_seen(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    con.execute(f"create or replace temp table seen_{table} (id bigint)")
+
+
+def add_seen(con: duckdb.DuckDBPyConnection, table: str, ids: Iterable[int]) -> None:
+    ids = [i for i in ids if i is not None]
+    if not ids:
+        return
+    con.register("seen_ids", pa.table({"id": pa.array(ids, pa.int64())}))
+    try:
+        con.execute(f"insert into seen_{table} select id from seen_ids")
+    finally:
+        con.unregister("seen_ids")
+
+
+def id_table(con: duckdb.DuckDBPyConnection, name: str, ids: Iterable[int]) -> None:
+    """A temp table `name(id)` holding these ids (for set-based deletes)."""
+    con.execute(f"create or replace temp table {name} (id bigint)")
+    con.register("id_rows", pa.table({"id": pa.array(list(ids), pa.int64())}))
+    try:
+        con.execute(f"insert into {name} select id from id_rows")
+    finally:
+        con.unregister("id_rows")
+
+
+def delete_unseen(con: duckdb.DuckDBPyConnection, table: str) -> list[int]:
+    """Delete rows whose id the sweep did not see; returns the deleted ids."""
+    gone = [r[0] for r in con.execute(
+        f"""
+        -- rows the portal no longer lists
+        select t.id
+        from {table} as t
+        anti join seen_{table} as s on s.id = t.id
+        """
+    ).fetchall()]
+    if gone:
+        con.register("gone_ids", pa.table({"id": pa.array(gone, pa.int64())}))
+        try:
+            con.execute(f"delete from {table} where id in (select id from gone_ids)")
+        finally:
+            con.unregister("gone_ids")
+    con.execute(f"drop table if exists seen_{table}")
+    return gone
+
+
+# --- finishing: validate, checkpoint, swap ----------------------------------------------------------------
+
+def count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"select count(*) from {table}").fetchone()[0]
+
+
+def validate(con: duckdb.DuckDBPyConnection, expected_counts: dict[str, int]) -> None:
+    version = get_meta(con, "schema_version")
+    if version != str(SCHEMA_VERSION):
+        raise StoreError(f"validation failed: schema_version {version!r}, expected {SCHEMA_VERSION}")
+    for table, expected in expected_counts.items():
+        found = count(con, table)
+        if found != expected:
+            raise StoreError(f"validation failed: {table} has {found} rows, expected {expected}")
+
+
+def swap_in(con: duckdb.DuckDBPyConnection, tmp: Path, db: Path) -> None:
+    """CHECKPOINT, close, fsync and atomically replace the live file with the finished copy."""
+    con.execute("checkpoint")
+    con.close()
+    Path(f"{tmp}.wal").unlink(missing_ok=True)  # empty after the checkpoint
+    with open(tmp, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(tmp, db)
+    dir_fd = os.open(db.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def discard(con: duckdb.DuckDBPyConnection | None, tmp: Path | None) -> None:
+    if con is not None:
+        with contextlib.suppress(Exception):
+            con.close()
+    if tmp is not None:
+        for path in (tmp, Path(f"{tmp}.wal")):
+            path.unlink(missing_ok=True)

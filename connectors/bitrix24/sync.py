@@ -1,0 +1,356 @@
+"""One sync run: lock, copy the live file, pull directories and streams, write, validate, swap.
+
+Deals (then stage history and invoices) and activities are exported side by side on two threads that share
+the client's one rate limiter; only the main thread writes to DuckDB. Every run, failed ones included,
+leaves a sync_runs row. The webhook secret never reaches the database or a message.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from connectors.bitrix24 import store, streams
+from connectors.bitrix24.client import Bitrix24Client
+from connectors.bitrix24.directories import Directories, read_directories
+from connectors.bitrix24.exports import Cancelled, Exporter, Outcome, Plan
+from connectors.bitrix24.lock import SyncLock
+from connectors.bitrix24.progress import LineReporter
+from connectors.bitrix24.webhook import redact
+
+log = logging.getLogger("connectors.bitrix24.sync")
+
+OVERLAP = timedelta(minutes=10)
+SWEEP_EVERY = timedelta(hours=24)
+SMALL_TABLES = ("pipelines", "stages", "currencies", "deal_user_fields", "users", "departments")
+
+
+@dataclass
+class SyncOptions:
+    db: Path
+    webhook_url: str
+    full: bool = False
+    overlap: timedelta = OVERLAP
+    sweep_every: timedelta = SWEEP_EVERY
+    client_factory: Any = None  # tests and the benchmark: a callable(webhook_url) -> Bitrix24Client
+    reporter: Any = None
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    status: str
+    mode: str
+    rows: dict[str, int] = field(default_factory=dict)
+    requests: dict[str, int] = field(default_factory=dict)
+    rejected: dict[str, list] = field(default_factory=dict)
+    error: str | None = None
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def run_sync(options: SyncOptions) -> RunResult:
+    """Run one sync under the database's lock. Raises the error of a failed run after recording it."""
+    db = Path(options.db)
+    with SyncLock(db):
+        store.clean_stale(db)
+        return _Run(options, db).execute()
+
+
+class _Run:
+    def __init__(self, options: SyncOptions, db: Path) -> None:
+        self.options = options
+        self.db = db
+        self.reporter = options.reporter or LineReporter()
+        self.started_at = datetime.now(UTC)
+        self.mode = "full" if options.full else "incremental"
+        self.rows: dict[str, int] = {}
+        self.rejected: dict[str, list] = {}
+        self.client: Bitrix24Client | None = None
+        self.portal_url: str | None = None
+
+    # --- the run and its failure path --------------------------------------------------------------------
+    def execute(self) -> RunResult:
+        con = tmp = None
+        try:
+            factory = self.options.client_factory or Bitrix24Client
+            self.client = factory(self.options.webhook_url)
+            self.portal_url = self.client.portal_url
+            con, tmp = store.open_copy(self.db)
+            result = self._work(con)
+            store.swap_in(con, tmp, self.db)
+            return result
+        except BaseException as error:
+            store.discard(con, tmp)
+            message = self._message(error)
+            self._record_failure(message)
+            if isinstance(error, Cancelled):
+                raise RuntimeError(message) from None
+            raise
+        finally:
+            if self.client is not None:
+                self.client.close()
+
+    def _message(self, error: BaseException) -> str:
+        if isinstance(error, KeyboardInterrupt):
+            return "interrupted"
+        text = getattr(error, "user_message", None) or f"{type(error).__name__}: {error}"
+        if self.client is not None:
+            text = self.client.redact(text)
+        return redact(text).replace(self.options.webhook_url, "***")
+
+    def _requests(self) -> dict[str, int]:
+        return dict(self.client.stats.requests) if self.client else {}
+
+    def _record_failure(self, message: str) -> None:
+        """A failed run leaves the data as it was and adds a failed sync_runs row (same copy-and-swap)."""
+        con = tmp = None
+        try:
+            con, tmp = store.open_copy(self.db)
+            self._insert_run(con, "failed", message)
+            store.swap_in(con, tmp, self.db)
+        except Exception as exc:  # the failure itself is what the user needs to hear about
+            log.warning("could not record the failed run: %s", redact(str(exc)))
+            store.discard(con, tmp)
+
+    def _insert_run(self, con: duckdb.DuckDBPyConnection, status: str, error: str | None) -> int:
+        run_id = con.execute("select coalesce(max(id), 0) + 1 from sync_runs").fetchone()[0]
+        con.execute(
+            """
+            insert into sync_runs (id, started_at, finished_at, mode, status, portal, rows, requests,
+                                   rejected, error)
+            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [run_id, self.started_at, datetime.now(UTC), self.mode, status, self.portal_url,
+             json.dumps(self.rows), json.dumps(self._requests()),
+             json.dumps({k: v for k, v in self.rejected.items() if v}), error],
+        )
+        return run_id
+
+    # --- the work ------------------------------------------------------------------------------------------
+    def _work(self, con: duckdb.DuckDBPyConnection) -> RunResult:
+        dirs = read_directories(self.client)
+        expected = self._write_directories(con, dirs)
+        wanted = {r["column_name"]: streams.user_field_sql_type(r) for r in dirs.tables["deal_user_fields"]}
+        uf_changed = store.sync_user_field_columns(con, wanted)
+        plans = self._plans(con, dirs, uf_changed)
+        if any(p.full for p in plans):
+            self.mode = "full" if all(p.full for p in plans) else "mixed"
+        outcomes = self._export(con, plans, dirs)
+        self._finish_streams(con, plans, outcomes, dirs)
+        self._snapshot(con, dirs)
+        store.set_meta(con, portal_url=self.portal_url, portal_utc_offset=dirs.utc_offset,
+                       base_currency=dirs.base_currency)
+        run_id = self._insert_run(con, "ok", None)
+        store.set_meta(con, last_sync_run_id=str(run_id))
+        store.validate(con, expected)
+        self._scorecard(con, dirs)
+        return RunResult(run_id, "ok", self.mode, dict(self.rows), self._requests(),
+                         {k: v for k, v in self.rejected.items() if v}, None, self.client.stats.snapshot())
+
+    def _write_directories(self, con: duckdb.DuckDBPyConnection, dirs: Directories) -> dict[str, int]:
+        expected = {}
+        for table in SMALL_TABLES:
+            rows = dirs.tables.get(table, [])
+            if table == "stages":  # one row per id, whatever the portal repeats
+                rows = list({r["id"]: r for r in rows}.values())
+            store.replace_all(con, table, rows)
+            expected[table] = len(rows)
+            self.rows[table] = len(rows)
+            self.rejected[table] = dirs.rejected.get(table, [])
+        self.reporter.message(f"directories: {sum(expected.values())} rows, "
+                              f"{sum(self._requests().values())} requests")
+        return expected
+
+    def _state(self, con: duckdb.DuckDBPyConnection, stream: str) -> dict[str, Any] | None:
+        row = con.execute(
+            """
+            select epoch_us(watermark), last_id, epoch_us(last_full_sweep)
+            from sync_state
+            where stream = ?
+            """,
+            [stream],
+        ).fetchone()
+        if row is None:
+            return None
+        as_time = lambda us: None if us is None else datetime.fromtimestamp(us / 1e6, UTC)  # noqa: E731
+        return {"watermark": as_time(row[0]), "last_id": row[1], "last_full_sweep": as_time(row[2])}
+
+    def _plans(self, con: duckdb.DuckDBPyConnection, dirs: Directories, uf_changed: bool) -> list[Plan]:
+        deals = streams.deals_with_user_fields(dirs.tables["deal_user_fields"])
+        now = dirs.portal_now.astimezone(UTC)
+        plans = []
+        for stream in (deals, streams.ACTIVITIES, streams.STAGE_HISTORY, streams.INVOICES):
+            state = self._state(con, stream.name)
+            full = (self.options.full or state is None or (stream.name == "deals" and uf_changed)
+                    or (stream.watermark_filter is not None and state["watermark"] is None))
+            swept = stream.name in {s.name for s in streams.SWEPT}
+            last_sweep = state and state["last_full_sweep"]
+            sweep = swept and not full and (not last_sweep or now - last_sweep >= self.options.sweep_every)
+            since = state["watermark"] - self.options.overlap if state and state["watermark"] else None
+            after_id = (state["last_id"] or 0) if state else 0
+            plans.append(Plan(stream, full=full, sweep=sweep, since=since, after_id=after_id,
+                              portal_tz=dirs.portal_now.tzinfo))
+        return plans
+
+    def _export(self, con: duckdb.DuckDBPyConnection, plans: list[Plan], dirs: Directories) -> dict[str, Outcome]:
+        by_name = {p.stream.name: p for p in plans}
+        for plan in plans:
+            if plan.full or plan.sweep:
+                store.start_seen(con, plan.stream.name)
+            self.reporter.start(plan.stream.name, store.count(con, plan.stream.name) if plan.full else None)
+        messages: queue.Queue = queue.Queue(maxsize=16)
+        cancel = threading.Event()
+        labels = {"deals": ("deals", "deals_sweep"), "activities": ("activities", "activities_sweep",
+                                                                    "activity_bindings"),
+                  "stage_history": ("stage_history",), "invoices": ("invoices", "invoices_sweep")}
+
+        def progress(name: str, rows: int) -> None:
+            requests = self.client.stats.requests
+            self.reporter.update(name, rows, sum(requests[label] for label in labels[name]))
+
+        exporter = Exporter(self.client, messages, cancel, dirs.portal_now.astimezone(UTC), progress)
+        outcomes: dict[str, Outcome] = {}
+
+        def chain(names: list[str]) -> None:
+            for name in names:
+                outcomes[name] = exporter.run(by_name[name])
+                requests = self.client.stats.requests
+                self.reporter.done(name, outcomes[name].rows, sum(requests[lb] for lb in labels[name]),
+                                   "full" if by_name[name].full else "incremental")
+
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="export") as pool:
+            futures = [pool.submit(chain, ["deals", "stage_history", "invoices"]),
+                       pool.submit(chain, ["activities"])]
+            try:
+                self._drain(con, messages, futures)
+            except BaseException:
+                cancel.set()  # the other thread stops at its next page; the pool waits for it
+                raise
+            for future in futures:
+                future.result()
+        return outcomes
+
+    def _drain(self, con: duckdb.DuckDBPyConnection, messages: queue.Queue, futures: list[Future]) -> None:
+        """The writer loop: apply messages until every producer is done and the queue is empty."""
+        while True:
+            try:
+                message = messages.get(timeout=0.1)
+            except queue.Empty:
+                failed = [f for f in futures if f.done() and f.exception() is not None]
+                if failed:
+                    raise failed[0].exception()
+                if all(f.done() for f in futures) and messages.empty():
+                    return
+                continue
+            kind = message[0]
+            if kind == "upsert":
+                store.upsert(con, message[1], message[2])
+            elif kind == "seen":
+                store.add_seen(con, message[1], message[2])
+            elif kind == "bindings":
+                self._replace_bindings(con, message[1], message[2])
+
+    @staticmethod
+    def _replace_bindings(con: duckdb.DuckDBPyConnection, activity_ids: list[int], pairs: list[dict]) -> None:
+        if activity_ids:
+            store.id_table(con, "binding_ids", activity_ids)
+            con.execute("delete from activity_bindings where activity_id in (select id from binding_ids)")
+        store.insert(con, "activity_bindings", pairs)
+
+    # --- after the exports -------------------------------------------------------------------------------
+    def _finish_streams(self, con: duckdb.DuckDBPyConnection, plans: list[Plan], outcomes: dict[str, Outcome],
+                        dirs: Directories) -> None:
+        now = dirs.portal_now.astimezone(UTC)
+        for plan in plans:
+            name = plan.stream.name
+            outcome = outcomes[name]
+            self.rows[name] = outcome.rows
+            self.rejected[name] = outcome.rejected
+            gone: list[int] = []
+            if plan.full or plan.sweep:
+                gone = store.delete_unseen(con, name)
+            if gone:
+                self.reporter.message(f"{name}: {len(gone)} deleted on the portal, removed")
+                self._cascade(con, name, gone)
+            swept_clean = (plan.full or plan.sweep) and not outcome.dirty
+            self._save_state(con, plan, now, swept_clean)
+        # bindings may point at activities an incremental pass did not touch; keep them tidy
+        con.execute(
+            """
+            -- bindings whose activity is gone
+            delete from activity_bindings
+            where activity_id not in (select id from activities)
+            """
+        )
+
+    @staticmethod
+    def _cascade(con: duckdb.DuckDBPyConnection, table: str, gone: list[int]) -> None:
+        """Deleting a deal deletes its activities (unless bound elsewhere) and its stage history."""
+        store.id_table(con, "gone_ids", gone)
+        if table == "deals":
+            con.execute(
+                """
+                -- activities bound only to deleted deals go with them
+                delete from activities
+                where id in (select activity_id from activity_bindings where deal_id in (select id from gone_ids))
+                  and id not in (
+                      select activity_id from activity_bindings where deal_id not in (select id from gone_ids)
+                  )
+                """
+            )
+            con.execute("delete from activity_bindings where deal_id in (select id from gone_ids)")
+            con.execute("delete from stage_history where owner_id in (select id from gone_ids)")
+        elif table == "activities":
+            con.execute("delete from activity_bindings where activity_id in (select id from gone_ids)")
+
+    def _save_state(self, con: duckdb.DuckDBPyConnection, plan: Plan, now: datetime, swept_clean: bool) -> None:
+        name = plan.stream.name
+        old = self._state(con, name) or {}
+        last_id = con.execute(f"select max(id) from {name}").fetchone()[0]
+        watermark = now if plan.stream.watermark_filter else None
+        if plan.full or plan.sweep:
+            # a sweep that overlapped changes may have missed deletions: leave it due for the next run
+            last_sweep = now if swept_clean else None
+        else:
+            last_sweep = old.get("last_full_sweep")
+        con.execute("insert or replace into sync_state (stream, watermark, last_id, last_full_sweep) "
+                    "values (?, ?, ?, ?)", [name, watermark, last_id, last_sweep])
+
+    def _snapshot(self, con: duckdb.DuckDBPyConnection, dirs: Directories) -> None:
+        """Every open deal, once per portal-local day; the last sync of the day wins."""
+        day = dirs.portal_now.date()
+        con.execute("delete from deal_snapshots where snapshot_date = ?", [day])
+        con.execute(
+            """
+            -- open (in-progress) real deals, recurring templates excluded
+            insert into deal_snapshots
+                (snapshot_date, id, stage_id, category_id, assigned_by_id, opportunity, currency_id, closedate)
+            select ?, id, stage_id, category_id, assigned_by_id, opportunity, currency_id, closedate
+            from deals
+            where coalesce(stage_semantic_id, case when closed then 'S' else 'P' end) = 'P'
+              and not coalesce(is_recurring, false)
+            """,
+            [day],
+        )
+        self.rows["deal_snapshots"] = con.execute(
+            "select count(*) from deal_snapshots where snapshot_date = ?", [day]).fetchone()[0]
+
+    def _scorecard(self, con: duckdb.DuckDBPyConnection, dirs: Directories) -> None:
+        """Let queries/ store the day's scorecard for trends, if it offers that (imported lazily)."""
+        try:
+            from queries.history import record_scorecard  # type: ignore[import-not-found]
+        except ImportError:
+            return
+        try:
+            record_scorecard(con, dirs.portal_now.date())
+        except Exception as exc:  # the data sync succeeded; a scorecard problem must not throw it away
+            self.reporter.message(f"warning: scorecard not recorded: {redact(str(exc))}")
