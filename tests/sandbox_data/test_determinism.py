@@ -1,0 +1,44 @@
+"""Same size, seed and time give the same portal; another seed gives another one; builds are cached."""
+
+from __future__ import annotations
+
+from connectors.sandbox.store import build_store, cached_store, checksum
+
+from .conftest import NOW, SEED
+
+
+def test_same_seed_same_store(tiny_store, tmp_path):
+    again = build_store(tmp_path / "again.sqlite", "tiny", SEED, NOW)
+    assert checksum(again) == checksum(tiny_store)
+
+
+def test_other_seed_other_store(tiny_store, tmp_path):
+    other = build_store(tmp_path / "other.sqlite", "tiny", SEED + 1, NOW)
+    assert checksum(other) != checksum(tiny_store)
+
+
+def test_other_time_other_store(tiny_store, tmp_path):
+    later = build_store(tmp_path / "later.sqlite", "tiny", SEED, NOW.replace(day=NOW.day + 1))
+    assert checksum(later) != checksum(tiny_store)
+
+
+def test_build_leaves_no_temporary_file(tmp_path):
+    build_store(tmp_path / "p.sqlite", "tiny", SEED, NOW)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.sqlite"]
+
+
+def test_cached_store_reuses_the_built_file(tmp_path, tiny_store):
+    first = cached_store("tiny", SEED, NOW, cache_dir=tmp_path)
+    mtime = first.stat().st_mtime_ns
+    second = cached_store("tiny", SEED, NOW, cache_dir=tmp_path)
+    assert second == first and second.stat().st_mtime_ns == mtime
+    assert checksum(first) == checksum(tiny_store)
+    today = cached_store("tiny", SEED, cache_dir=tmp_path)  # anchored on today's date: another file
+    assert today != first and today.exists()
+
+
+def test_unknown_size_is_refused(tmp_path):
+    import pytest
+
+    with pytest.raises(ValueError, match="unknown size"):
+        build_store(tmp_path / "x.sqlite", "huge", SEED, NOW)
