@@ -9,12 +9,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, formatting
+from dashboard import data, formatting, tables
 from dashboard.data import Context
-from dashboard.i18n import lang, t
+from dashboard.i18n import has, lang, reason, t
 from queries import QueryError, RulesError
 
 FRESHNESS_REFRESH = timedelta(seconds=60)
+THRESHOLDS = ("max_deal_age_days", "touch_interval_days", "invoice_followup_business_days",
+              "min_active_deals")
 
 
 def unsure(ctx: Context) -> bool:
@@ -103,3 +105,45 @@ def tile(column: Any, title: str, value: str, delta: Any = None, *, help: str | 
     delta_text = None if delta is None or pd.isna(delta) else formatting.signed(delta, lang())
     column.metric(title, value, delta_text, delta_color="inverse" if inverse else "normal", help=help,
                   border=True)
+
+
+def rule_help(ctx: Context, name: str) -> str | None:
+    """The rule's definition with this portal's thresholds filled in."""
+    key = f"help_{name}"
+    if not has(key):
+        return None
+    return t(key, **{k: getattr(ctx.rules, k) for k in THRESHOLDS})
+
+
+def with_reasons(frame: pd.DataFrame) -> pd.DataFrame:
+    """Reason codes in words, in the current language."""
+    if "reason" not in frame.columns:
+        return frame
+    out = frame.copy()
+    out["reason"] = out["reason"].map(reason)
+    return out
+
+
+def table(ctx: Context, frame: pd.DataFrame, *, key: str, columns: list[str] | None = None,
+          highlight: dict | None = None, select: bool = False, file_name: str | None = None,
+          doubtful: tuple[str, ...] = ()) -> Any:
+    """tables.show with this snapshot's currency and time zone; `doubtful` columns show 0 as `0?` when
+    the data may be out of date."""
+    return tables.show(frame, key=key, columns=columns, currency=ctx.base_currency, tz=ctx.tz,
+                       highlight=highlight, select=select, file_name=file_name,
+                       doubtful=doubtful if unsure(ctx) else ())
+
+
+def change_since_yesterday(chosen: Any) -> dict[str, float]:
+    """Team total change per scorecard column between the last two stored days (from `trend`)."""
+    if not data.has_metric("trend"):
+        return {}
+    frame = data.metric("trend", **chosen.params())
+    if frame.empty:
+        return {}
+    day_col = next((c for c in ("snapshot_date", "day", "date") if c in frame.columns), None)
+    if day_col is None:
+        return {}
+    last = frame[frame[day_col] == frame[day_col].max()]
+    return {c[: -len("_change")]: float(last[c].sum()) for c in frame.columns
+            if c.endswith("_change") and last[c].notna().any()}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ class Context:
     stamp: str  # the file's identity: inode-mtime; part of every cache key
     info: Any  # queries.SnapshotInfo
     rules: Rules
-    tz: timezone  # the portal's time zone (fixed offset)
+    tz: tzinfo  # the portal's time zone (fixed offset)
     now: datetime  # T: the pinned as-of moment, or the real now
 
     @property
@@ -143,3 +143,14 @@ def db_missing_path() -> str:
 
 __all__ = ["Context", "NoDatabase", "QueryError", "RulesError", "build_context", "context", "metric",
            "sync_age", "db_missing_path"]
+
+
+@st.cache_data(show_spinner=False)
+def _metric_names() -> frozenset[str]:
+    from queries import list_metrics
+
+    return frozenset(m.name for m in list_metrics())
+
+
+def has_metric(name: str) -> bool:
+    return name in _metric_names()

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
@@ -95,17 +96,20 @@ def signed(value: object, lang: str) -> str:
 _OFFSET = re.compile(r"^([+-])(\d{1,2}):?(\d{2})?$")
 
 
-def portal_tz(utc_offset: str | None) -> timezone:
-    """`+03:00` -> a fixed-offset tz; anything unreadable is UTC."""
-    match = _OFFSET.match((utc_offset or "").strip())
+def portal_tz(name: str | None) -> tzinfo:
+    """`+03:00` -> a fixed-offset tz, `Europe/Moscow` -> that zone; anything unreadable is UTC."""
+    match = _OFFSET.match((name or "").strip())
     if not match:
-        return UTC
+        try:
+            return ZoneInfo(name) if name else UTC
+        except (ZoneInfoNotFoundError, ValueError):
+            return UTC
     sign, hours, minutes = match.groups()
     delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
     return timezone(-delta if sign == "-" else delta)
 
 
-def to_portal(moment: object, tz: timezone) -> datetime | None:
+def to_portal(moment: object, tz: tzinfo) -> datetime | None:
     """An instant in the portal's time zone (naive inputs are taken as UTC)."""
     if _missing(moment):
         return None
@@ -127,7 +131,7 @@ def day(value: object, lang: str) -> str:
     return f"{MONTHS_SHORT_EN[d.month - 1]} {d.day}, {d.year}"
 
 
-def moment(value: object, tz: timezone, lang: str) -> str:
+def moment(value: object, tz: tzinfo, lang: str) -> str:
     """An instant shown in the portal's time zone: `20.11.2026 18:05` / `Nov 20, 2026 6:05 PM`."""
     local = to_portal(value, tz)
     if local is None:

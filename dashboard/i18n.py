@@ -270,3 +270,38 @@ def t(key: str, **fields: object) -> str:
 
 def has(key: str) -> bool:
     return key in TEXTS
+
+
+# Reason codes from the list metrics (queries/sql/*.sql `reason`), with their numbers pulled out.
+REASONS: list[tuple[str, dict[str, str]]] = [
+    (r"never_touched", {"ru": "ни одного касания", "en": "never touched"}),
+    (r"no_touch_(\d+)_days", {"ru": "нет касаний дольше {0} дн.", "en": "no touch for over {0} days"}),
+    (r"no_followup_(\d+)_business_days",
+     {"ru": "нет касания {0} раб. дн. после выставления счёта",
+      "en": "no follow-up {0} working days after the invoice"}),
+    (r"no_planned_activity", {"ru": "нет запланированного дела", "en": "no planned activity"}),
+    (r"older_than_(\d+)_days", {"ru": "сделка старше {0} дн.", "en": "deal older than {0} days"}),
+    (r"overdue_(\d+)_days?", {"ru": "дело просрочено на {0} дн.", "en": "activity {0} days overdue"}),
+    (r"overdue(_activity)?", {"ru": "просроченное дело", "en": "overdue activity"}),
+    (r"unprocessed_incoming", {"ru": "необработанное входящее", "en": "unprocessed incoming"}),
+    (r"incoming_not_processed", {"ru": "необработанное входящее", "en": "unprocessed incoming"}),
+]
+
+
+def reason(code: object) -> str:
+    """A metric's reason code in words (`no_touch_14_days` -> `нет касаний дольше 14 дн.`)."""
+    import re
+
+    if not isinstance(code, str) or not code:
+        return ""
+    parts = []
+    for one in code.split(","):  # a backlog row may list several reasons
+        one = one.strip()
+        for pattern, texts in REASONS:
+            match = re.fullmatch(pattern, one)
+            if match:
+                parts.append(texts.get(lang(), texts[DEFAULT_LANG]).format(*match.groups()))
+                break
+        else:
+            parts.append(t(one) if has(one) else one.replace("_", " "))
+    return "; ".join(parts)

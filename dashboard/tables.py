@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Mapping
-from datetime import UTC, timezone
+from datetime import UTC, tzinfo
 from typing import Any
 
 import pandas as pd
@@ -56,7 +56,7 @@ def label(column: str, currency: str) -> str:
     return t(column, cur=currency) if has(column) else column
 
 
-def _formatter(kind: Kind, currency: str, tz: timezone) -> Callable[[Any], str] | None:
+def _formatter(kind: Kind, currency: str, tz: tzinfo) -> Callable[[Any], str] | None:
     lg = lang()
     table: dict[Kind, Callable[[Any], str]] = {
         "int": lambda v: formatting.integer(v, lg),
@@ -68,6 +68,15 @@ def _formatter(kind: Kind, currency: str, tz: timezone) -> Callable[[Any], str] 
         "flag": lambda v: "✔" if v is True or v == 1 else "",
     }
     return table.get(kind)
+
+
+def _doubtful(fmt: Callable[[Any], str] | None) -> Callable[[Any], str]:
+    """A zero from out-of-date data is shown as `0?`, never as a confident zero."""
+    def show(value: Any) -> str:
+        if not pd.isna(value) and value == 0:
+            return t("unsure_zero")
+        return fmt(value) if fmt else str(value)
+    return show
 
 
 def _column_config(kind: Kind, title: str, long: bool) -> Any:
@@ -84,7 +93,7 @@ def _column_config(kind: Kind, title: str, long: bool) -> Any:
     return title
 
 
-def prepare(df: pd.DataFrame, columns: list[str] | None, tz: timezone) -> pd.DataFrame:
+def prepare(df: pd.DataFrame, columns: list[str] | None, tz: tzinfo) -> pd.DataFrame:
     """Keep the wanted columns that exist, in order; instants moved to the portal's time zone."""
     keep = [c for c in (columns or list(df.columns)) if c in df.columns]
     out = df[keep].copy()
@@ -95,8 +104,9 @@ def prepare(df: pd.DataFrame, columns: list[str] | None, tz: timezone) -> pd.Dat
 
 
 def show(df: pd.DataFrame, *, key: str, columns: list[str] | None = None, currency: str = "RUB",
-         tz: timezone = UTC, highlight: Mapping[str, Callable[[Any], bool]] | None = None,
-         select: bool = False, height: int | str = "auto", file_name: str | None = None) -> Any:
+         tz: tzinfo = UTC, highlight: Mapping[str, Callable[[pd.Series], pd.Series]] | None = None,
+         select: bool = False, height: int | str = "auto", file_name: str | None = None,
+         doubtful: tuple[str, ...] = ()) -> Any:
     """Show a table (with downloads); returns the selection state when `select` is on."""
     view = prepare(df, columns, tz)
     if view.empty:
@@ -111,11 +121,13 @@ def show(df: pd.DataFrame, *, key: str, columns: list[str] | None = None, curren
         styler = view.style
         for col, kind in kinds.items():
             fmt = _formatter(kind, currency, tz)
+            if col in doubtful:
+                fmt = _doubtful(fmt)
             if fmt is not None:
                 styler = styler.format(fmt, subset=[col], na_rep="")
         for col, broken in (highlight or {}).items():
             if col in view.columns:
-                styler = styler.map(lambda v, b=broken: RED if b(v) else "", subset=[col])
+                styler = styler.apply(lambda s, b=broken: [RED if x else "" for x in b(s)], subset=[col])
         data = styler
     kwargs: dict[str, Any] = {"hide_index": True, "column_config": config, "key": key, "height": height}
     if select:

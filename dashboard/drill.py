@@ -1,0 +1,59 @@
+"""The drill-down under the scorecard: a click on a manager or a number opens the deals behind it.
+
+A click on a cell of a rule column picks that manager and that rule; a click on the row's name picks the
+manager and keeps the rule from the selector. With nothing selected the list covers the filtered team.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import components, data
+from dashboard.data import Context
+from dashboard.filters import Filters
+from dashboard.i18n import t
+from dashboard.rules_meta import RULES, SCORE_RULES
+
+RULE_KEY = "drill_rule"
+SEEN_KEY = "_drill_seen_cell"
+LIST_COLUMNS = ["deal_title", "deal_url", "manager_name", "pipeline_name", "stage_name", "amount_base",
+                "deal_age_days", "days_since_touch", "reason", "activity_subject", "activity_deadline"]
+
+
+def _selected(score: pd.DataFrame, state: Any) -> tuple[int | None, str | None]:
+    """(manager_id, rule column) from the scorecard's selection state."""
+    selection = state.get("selection") if state else None
+    if not selection:
+        return None, None
+    cells = list(selection.get("cells") or [])
+    rows = list(selection.get("rows") or [])
+    if cells:
+        row, column = cells[0]
+        rows = [row]
+    else:
+        column = None
+    if not rows or rows[0] >= len(score):
+        return None, None
+    return int(score.iloc[rows[0]]["manager_id"]), column if column in RULES else None
+
+
+def section(ctx: Context, score: pd.DataFrame, state: Any, chosen: Filters) -> None:
+    manager_id, rule = _selected(score, state)
+    if rule is not None and st.session_state.get(SEEN_KEY) != (manager_id, rule):
+        st.session_state[RULE_KEY] = rule  # a new click on a number picks its rule in the selector
+    st.session_state[SEEN_KEY] = (manager_id, rule)
+    manager_id = manager_id if manager_id is not None else chosen.manager_id
+    st.subheader(t("drill_title"))
+    names = dict(zip(score["manager_id"], score["manager_name"], strict=True)) if not score.empty else {}
+    who = names.get(manager_id, t("team")) if manager_id is not None else t("team")
+    if RULE_KEY not in st.session_state:
+        st.session_state[RULE_KEY] = SCORE_RULES[1]
+    picked = st.selectbox(t("drill_pick"), list(SCORE_RULES), key=RULE_KEY, format_func=t)
+    st.caption(f"{who} · {t(picked)} — {components.rule_help(ctx, picked)}")
+    deals = data.metric(picked, manager_id=manager_id, pipeline_id=chosen.pipeline_id,
+                        department_id=chosen.department_id)
+    components.table(ctx, components.with_reasons(deals), key="drill_table", columns=LIST_COLUMNS,
+                     file_name=f"{picked}_{manager_id or 'team'}")

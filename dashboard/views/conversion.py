@@ -1,0 +1,5 @@
+"""conversion page (being written)."""
+
+import streamlit as st
+
+st.write("conversion")

@@ -1,0 +1,5 @@
+"""forecast page (being written)."""
+
+import streamlit as st
+
+st.write("forecast")

@@ -1,0 +1,5 @@
+"""trends page (being written)."""
+
+import streamlit as st
+
+st.write("trends")
