@@ -84,8 +84,8 @@ def read_directories(client) -> Directories:
         pipelines.append({"entity_type_id": 2, "id": 0, "name": None, "sort": 0, "is_default": True})
     out.tables["pipelines"] = pipelines
     currencies = reply.result.get("currencies") or []
-    out.tables["currencies"] = _parse_rows(
-        currencies, lambda r: parse.parse_record(r, streams.CURRENCIES_COLUMNS), "CURRENCY", out, "currencies")
+    parse_currency = lambda r: parse.parse_record(r, streams.CURRENCIES_COLUMNS)  # noqa: E731
+    out.tables["currencies"] = _parse_rows(currencies, parse_currency, "CURRENCY", out, "currencies")
     out.tables["stages"] = _stages(client, pipelines, out)
     user_fields = [row for page in iter_offset(client, "crm.deal.userfield.list", {"order": {"ID": "ASC"}},
                                                stream="meta") for row in page]
@@ -95,7 +95,7 @@ def read_directories(client) -> Directories:
              for row in page]
     out.tables["users"] = _parse_rows(users, lambda r: parse.parse_record(r, streams.USERS_COLUMNS), "ID",
                                       out, "users")
-    departments = [row for page in iter_offset(client, "department.get", {"sort": "ID", "order": "ASC"},
+    departments = [row for page in iter_offset(client, "department.get", {},
                                                stream="departments") for row in page]
     out.tables["departments"] = _parse_rows(
         departments, lambda r: parse.parse_record(r, streams.DEPARTMENTS_COLUMNS), "ID", out, "departments")

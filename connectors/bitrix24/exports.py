@@ -14,7 +14,7 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from connectors.bitrix24 import parse
@@ -49,6 +49,7 @@ class Outcome:
     rejected: list[Any] = dataclasses.field(default_factory=list)
     dirty: bool = False  # saw rows changed after the export began: deletions may have been missed
     swept: bool = False
+    unbound: list[int] = dataclasses.field(default_factory=list)  # activities awaiting binding.list
 
 
 class Exporter:
@@ -77,6 +78,7 @@ class Exporter:
         for extra in stream.passes:
             for page in self._pages(plan, extra, select=stream.select, label=stream.name):
                 self._page(plan, page, outcome)
+        self._flush_bindings(outcome, everything=True)
         if plan.sweep:
             self._sweep(plan)
             outcome.swept = True
@@ -117,7 +119,7 @@ class Exporter:
         if plan.full:
             self.put(("seen", stream.name, [parse.to_int(raw.get(stream.id_field)) for raw in page]))
         if stream is ACTIVITIES or stream.name == "activities":
-            self._bindings(rows)
+            self._bindings(rows, outcome)
         outcome.rows += len(rows)
         self.progress(stream.name, outcome.rows)
 
@@ -130,13 +132,17 @@ class Exporter:
                 self.put(("seen", stream.name, [parse.to_int(raw.get(stream.id_field)) for raw in page]))
 
     # --- activity -> deal bindings ------------------------------------------------------------------------
-    def _bindings(self, rows: list[dict]) -> None:
-        """Main owner a deal: that is the binding. Otherwise ask crm.activity.binding.list (50 per batch)."""
+    def _bindings(self, rows: list[dict], outcome: Outcome) -> None:
+        """Main owner a deal: that is the binding. Otherwise ask crm.activity.binding.list (50 per batch,
+        gathered across pages so each request carries 50 activities)."""
         owned = [(r["id"], r["owner_id"]) for r in rows if r["owner_type_id"] == DEAL and r["owner_id"]]
         self.put(("bindings", [r["id"] for r in rows], [{"activity_id": a, "deal_id": d} for a, d in owned]))
-        others = [r["id"] for r in rows if r["owner_type_id"] != DEAL or not r["owner_id"]]
-        for start in range(0, len(others), 50):
-            chunk = others[start:start + 50]
+        outcome.unbound.extend(r["id"] for r in rows if r["owner_type_id"] != DEAL or not r["owner_id"])
+        self._flush_bindings(outcome, everything=False)
+
+    def _flush_bindings(self, outcome: Outcome, everything: bool) -> None:
+        while len(outcome.unbound) >= 50 or (everything and outcome.unbound):
+            chunk, outcome.unbound = outcome.unbound[:50], outcome.unbound[50:]
             commands = {f"b{a}": ("crm.activity.binding.list", {"activityId": a}) for a in chunk}
             reply = self.client.batch(commands, stream="activity_bindings")
             check_batch(reply, {k: m for k, (m, _) in commands.items()})
@@ -149,6 +155,3 @@ class Exporter:
                             pairs.append({"activity_id": activity_id, "deal_id": deal})
             self.put(("bindings", chunk, pairs))
 
-
-def overlap_since(watermark: datetime | None, overlap: timedelta) -> datetime | None:
-    return None if watermark is None else watermark - overlap

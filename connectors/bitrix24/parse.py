@@ -215,7 +215,9 @@ def list_of(kind: str) -> Callable[[Any], Any]:
     def parse(value: Any) -> list[Any] | None:
         if is_empty(value):
             return None
-        items = value if isinstance(value, list) else list(value.values()) if isinstance(value, dict) else [value]
+        if isinstance(value, dict):
+            value = list(value.values())
+        items = value if isinstance(value, list) else [value]
         kept = [parsed for parsed in (one(item) for item in items) if parsed is not None]
         return kept or None
 

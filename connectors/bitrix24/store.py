@@ -69,13 +69,14 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(ddl(table))
     found = con.execute("select value from meta where key = 'schema_version'").fetchone()
     if found and int(found[0]) > SCHEMA_VERSION:
-        raise StoreError(f"the database was written by a newer Dozhim (schema {found[0]} > {SCHEMA_VERSION}); "
-                         "upgrade Dozhim or sync into a new --db")
+        raise StoreError(f"the database was written by a newer Dozhim (schema {found[0]} > "
+                         f"{SCHEMA_VERSION}); upgrade Dozhim or sync into a new --db")
     for table, columns in TABLES.items():
         have = set(column_types(con, table))
         for column, sql_type in columns.items():
             if column not in have:
-                con.execute(f'alter table {table} add column "{column}" {sql_type.replace(" PRIMARY KEY", "")}')
+                plain = sql_type.replace(" PRIMARY KEY", "")
+                con.execute(f'alter table {table} add column "{column}" {plain}')
     set_meta(con, schema_version=str(SCHEMA_VERSION))
 
 

@@ -201,7 +201,8 @@ class _Run:
                               portal_tz=dirs.portal_now.tzinfo))
         return plans
 
-    def _export(self, con: duckdb.DuckDBPyConnection, plans: list[Plan], dirs: Directories) -> dict[str, Outcome]:
+    def _export(self, con: duckdb.DuckDBPyConnection, plans: list[Plan],
+                dirs: Directories) -> dict[str, Outcome]:
         by_name = {p.stream.name: p for p in plans}
         for plan in plans:
             if plan.full or plan.sweep:
@@ -247,7 +248,7 @@ class _Run:
             except queue.Empty:
                 failed = [f for f in futures if f.done() and f.exception() is not None]
                 if failed:
-                    raise failed[0].exception()
+                    raise failed[0].exception() from None
                 if all(f.done() for f in futures) and messages.empty():
                     return
                 continue
@@ -301,10 +302,14 @@ class _Run:
                 """
                 -- activities bound only to deleted deals go with them
                 delete from activities
-                where id in (select activity_id from activity_bindings where deal_id in (select id from gone_ids))
-                  and id not in (
-                      select activity_id from activity_bindings where deal_id not in (select id from gone_ids)
-                  )
+                where id in (
+                        select activity_id from activity_bindings where deal_id in (select id from gone_ids)
+                    )
+                    and id not in (
+                        select activity_id
+                        from activity_bindings
+                        where deal_id not in (select id from gone_ids)
+                    )
                 """
             )
             con.execute("delete from activity_bindings where deal_id in (select id from gone_ids)")
@@ -312,16 +317,16 @@ class _Run:
         elif table == "activities":
             con.execute("delete from activity_bindings where activity_id in (select id from gone_ids)")
 
-    def _save_state(self, con: duckdb.DuckDBPyConnection, plan: Plan, now: datetime, swept_clean: bool) -> None:
+    def _save_state(self, con: duckdb.DuckDBPyConnection, plan: Plan, now: datetime,
+                    swept_clean: bool) -> None:
         name = plan.stream.name
         old = self._state(con, name) or {}
         last_id = con.execute(f"select max(id) from {name}").fetchone()[0]
         watermark = now if plan.stream.watermark_filter else None
+        last_sweep = old.get("last_full_sweep")
         if plan.full or plan.sweep:
             # a sweep that overlapped changes may have missed deletions: leave it due for the next run
             last_sweep = now if swept_clean else None
-        else:
-            last_sweep = old.get("last_full_sweep")
         con.execute("insert or replace into sync_state (stream, watermark, last_id, last_full_sweep) "
                     "values (?, ?, ?, ?)", [name, watermark, last_id, last_sweep])
 
@@ -332,8 +337,9 @@ class _Run:
         con.execute(
             """
             -- open (in-progress) real deals, recurring templates excluded
-            insert into deal_snapshots
-                (snapshot_date, id, stage_id, category_id, assigned_by_id, opportunity, currency_id, closedate)
+            insert into deal_snapshots (
+                snapshot_date, id, stage_id, category_id, assigned_by_id, opportunity, currency_id, closedate
+            )
             select ?, id, stage_id, category_id, assigned_by_id, opportunity, currency_id, closedate
             from deals
             where coalesce(stage_semantic_id, case when closed then 'S' else 'P' end) = 'P'
@@ -351,6 +357,6 @@ class _Run:
         except ImportError:
             return
         try:
-            record_scorecard(con, dirs.portal_now.date())
+            record_scorecard(con, dirs.portal_now)
         except Exception as exc:  # the data sync succeeded; a scorecard problem must not throw it away
             self.reporter.message(f"warning: scorecard not recorded: {redact(str(exc))}")
