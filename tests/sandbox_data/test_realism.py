@@ -1,0 +1,214 @@
+"""The generated portal gives every dashboard rule something to find, and truth.py agrees with plain SQL."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+
+import pytest
+
+from connectors.sandbox.truth import RULES, expected_counts, summary
+
+from .conftest import NOW
+
+# The same rules as truth.py, written independently in SQL over the store (all times share the +03:00
+# offset, so ISO strings compare in time order).
+SQL_RULES = """
+with deal as (
+    select ID, ASSIGNED_BY_ID as owner, DATE_CREATE as created
+    from deals
+    where STAGE_SEMANTIC_ID = 'P' and IS_RECURRING = 'N'
+),
+bound as (
+    select distinct b.OWNER_ID as deal_id, a.*
+    from activity_bindings as b
+    join activities as a on a.ID = b.ACTIVITY_ID
+    where b.OWNER_TYPE_ID = 2
+),
+touch as (
+    select deal_id, max(coalesce(nullif(END_TIME, ''), nullif(START_TIME, ''), LAST_UPDATED)) as last_touch
+    from bound
+    where COMPLETED = 'Y' and coalesce(nullif(END_TIME, ''), nullif(START_TIME, ''), LAST_UPDATED) <= :now
+    group by deal_id
+),
+planned as (
+    select * from bound
+    where COMPLETED = 'N' and IS_INCOMING_CHANNEL = 'N' and DIRECTION != 1 and DEADLINE not like '9999%'
+)
+select
+    d.owner,
+    count(*) as active_deals,
+    sum(d.created < :max_age) as overaged_deals,
+    sum(coalesce(t.last_touch, d.created) < :stale) as stale_deals,
+    sum(not exists (select 1 from planned as p where p.deal_id = d.ID)) as no_next_activity,
+    sum((select count(*) from planned as p where p.deal_id = d.ID and p.DEADLINE < :today))
+        as overdue_activities
+from deal as d
+left join touch as t on t.deal_id = d.ID
+group by d.owner
+"""
+
+SQL_INCOMING = """
+select d.ASSIGNED_BY_ID as owner, count(*) as unprocessed_incoming
+from activity_bindings as b
+join activities as a on a.ID = b.ACTIVITY_ID
+join deals as d on d.ID = b.OWNER_ID and d.IS_RECURRING = 'N'
+where b.OWNER_TYPE_ID = 2 and a.COMPLETED = 'N' and (a.IS_INCOMING_CHANNEL = 'Y' or a.DIRECTION = 1)
+  and a.CREATED < :today
+group by d.ASSIGNED_BY_ID
+"""
+
+
+@pytest.fixture(scope="module")
+def truth(small_store):
+    return expected_counts(small_store, NOW)
+
+
+@pytest.fixture(scope="module")
+def profiles(small_store):
+    conn = sqlite3.connect(small_store)
+    rows = dict(conn.execute("select USER_ID, PROFILE from manager_profiles"))
+    conn.close()
+    return rows
+
+
+def test_truth_agrees_with_an_sql_reading_of_the_rules(small_store, truth):
+    conn = sqlite3.connect(small_store)
+    conn.row_factory = sqlite3.Row
+    params = {
+        "now": NOW.isoformat(),
+        "max_age": (NOW - timedelta(days=90)).isoformat(),
+        "stale": (NOW - timedelta(days=14)).isoformat(),
+        "today": NOW.replace(hour=0, minute=0).isoformat(),
+    }
+    sql: dict[int, dict[str, int]] = {}
+    for row in conn.execute(SQL_RULES, params):
+        counts = dict(zip(row.keys(), row, strict=True))  # sqlite3.Row iterates over values
+        sql[counts.pop("owner")] = counts | {"unprocessed_incoming": 0}
+    for row in conn.execute(SQL_INCOMING, params):
+        sql.setdefault(row["owner"], dict.fromkeys(RULES, 0))["unprocessed_incoming"] = row[1]
+    conn.close()
+    assert truth == dict(sorted(sql.items()))
+
+
+def test_every_rule_finds_something(truth):
+    for rule in RULES:
+        assert sum(c[rule] for c in truth.values()) >= 3, rule
+        assert max(c[rule] for c in truth.values()) >= 2, rule
+
+
+def test_disciplined_managers_are_clean(truth, profiles):
+    disciplined = [uid for uid, p in profiles.items() if p == "disciplined"]
+    assert len(disciplined) >= 2
+    for uid in disciplined:
+        c = truth[uid]
+        assert c["active_deals"] >= 3
+        assert (
+            c["stale_deals"],
+            c["no_next_activity"],
+            c["overdue_activities"],
+            c["unprocessed_incoming"],
+        ) == (0, 0, 0, 0)
+        assert c["overaged_deals"] <= c["active_deals"] // 3
+
+
+def test_sloppy_managers_let_deals_rot(truth, profiles):
+    sloppy = [truth[uid] for uid, p in profiles.items() if p == "sloppy"]
+    for rule in (
+        "stale_deals",
+        "no_next_activity",
+        "overdue_activities",
+        "unprocessed_incoming",
+        "overaged_deals",
+    ):
+        assert all(c[rule] > 0 for c in sloppy), rule
+
+
+def test_dismissed_manager_still_owns_rotting_deals(truth, profiles):
+    uid = next(uid for uid, p in profiles.items() if p == "dismissed")
+    assert truth[uid]["active_deals"] > 0
+    assert truth[uid]["stale_deals"] == truth[uid]["active_deals"]
+
+
+def test_counts_move_with_as_of(small_store, truth):
+    """A week later, with nothing done, more deals are stale and overaged; nothing becomes fresher."""
+    later = expected_counts(small_store, NOW + timedelta(days=7))
+    for rule in ("stale_deals", "overaged_deals", "overdue_activities", "unprocessed_incoming"):
+        assert sum(c[rule] for c in later.values()) > sum(c[rule] for c in truth.values()), rule
+
+
+def _one(db, sql, *args):
+    return db.execute(sql, args).fetchone()[0]
+
+
+def test_the_portal_has_every_trap(small_store):
+    db = sqlite3.connect(small_store)
+    open_ = "STAGE_SEMANTIC_ID = 'P' and IS_RECURRING = 'N'"
+    today = NOW.date().isoformat()
+    assert _one(db, "select count(*) from deals where IS_RECURRING = 'Y'") >= 2
+    assert _one(db, "select count(*) from deals where PROBABILITY is null") > 0
+    assert _one(db, "select count(*) from deals where CURRENCY_ID = 'USD'") > 0
+    assert _one(db, f"select count(*) from deals where {open_} and CLOSEDATE < ?", today) > 0
+    assert (
+        _one(db, "select count(*) from deals where CLOSEDATE = date(substr(DATE_CREATE, 1, 10), '+7 days')")
+        > 10
+    )
+    assert (
+        _one(db, "select count(*) from deals where STAGE_SEMANTIC_ID = 'F' and UF_CRM_LOSS_REASON is null")
+        > 0
+    )
+    assert (
+        _one(
+            db, "select count(*) from deals where STAGE_SEMANTIC_ID = 'F' and UF_CRM_LOSS_REASON is not null"
+        )
+        > 0
+    )
+    lost_stages = _one(db, "select count(distinct STAGE_ID) from deals where STAGE_SEMANTIC_ID = 'F'")
+    assert lost_stages >= 5
+    # won and lost deals spread over the last 18 months
+    oldest_close = _one(db, "select min(MOVED_TIME) from deals where STAGE_SEMANTIC_ID != 'P'")
+    assert oldest_close < (NOW - timedelta(days=450)).isoformat()
+    # paid and unpaid invoices; deals sitting at the invoice stage
+    assert _one(db, "select count(*) from invoices where STAGE_ID = 'DT31_1:P'") > 0
+    assert _one(db, "select count(*) from invoices where STAGE_ID in ('DT31_1:N', 'DT31_1:S')") > 0
+    assert _one(db, f"select count(*) from deals where {open_} and STAGE_ID like '%INVOICE%'") > 0
+    # missed calls, unanswered emails, open chats; planned and overdue to-dos; to-dos due later today
+    for provider in ("VOXIMPLANT_CALL", "CRM_EMAIL", "IMOPENLINES_SESSION"):
+        assert (
+            _one(
+                db,
+                "select count(*) from activities where PROVIDER_ID = ? and COMPLETED = 'N' "
+                "and IS_INCOMING_CHANNEL = 'Y' and CREATED < ?",
+                provider,
+                today,
+            )
+            > 0
+        )
+    assert (
+        _one(
+            db,
+            "select count(*) from activities where COMPLETED = 'N' and IS_INCOMING_CHANNEL = 'N' "
+            "and DEADLINE like ? ",
+            today + "%",
+        )
+        > 0
+    )
+    # deals touched today beside deals untouched for weeks
+    assert _one(db, f"select count(*) from deals where {open_} and LAST_ACTIVITY_TIME >= ?", today) > 0
+    assert (
+        _one(
+            db,
+            f"select count(*) from deals where {open_} and LAST_ACTIVITY_TIME < ?",
+            (NOW - timedelta(days=30)).isoformat(),
+        )
+        > 0
+    )
+    db.close()
+
+
+def test_summary(small_store):
+    s = summary(small_store)
+    assert 300 <= s["deals"] <= 500 and s["recurring_templates"] == 2
+    assert s["deals"] == s["open_deals"] + s["won_deals"] + s["lost_deals"]
+    assert s["activities"] > 4 * s["deals"]
+    assert s["managers_by_profile"]["dismissed"] == 1 and sum(s["managers_by_profile"].values()) >= 11
