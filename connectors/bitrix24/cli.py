@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--webhook", help=f"inbound webhook URL (default: ${ENV_VAR} or {SECRETS})")
     sync.add_argument("--every", type=parse_every, metavar="DURATION",
                       help="keep syncing, sleeping DURATION (15m, 1h) between runs")
+    sync.add_argument("--retries", type=int, default=8, metavar="N",
+                      help="retries of a failed request (5xx, timeouts) before giving up (default 8)")
     sync.add_argument("--quiet", action="store_true", help="plain log lines even on a terminal")
     return parser
 
@@ -81,7 +83,7 @@ def run_once(args: argparse.Namespace) -> int:
         webhook = find_webhook(args.webhook)
         with make_reporter(args.quiet) as reporter:
             result = run_sync(SyncOptions(db=Path(args.db), webhook_url=webhook, full=args.full,
-                                          reporter=reporter))
+                                          reporter=reporter, max_retries=args.retries))
         rejected = sum(len(v) for v in result.rejected.values())
         note = f", {rejected} records rejected (ids in sync_runs.rejected)" if rejected else ""
         print(f"sync {result.run_id} ok ({result.mode}): {sum(result.requests.values())} requests{note}",

@@ -42,6 +42,7 @@ class SyncOptions:
     overlap: timedelta = OVERLAP
     sweep_every: timedelta = SWEEP_EVERY
     client_factory: Any = None  # tests and the benchmark: a callable(webhook_url) -> Bitrix24Client
+    max_retries: int = 8
     reporter: Any = None
 
 
@@ -81,8 +82,10 @@ class _Run:
     def execute(self) -> RunResult:
         con = tmp = None
         try:
-            factory = self.options.client_factory or Bitrix24Client
-            self.client = factory(self.options.webhook_url)
+            if self.options.client_factory is not None:
+                self.client = self.options.client_factory(self.options.webhook_url)
+            else:
+                self.client = Bitrix24Client(self.options.webhook_url, max_retries=self.options.max_retries)
             self.portal_url = self.client.portal_url
             con, tmp = store.open_copy(self.db)
             result = self._work(con)
