@@ -84,7 +84,8 @@ def test_truth_agrees_with_an_sql_reading_of_the_rules(small_store, truth):
     sql: dict[int, dict[str, int]] = {}
     for row in conn.execute(SQL_RULES, params):
         counts = dict(zip(row.keys(), row, strict=True))  # sqlite3.Row iterates over values
-        sql[counts.pop("owner")] = counts | {"unprocessed_incoming": 0}
+        owner = counts.pop("owner")
+        sql[owner] = counts | {"unprocessed_incoming": 0}
     for row in conn.execute(SQL_INCOMING, params):
         sql.setdefault(row["owner"], dict.fromkeys(RULES, 0))["unprocessed_incoming"] = row[1]
     conn.close()
