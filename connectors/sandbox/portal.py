@@ -55,6 +55,7 @@ class Portal:
         self.check_http = check_http  # answer 400 INVALID_REQUEST "Https required" (the cloud over http)
         self.rest_available = rest_available  # False: 403 ACCESS_DENIED, REST not on this plan
         self.write_lock = threading.Lock()
+        self.changes: list[Any] = []  # mutations.Change records applied by the "changes" fault
         conn = connect(self.store_path)
         try:
             self.meta = {r[0]: r[1] for r in conn.execute("select KEY, VALUE from meta")}
@@ -135,8 +136,9 @@ class Portal:
         # Deterministic per round: a minute after the previous round.
         now = now + timedelta(minutes=state.change_rounds)
         with self.write_lock:
-            apply_changes(conn, state.change_rng, state.faults.changes_count, now)
+            done = apply_changes(conn, state.change_rng, state.faults.changes_count, now)
             conn.commit()
+            self.changes.extend(done)
 
     # -- switches --------------------------------------------------------------------------------------
     def set_limits(self, limits: Limits) -> None:

@@ -29,8 +29,9 @@ log = logging.getLogger("connectors.sandbox")
 
 class SandboxHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server_version = "nginx"
-    sys_version = ""
+
+    def version_string(self) -> str:
+        return "nginx"
     server: SandboxServer
 
     def setup(self) -> None:

@@ -13,6 +13,8 @@ The store is built once per (size, seed, now) and cached (connectors.sandbox.sto
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -47,6 +49,11 @@ class RunningSandbox:
         return self.portal.store_path
 
     @property
+    def changes(self) -> list:
+        """mutations.Change records the "changes during export" fault has applied so far."""
+        return list(self.portal.changes)
+
+    @property
     def stats(self) -> dict[str, int]:
         """Calls served per method (lower-case name; batch commands count under their own method)."""
         with self.portal.stats_lock:
@@ -67,19 +74,26 @@ class RunningSandbox:
 def running_sandbox(size: str = "tiny", seed: int = 7, *, now: datetime | None = None,
                     limits: Limits | None = None, faults: Faults | None = None,
                     store_path: Path | str | None = None, port: int = 0,
-                    cache_dir: Path | str | None = None) -> Iterator[RunningSandbox]:
-    """A sandbox portal on 127.0.0.1:<free port>; limits default to NO_LIMITS (tests want speed)."""
+                    cache_dir: Path | str | None = None, copy_store: bool = True) -> Iterator[RunningSandbox]:
+    """A sandbox portal on 127.0.0.1:<free port>; limits default to NO_LIMITS (tests want speed).
+
+    With `copy_store` (the default) the server works on a private copy of the store, so the "changes
+    during export" fault never alters the cached store other runs share; pass False for big read-only runs.
+    """
     if store_path is None:
         from connectors.sandbox.store import cached_store
 
         kwargs = {"cache_dir": Path(cache_dir)} if cache_dir else {}
         store_path = cached_store(size, seed, now, **kwargs)
-    portal = Portal(store_path, limits or NO_LIMITS, faults or Faults())
-    server = SandboxServer(("127.0.0.1", port), portal)
-    thread = serve_in_thread(server)
-    try:
-        yield RunningSandbox(server, portal)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with tempfile.TemporaryDirectory(prefix="sandbox-") as tmp:
+        if copy_store:
+            store_path = Path(shutil.copy2(store_path, Path(tmp) / Path(store_path).name))
+        portal = Portal(store_path, limits or NO_LIMITS, faults or Faults())
+        server = SandboxServer(("127.0.0.1", port), portal)
+        thread = serve_in_thread(server)
+        try:
+            yield RunningSandbox(server, portal)
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
