@@ -1,0 +1,107 @@
+"""python -m queries <metric> --db PATH [--as-of ...] [--manager ID] [--rules PATH] [--format ...]
+
+Exit codes: 0 ok, 1 a data problem (missing or foreign database, bad rules file), 2 bad usage.
+Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from queries.rules import RulesError, load_rules
+from queries.runner import QueryError, list_metrics, run_metric
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, no usage dump
+        raise UsageError(message)
+
+
+def _as_of(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO date-time: {text!r} (e.g. 2026-11-20T18:00)") from None
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text if len(text) > 7 else text + "-01")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (e.g. 2026-11-01)") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m queries", description="Run a Dozhim metric against a DuckDB snapshot.")
+    p.add_argument("metric", nargs="?", help="metric name (see --list)")
+    p.add_argument("--list", action="store_true", help="name every metric with one line")
+    p.add_argument("--db", type=Path, help="the snapshot, e.g. data/crm.duckdb")
+    p.add_argument("--as-of", type=_as_of, help="the as-of moment (default now); naive = the portal's zone")
+    p.add_argument("--manager", type=int, help="only this manager (user id)")
+    p.add_argument("--pipeline", type=int, help="only this pipeline (category id)")
+    p.add_argument("--department", type=int, help="only managers in this department (and below)")
+    p.add_argument("--month", type=_date, help="period = this month (2026-11)")
+    p.add_argument("--from", dest="period_start", type=_date, help="period start date")
+    p.add_argument("--to", dest="period_end", type=_date, help="period end date (inclusive)")
+    p.add_argument("--rules", type=Path, help="rules file (default ./rules.toml, else built-in defaults)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    return p
+
+
+def _localize(as_of: datetime | None, db: Path) -> datetime | None:
+    """A naive --as-of is read in the portal's time zone (from the snapshot's meta)."""
+    if as_of is None or as_of.tzinfo is not None:
+        return as_of
+    from queries.runner import snapshot_info
+
+    offset = snapshot_info(db).utc_offset or "+00:00"
+    return datetime.fromisoformat(as_of.isoformat() + offset)
+
+
+def _print(df: pd.DataFrame, fmt: str) -> None:
+    if fmt == "csv":
+        df.to_csv(sys.stdout, index=False)
+    elif fmt == "json":
+        sys.stdout.write(df.to_json(orient="records", date_format="iso", force_ascii=False) + "\n")
+    else:
+        with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
+                               "display.max_colwidth", 60):
+            sys.stdout.write((df.to_string(index=False) if len(df) else "(no rows)") + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if args.list:
+            for m in list_metrics():
+                print(f"{m.name:<24} {m.title}")
+            return 0
+        if not args.metric:
+            raise UsageError("name a metric (python -m queries --list) or pass --list")
+        if args.db is None:
+            raise UsageError("--db PATH is required")
+        if args.metric not in {m.name for m in list_metrics()}:
+            raise UsageError(f"unknown metric {args.metric!r} (python -m queries --list names them)")
+        rules = load_rules(args.rules)
+        df = run_metric(args.metric, args.db, as_of=_localize(args.as_of, args.db), rules=rules,
+                        manager_id=args.manager, pipeline_id=args.pipeline, department_id=args.department,
+                        period_start=args.period_start, period_end=args.period_end, month=args.month)
+        _print(df, args.format)
+        return 0
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (QueryError, RulesError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,241 @@
+"""Per-connection set-up every metric shares: the run's context row, the rule tables and the base views.
+
+Everything is a TEMP object, so it works on a read-only connection and vanishes when it closes. Values go
+in as bound parameters; the only identifier taken from configuration (the loss-reason user field) is
+checked against the columns `deals` really has before it is used.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+
+from queries.rules import LOSS_GROUPS, OFFSET_RE, Rules
+
+SQL_DIR = Path(__file__).parent / "sql"
+BASE_SQL = SQL_DIR / "_base.sql"
+CALENDAR_FROM = date(1990, 1, 1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open range of portal-local dates [start, end)."""
+
+    start: date
+    end: date
+
+
+def duckdb_timezone(tz: str | None) -> str:
+    """A time zone name DuckDB's ICU understands: "+03:00" -> "GMT+03:00", IANA names as they are."""
+    if not tz:
+        return "UTC"
+    return f"GMT{tz}" if OFFSET_RE.match(tz) else tz
+
+
+def resolve_period(as_of_local: date, month: date | None, start: date | None, end: date | None) -> Period:
+    """month wins; else [start, end] inclusive (open ends: start of end's month / T's day); else T's month."""
+    if month is not None:
+        first = month.replace(day=1)
+        return Period(first, _next_month(first))
+    if start is not None or end is not None:
+        first = start or (end or as_of_local).replace(day=1)
+        last = end or as_of_local
+        return Period(first, last + timedelta(days=1))
+    first = as_of_local.replace(day=1)
+    return Period(first, _next_month(first))
+
+
+def _next_month(first: date) -> date:
+    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
+
+
+def split_statements(sql: str) -> list[str]:
+    """Split a script on ';' at line ends (our SQL never has ';' inside strings)."""
+    body = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+    return [s.strip() for s in re.split(r";\s*(?:\n|$)", body) if s.strip()]
+
+
+def setup(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, meta: dict[str, str],
+          period: Period | None = None) -> None:
+    """Create ctx, the rule tables and the base views on `con` (idempotent: everything is replaced)."""
+    con.execute("set TimeZone = 'UTC'")
+    tz = duckdb_timezone(rules.timezone or meta.get("portal_utc_offset"))
+    _create_ctx(con, rules, as_of, tz, meta.get("portal_url") or "", period)
+    _create_calendar(con, rules, as_of)
+    _create_rule_pipeline(con, rules)
+    _create_invoice_stages(con, rules)
+    _create_loss_rules(con, rules)
+    _create_loss_field(con, rules)
+    for statement in split_statements(BASE_SQL.read_text(encoding="utf-8")):
+        con.execute(statement)
+
+
+def _create_ctx(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, tz: str, portal_url: str,
+                period: Period | None) -> None:
+    local_day = con.execute("select cast(timezone($tz, $as_of::timestamptz) as date)",
+                            {"tz": tz, "as_of": as_of}).fetchone()[0]
+    period = period or resolve_period(local_day, None, None, None)
+    con.execute(
+        """
+        create or replace temp table ctx as
+        with p as (
+            select $as_of::timestamptz as as_of, $tz::varchar as tz,
+                   timezone($tz::varchar, $as_of::timestamptz) as as_of_local
+        )
+        select
+            p.as_of,
+            p.tz,
+            $portal_url::varchar as portal_url,
+            p.as_of_local,
+            cast(p.as_of_local as date) as today,
+            timezone(p.tz, cast(cast(p.as_of_local as date) as timestamp)) as day_start,
+            timezone(p.tz, date_trunc('month', p.as_of_local)) as month_start,
+            least(p.as_of, timezone(p.tz, date_trunc('month', p.as_of_local) + interval 1 month))
+                as month_end,
+            timezone(p.tz, date_trunc('month', p.as_of_local - interval 1 month)) as prev_month_start,
+            timezone(p.tz, p.as_of_local - interval 1 month) as prev_month_same_moment,
+            timezone(p.tz, cast($period_start::date as timestamp)) as period_start,
+            least(p.as_of, timezone(p.tz, cast($period_end::date as timestamp))) as period_end,
+            p.as_of - to_days($attention_days) as attention_start,
+            p.as_of - to_months($lookback_months) as lookback_start,
+            $max_deal_age_days::integer as max_deal_age_days,
+            $touch_interval_days::integer as touch_interval_days,
+            $followup_days::integer as invoice_followup_business_days,
+            $min_active_deals::integer as min_active_deals,
+            $touches_per_week::integer as attention_touches_per_week,
+            $default_close_days::integer as default_close_days,
+            cast($manager_ids as bigint[]) as manager_ids,
+            cast($exclude_manager_ids as bigint[]) as exclude_manager_ids
+        from p
+        """,
+        {
+            "as_of": as_of, "tz": tz, "portal_url": portal_url,
+            "period_start": period.start, "period_end": period.end,
+            "attention_days": rules.attention_window_days, "lookback_months": rules.win_rate_lookback_months,
+            "max_deal_age_days": rules.max_deal_age_days, "touch_interval_days": rules.touch_interval_days,
+            "followup_days": rules.invoice_followup_business_days, "min_active_deals": rules.min_active_deals,
+            "touches_per_week": rules.attention_touches_per_week,
+            "default_close_days": rules.default_close_days,
+            "manager_ids": list(rules.manager_ids), "exclude_manager_ids": list(rules.exclude_manager_ids),
+        },
+    )
+
+
+def _create_calendar(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime) -> None:
+    """Working days only, numbered consecutively: N working days after day i is the day numbered i + N."""
+    con.execute(
+        """
+        create or replace temp table calendar_work as
+        select cast(row_number() over (order by d) as integer) as work_idx, cast(d as date) as day
+        from generate_series($start::date, $until::date, interval 1 day) as t(d)
+        where list_contains(cast($working_days as integer[]), isodow(d))
+          and not list_contains(cast($holidays as date[]), cast(d as date))
+        """,
+        {"start": CALENDAR_FROM, "until": as_of.date() + timedelta(days=800),
+         "working_days": list(rules.working_days), "holidays": list(rules.holidays)},
+    )
+
+
+def _create_rule_pipeline(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
+    con.execute("""
+        create or replace temp table rule_pipeline (
+            pipeline_id bigint, max_deal_age_days integer, touch_interval_days integer,
+            invoice_followup_business_days integer, min_active_deals integer)
+    """)
+    rows = [(pid, p.max_deal_age_days, p.touch_interval_days, p.invoice_followup_business_days,
+             p.min_active_deals) for pid, p in rules.pipelines.items()]
+    if rows:
+        con.executemany("insert into rule_pipeline values (?, ?, ?, ?, ?)", rows)
+
+
+def invoice_stage_ids(stages: list[tuple[str, int | None, str | None, str | None]], rules: Rules) -> set[str]:
+    """Stage ids that count as invoice stages, from (status_id, pipeline_id, name, semantics) rows.
+
+    Per pipeline: that pipeline's configured ids; else the global configured ids; else in-progress stages
+    whose name contains one of the patterns (case-insensitive).
+    """
+    patterns = [p.casefold() for p in rules.invoice_stage_patterns]
+    chosen: set[str] = set()
+    for status_id, pipeline_id, name, semantics in stages:
+        override = rules.pipelines.get(pipeline_id or 0)
+        if override is not None and override.invoice_stage_ids is not None:
+            ok = status_id in override.invoice_stage_ids
+        elif rules.invoice_stage_ids:
+            ok = status_id in rules.invoice_stage_ids
+        else:
+            ok = (semantics or "P") == "P" and any(p in (name or "").casefold() for p in patterns)
+        if ok:
+            chosen.add(status_id)
+    return chosen
+
+
+def _create_invoice_stages(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
+    stages = con.execute(
+        "select status_id, category_id, name, semantics from stages where entity_type_id = 2"
+    ).fetchall()
+    con.execute("create or replace temp table invoice_stage (stage_id varchar)")
+    ids = sorted(invoice_stage_ids(stages, rules))
+    if ids:
+        con.executemany("insert into invoice_stage values (?)", [(i,) for i in ids])
+
+
+def _create_loss_rules(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
+    """(group, order, kind, value): "id:X" entries match a reason id exactly, others a name substring."""
+    con.execute(
+        "create or replace temp table loss_rule (grp varchar, ord integer, kind varchar, value varchar)"
+    )
+    rows = []
+    for g, grp in enumerate(LOSS_GROUPS):
+        for entry in rules.loss_reason_groups.get(grp, ()):
+            if entry.lower().startswith("id:"):
+                rows.append((grp, g * 2, "id", entry[3:].strip().lower()))
+            else:
+                rows.append((grp, g * 2 + 1, "name", entry.lower()))
+    if rows:
+        con.executemany("insert into loss_rule values (?, ?, ?, ?)", rows)
+
+
+def _create_loss_field(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
+    """deal_loss_field(deal_id, reason_key, reason_name) from the configured user field, if any."""
+    empty = ("create or replace temp view deal_loss_field as select cast(null as bigint) as deal_id, "
+             "cast(null as varchar) as reason_key, cast(null as varchar) as reason_name where false")
+    column = rules.loss_reason_field
+    if not column:
+        con.execute(empty)
+        return
+    types = dict(con.execute(
+        "select column_name, data_type from information_schema.columns where table_name = 'deals'"
+    ).fetchall())
+    if column not in types:  # the whitelist: only a column the table really has
+        warnings.warn(f"rules.toml: loss_reasons.field: deals has no column {column}; using stage names",
+                      stacklevel=2)
+        con.execute(empty)
+        return
+    value = f'"{column}"[1]' if types[column].endswith("[]") else f'"{column}"'
+    con.execute(f"""
+        create or replace temp view deal_loss_field as
+        with opts as (
+            select unnest(f.options, recursive := true)
+            from deal_user_fields as f
+            where lower(f.column_name) = '{column}' and f.options is not null
+        ),
+        vals as (select id as deal_id, cast({value} as varchar) as v from deals)
+        select vals.deal_id, vals.v as reason_key, coalesce(any_value(opts.value), vals.v) as reason_name
+        from vals
+        left join opts on cast(opts.id as varchar) = vals.v
+        where vals.v is not null and vals.v <> ''
+        group by vals.deal_id, vals.v
+    """)
+
+
+def drop_all(con: duckdb.DuckDBPyConnection) -> None:
+    """Remove the temp objects (for a writer connection that lives on after record_scorecard)."""
+    for (name, kind) in con.execute(
+        "select table_name, table_type from information_schema.tables where table_catalog = 'temp'"
+    ).fetchall():
+        con.execute(f'drop {"view" if kind == "VIEW" else "table"} if exists temp."{name}"')

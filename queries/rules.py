@@ -1,0 +1,248 @@
+"""The accountability rules: thresholds, calendar, invoice stages, loss-reason groups, who is a manager.
+
+`load_rules()` reads `rules.toml` (documented defaults at the repo root). Every key is checked: an unknown
+key or a bad value raises `RulesError("rules.toml: <key>: <reason>")`, so a typo never silently falls
+back to a default.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+LOSS_GROUPS = ("manager_closed", "client_declined", "client_silent")
+WEEKDAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
+OFFSET_RE = re.compile(r"^[+-](0\d|1[0-4]):[0-5]\d$")
+THRESHOLD_KEYS = ("max_deal_age_days", "touch_interval_days", "invoice_followup_business_days",
+                  "min_active_deals")
+
+
+class RulesError(ValueError):
+    """A rules file that cannot be used; the message names the file, the key and the reason."""
+
+
+@dataclass(frozen=True)
+class PipelineRules:
+    """Per-pipeline overrides; None means "use the global value"."""
+
+    max_deal_age_days: int | None = None
+    touch_interval_days: int | None = None
+    invoice_followup_business_days: int | None = None
+    min_active_deals: int | None = None
+    invoice_stage_ids: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Rules:
+    max_deal_age_days: int = 90
+    touch_interval_days: int = 14
+    invoice_followup_business_days: int = 2
+    min_active_deals: int = 50
+    # Calendar. timezone None = the offset the portal's dates carry (meta.portal_utc_offset).
+    timezone: str | None = None
+    working_days: tuple[int, ...] = (1, 2, 3, 4, 5)  # ISO weekday numbers, Monday = 1
+    holidays: tuple[date, ...] = ()
+    # Invoice stages: explicit stage ids win; else in-progress stages whose name contains a pattern.
+    invoice_stage_patterns: tuple[str, ...] = ("счёт", "счет", "invoice")
+    invoice_stage_ids: tuple[str, ...] = ()
+    # Loss reasons: reason = the configured user field's value (option value for enumerations), else the
+    # failure stage's name. Each group lists "id:<stage id or option id>" entries and name substrings.
+    loss_reason_field: str | None = None
+    loss_reason_groups: dict[str, tuple[str, ...]] = field(default_factory=lambda: {
+        "manager_closed": ("дубл", "duplicate", "ошибоч", "by mistake"),
+        "client_declined": ("отказ", "дорого", "конкурент", "declined", "refused", "price", "competitor"),
+        "client_silent": ("не отвеча", "не выходит на связь", "пропал", "no response", "not responding",
+                          "silent", "ghost"),
+    })
+    # Managers: explicit ids replace the default (owners of open deals); excluded ids are dropped.
+    manager_ids: tuple[int, ...] = ()
+    exclude_manager_ids: tuple[int, ...] = ()
+    # attention / forecast knobs
+    attention_window_days: int = 21
+    attention_touches_per_week: int = 3
+    default_close_days: int = 7
+    win_rate_lookback_months: int = 12
+    pipelines: dict[int, PipelineRules] = field(default_factory=dict)
+
+    def __hash__(self) -> int:  # dict fields: hash by value so callers can use Rules as a cache key
+        return hash(repr(self))
+
+    def for_pipeline(self, pipeline_id: int | None) -> Rules:
+        """These rules with one pipeline's threshold overrides applied (for a pipeline-filtered view)."""
+        over = self.pipelines.get(pipeline_id) if pipeline_id is not None else None
+        if over is None:
+            return self
+        changes = {k: getattr(over, k) for k in THRESHOLD_KEYS if getattr(over, k) is not None}
+        return replace(self, **changes)
+
+
+def _err(key: str, reason: str) -> RulesError:
+    return RulesError(f"rules.toml: {key}: {reason}")
+
+
+def _int(key: str, value: Any, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _err(key, f"expected a whole number, got {value!r}")
+    if value < minimum:
+        raise _err(key, f"must be >= {minimum}, got {value}")
+    return value
+
+
+def _strings(key: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _err(key, "expected a list of non-empty strings")
+    return tuple(v.strip() for v in value)
+
+
+def _ints(key: str, value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list):
+        raise _err(key, "expected a list of whole numbers")
+    return tuple(_int(key, v, 1) for v in value)
+
+
+def _timezone(key: str, value: Any) -> str | None:
+    if not isinstance(value, str):
+        raise _err(key, "expected a string such as \"+03:00\" or \"Europe/Moscow\"")
+    value = value.strip()
+    if not value:
+        return None
+    if OFFSET_RE.match(value):
+        return value
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise _err(key, f"unknown time zone {value!r} (use \"+03:00\" or an IANA name)") from None
+    return value
+
+
+def _working_days(key: str, value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list) or not value:
+        raise _err(key, "expected a non-empty list such as [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]")
+    days = []
+    for v in value:
+        day = WEEKDAYS.get(v.lower()[:3]) if isinstance(v, str) else None
+        if day is None:
+            raise _err(key, f"unknown weekday {v!r} (use mon..sun)")
+        days.append(day)
+    return tuple(sorted(set(days)))
+
+
+def _holidays(key: str, value: Any) -> tuple[date, ...]:
+    if not isinstance(value, list):
+        raise _err(key, "expected a list of dates (2026-01-01)")
+    out = []
+    for v in value:
+        if isinstance(v, date):
+            out.append(v)
+            continue
+        try:
+            out.append(date.fromisoformat(str(v)))
+        except ValueError:
+            raise _err(key, f"not a date: {v!r}") from None
+    return tuple(out)
+
+
+def _table(key: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _err(key, "expected a table")
+    return value
+
+
+def _check_keys(prefix: str, data: dict[str, Any], allowed: set[str]) -> None:
+    for key in data:
+        if key not in allowed:
+            raise _err(f"{prefix}{key}", "unknown key")
+
+
+def _pipeline(prefix: str, data: dict[str, Any]) -> PipelineRules:
+    _check_keys(prefix, data, set(THRESHOLD_KEYS) | {"invoice_stage_ids"})
+    values: dict[str, Any] = {k: _int(prefix + k, data[k]) for k in THRESHOLD_KEYS if k in data}
+    if "invoice_stage_ids" in data:
+        values["invoice_stage_ids"] = _strings(prefix + "invoice_stage_ids", data["invoice_stage_ids"])
+    return PipelineRules(**values)
+
+
+def rules_from_dict(data: dict[str, Any]) -> Rules:
+    """Validate a parsed rules document; see rules.toml for every key."""
+    top = set(THRESHOLD_KEYS) | {"calendar", "invoice_stages", "loss_reasons", "managers", "attention",
+                                 "forecast", "pipelines"}
+    _check_keys("", data, top)
+    v: dict[str, Any] = {}
+    for key in THRESHOLD_KEYS:
+        if key in data:
+            v[key] = _int(key, data[key])
+    cal = _table("calendar", data.get("calendar", {}))
+    _check_keys("calendar.", cal, {"timezone", "working_days", "holidays"})
+    if "timezone" in cal:
+        v["timezone"] = _timezone("calendar.timezone", cal["timezone"])
+    if "working_days" in cal:
+        v["working_days"] = _working_days("calendar.working_days", cal["working_days"])
+    if "holidays" in cal:
+        v["holidays"] = _holidays("calendar.holidays", cal["holidays"])
+    inv = _table("invoice_stages", data.get("invoice_stages", {}))
+    _check_keys("invoice_stages.", inv, {"name_patterns", "stage_ids"})
+    if "name_patterns" in inv:
+        v["invoice_stage_patterns"] = _strings("invoice_stages.name_patterns", inv["name_patterns"])
+    if "stage_ids" in inv:
+        v["invoice_stage_ids"] = _strings("invoice_stages.stage_ids", inv["stage_ids"])
+    loss = _table("loss_reasons", data.get("loss_reasons", {}))
+    _check_keys("loss_reasons.", loss, {"field", *LOSS_GROUPS})
+    if "field" in loss:
+        fld = loss["field"]
+        if not isinstance(fld, str) or (fld.strip() and not re.fullmatch(r"(?i)uf_crm_\w+", fld.strip())):
+            raise _err("loss_reasons.field", "expected a deal user field name such as \"UF_CRM_LOSS_REASON\"")
+        v["loss_reason_field"] = fld.strip().lower() or None
+    groups = dict(Rules().loss_reason_groups)
+    for grp in LOSS_GROUPS:
+        if grp in loss:
+            groups[grp] = _strings(f"loss_reasons.{grp}", loss[grp]) if loss[grp] else ()
+    v["loss_reason_groups"] = groups
+    man = _table("managers", data.get("managers", {}))
+    _check_keys("managers.", man, {"user_ids", "exclude_user_ids"})
+    if "user_ids" in man:
+        v["manager_ids"] = _ints("managers.user_ids", man["user_ids"])
+    if "exclude_user_ids" in man:
+        v["exclude_manager_ids"] = _ints("managers.exclude_user_ids", man["exclude_user_ids"])
+    att = _table("attention", data.get("attention", {}))
+    _check_keys("attention.", att, {"window_days", "touches_per_week"})
+    if "window_days" in att:
+        v["attention_window_days"] = _int("attention.window_days", att["window_days"], 1)
+    if "touches_per_week" in att:
+        v["attention_touches_per_week"] = _int("attention.touches_per_week", att["touches_per_week"], 1)
+    fc = _table("forecast", data.get("forecast", {}))
+    _check_keys("forecast.", fc, {"default_close_days", "win_rate_lookback_months"})
+    if "default_close_days" in fc:
+        v["default_close_days"] = _int("forecast.default_close_days", fc["default_close_days"])
+    if "win_rate_lookback_months" in fc:
+        v["win_rate_lookback_months"] = _int("forecast.win_rate_lookback_months",
+                                             fc["win_rate_lookback_months"], 1)
+    pipes: dict[int, PipelineRules] = {}
+    for key, sub in _table("pipelines", data.get("pipelines", {})).items():
+        if not str(key).isdigit():
+            raise _err(f"pipelines.{key}", "pipeline ids are whole numbers ([pipelines.3])")
+        pipes[int(key)] = _pipeline(f"pipelines.{key}.", _table(f"pipelines.{key}", sub))
+    v["pipelines"] = pipes
+    return Rules(**v)
+
+
+def load_rules(path: str | Path | None = None) -> Rules:
+    """Rules from `path`; None = ./rules.toml when present, else the built-in defaults."""
+    if path is None:
+        path = Path("rules.toml")
+        if not path.is_file():
+            return Rules()
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RulesError(f"rules.toml: {path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulesError(f"rules.toml: {path}: cannot read ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"rules.toml: {path}: not valid TOML ({exc})") from None
+    return rules_from_dict(data)

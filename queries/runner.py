@@ -1,0 +1,202 @@
+"""Run one metric against a snapshot: the thin layer the dashboard and the CLI share.
+
+Each call opens its own short-lived read-only DuckDB connection (never shared between threads), builds the
+temp context (queries/context.py), runs the metric's .sql with bound parameters and closes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from connectors.bitrix24.schema import SCHEMA_VERSION
+from queries import context
+from queries.rules import Rules, load_rules
+
+KNOWN_SCHEMA_VERSIONS = {str(SCHEMA_VERSION)}
+FILTER_PARAMS = ("manager_id", "pipeline_id", "department_id")
+PARAM_RE = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+
+class QueryError(RuntimeError):
+    """A metric cannot run: missing or foreign database, unknown metric. The message is one line."""
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    name: str
+    title: str
+    description: str
+    grain: tuple[str, ...]  # the key columns that make a row unique
+    params: tuple[str, ...]
+    path: Path
+
+
+@dataclass(frozen=True)
+class SnapshotInfo:
+    version: int | None  # last sync_runs id: a cache key that changes with every sync
+    last_ok_sync_at: datetime | None
+    last_run_status: str | None
+    last_error: str | None
+    portal_url: str | None
+    utc_offset: str | None
+    base_currency: str | None
+
+
+def _parse_header(path: Path) -> MetricInfo:
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("--"):
+            break
+        lines.append(line[2:].strip())
+    name, _, title = lines[0].partition(":")
+    fields: dict[str, str] = {}
+    description: list[str] = []
+    for line in lines[1:]:
+        key, sep, value = line.partition(":")
+        if sep and key in ("grain", "params", "rule"):
+            fields[key] = value.strip()
+        elif line and "rule" not in fields:
+            description.append(line)
+    grain = re.search(r"\(([^)]*)\)", fields.get("grain", ""))
+    sql = path.read_text(encoding="utf-8")
+    return MetricInfo(
+        name=name.strip(),
+        title=title.strip(),
+        description=" ".join(description + ([fields["rule"]] if "rule" in fields else [])).strip(),
+        grain=tuple(c.strip() for c in grain.group(1).split(",")) if grain else (),
+        params=tuple(dict.fromkeys(PARAM_RE.findall(_strip_comments(sql)))),
+        path=path,
+    )
+
+
+def _strip_comments(sql: str) -> str:
+    return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
+
+
+def _metrics() -> dict[str, MetricInfo]:
+    infos = [_parse_header(p) for p in sorted(context.SQL_DIR.glob("*.sql")) if not p.name.startswith("_")]
+    return {m.name: m for m in infos}
+
+
+def list_metrics() -> list[MetricInfo]:
+    """Every metric with its name, title and description (from the .sql header)."""
+    return list(_metrics().values())
+
+
+def connect(db_path: str | Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a Dozhim snapshot, or QueryError with one clear line."""
+    path = Path(db_path)
+    if not path.is_file():
+        raise QueryError(f"database not found: {path}")
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        first = str(exc).splitlines()[0]
+        if "lock" in first.lower():
+            raise QueryError(f"database is being written by another process, try again: {path}") from None
+        raise QueryError(f"not a DuckDB database (or unreadable): {path}: {first}") from None
+    try:
+        read_meta(con, path)
+    except QueryError:
+        con.close()
+        raise
+    return con
+
+
+def read_meta(con: duckdb.DuckDBPyConnection, path: str | Path = "") -> dict[str, str]:
+    try:
+        meta = dict(con.execute("select key, value from meta").fetchall())
+    except duckdb.Error:
+        raise QueryError(f"not a Dozhim database (no meta table): {path}") from None
+    version = meta.get("schema_version")
+    if version not in KNOWN_SCHEMA_VERSIONS:
+        raise QueryError(f"unknown schema_version {version!r} in {path} (this build reads "
+                         f"{', '.join(sorted(KNOWN_SCHEMA_VERSIONS))})")
+    return meta
+
+
+def _as_utc(as_of: datetime | None) -> datetime:
+    if as_of is None:
+        return datetime.now(UTC)
+    return as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
+
+
+def prepare(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, *, pipeline_id: int | None = None,
+            period_start: date | None = None, period_end: date | None = None,
+            month: date | None = None) -> None:
+    """Context and base views on `con` for one run (shared by run_metric and history)."""
+    meta = read_meta(con)
+    rules = rules.for_pipeline(pipeline_id)
+    tz = context.duckdb_timezone(rules.timezone or meta.get("portal_utc_offset"))
+    local_day = con.execute("select cast(timezone($tz, $t::timestamptz) as date)",
+                            {"tz": tz, "t": as_of}).fetchone()[0]
+    period = context.resolve_period(local_day, month, period_start, period_end)
+    context.setup(con, rules, as_of, meta, period)
+
+
+def execute(con: duckdb.DuckDBPyConnection, info: MetricInfo, filters: dict[str, Any]) -> pd.DataFrame:
+    sql = info.path.read_text(encoding="utf-8")
+    params = {name: filters.get(name) for name in info.params}
+    return con.execute(sql, params).df()
+
+
+def run_metric(name: str, db_path: str | Path, *, as_of: datetime | None = None, rules: Rules | None = None,
+               manager_id: int | None = None, pipeline_id: int | None = None,
+               department_id: int | None = None, period_start: date | None = None,
+               period_end: date | None = None, month: date | None = None) -> pd.DataFrame:
+    """One metric as a DataFrame. as_of None = now; filters None = all."""
+    info = _metrics().get(name)
+    if info is None:
+        raise QueryError(f"unknown metric {name!r} (python -m queries --list names them)")
+    rules = rules if rules is not None else load_rules()
+    con = connect(db_path)
+    try:
+        prepare(con, rules, _as_utc(as_of), pipeline_id=pipeline_id, period_start=period_start,
+                period_end=period_end, month=month)
+        ensure_history_table(con)
+        return execute(con, info, {"manager_id": manager_id, "pipeline_id": pipeline_id,
+                                   "department_id": department_id})
+    except duckdb.Error as exc:
+        raise QueryError(f"{name}: {str(exc).splitlines()[0]}") from exc
+    finally:
+        con.close()
+
+
+def ensure_history_table(con: duckdb.DuckDBPyConnection) -> None:
+    """trend reads scorecard_history; before the first recorded day it reads an empty temp stand-in."""
+    from queries.history import HISTORY_DDL, has_history_table
+
+    if not has_history_table(con):
+        con.execute(HISTORY_DDL.replace("create table if not exists", "create temp table if not exists"))
+
+
+def snapshot_info(db_path: str | Path) -> SnapshotInfo:
+    """Freshness facts about a snapshot: version for caching, last good sync, last error, portal facts."""
+    con = connect(db_path)
+    try:
+        meta = read_meta(con, db_path)
+        last = con.execute("select id, status, error from sync_runs order by id desc limit 1").fetchone()
+        # timezone('UTC', ...) hands back a naive UTC timestamp (fetching timestamptz needs pytz)
+        ok = con.execute(
+            "select timezone('UTC', max(finished_at)) from sync_runs where status = 'ok'"
+        ).fetchone()[0]
+    except duckdb.Error as exc:
+        raise QueryError(f"cannot read sync_runs in {db_path}: {str(exc).splitlines()[0]}") from None
+    finally:
+        con.close()
+    return SnapshotInfo(
+        version=last[0] if last else None,
+        last_ok_sync_at=ok.replace(tzinfo=UTC) if ok else None,
+        last_run_status=last[1] if last else None,
+        last_error=last[2] if last else None,
+        portal_url=meta.get("portal_url"),
+        utc_offset=meta.get("portal_utc_offset"),
+        base_currency=meta.get("base_currency"),
+    )

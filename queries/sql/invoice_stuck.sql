@@ -1,0 +1,49 @@
+-- invoice_stuck: open deals left in an invoice stage without follow-up
+-- grain: one row per open deal (deal_id)
+-- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- rule: open, in an invoice stage entered at E (latest stage-history entry into the current stage, else moved_time), E + invoice_followup_business_days working days is before T, and no touch since E.
+with
+
+params as (
+    select
+        $manager_id::bigint as manager_id,
+        $pipeline_id::bigint as pipeline_id,
+        $department_id::bigint as department_id
+),
+
+open_deals as (
+    select * from v_open_deal
+),
+
+final as (
+    select
+        o.deal_id,
+        o.deal_title,
+        o.deal_url,
+        o.manager_id,
+        o.manager_name,
+        o.pipeline_id,
+        o.pipeline_name,
+        o.stage_id,
+        o.stage_name,
+        o.opportunity,
+        o.currency_id,
+        o.amount_base,
+        o.deal_age_days,
+        o.days_since_touch,
+        'no_followup_' || o.invoice_followup_business_days || '_business_days' as reason,
+        o.manager_active,
+        o.date_create,
+        o.last_touch_at,
+        o.invoice_entered_at,
+        o.invoice_due_at
+    from open_deals as o
+    cross join params as p
+    where o.is_invoice_stuck
+      and (p.manager_id is null or o.manager_id = p.manager_id)
+      and (p.pipeline_id is null or o.pipeline_id = p.pipeline_id)
+      and (p.department_id is null or list_contains(o.department_ids, p.department_id))
+)
+
+select * from final
+order by invoice_entered_at, deal_id

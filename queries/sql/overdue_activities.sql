@@ -1,0 +1,56 @@
+-- overdue_activities: planned activities past their deadline on open deals
+-- grain: one row per activity and deal it is bound to (activity_id, deal_id)
+-- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- rule: planned (not completed, not incoming, real deadline) activity bound to an open deal whose deadline is before the start of T's day in the portal time zone.
+with
+
+params as (
+    select
+        $manager_id::bigint as manager_id,
+        $pipeline_id::bigint as pipeline_id,
+        $department_id::bigint as department_id
+),
+
+flagged as (
+    select * from v_overdue_activity
+),
+
+deal_rows as (
+    select * from v_deal_row
+),
+
+final as (
+    select
+        d.deal_id,
+        d.deal_title,
+        d.deal_url,
+        d.manager_id,
+        d.manager_name,
+        d.pipeline_id,
+        d.pipeline_name,
+        d.stage_id,
+        d.stage_name,
+        d.opportunity,
+        d.currency_id,
+        d.amount_base,
+        d.deal_age_days,
+        d.days_since_touch,
+        'overdue_' || (ctx.today - cast(timezone(ctx.tz, a.deadline) as date)) || '_days' as reason,
+        a.activity_id,
+        a.activity_subject,
+        a.activity_type,
+        a.deadline,
+        a.created,
+        d.manager_active,
+        d.is_open as deal_open
+    from flagged as a
+    inner join deal_rows as d on d.deal_id = a.deal_id
+    cross join params as p
+    cross join ctx
+    where (p.manager_id is null or d.manager_id = p.manager_id)
+      and (p.pipeline_id is null or d.pipeline_id = p.pipeline_id)
+      and (p.department_id is null or list_contains(d.department_ids, p.department_id))
+)
+
+select * from final
+order by deadline, activity_id, deal_id
