@@ -22,12 +22,42 @@ from connectors.sandbox.generate_pipelines import (
     Stage,
 )
 
-_GOODS = ("Поставка оборудования", "Внедрение CRM", "Сервисный контракт", "Поставка расходников",
-          "Монтаж системы вентиляции", "Лицензии ПО", "Обучение персонала", "Аренда спецтехники",
-          "Разработка сайта", "Аудит безопасности", "Комплектующие", "Годовое обслуживание")
-_COMPANIES = ("ТехноСтрой", "Альфа-Логистик", "СеверМет", "Вектор", "ПромИнвест", "ГорТорг", "МедЛайн",
-              "АгроХолдинг", "Стройресурс", "ИнфоСистемы", "Балтпорт", "Уралхим", "Сибирский двор",
-              "Волга-Авто", "Фармацевт", "Энергосбыт", "Гарант", "Мегаполис", "Северный ветер", "Дельта")
+_GOODS = (
+    "Поставка оборудования",
+    "Внедрение CRM",
+    "Сервисный контракт",
+    "Поставка расходников",
+    "Монтаж системы вентиляции",
+    "Лицензии ПО",
+    "Обучение персонала",
+    "Аренда спецтехники",
+    "Разработка сайта",
+    "Аудит безопасности",
+    "Комплектующие",
+    "Годовое обслуживание",
+)
+_COMPANIES = (
+    "ТехноСтрой",
+    "Альфа-Логистик",
+    "СеверМет",
+    "Вектор",
+    "ПромИнвест",
+    "ГорТорг",
+    "МедЛайн",
+    "АгроХолдинг",
+    "Стройресурс",
+    "ИнфоСистемы",
+    "Балтпорт",
+    "Уралхим",
+    "Сибирский двор",
+    "Волга-Авто",
+    "Фармацевт",
+    "Энергосбыт",
+    "Гарант",
+    "Мегаполис",
+    "Северный ветер",
+    "Дельта",
+)
 _CITIES = ("Москва", "Санкт-Петербург", "Казань", "Екатеринбург", "Новосибирск", "Нижний Новгород", "")
 _DEAL_TYPES = ("SALE", "COMPLEX", "GOODS", "SERVICES", "SERVICE")
 _SOURCE_IDS = tuple(code for code, _ in SOURCES)
@@ -48,11 +78,17 @@ class DealParts:
 class DealWriter:
     """Builds deals with their history, invoices and activities; owns the id counters except activities'."""
 
-    def __init__(self, rng: random.Random, clock: Clock, pipelines: list[Pipeline], managers: list[Manager],
-                 activities: ActivityWriter):
+    def __init__(
+        self,
+        rng: random.Random,
+        clock: Clock,
+        pipelines: list[Pipeline],
+        managers: list[Manager],
+        activities: ActivityWriter,
+    ):
         self.rng = rng
         self.clock = clock
-        self.default, self.other = pipelines[0], pipelines[1]
+        self.default, self.other, self.service = pipelines[0], pipelines[1], pipelines[2]
         self.managers = managers
         self.activities = activities
         self.next_history = 1
@@ -80,8 +116,22 @@ class DealWriter:
         amount, currency = self._amount()
         last_pipeline, last_stage = path[-1]
         self._invoices(parts, deal_id, manager, path, moves, outcome, amount, currency, contact, company)
-        parts.deal = self._deal_row(deal_id, manager, created, closed_at, last_pipeline, last_stage, moves[-1],
-                                    life, amount, currency, contact, company, returning, outcome)
+        parts.deal = self._deal_row(
+            deal_id,
+            manager,
+            created,
+            closed_at,
+            last_pipeline,
+            last_stage,
+            moves[-1],
+            life,
+            amount,
+            currency,
+            contact,
+            company,
+            returning,
+            outcome,
+        )
         return parts
 
     def recurring_template(self, deal_id: int, created: int, manager: Manager) -> DealParts:
@@ -89,10 +139,25 @@ class DealWriter:
         stage = self.default.process[0]
         parts = DealParts(deal=())
         self._history(parts, deal_id, [(self.default, stage)], created, None, created)
-        life = DealLife(deal_id, manager.id, "template", None, created, created, True, None, None, False, False,
-                        False)
-        row = self._deal_row(deal_id, manager, created, None, self.default, stage, created, life, 15000.0, "RUB",
-                             None, 0, False, "open")
+        life = DealLife(
+            deal_id, manager.id, "template", None, created, created, True, None, None, False, False, False
+        )
+        row = self._deal_row(
+            deal_id,
+            manager,
+            created,
+            None,
+            self.default,
+            stage,
+            created,
+            life,
+            15000.0,
+            "RUB",
+            None,
+            0,
+            False,
+            "open",
+        )
         parts.deal = row[:1] + ("Ежемесячное обслуживание (шаблон)",) + row[2:7] + ("Y",) + row[8:]
         return parts
 
@@ -114,7 +179,7 @@ class DealWriter:
             path += [(self.default, s) for s in self.default.process[: rng.randrange(1, 3)]]
             pipeline = self.other
         else:
-            pipeline = self.other if r < 0.3 else self.default
+            pipeline = self.other if r < 0.27 else self.service if r < 0.37 else self.default
         process = pipeline.process
         if outcome == "won":
             stages = [s for i, s in enumerate(process) if i == 0 or rng.random() < 0.8] + [pipeline.won]
@@ -127,8 +192,15 @@ class DealWriter:
             stages = list(process[: 1 + min(len(process) - 1, int(rng.expovariate(0.6)))])
         return path + [(pipeline, s) for s in stages]
 
-    def _history(self, parts: DealParts, deal_id: int, path: list[tuple[Pipeline, Stage]], created: int,
-                 closed_at: int | None, end_of_work: int) -> list[int]:
+    def _history(
+        self,
+        parts: DealParts,
+        deal_id: int,
+        path: list[tuple[Pipeline, Stage]],
+        created: int,
+        closed_at: int | None,
+        end_of_work: int,
+    ) -> list[int]:
         """Stage history rows (TYPE_ID 1 created, 2 intermediate, 3 final, 5 pipeline change); returns the
         time of every path entry."""
         rng, now = self.rng, self.clock.now
@@ -143,8 +215,18 @@ class DealWriter:
             else:
                 type_id = 3 if stage.semantics else 2
             semantic = stage.semantics or "P"
-            parts.history.append((self.next_history, type_id, deal_id, self.clock.dt(t), pipeline.id, semantic,
-                                  stage.status_id, 2))
+            parts.history.append(
+                (
+                    self.next_history,
+                    type_id,
+                    deal_id,
+                    self.clock.dt(t),
+                    pipeline.id,
+                    semantic,
+                    stage.status_id,
+                    2,
+                )
+            )
             self.next_history += 1
         return times
 
@@ -163,8 +245,15 @@ class DealWriter:
         company = rng.randrange(1, 1 + len(_COMPANIES)) if rng.random() < 0.6 else 0
         return contact, company, returning
 
-    def _life(self, deal_id: int, manager: Manager, contact: int | None, created: int, closed_at: int | None,
-              end_of_work: int) -> DealLife:
+    def _life(
+        self,
+        deal_id: int,
+        manager: Manager,
+        contact: int | None,
+        created: int,
+        closed_at: int | None,
+        end_of_work: int,
+    ) -> DealLife:
         rng, now, p = self.rng, self.clock.now, manager.profile
         is_open = closed_at is None
         if not is_open:
@@ -177,20 +266,45 @@ class DealWriter:
             touch_end = max(created, now - rng.randrange(0, max(HOUR, int(p.touch_gap_days * DAY))))
         planned = rng.random() < p.planned_share
         colleagues = tuple(m.id for m in rng.sample(self.managers, 2) if m.id != manager.id)
-        return DealLife(deal_id, manager.id, p.name, contact, created, min(touch_end, end_of_work), is_open,
-                        closed_at, manager.dismissed, planned, rng.random() < p.overdue_share,
-                        rng.random() < p.missed_share, colleagues)
+        return DealLife(
+            deal_id,
+            manager.id,
+            p.name,
+            contact,
+            created,
+            min(touch_end, end_of_work),
+            is_open,
+            closed_at,
+            manager.dismissed,
+            planned,
+            rng.random() < p.overdue_share,
+            rng.random() < p.missed_share,
+            colleagues,
+        )
 
     def _amount(self) -> tuple[float, str]:
         rng = self.rng
+        if rng.random() < 0.03:
+            return 0.0, "RUB"  # the manager never filled the amount in
         rub = round(rng.lognormvariate(11.8, 1.0), -2)
         if rng.random() < 0.1:
             return round(rub / 92.5, 2), "USD"
         return rub, "RUB"
 
     # --- invoices --------------------------------------------------------------------------------------
-    def _invoices(self, parts: DealParts, deal_id: int, manager: Manager, path, moves: list[int], outcome: str,
-                  amount: float, currency: str, contact: int | None, company: int) -> None:
+    def _invoices(
+        self,
+        parts: DealParts,
+        deal_id: int,
+        manager: Manager,
+        path,
+        moves: list[int],
+        outcome: str,
+        amount: float,
+        currency: str,
+        contact: int | None,
+        company: int,
+    ) -> None:
         """One smart invoice per invoice stage the deal entered: paid when the deal moved on or was won."""
         rng, now = self.rng, self.clock.now
         for i, (_, stage) in enumerate(path):
@@ -215,23 +329,70 @@ class DealWriter:
             for k, (code, t) in enumerate(zip(chain, times, strict=True)):
                 semantic = {"P": "S", "D": "F"}.get(code, "P")
                 type_id = 1 if k == 0 else 3 if code in "PD" else 2
-                parts.history.append((self.next_history, type_id, inv_id, self.clock.dt(t), INVOICE_CATEGORY,
-                                      semantic, INVOICE_PREFIX + code, 31))
+                parts.history.append(
+                    (
+                        self.next_history,
+                        type_id,
+                        inv_id,
+                        self.clock.dt(t),
+                        INVOICE_CATEGORY,
+                        semantic,
+                        INVOICE_PREFIX + code,
+                        31,
+                    )
+                )
                 self.next_history += 1
             share = 0.5 if "PREPAYMENT" in stage.status_id else 1.0
             c = self.clock
-            parts.invoices.append((
-                inv_id, "", f"Счёт №{inv_id} от {c.date(times[0])}", str(1000 + inv_id), manager.id, manager.id,
-                manager.id, c.dt(times[0]), c.dt(times[-1]), c.dt(times[-1]), INVOICE_CATEGORY, "Y",
-                INVOICE_PREFIX + chain[-1], INVOICE_PREFIX + chain[-2] if len(chain) > 1 else "",
-                c.date(times[0]), c.date(times[0] + 10 * DAY), company or None, contact,
-                f"{amount * share:.2f}", "N", "0.00", currency, 1, manager.id, deal_id, "",
-            ))
+            parts.invoices.append(
+                (
+                    inv_id,
+                    "",
+                    f"Счёт №{inv_id} от {c.date(times[0])}",
+                    str(1000 + inv_id),
+                    manager.id,
+                    manager.id,
+                    manager.id,
+                    c.dt(times[0]),
+                    c.dt(times[-1]),
+                    c.dt(times[-1]),
+                    INVOICE_CATEGORY,
+                    "Y",
+                    INVOICE_PREFIX + chain[-1],
+                    INVOICE_PREFIX + chain[-2] if len(chain) > 1 else "",
+                    c.date(times[0]),
+                    c.date(times[0] + 10 * DAY),
+                    company or None,
+                    contact,
+                    f"{amount * share:.2f}",
+                    "N",
+                    "0.00",
+                    currency,
+                    1,
+                    manager.id,
+                    deal_id,
+                    "",
+                )
+            )
 
     # --- the deal row ----------------------------------------------------------------------------------
-    def _deal_row(self, deal_id: int, manager: Manager, created: int, closed_at: int | None, pipeline: Pipeline,
-                  stage: Stage, moved: int, life: DealLife, amount: float, currency: str, contact: int | None,
-                  company: int, returning: bool, outcome: str) -> tuple:
+    def _deal_row(
+        self,
+        deal_id: int,
+        manager: Manager,
+        created: int,
+        closed_at: int | None,
+        pipeline: Pipeline,
+        stage: Stage,
+        moved: int,
+        life: DealLife,
+        amount: float,
+        currency: str,
+        contact: int | None,
+        company: int,
+        returning: bool,
+        outcome: str,
+    ) -> tuple:
         rng, c = self.rng, self.clock
         last_act_time, last_act_by = life.last_activity or (created, manager.id)
         modified = max(moved, created)
@@ -249,24 +410,65 @@ class DealWriter:
             loss = LOSS_REASON_BASE_ID + rng.randrange(len(LOSS_REASONS))
         source = rng.choice(_SOURCE_IDS)
         web = source in ("WEB", "ADVERTISING")
-        probability = None if rng.random() < 0.2 else {"P": rng.choice((10, 20, 30, 50, 70, 90)), "S": 100,
-                                                        "F": 0}[semantic]
+        probability = (
+            None
+            if rng.random() < 0.2
+            else {"P": rng.choice((10, 20, 30, 50, 70, 90)), "S": 100, "F": 0}[semantic]
+        )
         title = f"{rng.choice(_GOODS)} — {_COMPANIES[company - 1] if company else 'частное лицо'}"
         return (
-            deal_id, title, rng.choice(_DEAL_TYPES), pipeline.id, stage.status_id, semantic,
-            "Y" if stage is pipeline.process[0] and semantic == "P" else "N", "N", "Y" if returning else "N",
-            "Y" if rng.random() < 0.03 else "N", probability, currency, f"{amount:.2f}",
-            "Y" if rng.random() < 0.3 else "N", "0.00", company, contact, None, c.date(created), closedate,
-            "Y", "N" if semantic == "P" else "Y", "" if rng.random() < 0.8 else "Клиент просил перезвонить",
-            manager.id, manager.id, manager.id, manager.id, c.dt(created), c.dt(modified), c.dt(moved), source,
-            "", None, "", "", "", "", "yandex" if web else "", "cpc" if web else "", "autumn_sale" if web else "",
-            "", "", c.dt(last_act_time), last_act_by,
-            loss or None, rng.choice(_CITIES),
+            deal_id,
+            title,
+            rng.choice(_DEAL_TYPES),
+            pipeline.id,
+            stage.status_id,
+            semantic,
+            "Y" if stage is pipeline.process[0] and semantic == "P" else "N",
+            "N",
+            "Y" if returning else "N",
+            "Y" if rng.random() < 0.03 else "N",
+            probability,
+            currency,
+            f"{amount:.2f}",
+            "Y" if rng.random() < 0.3 else "N",
+            "0.00",
+            company,
+            contact,
+            None,
+            c.date(created),
+            closedate,
+            "Y",
+            "N" if semantic == "P" else "Y",
+            "" if rng.random() < 0.8 else "Клиент просил перезвонить",
+            manager.id,
+            manager.id,
+            manager.id,
+            manager.id,
+            c.dt(created),
+            c.dt(modified),
+            c.dt(moved),
+            source,
+            "",
+            None,
+            "",
+            "",
+            "",
+            "",
+            "yandex" if web else "",
+            "cpc" if web else "",
+            "autumn_sale" if web else "",
+            "",
+            "",
+            c.dt(last_act_time),
+            last_act_by,
+            loss or None,
+            rng.choice(_CITIES),
         )
 
 
 def _contact_row(rng: random.Random, contact_id: int) -> tuple:
     from connectors.sandbox.generate_people import _FEMALE_FIRST, _LAST, _MALE_FIRST
+
     female = rng.random() < 0.5
     first = rng.choice(_FEMALE_FIRST if female else _MALE_FIRST)
     return contact_id, first, rng.choice(_LAST) + ("а" if female else "")
