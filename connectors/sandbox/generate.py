@@ -26,16 +26,16 @@ from connectors.sandbox.generate_pipelines import (
 
 PORTAL_HOST = "sandbox.bitrix24.test"
 HISTORY_DAYS = 540  # won and lost deals spread over the last 18 months
-CHUNK = 1000        # deals per executemany batch
+CHUNK = 1000  # deals per executemany batch
 
 
 @dataclass(frozen=True)
 class SizeSpec:
     deals: int
     managers: int
-    max_touches: int   # completed touches per deal at most (long-lived deals)
+    max_touches: int  # completed touches per deal at most (long-lived deals)
     touch_density: float  # touches per profile gap (calls, emails and chats pile up on busy portals)
-    recurring: int     # recurring-deal templates
+    recurring: int  # recurring-deal templates
 
 
 SIZE_SPECS = {
@@ -56,18 +56,28 @@ def generate(conn: sqlite3.Connection, size: str, seed: int, clock: Clock) -> No
     people = make_people(org_rng, clock, spec.managers)
     pipelines = make_pipelines(org_rng)
     _write_directories(conn, people, pipelines)
-    activities = ActivityWriter(random.Random(f"{seed}:activities"), clock, 1, spec.max_touches,
-                                spec.touch_density, 0.03)
+    activities = ActivityWriter(
+        random.Random(f"{seed}:activities"), clock, 1, spec.max_touches, spec.touch_density, 0.03
+    )
     deals = DealWriter(random.Random(f"{seed}:deals"), clock, pipelines, people.managers, activities)
     next_deal = _write_deals(conn, deals, random.Random(f"{seed}:calendar"), clock, spec, people.managers)
-    conn.executemany("insert into companies values (?, ?)",
-                     [(i, f"ООО «{name}»") for i, name in enumerate(_COMPANIES, 1)])
+    conn.executemany(
+        "insert into companies values (?, ?)", [(i, f"ООО «{name}»") for i, name in enumerate(_COMPANIES, 1)]
+    )
     meta = {
-        "seed": str(seed), "size": size, "now": clock.dt(clock.now), "utc_offset": clock.offset,
-        "portal_host": PORTAL_HOST, "webhook_user_id": "1", "webhook_token": webhook_token(seed),
-        "scopes": "crm,user,department", "generator_version": store.GENERATOR_VERSION,
-        "next_deal_id": str(next_deal), "next_activity_id": str(activities.next_id),
-        "next_stage_history_id": str(deals.next_history), "next_invoice_id": str(deals.next_invoice),
+        "seed": str(seed),
+        "size": size,
+        "now": clock.dt(clock.now),
+        "utc_offset": clock.offset,
+        "portal_host": PORTAL_HOST,
+        "webhook_user_id": "1",
+        "webhook_token": webhook_token(seed),
+        "scopes": "crm,user,department",
+        "generator_version": store.GENERATOR_VERSION,
+        "next_deal_id": str(next_deal),
+        "next_activity_id": str(activities.next_id),
+        "next_stage_history_id": str(deals.next_history),
+        "next_invoice_id": str(deals.next_invoice),
         "next_contact_id": str(deals.next_contact),
     }
     conn.executemany("insert into meta values (?, ?)", sorted(meta.items()))
@@ -76,8 +86,9 @@ def generate(conn: sqlite3.Connection, size: str, seed: int, clock: Clock) -> No
 def _write_directories(conn: sqlite3.Connection, people, pipelines) -> None:
     conn.executemany(store.insert_sql("users", store.USER_COLUMNS), people.users)
     conn.executemany(store.insert_sql("departments", store.DEPARTMENT_COLUMNS), people.departments)
-    conn.executemany("insert into manager_profiles values (?, ?)",
-                     [(m.id, m.profile.name) for m in people.managers])
+    conn.executemany(
+        "insert into manager_profiles values (?, ?)", [(m.id, m.profile.name) for m in people.managers]
+    )
     conn.executemany("insert into categories values (?, ?, ?, ?, ?)", category_rows(pipelines))
     conn.executemany("insert into statuses values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", status_rows(pipelines))
     conn.executemany("insert into currencies values (?, ?, ?, ?, ?, ?)", CURRENCY_ROWS)
@@ -100,8 +111,14 @@ def _pick_manager(rng: random.Random, managers: list[Manager], cum: list[float],
     return managers[0]  # the sales head takes what nobody else can
 
 
-def _write_deals(conn: sqlite3.Connection, writer: DealWriter, rng: random.Random, clock: Clock, spec: SizeSpec,
-                 managers: list[Manager]) -> int:
+def _write_deals(
+    conn: sqlite3.Connection,
+    writer: DealWriter,
+    rng: random.Random,
+    clock: Clock,
+    spec: SizeSpec,
+    managers: list[Manager],
+) -> int:
     cum: list[float] = []
     for m in managers:
         cum.append((cum[-1] if cum else 0.0) + m.profile.weight)

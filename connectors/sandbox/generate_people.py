@@ -18,13 +18,13 @@ class Profile:
     """How a manager keeps deals: the knobs the deal and activity generators read."""
 
     name: str
-    touch_gap_days: float    # mean days between two completed touches
-    planned_share: float     # open deals that have a planned next step
-    overdue_share: float     # of those, the planned step is overdue
-    stale_share: float       # open deals left untouched for weeks
-    missed_share: float      # deals with a missed incoming call / unanswered email left open
-    old_open_share: float    # deals created over 90 days ago that are still open
-    weight: float            # how many deals the manager gets, relative
+    touch_gap_days: float  # mean days between two completed touches
+    planned_share: float  # open deals that have a planned next step
+    overdue_share: float  # of those, the planned step is overdue
+    stale_share: float  # open deals left untouched for weeks
+    missed_share: float  # deals with a missed incoming call / unanswered email left open
+    old_open_share: float  # deals created over 90 days ago that are still open
+    weight: float  # how many deals the manager gets, relative
 
 
 PROFILES: dict[str, Profile] = {
@@ -39,21 +39,120 @@ PROFILES: dict[str, Profile] = {
 # The order in which profiles are dealt to ordinary managers; the head and the dismissed one are extra.
 _PROFILE_CYCLE = ("disciplined", "average", "sloppy", "average", "disciplined", "sloppy", "average", "newbie")
 
-_MALE_FIRST = ("Алексей", "Дмитрий", "Сергей", "Андрей", "Иван", "Максим", "Михаил", "Николай", "Павел",
-               "Артём", "Кирилл", "Егор", "Роман", "Владимир", "Олег", "Игорь", "Денис", "Евгений")
-_FEMALE_FIRST = ("Анна", "Мария", "Елена", "Ольга", "Наталья", "Татьяна", "Екатерина", "Ирина", "Светлана",
-                 "Юлия", "Дарья", "Ксения", "Алина", "Виктория", "Полина", "Марина")
-_LAST = ("Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов", "Новиков",
-         "Фёдоров", "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов", "Егоров", "Павлов", "Козлов",
-         "Степанов", "Николаев", "Орлов", "Андреев", "Макаров", "Никитин", "Захаров", "Зайцев", "Соловьёв",
-         "Борисов", "Яковлев", "Григорьев", "Романов", "Воробьёв", "Сергеев", "Кузьмин", "Фролов")
+_MALE_FIRST = (
+    "Алексей",
+    "Дмитрий",
+    "Сергей",
+    "Андрей",
+    "Иван",
+    "Максим",
+    "Михаил",
+    "Николай",
+    "Павел",
+    "Артём",
+    "Кирилл",
+    "Егор",
+    "Роман",
+    "Владимир",
+    "Олег",
+    "Игорь",
+    "Денис",
+    "Евгений",
+)
+_FEMALE_FIRST = (
+    "Анна",
+    "Мария",
+    "Елена",
+    "Ольга",
+    "Наталья",
+    "Татьяна",
+    "Екатерина",
+    "Ирина",
+    "Светлана",
+    "Юлия",
+    "Дарья",
+    "Ксения",
+    "Алина",
+    "Виктория",
+    "Полина",
+    "Марина",
+)
+_LAST = (
+    "Иванов",
+    "Смирнов",
+    "Кузнецов",
+    "Попов",
+    "Васильев",
+    "Петров",
+    "Соколов",
+    "Михайлов",
+    "Новиков",
+    "Фёдоров",
+    "Морозов",
+    "Волков",
+    "Алексеев",
+    "Лебедев",
+    "Семёнов",
+    "Егоров",
+    "Павлов",
+    "Козлов",
+    "Степанов",
+    "Николаев",
+    "Орлов",
+    "Андреев",
+    "Макаров",
+    "Никитин",
+    "Захаров",
+    "Зайцев",
+    "Соловьёв",
+    "Борисов",
+    "Яковлев",
+    "Григорьев",
+    "Романов",
+    "Воробьёв",
+    "Сергеев",
+    "Кузьмин",
+    "Фролов",
+)
 _MALE_PATRONYMIC = ("Александрович", "Сергеевич", "Игоревич", "Андреевич", "Викторович", "Олегович", "")
 _FEMALE_PATRONYMIC = ("Александровна", "Сергеевна", "Игоревна", "Андреевна", "Викторовна", "Олеговна", "")
-_TRANSLIT = str.maketrans({
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i",
-    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
-    "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sch", "ъ": "", "ы": "y", "ь": "",
-    "э": "e", "ю": "yu", "я": "ya"})
+_TRANSLIT = str.maketrans(
+    {
+        "а": "a",
+        "б": "b",
+        "в": "v",
+        "г": "g",
+        "д": "d",
+        "е": "e",
+        "ё": "e",
+        "ж": "zh",
+        "з": "z",
+        "и": "i",
+        "й": "y",
+        "к": "k",
+        "л": "l",
+        "м": "m",
+        "н": "n",
+        "о": "o",
+        "п": "p",
+        "р": "r",
+        "с": "s",
+        "т": "t",
+        "у": "u",
+        "ф": "f",
+        "х": "h",
+        "ц": "ts",
+        "ч": "ch",
+        "ш": "sh",
+        "щ": "sch",
+        "ъ": "",
+        "ы": "y",
+        "ь": "",
+        "э": "e",
+        "ю": "yu",
+        "я": "ya",
+    }
+)
 
 HEAD_OFFICE = 1
 SALES = 2
@@ -66,14 +165,14 @@ class Manager:
     id: int
     profile: Profile
     department: int
-    hired: int             # epoch seconds; gets no deals created before
+    hired: int  # epoch seconds; gets no deals created before
     dismissed: int | None  # epoch seconds; gets no deals created after, touches nothing after
 
 
 @dataclass(frozen=True)
 class People:
     departments: list[tuple]
-    users: list[tuple]      # rows in USER_FIELDS order
+    users: list[tuple]  # rows in USER_FIELDS order
     managers: list[Manager]
 
 
@@ -87,7 +186,7 @@ def sales_departments(n_managers: int) -> list[tuple[int, str]]:
 
 
 def make_people(rng: random.Random, clock: Clock, n_managers: int) -> People:
-    """The CEO (id 1, the webhook's user), the sales head, n managers, one of them dismissed, an accountant."""
+    """The CEO (id 1, the webhook's user), the sales head, n managers (one dismissed), an accountant."""
     depts = sales_departments(n_managers)
     users: list[tuple] = []
     managers: list[Manager] = []
@@ -118,16 +217,26 @@ def make_people(rng: random.Random, clock: Clock, n_managers: int) -> People:
         uid = add("Менеджер по продажам", dept, hired, active=dismissed_at is None)
         managers.append(Manager(uid, profile, dept, hired, dismissed_at))
     add("Бухгалтер", HEAD_OFFICE, clock.now - 3 * years)
-    departments = [(HEAD_OFFICE, "ООО «Ромашка»", 100, None, ceo), (SALES, "Коммерческий департамент", 200,
-                                                                     HEAD_OFFICE, head)]
+    departments = [
+        (HEAD_OFFICE, "ООО «Ромашка»", 100, None, ceo),
+        (SALES, "Коммерческий департамент", 200, HEAD_OFFICE, head),
+    ]
     for n, (dept_id, name) in enumerate(depts):
         dept_head = next(m.id for m in managers if m.department == dept_id and m.dismissed is None)
         departments.append((dept_id, name, 300 + n * 10, SALES, dept_head))
     return People(departments, users, managers)
 
 
-def _user_row(rng: random.Random, clock: Clock, uid: int, position: str, dept: int, hired: int,
-              active: bool, used: set[str]) -> tuple:
+def _user_row(
+    rng: random.Random,
+    clock: Clock,
+    uid: int,
+    position: str,
+    dept: int,
+    hired: int,
+    active: bool,
+    used: set[str],
+) -> tuple:
     female = rng.random() < 0.45
     while True:
         first = rng.choice(_FEMALE_FIRST if female else _MALE_FIRST)
@@ -138,10 +247,27 @@ def _user_row(rng: random.Random, clock: Clock, uid: int, position: str, dept: i
     patronymic = rng.choice(_FEMALE_PATRONYMIC if female else _MALE_PATRONYMIC)
     login = f"{first[0]}.{last}".lower().translate(_TRANSLIT)
     last_login = clock.now - rng.randrange(1, 3 * DAY) if active else hired + 200 * DAY
-    phone = f"+7 (9{rng.randrange(10, 99)}) {rng.randrange(100, 999)}-{rng.randrange(10, 99)}-{rng.randrange(10, 99)}"
+    digits = (rng.randrange(10, 99), rng.randrange(100, 999), rng.randrange(10, 99), rng.randrange(10, 99))
+    phone = "+7 (9{}) {}-{}-{}".format(*digits)
     return (
-        uid, "", 1 if active else 0, first, last, patronymic, f"{login}{uid}@romashka.test",
-        clock.dt(min(last_login, clock.now)), clock.dt(hired), "Europe/Moscow", "N", "{}",
-        "F" if female else "M", "", phone if rng.random() < 0.6 else "", position,
-        f"+7 (495) 123-45-{uid % 100:02d}", json.dumps([dept]), clock.dt(hired)[:10], "employee",
+        uid,
+        "",
+        1 if active else 0,
+        first,
+        last,
+        patronymic,
+        f"{login}{uid}@romashka.test",
+        clock.dt(min(last_login, clock.now)),
+        clock.dt(hired),
+        "Europe/Moscow",
+        "N",
+        "{}",
+        "F" if female else "M",
+        "",
+        phone if rng.random() < 0.6 else "",
+        position,
+        f"+7 (495) 123-45-{uid % 100:02d}",
+        json.dumps([dept]),
+        clock.dt(hired)[:10],
+        "employee",
     )

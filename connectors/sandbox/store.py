@@ -42,8 +42,16 @@ ACTIVITY_COLUMNS = tuple(f.name for f in ACTIVITY_FIELDS)
 INVOICE_COLUMNS = tuple(f.name for f in INVOICE_FIELDS)
 USER_COLUMNS = tuple(f.name for f in USER_FIELDS)
 DEPARTMENT_COLUMNS = tuple(f.name for f in DEPARTMENT_FIELDS)
-STAGE_HISTORY_COLUMNS = ("ID", "TYPE_ID", "OWNER_ID", "CREATED_TIME", "CATEGORY_ID", "STAGE_SEMANTIC_ID",
-                         "STAGE_ID", "ENTITY_TYPE_ID")
+STAGE_HISTORY_COLUMNS = (
+    "ID",
+    "TYPE_ID",
+    "OWNER_ID",
+    "CREATED_TIME",
+    "CATEGORY_ID",
+    "STAGE_SEMANTIC_ID",
+    "STAGE_ID",
+    "ENTITY_TYPE_ID",
+)
 
 SCHEMA = f"""
 create table deals ({_columns(DEAL_FIELDS)},
@@ -105,8 +113,9 @@ def connect(path: Path | str) -> sqlite3.Connection:
     return conn
 
 
-def build_store(path: Path, size: str, seed: int, now: datetime | None = None,
-                utc_offset: str = "+03:00") -> Path:
+def build_store(
+    path: Path, size: str, seed: int, now: datetime | None = None, utc_offset: str = "+03:00"
+) -> Path:
     """Generate the portal into `path` (deterministic per size, seed and now) and return the path."""
     from connectors.sandbox.clock import Clock, default_now, parse_offset
     from connectors.sandbox.generate import generate
@@ -139,8 +148,9 @@ def build_store(path: Path, size: str, seed: int, now: datetime | None = None,
     return path
 
 
-def cached_store(size: str, seed: int, now: datetime | None = None,
-                 cache_dir: Path = Path("data/sandbox")) -> Path:
+def cached_store(
+    size: str, seed: int, now: datetime | None = None, cache_dir: Path = Path("data/sandbox")
+) -> Path:
     """A built store for (size, seed, day), reused while the day lasts; an explicit `now` gets its own file
     so that the same `now` always gives the same data."""
     from connectors.sandbox.clock import default_now, parse_offset
