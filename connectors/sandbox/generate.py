@@ -150,3 +150,43 @@ def _flush(conn: sqlite3.Connection, chunk: list[DealParts]) -> None:
     conn.executemany(_INSERTS["deals"], [p.deal for p in chunk])
     for key in ("activities", "bindings", "history", "invoices", "contacts"):
         conn.executemany(_INSERTS[key], [row for p in chunk for row in getattr(p, key)])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m connectors.sandbox.generate --size demo --seed 7 --out data/sandbox/demo.sqlite`:
+    build a store and print its size, the time taken and its headline counts."""
+    import argparse
+    import json
+    import sys
+    import time
+    from datetime import datetime
+    from pathlib import Path
+
+    from connectors.sandbox.truth import summary
+
+    parser = argparse.ArgumentParser(prog="python -m connectors.sandbox.generate", description=main.__doc__)
+    parser.add_argument("--size", default="demo", choices=store.SIZES)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--now", help="the portal's now, ISO 8601 with offset (default: the current minute)")
+    parser.add_argument("--out", type=Path, help="store file (default: data/sandbox/portal-SIZE-SEED.sqlite)")
+    args = parser.parse_args(argv)
+    try:
+        now = datetime.fromisoformat(args.now) if args.now else None
+    except ValueError:
+        print(f"error: --now {args.now!r} is not an ISO 8601 date-time", file=sys.stderr)
+        return 2
+    out = args.out or Path("data/sandbox") / f"portal-{args.size}-{args.seed}.sqlite"
+    started = time.monotonic()
+    try:
+        store.build_store(out, args.size, args.seed, now)
+    except (OSError, sqlite3.Error) as exc:
+        print(f"error: cannot build {out}: {exc}", file=sys.stderr)
+        return 1
+    took = time.monotonic() - started
+    print(f"{out}: {out.stat().st_size / 1e6:.1f} MB in {took:.1f} s", file=sys.stderr)
+    print(json.dumps(summary(out), ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
