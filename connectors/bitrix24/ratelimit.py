@@ -54,12 +54,15 @@ class MethodBudget:
 
 class RateLimiter:
     def __init__(self, burst: int = 50, per_second: float = 2.0, *, operating_budget: float = 480.0,
-                 window: float = 600.0, slow_at: float = 0.7, pause_at: float = 0.92,
+                 window: float = 600.0, headroom: float = 1.0, slow_at: float = 0.7, pause_at: float = 0.92,
                  max_wait: float = 900.0, clock: Callable[[], float] = time.monotonic,
                  wall: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep) -> None:
         if burst < 1 or per_second <= 0:
             raise ValueError("burst must be >= 1 and per_second > 0")
         self.burst = burst
+        # One request of headroom: the portal drains by arrival times, not ours, so network jitter between
+        # two requests must not push its bucket over the top. Costs one request of burst, no throughput.
+        self._capacity = max(1.0, burst - headroom)
         self.per_second = per_second
         self.operating_budget = operating_budget
         self.window = window
@@ -97,9 +100,7 @@ class RateLimiter:
         """Take a place in the bucket (GCRA): the wait is how long until our place has drained enough."""
         self._drain(now)
         self._level += 1
-        excess = self._level - self.burst
-        # A tenth of a request of slack: the portal measures arrival times, not ours.
-        return (excess + 0.1) / self.per_second if excess > 0 else 0.0
+        return max(0.0, (self._level - self._capacity) / self.per_second)
 
     def _drain(self, now: float) -> None:
         self._level = max(0.0, self._level - (now - self._stamp) * self.per_second)
