@@ -99,6 +99,8 @@ def _create_ctx(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, t
                 as month_end,
             timezone(p.tz, date_trunc('month', p.as_of_local - interval 1 month)) as prev_month_start,
             timezone(p.tz, p.as_of_local - interval 1 month) as prev_month_same_moment,
+            $period_start::date as period_first,
+            cast($period_end::date - 1 as date) as period_last,
             timezone(p.tz, cast($period_start::date as timestamp)) as period_start,
             least(p.as_of, timezone(p.tz, cast($period_end::date as timestamp))) as period_end,
             p.as_of - to_days($attention_days) as attention_start,

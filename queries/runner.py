@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from connectors.bitrix24.schema import SCHEMA_VERSION
@@ -144,7 +145,11 @@ def prepare(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, *, pi
 def execute(con: duckdb.DuckDBPyConnection, info: MetricInfo, filters: dict[str, Any]) -> pd.DataFrame:
     sql = info.path.read_text(encoding="utf-8")
     params = {name: filters.get(name) for name in info.params}
-    return con.execute(sql, params).df()
+    df = con.execute(sql, params).df()
+    for column in df.columns:  # LIST columns arrive as numpy arrays; plain lists are easier downstream
+        if df[column].dtype == object and len(df) and isinstance(df[column].iloc[0], np.ndarray):
+            df[column] = [list(v) if v is not None else None for v in df[column]]
+    return df
 
 
 def run_metric(name: str, db_path: str | Path, *, as_of: datetime | None = None, rules: Rules | None = None,

@@ -1,0 +1,80 @@
+-- attention: how a manager's touches spread over the open deals in the last 21 days
+-- grain: one row per manager (manager_id)
+-- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- rule: window = [T - attention.window_days, T]; untouched_deals = open deals with no touch in the window;
+-- hammered_deals = open deals touched attention.touches_per_week (3) or more times within one calendar week
+-- (Monday-Sunday in the portal time zone) of the window. Attention spread thin shows as many untouched
+-- deals beside a few hammered ones.
+with
+
+params as (
+    select
+        $manager_id::bigint as manager_id,
+        $pipeline_id::bigint as pipeline_id,
+        $department_id::bigint as department_id
+),
+
+managers as (
+    select m.*
+    from v_manager as m
+    cross join params as p
+    where (p.manager_id is null or m.manager_id = p.manager_id)
+      and (p.department_id is null or list_contains(m.department_ids, p.department_id))
+),
+
+open_deals as (
+    select o.deal_id, o.manager_id
+    from v_open_deal as o
+    cross join params as p
+    where p.pipeline_id is null or o.pipeline_id = p.pipeline_id
+),
+
+window_touches as (
+    select t.deal_id, date_trunc('week', timezone(ctx.tz, t.touch_time)) as week, count(*) as touches
+    from v_touch as t
+    cross join ctx
+    where t.touch_time >= ctx.attention_start and t.touch_time <= ctx.as_of
+    group by t.deal_id, week
+),
+
+per_deal as (
+    select
+        o.deal_id,
+        o.manager_id,
+        coalesce(sum(w.touches), 0) as touches,
+        coalesce(max(w.touches), 0) as max_week_touches
+    from open_deals as o
+    left join window_touches as w on w.deal_id = o.deal_id
+    group by o.deal_id, o.manager_id
+),
+
+per_manager as (
+    select
+        d.manager_id,
+        count(*) as open_deals,
+        count(*) filter (where d.touches = 0) as untouched_deals,
+        count(*) filter (where d.touches > 0) as touched_deals,
+        count(*) filter (where d.max_week_touches >= ctx.attention_touches_per_week) as hammered_deals,
+        cast(sum(d.touches) as bigint) as touches
+    from per_deal as d
+    cross join ctx
+    group by d.manager_id
+),
+
+final as (
+    select
+        m.manager_id,
+        m.manager_name,
+        coalesce(pm.open_deals, 0) as open_deals,
+        coalesce(pm.untouched_deals, 0) as untouched_deals,
+        coalesce(pm.touched_deals, 0) as touched_deals,
+        coalesce(pm.hammered_deals, 0) as hammered_deals,
+        coalesce(pm.touches, 0) as touches,
+        pm.untouched_deals / nullif(pm.open_deals, 0) as untouched_share,
+        m.manager_active
+    from managers as m
+    left join per_manager as pm on pm.manager_id = m.manager_id
+)
+
+select * from final
+order by manager_name, manager_id

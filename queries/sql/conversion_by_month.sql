@@ -1,0 +1,42 @@
+-- conversion_by_month: won and lost per manager per calendar month, the 12 months up to T's month
+-- grain: one row per manager and month with a closed deal (manager_id, month)
+-- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- rule: as conversion, bucketed by the final move's month in the portal time zone.
+with
+
+params as (
+    select
+        $manager_id::bigint as manager_id,
+        $pipeline_id::bigint as pipeline_id,
+        $department_id::bigint as department_id
+),
+
+closed as (
+    select c.*, cast(date_trunc('month', timezone(ctx.tz, c.closed_at)) as date) as month
+    from v_closed_deal as c
+    cross join ctx
+    cross join params as p
+    where c.closed_at <= ctx.as_of
+      and c.closed_at >= timezone(ctx.tz, date_trunc('month', ctx.as_of_local) - interval 11 month)
+      and not list_contains(ctx.exclude_manager_ids, c.manager_id)
+      and (p.manager_id is null or c.manager_id = p.manager_id)
+      and (p.pipeline_id is null or c.pipeline_id = p.pipeline_id)
+      and (p.department_id is null or list_contains(c.department_ids, p.department_id))
+),
+
+final as (
+    select
+        manager_id,
+        any_value(manager_name) as manager_name,
+        month,
+        count(*) filter (where is_won) as won_deals,
+        cast(coalesce(sum(amount_base) filter (where is_won), 0) as double) as won_amount,
+        count(*) filter (where not is_won) as lost_deals,
+        count(*) filter (where is_won) / count(*) as win_rate,
+        round(median(days_to_close), 2) as median_days_to_close
+    from closed
+    group by manager_id, month
+)
+
+select * from final
+order by manager_name, manager_id, month

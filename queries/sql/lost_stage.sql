@@ -1,0 +1,49 @@
+-- lost_stage: where lost deals were before the final move, per manager over a period
+-- grain: one row per manager and stage (manager_id, stage_id)
+-- params: $manager_id, $pipeline_id, $department_id (NULL = all); period as in conversion
+-- rule: stage = the last in-progress stage-history entry before the final move ('unknown' without
+-- history); at_invoice_stage marks invoice stages; share = this stage's lost deals / the manager's lost.
+with
+
+params as (
+    select
+        $manager_id::bigint as manager_id,
+        $pipeline_id::bigint as pipeline_id,
+        $department_id::bigint as department_id
+),
+
+lost as (
+    select c.*
+    from v_closed_deal as c
+    cross join ctx
+    cross join params as p
+    where not c.is_won
+      and c.closed_at >= ctx.period_start and c.closed_at < ctx.period_end
+      and not list_contains(ctx.exclude_manager_ids, c.manager_id)
+      and (p.manager_id is null or c.manager_id = p.manager_id)
+      and (p.pipeline_id is null or c.pipeline_id = p.pipeline_id)
+      and (p.department_id is null or list_contains(c.department_ids, p.department_id))
+),
+
+per_stage as (
+    select
+        manager_id,
+        any_value(manager_name) as manager_name,
+        coalesce(prev_stage_id, 'unknown') as stage_id,
+        coalesce(any_value(prev_stage_name), 'unknown') as stage_name,
+        bool_or(lost_at_invoice) as at_invoice_stage,
+        count(*) as lost_deals,
+        cast(sum(amount_base) as double) as lost_amount
+    from lost
+    group by manager_id, coalesce(prev_stage_id, 'unknown')
+),
+
+final as (
+    select
+        ps.*,
+        ps.lost_deals / sum(ps.lost_deals) over (partition by ps.manager_id) as share
+    from per_stage as ps
+)
+
+select * from final
+order by manager_name, manager_id, lost_deals desc, stage_id
