@@ -28,6 +28,7 @@ class Period:
 
     start: date
     end: date
+    explicit: bool = False  # False = the default (T's month); trend then shows the last 30 days
 
 
 def duckdb_timezone(tz: str | None) -> str:
@@ -41,11 +42,11 @@ def resolve_period(as_of_local: date, month: date | None, start: date | None, en
     """month wins; else [start, end] inclusive (open ends: start of end's month / T's day); else T's month."""
     if month is not None:
         first = month.replace(day=1)
-        return Period(first, _next_month(first))
+        return Period(first, _next_month(first), True)
     if start is not None or end is not None:
         first = start or (end or as_of_local).replace(day=1)
         last = end or as_of_local
-        return Period(first, last + timedelta(days=1))
+        return Period(first, last + timedelta(days=1), True)
     first = as_of_local.replace(day=1)
     return Period(first, _next_month(first))
 
@@ -99,6 +100,7 @@ def _create_ctx(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, t
                 as month_end,
             timezone(p.tz, date_trunc('month', p.as_of_local - interval 1 month)) as prev_month_start,
             timezone(p.tz, p.as_of_local - interval 1 month) as prev_month_same_moment,
+            $period_explicit::boolean as period_explicit,
             $period_start::date as period_first,
             cast($period_end::date - 1 as date) as period_last,
             timezone(p.tz, cast($period_start::date as timestamp)) as period_start,
@@ -117,7 +119,7 @@ def _create_ctx(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, t
         """,
         {
             "as_of": as_of, "tz": tz, "portal_url": portal_url,
-            "period_start": period.start, "period_end": period.end,
+            "period_start": period.start, "period_end": period.end, "period_explicit": period.explicit,
             "attention_days": rules.attention_window_days, "lookback_months": rules.win_rate_lookback_months,
             "max_deal_age_days": rules.max_deal_age_days, "touch_interval_days": rules.touch_interval_days,
             "followup_days": rules.invoice_followup_business_days, "min_active_deals": rules.min_active_deals,

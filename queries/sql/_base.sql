@@ -304,3 +304,59 @@ left join v_stage as ps on ps.stage_id = bf.prev_stage_id
 left join invoice_stage as pinv on pinv.stage_id = bf.prev_stage_id
 left join reason as r on r.deal_id = c.deal_id
 left join grouped as g on g.deal_id = c.deal_id;
+
+-- stage win rates: of the deals that passed through an in-progress stage and closed in the look-back
+-- window (rules: forecast.win_rate_lookback_months), the share won
+create or replace temp view v_stage_win_rate as
+select
+    h.stage_id,
+    count(distinct c.deal_id) as closed_deals,
+    count(distinct c.deal_id) filter (where c.is_won) as won_deals,
+    count(distinct c.deal_id) filter (where c.is_won) / count(distinct c.deal_id) as win_rate
+from v_closed_deal as c
+inner join stage_history as h on h.owner_id = c.deal_id
+cross join ctx
+where c.closed_at >= ctx.lookback_start and c.closed_at <= ctx.as_of
+  and coalesce(h.stage_semantic_id, 'P') = 'P'
+group by h.stage_id;
+
+-- close-date pushes: a daily snapshot whose expected close date is later than the day before's
+create or replace temp view v_close_date_push as
+with seq as (
+    select
+        s.id as deal_id,
+        s.snapshot_date,
+        s.closedate,
+        lag(s.closedate) over (partition by s.id order by s.snapshot_date) as previous_closedate
+    from deal_snapshots as s
+    cross join ctx
+    where s.snapshot_date <= ctx.today
+)
+select *, closedate - previous_closedate as pushed_days
+from seq
+where closedate > previous_closedate;
+
+-- open deals with their expected close month, flags and weight (probability when set and > 0, else the
+-- stage's win rate; deals with neither weigh 0 and are counted as unweighted)
+create or replace temp view v_forecast_deal as
+with pushes as (
+    select deal_id, count(*) as close_date_pushes, sum(pushed_days) as pushed_days
+    from v_close_date_push group by deal_id
+)
+select
+    o.*,
+    coalesce(strftime(o.closedate, '%Y-%m'), 'none') as close_month,
+    o.closedate = cast(timezone(ctx.tz, o.date_create) as date) + ctx.default_close_days as is_default_close,
+    o.closedate < ctx.today as is_past_close,
+    case when o.probability > 0 then 'deal' when wr.win_rate is not null then 'stage' else 'none' end
+        as weight_source,
+    case when o.probability > 0 then o.probability / 100 else wr.win_rate end as weight,
+    round(coalesce(o.amount_base, 0)
+        * coalesce(case when o.probability > 0 then o.probability / 100 else wr.win_rate end, 0), 2)
+        as weighted_amount,
+    coalesce(p.close_date_pushes, 0) as close_date_pushes,
+    cast(coalesce(p.pushed_days, 0) as integer) as pushed_days
+from v_open_deal as o
+cross join ctx
+left join v_stage_win_rate as wr on wr.stage_id = o.stage_id
+left join pushes as p on p.deal_id = o.deal_id;

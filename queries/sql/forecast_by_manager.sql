@@ -1,0 +1,42 @@
+-- forecast_by_manager: the forecast per manager and expected close month
+-- grain: one row per manager and close month (manager_id, close_month)
+-- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- rule: amount in the base currency; weighted = amount x the deal's probability when set (> 0), else the
+-- stage's win rate over the last 12 months of stage history; default_close_dates = close date equal to
+-- creation + 7 days (Bitrix24's default); past_close_dates = close date before T's day.
+with
+
+params as (
+    select
+        $manager_id::bigint as manager_id,
+        $pipeline_id::bigint as pipeline_id,
+        $department_id::bigint as department_id
+),
+
+deals as (
+    select f.*
+    from v_forecast_deal as f
+    cross join params as p
+    where (p.manager_id is null or f.manager_id = p.manager_id)
+      and (p.pipeline_id is null or f.pipeline_id = p.pipeline_id)
+      and (p.department_id is null or list_contains(f.department_ids, p.department_id))
+),
+
+final as (
+    select
+        manager_id,
+        any_value(manager_name) as manager_name,
+        close_month,
+        count(*) as deals,
+        cast(coalesce(sum(amount_base), 0) as double) as amount,
+        cast(coalesce(sum(weighted_amount), 0) as double) as weighted_amount,
+        count(*) filter (where is_default_close) as default_close_dates,
+        count(*) filter (where is_past_close) as past_close_dates,
+        count(*) filter (where weight_source = 'none') as unweighted_deals,
+        cast(sum(close_date_pushes) as bigint) as close_date_pushes
+    from deals
+    group by manager_id, close_month
+)
+
+select * from final
+order by manager_name, manager_id, close_month = 'none', close_month
