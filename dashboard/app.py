@@ -28,7 +28,7 @@ st.set_page_config(page_title="Dozhim", page_icon=":material/monitoring:", layou
 with st.sidebar:
     st.segmented_control(
         "Язык / Language", LANGS, default=DEFAULT_LANG, required=True, key=LANG_KEY, bind="query-params",
-        format_func=str.upper, label_visibility="collapsed",
+        label_visibility="collapsed",
     )
 
 

@@ -242,6 +242,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "about_rules_file": {"ru": "Файл правил: {path}", "en": "Rules file: {path}"},
     "about_rules_default": {"ru": "Файл правил не задан — действуют значения по умолчанию.",
                             "en": "No rules file — the defaults apply."},
+    "about_last_ok": {"ru": "Последняя успешная синхронизация", "en": "Last successful sync"},
     "about_syncs": {"ru": "История синхронизаций", "en": "Sync history"},
     "about_errors": {"ru": "Ошибки синхронизаций", "en": "Sync errors"},
     "rule_key": {"ru": "Параметр", "en": "Setting"},
@@ -253,6 +254,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "sync_error": {"ru": "Ошибка", "en": "Error"},
     "sync_rows": {"ru": "Строк", "en": "Rows"},
     "sync_duration": {"ru": "Длительность, с", "en": "Duration, s"},
+    "run_id": {"ru": "№", "en": "#"},
+    "started_at": {"ru": "Начало", "en": "Started"},
+    "finished_at": {"ru": "Конец", "en": "Finished"},
+    "duration_s": {"ru": "Длительность, с", "en": "Duration, s"},
+    "mode": {"ru": "Режим", "en": "Mode"},
+    "status": {"ru": "Статус", "en": "Status"},
+    "rows_total": {"ru": "Строк записано", "en": "Rows written"},
+    "requests_total": {"ru": "Запросов", "en": "Requests"},
+    "rejected_total": {"ru": "Отклонено записей", "en": "Records rejected"},
+    "error": {"ru": "Ошибка", "en": "Error"},
 }
 
 

@@ -29,9 +29,11 @@ KINDS: dict[str, Kind] = {
     "below_minimum": "flag", "activity_deadline": "datetime", "activity_created": "datetime",
     "last_touch_at": "datetime", "date_create": "datetime", "closedate": "date", "moved_time": "datetime",
     "weighted_amount": "money", "amount": "money", "share": "pct", "invoice_share": "pct",
+    "duration_s": "num", "started_at": "datetime", "finished_at": "datetime",
 }
 INT_COLUMNS = {"active_deals", "overaged_deals", "stale_deals", "no_next_activity", "overdue_activities",
-               "unprocessed_incoming", "invoice_stuck", "won_deals", "lost_deals", "deals", "pushes"}
+               "unprocessed_incoming", "invoice_stuck", "won_deals", "lost_deals", "deals", "pushes",
+               "run_id", "rows_total", "requests_total", "rejected_total"}
 
 
 def kind_of(column: str, series: pd.Series) -> Kind:
@@ -107,7 +109,16 @@ def show(df: pd.DataFrame, *, key: str, columns: list[str] | None = None, curren
          tz: tzinfo = UTC, highlight: Mapping[str, Callable[[pd.Series], pd.Series]] | None = None,
          select: bool = False, height: int | str = "auto", file_name: str | None = None,
          doubtful: tuple[str, ...] = ()) -> Any:
-    """Show a table (with downloads); returns the selection state when `select` is on."""
+    """Show a table (with downloads) in a container keyed `table_<key>`; returns the selection state when
+    `select` is on."""
+    with st.container(key=f"table_{key}"):
+        return _show(df, key=key, columns=columns, currency=currency, tz=tz, highlight=highlight,
+                     select=select, height=height, file_name=file_name, doubtful=doubtful)
+
+
+def _show(df: pd.DataFrame, *, key: str, columns: list[str] | None, currency: str, tz: tzinfo,
+          highlight: Mapping[str, Callable[[pd.Series], pd.Series]] | None, select: bool,
+          height: int | str, file_name: str | None, doubtful: tuple[str, ...]) -> Any:
     view = prepare(df, columns, tz)
     if view.empty:
         st.caption(t("no_rows"))

@@ -11,26 +11,26 @@ from dashboard.data import Context
 from dashboard.i18n import lang, t
 from dashboard.rules_meta import SCORE_COLUMNS, SCORE_RULES, scorecard_marks
 
+TILE_COUNTS = ("active_deals", *SCORE_RULES, "won_deals", "lost_deals")
+
 
 def _tiles(ctx: Context, score: pd.DataFrame, change: dict[str, float]) -> None:
+    """Two rows of six: the rule counts, then the month's results (a rise in a rule count is red)."""
     st.caption(t("tiles_caption"))
-    names = ("active_deals", *SCORE_RULES)
-    cols = st.columns(len(names))
-    for col, name in zip(cols, names, strict=True):
-        total = score[name].sum() if name in score.columns else None
-        components.tile(col, t(name), components.count(total, ctx), change.get(name),
-                        help=components.rule_help(ctx, name), inverse=name != "active_deals")
-    won_cols = st.columns(4)
-    won = score["won_amount"].sum() if "won_amount" in score.columns else None
-    components.tile(won_cols[0], t("won_deals"), components.count(score["won_deals"].sum(), ctx),
-                    change.get("won_deals"), inverse=False)
-    components.tile(won_cols[1], t("won_amount"), formatting.compact_money(won, ctx.base_currency, lang()),
-                    inverse=False)
-    components.tile(won_cols[2], t("lost_deals"), components.count(score["lost_deals"].sum(), ctx),
-                    change.get("lost_deals"))
-    won_n, lost_n = score["won_deals"].sum(), score["lost_deals"].sum()
+    lg = lang()
+    total = {c: score[c].sum() for c in score.columns if c in (*TILE_COUNTS, "won_amount")}
+    rows = st.columns(6), st.columns(6)
+    cells = [*rows[0], *rows[1]]
+    for cell, name in zip(cells, TILE_COUNTS, strict=False):
+        components.tile(cell, t(name), components.count(total.get(name), ctx), change.get(name),
+                        help=components.rule_help(ctx, name), inverse=name != "won_deals")
+    won_n, lost_n = total.get("won_deals", 0), total.get("lost_deals", 0)
     rate = won_n / (won_n + lost_n) if won_n + lost_n else None
-    components.tile(won_cols[3], t("win_rate"), formatting.percent(rate, lang()) or "—", inverse=False)
+    components.tile(cells[len(TILE_COUNTS)], t("won_amount"),
+                    formatting.compact_money(total.get("won_amount"), ctx.base_currency, lg) or "—",
+                    change.get("won_amount"), inverse=False)
+    components.tile(cells[len(TILE_COUNTS) + 1], t("win_rate"), formatting.percent(rate, lg) or "—",
+                    inverse=False)
 
 
 def render(ctx: Context) -> None:

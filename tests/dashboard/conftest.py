@@ -1,0 +1,37 @@
+"""Shared fixtures: the hand-built fixture snapshot (tests/queries/fixture_db.py) and an AppTest on it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.queries.fixture_db import AS_OF, build_fixture_db
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+
+
+@pytest.fixture(scope="session")
+def fixture_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_fixture_db(tmp_path_factory.mktemp("dashboard") / "crm.duckdb")
+
+
+@pytest.fixture
+def app(fixture_db: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., AppTest]:
+    """A factory: app(page=None, **query_params) -> an AppTest that has run once, at the fixture's AS_OF."""
+    monkeypatch.setenv("DOZHIM_DB", str(fixture_db))
+    monkeypatch.setenv("DOZHIM_AS_OF", AS_OF.isoformat())
+    monkeypatch.delenv("DOZHIM_RULES", raising=False)
+    monkeypatch.delenv("DOZHIM_FRESH_HOURS", raising=False)
+
+    def make(page: str | None = None, **params: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=30)
+        at.query_params.update(params)
+        at.run()
+        if page is not None:
+            at.switch_page(f"views/{page}.py").run()
+        return at
+
+    return make
