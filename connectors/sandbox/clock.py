@@ -60,9 +60,15 @@ class Clock:
 
     def day_start(self, ts: int) -> int:
         """Start of the portal-local day holding ts."""
-        local = datetime.fromtimestamp(ts, self.tz)
-        return int(local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp())
+        shift = int(self.tz.utcoffset(None).total_seconds())  # a fixed offset, as a portal's server has
+        return ts - (ts + shift) % DAY
 
     def work_time(self, ts: int, rng) -> int:
         """Move ts to a plausible working moment of its local day (09:00-19:00), keeping the date."""
         return self.day_start(ts) + 9 * HOUR + rng.randrange(10 * HOUR)
+
+    def business(self, ts: int, rng) -> int:
+        """ts moved into working hours of its day, unless that would carry it across now (the past stays
+        past, the future stays future)."""
+        moved = self.work_time(ts, rng)
+        return moved if (moved <= self.now) == (ts <= self.now) else ts

@@ -113,8 +113,9 @@ class ActivityWriter:
         n = min(self.max_touches, 1 + int(span / gap * self.density * rng.uniform(0.6, 1.2)))
         if span < HOUR:
             return [deal.created + rng.randrange(60, 1800)]
-        inner = sorted(deal.created + rng.randrange(span) for _ in range(max(0, n - 1)))
-        return [*inner, deal.touch_end]
+        business, end = self.clock.business, deal.touch_end
+        inner = (business(deal.created + rng.randrange(span), rng) for _ in range(max(0, n - 1)))
+        return sorted([*(max(deal.created, min(end, t)) for t in inner), end])
 
     def _open_steps(self, deal: DealLife, today: int) -> None:
         rng, now = self.rng, self.clock.now
@@ -241,6 +242,7 @@ class ActivityWriter:
 
     def _planned(self, deal: DealLife, deadline: int) -> None:
         rng = self.rng
+        deadline = max(deal.created + 60, self.clock.business(deadline, rng))
         created = max(deal.created, min(self.clock.now, deadline) - rng.randrange(HOUR, 7 * DAY))
         if deal.dismissed:
             created = min(created, deal.dismissed)
@@ -299,7 +301,8 @@ class ActivityWriter:
 
     def _incoming_open(self, deal: DealLife, created: int) -> None:
         """A missed call, an unanswered email or a chat nobody picked up: incoming, never completed."""
-        created = min(created, self.clock.now)
+        now = self.clock.now
+        created = min(now, max(deal.created + 60, self.clock.business(min(created, now), self.rng)))
         r = self.rng.random()
         if r < 0.5:
             self._add(

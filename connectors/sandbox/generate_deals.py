@@ -105,7 +105,7 @@ class DealWriter:
         closed_at = None
         if outcome != "open":
             closed_at = min(end_of_work - 60, created + int(rng.expovariate(1 / (25 * DAY))) + HOUR)
-            closed_at = max(closed_at, created + 60)
+            closed_at = max(self.clock.business(closed_at, rng), created + 60)
         path = self._path(outcome)
         parts = DealParts(deal=())
         moves = self._history(parts, deal_id, path, created, closed_at, end_of_work)
@@ -204,8 +204,13 @@ class DealWriter:
         """Stage history rows (TYPE_ID 1 created, 2 intermediate, 3 final, 5 pipeline change); returns the
         time of every path entry."""
         rng, now = self.rng, self.clock.now
+        business = self.clock.business
         last = closed_at or created + int((min(end_of_work, now) - created) * rng.uniform(0.05, 0.9))
-        inner = sorted(rng.randrange(created + 1, max(created + 2, last)) for _ in range(len(path) - 2))
+        last = max(created + 1, business(last, rng)) if closed_at is None else last
+        inner = sorted(
+            min(last, max(created + 1, business(rng.randrange(created + 1, max(created + 2, last)), rng)))
+            for _ in range(len(path) - 2)
+        )
         times = [created, *inner, last][: len(path)] if len(path) > 1 else [created]
         for i, ((pipeline, stage), t) in enumerate(zip(path, times, strict=True)):
             if i == 0:
