@@ -107,7 +107,7 @@ def iter_fast(client, method: str, params: dict, *, stream: str, id_field: str =
         progressed = False
         for key in keys:
             if key in reply.errors:
-                _raise_unless_limit(reply.errors[key], key, method)
+                _raise_unless_limit(client, reply.errors[key], key, method)
                 break  # a limit: the client paused the method; go on from the last good page
             if key not in reply.result:
                 break
@@ -136,13 +136,14 @@ def _fresh(raw: list[dict], last: int, id_field: str) -> tuple[list[dict], int]:
     return page, last
 
 
-def _raise_unless_limit(error: dict, key: str, method: str) -> None:
+def _raise_unless_limit(client, error: dict, key: str, method: str) -> None:
     found = classify(200, error, method=method)
     if isinstance(found, RateLimited):
         return
     assert found is not None
-    raise BatchCommandError(f"{found.user_message} (batch command {key})", key=key, cause=found,
-                            code=found.code, description=found.description, method=method)
+    raise BatchCommandError(client.redact(f"{found.user_message} (batch command {key})"), key=key,
+                            cause=found, code=found.code, description=client.redact(found.description),
+                            method=method)
 
 
 def iter_offset(client, method: str, params: dict, *, stream: str, items_key: str | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 
 import pytest
 
@@ -153,3 +154,21 @@ def test_faults_html_5xx_and_dropped_connections_are_survived():
         assert ids == truth(sandbox, "select ID from activities order by ID")
         assert client.stats.retries >= 3
         assert sandbox.portal.faults.requests == client.stats.total_requests
+
+
+def test_two_threads_share_one_client_and_limiter(small):
+    client = Bitrix24Client(small.webhook_url, limiter=RateLimiter(burst=10, per_second=50.0))
+    results: dict[str, list[int]] = {}
+
+    def run(method: str) -> None:
+        results[method] = export_ids(client, method, {"select": ["ID"]})
+
+    threads = [threading.Thread(target=run, args=(m,)) for m in ("crm.deal.list", "crm.activity.list")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    deals = truth(small, "select ID from deals where IS_RECURRING = 'N' order by ID")
+    assert results["crm.deal.list"] == deals
+    assert results["crm.activity.list"] == truth(small, "select ID from activities order by ID")
+    assert client.stats.requests == {"crm.deal.list": 2, "crm.activity.list": 3}
