@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import defaultdict
@@ -123,12 +124,16 @@ class LimitState:
         with self.lock:
             now = self.clock.now()
             self.budget.add(method, now, seconds)
-            return self.budget.used(method, now), int(self.clock.to_real(self.budget.reset_at(method, now)))
+            return self.budget.used(method, now), self._reset_at(method, now)
+
+    def _reset_at(self, method: str, now: float) -> int:
+        # Rounded up: a client that waits until this second finds the method free again.
+        return math.ceil(self.clock.to_real(self.budget.reset_at(method, now)))
 
     def status(self, method: str) -> tuple[float, int]:
         with self.lock:
             now = self.clock.now()
-            return self.budget.used(method, now), int(self.clock.to_real(self.budget.reset_at(method, now)))
+            return self.budget.used(method, now), self._reset_at(method, now)
 
     def cost(self, counted: int, skipped: int) -> float:
         lim = self.limits

@@ -1,0 +1,98 @@
+"""The leaky bucket (503), the per-method operating budget (429) and the simulated cost of counting."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+
+from connectors.sandbox.limits import Limits
+from connectors.sandbox.testing import running_sandbox
+
+QUIET = Limits(sleep_cost=False, base_cost=0.0, count_cost_per_row=0.0, offset_cost_per_row=0.0)
+
+
+HTTP = httpx.Client(timeout=30)  # one client: building one per call costs more than the call
+
+
+def post(sb, method, params=None) -> httpx.Response:
+    return HTTP.post(sb.webhook_url + method, json=params or {})
+
+
+def test_bucket_refuses_after_the_burst_and_drains(store_path):
+    # drain 2/s on a clock 500x faster: 1000 requests' worth drains per real second
+    with running_sandbox(store_path=store_path, limits=QUIET.with_(burst=5, drain=0.001)) as sb:
+        codes = [post(sb, "server.time").status_code for _ in range(7)]
+        assert codes == [200] * 5 + [503, 503]
+        body = post(sb, "crm.deal.list").json()
+        assert body["error"] == "QUERY_LIMIT_EXCEEDED" and body["error_description"] == "Too many requests"
+        sb.set_limits(QUIET.with_(burst=5, drain=2, clock_factor=500))
+        assert [post(sb, "server.time").status_code for _ in range(5)] == [200] * 5
+        time.sleep(0.05)  # 25 virtual seconds: the bucket is empty again
+        assert [post(sb, "server.time").status_code for _ in range(5)] == [200] * 5
+
+
+def test_a_batch_counts_as_one_request(store_path):
+    with running_sandbox(store_path=store_path, limits=QUIET.with_(burst=2, drain=0.001)) as sb:
+        cmd = {f"c{i}": "crm.deal.list?start=-1&select[]=ID" for i in range(40)}
+        assert post(sb, "batch", {"cmd": cmd}).status_code == 200
+        assert post(sb, "server.time").status_code == 200
+        assert post(sb, "server.time").status_code == 503
+
+
+def test_operating_limit_blocks_one_method_only(store_path):
+    limits = QUIET.with_(operating_limit=0.1, base_cost=0.04)
+    with running_sandbox(store_path=store_path, limits=limits) as sb:
+        first = post(sb, "crm.deal.list", {"start": -1}).json()["time"]
+        assert 0.04 <= first["operating"] < 0.1
+        assert abs(first["operating_reset_at"] - (time.time() + 600)) < 61
+        for _ in range(2):
+            post(sb, "crm.deal.list", {"start": -1})
+        blocked = post(sb, "crm.deal.list", {"start": -1})
+        assert blocked.status_code == 429
+        assert blocked.json()["error"] == "OPERATION_TIME_LIMIT"
+        assert post(sb, "crm.activity.list", {"start": -1}).status_code == 200
+        batch = post(sb, "batch", {"cmd": {"d": "crm.deal.list?start=-1", "a": "crm.activity.list?start=-1"}})
+        assert batch.status_code == 200
+        result = batch.json()["result"]
+        assert result["result_error"]["d"]["error"] == "OPERATION_TIME_LIMIT"
+        assert list(result["result"]) == ["a"]
+        assert result["result_time"]["a"]["operating"] >= 0.08  # commands count against their own method
+
+
+def test_operating_window_passes_on_a_fast_clock(store_path):
+    # 600x: a virtual minute is 0.1 s, the ten-minute window 1 s
+    limits = QUIET.with_(operating_limit=0.05, base_cost=0.06, clock_factor=600)
+    with running_sandbox(store_path=store_path, limits=limits) as sb:
+        reset_at = post(sb, "crm.deal.list", {"start": -1}).json()["time"]["operating_reset_at"]
+        assert post(sb, "crm.deal.list", {"start": -1}).status_code == 429
+        assert time.time() < reset_at <= time.time() + 2.1
+        time.sleep(max(0.0, reset_at - time.time()) + 0.15)
+        assert post(sb, "crm.deal.list", {"start": -1}).status_code == 200
+
+
+def test_counting_costs_grow_with_the_table_and_keyset_pages_stay_cheap(store_path, db):
+    limits = QUIET.with_(base_cost=0.002, count_cost_per_row=1e-4)
+    n_deals = db.execute("select count(*) from deals where IS_RECURRING = 'N'").fetchone()[0]
+    n_acts = db.execute("select count(*) from activities").fetchone()[0]
+    with running_sandbox(store_path=store_path, limits=limits) as sb:
+        def processing(method, start):
+            return post(sb, method, {"start": start, "select": ["ID"]}).json()["time"]["processing"]
+
+        deals, acts = processing("crm.deal.list", 0), processing("crm.activity.list", 0)
+        keyset = processing("crm.activity.list", -1)
+        assert abs(deals - (0.002 + n_deals * 1e-4)) < 0.02
+        assert abs(acts - (0.002 + n_acts * 1e-4)) < 0.02
+        assert acts > 5 * deals and keyset < 0.02
+
+
+def test_cost_is_slept_scaled_by_the_clock_factor(store_path):
+    limits = QUIET.with_(sleep_cost=True, base_cost=0.3)
+    with running_sandbox(store_path=store_path, limits=limits) as sb:
+        t0 = time.perf_counter()
+        reply = post(sb, "crm.deal.list", {"start": -1}).json()
+        assert time.perf_counter() - t0 >= 0.3 and reply["time"]["duration"] >= 0.3
+        sb.set_limits(limits.with_(clock_factor=10))
+        t0 = time.perf_counter()
+        post(sb, "crm.deal.list", {"start": -1})
+        assert 0.03 <= time.perf_counter() - t0 < 0.25
