@@ -87,8 +87,8 @@ class Bitrix24Client:
                    "cmd": {key: command(method, params) for key, (method, params) in commands.items()}}
         body = self._request("batch", payload, stream, sorted(set(methods.values())))
         reply = BatchReply.from_reply(body)
-        for key, time_block in reply.time.items():
-            self.limiter.record(methods.get(key, "batch"), time_block)
+        for method, time_block in _per_method(reply.time, methods).items():
+            self.limiter.record(method, time_block)
         for key, error in reply.errors.items():
             self._note_command_error(methods.get(key, ""), error)
         return reply
@@ -215,3 +215,20 @@ def _decode(response: httpx.Response) -> Any:
         return json.loads(raw)
     except ValueError:
         return response.text[:2000]
+
+
+def _per_method(times: dict[str, Any], methods: dict[str, str]) -> dict[str, dict]:
+    """Batch `result_time` folded per method: the last block (latest `operating`), with `processing` summed
+    over the commands, so the limiter sees what one such request costs the method's budget."""
+    folded: dict[str, dict] = {}
+    for key, block in times.items():
+        if not isinstance(block, dict):
+            continue
+        method = methods.get(key, "batch")
+        cost = block.get("processing", block.get("duration")) or 0
+        spent = folded.get(method, {}).get("processing", 0.0)
+        try:
+            folded[method] = {**block, "processing": spent + float(cost)}
+        except (TypeError, ValueError):
+            folded[method] = {**block, "processing": spent}
+    return folded

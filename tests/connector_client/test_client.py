@@ -233,3 +233,18 @@ def test_batch_rejects_more_than_50_commands(clock):
     client = make_client(scripted(ok([]))[0], clock)
     with pytest.raises(ValueError):
         client.batch({f"c{i}": ("crm.deal.list", {}) for i in range(51)})
+
+
+def test_batch_costs_are_summed_per_method_for_spacing(clock):
+    blocks = {f"c{i}": {"operating": 340.0 + i, "processing": 0.2, "operating_reset_at": WALL0 + 500}
+              for i in range(10)}
+    body = {"result": {"result": {k: [] for k in blocks}, "result_error": [], "result_time": blocks}}
+    handler, _ = scripted(httpx.Response(200, json=body))
+    client = make_client(handler, clock)
+    client.batch({k: ("crm.activity.list", {}) for k in blocks})
+    assert client.limiter.operating("crm.activity.list") == 349.0  # the last command's figure
+    client.batch({k: ("crm.activity.list", {}) for k in blocks})
+    before = clock.now
+    client.batch({k: ("crm.activity.list", {}) for k in blocks})
+    # above 70% of 480 s: one batch costs 10 x 0.2 s, so the next waits 2 s x 600/480
+    assert clock.now - before == pytest.approx(2.0 * 600 / 480)
