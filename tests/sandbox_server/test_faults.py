@@ -10,7 +10,6 @@ import pytest
 from connectors.sandbox.faults import Faults
 from connectors.sandbox.testing import running_sandbox
 
-
 HTTP = httpx.Client(timeout=30)  # one client: building one per call costs more than the call
 
 
@@ -33,8 +32,10 @@ def test_html_5xx_is_reproducible_by_seed(store_path):
 
 
 def test_dropped_connection(store_path):
-    with running_sandbox(store_path=store_path, faults=Faults(seed=1, drop_rate=1.0)) as sb, \
-            pytest.raises(httpx.RemoteProtocolError):
+    with (
+        running_sandbox(store_path=store_path, faults=Faults(seed=1, drop_rate=1.0)) as sb,
+        pytest.raises(httpx.RemoteProtocolError),
+    ):
         httpx.post(sb.webhook_url + "server.time")
 
 
@@ -51,8 +52,10 @@ def export_with_changes(store_path, seed):
     with running_sandbox(store_path=store_path, faults=faults) as sb:
         totals, seen, start = [], [], 0
         while start is not None:
-            reply = HTTP.post(sb.webhook_url + "crm.deal.list",
-                               json={"order": {"ID": "ASC"}, "select": ["ID"], "start": start}).json()
+            reply = HTTP.post(
+                sb.webhook_url + "crm.deal.list",
+                json={"order": {"ID": "ASC"}, "select": ["ID"], "start": start},
+            ).json()
             totals.append(reply["total"])
             seen += [int(r["ID"]) for r in reply["result"]]
             start = reply.get("next")

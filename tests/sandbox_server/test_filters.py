@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 
 from .conftest import call, ids
@@ -19,27 +21,32 @@ def deal_ids(client, filt: dict, **extra) -> list[int]:
 
 
 def sql_ids(db, where: str, args: tuple = ()) -> list[int]:
-    return [r[0] for r in db.execute(f"select ID from deals where IS_RECURRING = 'N' and ({where}) order by ID",
-                                     args)]
+    return [
+        r[0]
+        for r in db.execute(f"select ID from deals where IS_RECURRING = 'N' and ({where}) order by ID", args)
+    ]
 
 
-@pytest.mark.parametrize(("key", "value", "where", "args"), [
-    (">=ID", 120, "ID >= 120", ()),
-    (">ID", "99", "ID > 99", ()),  # numeric: "99" is not compared as text
-    ("<=ID", 10, "ID <= 10", ()),
-    ("<ID", "9", "ID < 9", ()),
-    ("@ID", [3, 5, 150], "ID in (3, 5, 150)", ()),
-    ("!@ID", list(range(1, 390)), "ID not in (" + ", ".join(map(str, range(1, 390))) + ")", ()),
-    ("=ASSIGNED_BY_ID", 5, "ASSIGNED_BY_ID = 5", ()),
-    ("ASSIGNED_BY_ID", "5", "ASSIGNED_BY_ID = 5", ()),
-    ("!=ASSIGNED_BY_ID", 5, "ASSIGNED_BY_ID <> 5", ()),
-    ("!ASSIGNED_BY_ID", 5, "ASSIGNED_BY_ID <> 5", ()),
-    ("%TITLE", "вентиляц", "TITLE like '%вентиляц%'", ()),
-    ("=%TITLE", "Монтаж%", "TITLE like 'Монтаж%'", ()),
-    ("%=TITLE", "%лицо", "TITLE like '%лицо'", ()),
-    (">OPPORTUNITY", "50000", "cast(OPPORTUNITY as real) > 50000", ()),
-    ("STAGE_SEMANTIC_ID", "S", "STAGE_SEMANTIC_ID = 'S'", ()),
-])
+@pytest.mark.parametrize(
+    ("key", "value", "where", "args"),
+    [
+        (">=ID", 120, "ID >= 120", ()),
+        (">ID", "99", "ID > 99", ()),  # numeric: "99" is not compared as text
+        ("<=ID", 10, "ID <= 10", ()),
+        ("<ID", "9", "ID < 9", ()),
+        ("@ID", [3, 5, 150], "ID in (3, 5, 150)", ()),
+        ("!@ID", list(range(1, 390)), "ID not in (" + ", ".join(map(str, range(1, 390))) + ")", ()),
+        ("=ASSIGNED_BY_ID", 5, "ASSIGNED_BY_ID = 5", ()),
+        ("ASSIGNED_BY_ID", "5", "ASSIGNED_BY_ID = 5", ()),
+        ("!=ASSIGNED_BY_ID", 5, "ASSIGNED_BY_ID <> 5", ()),
+        ("!ASSIGNED_BY_ID", 5, "ASSIGNED_BY_ID <> 5", ()),
+        ("%TITLE", "вентиляц", "TITLE like '%вентиляц%'", ()),
+        ("=%TITLE", "Монтаж%", "TITLE like 'Монтаж%'", ()),
+        ("%=TITLE", "%лицо", "TITLE like '%лицо'", ()),
+        (">OPPORTUNITY", "50000", "cast(OPPORTUNITY as real) > 50000", ()),
+        ("STAGE_SEMANTIC_ID", "S", "STAGE_SEMANTIC_ID = 'S'", ()),
+    ],
+)
 def test_operator(client, db, key, value, where, args):
     expected = sql_ids(db, where, args)
     assert expected, "the fixture must have rows for this case"
@@ -51,17 +58,22 @@ def test_datetime_filter_compares_instants_whatever_the_offset(client, db):
     expected = sql_ids(db, "DATE_MODIFY >= ?", (moment,))
     # the same instant written in UTC and in +05:00
     from datetime import datetime, timedelta, timezone
+
     instant = datetime.fromisoformat(moment)
-    for tz in (timezone.utc, timezone(timedelta(hours=5))):
+    for tz in (UTC, timezone(timedelta(hours=5))):
         assert deal_ids(client, {">=DATE_MODIFY": instant.astimezone(tz).isoformat()}) == expected
     assert 0 < len(expected) < 398
 
 
 def test_date_field_filter_and_rendering(client, db):
-    day = db.execute("select CLOSEDATE from deals where CLOSEDATE is not null limit 1 offset 40").fetchone()[0]
+    day = db.execute("select CLOSEDATE from deals where CLOSEDATE is not null limit 1 offset 40").fetchone()[
+        0
+    ]
     expected = sql_ids(db, "CLOSEDATE <= ?", (day,))
     assert deal_ids(client, {"<=CLOSEDATE": f"{day}T00:00:00+03:00"}) == expected
-    row = call(client, "crm.deal.list", {"filter": {"=ID": expected[0]}, "select": ["CLOSEDATE"]})["result"][0]
+    row = call(client, "crm.deal.list", {"filter": {"=ID": expected[0]}, "select": ["CLOSEDATE"]})["result"][
+        0
+    ]
     stored = db.execute("select CLOSEDATE from deals where ID = ?", (expected[0],)).fetchone()[0]
     assert row["CLOSEDATE"] == f"{stored}T00:00:00+03:00"
 
@@ -77,7 +89,9 @@ def test_unknown_filter_key_is_dropped_silently(client, db):
 
 
 def test_lower_case_parameter_names_and_filter_keys(client, db):
-    reply = call(client, "crm.deal.list", {"FILTER": {"=assigned_by_id": 5}, "SELECT": ["ID"], "ORDER": {"id": "desc"}})
+    reply = call(
+        client, "crm.deal.list", {"FILTER": {"=assigned_by_id": 5}, "SELECT": ["ID"], "ORDER": {"id": "desc"}}
+    )
     assert ids(reply["result"]) == sorted(sql_ids(db, "ASSIGNED_BY_ID = 5"), reverse=True)[:50]
 
 
@@ -94,7 +108,9 @@ def test_select_masks(client, db):
     assert sorted(uf) == sorted(uf_names)
     default = call(client, "crm.deal.list", {"start": -1})["result"][0]
     assert set(default) == set(star) | set(uf)
-    named = call(client, "crm.deal.list", {"select": ["ID", "TITLE", "NO_SUCH_FIELD"], "start": -1})["result"][0]
+    named = call(client, "crm.deal.list", {"select": ["ID", "TITLE", "NO_SUCH_FIELD"], "start": -1})[
+        "result"
+    ][0]
     assert list(named) == ["ID", "TITLE"]
 
 
@@ -116,27 +132,50 @@ def test_recurring_templates_hidden_unless_asked(client, db):
     assert deal_ids(client, {"IS_RECURRING": "Y"}) == templates
     assert ids(call(client, "crm.deal.list", {"filter": {"@ID": templates}})["result"]) == templates
     assert ids(call(client, "crm.deal.list", {"filter": {"ID": templates[0]}})["result"]) == templates[:1]
-    assert call(client, "crm.deal.list", {"filter": {">=ID": templates[0], "<=ID": templates[0]}})["result"] == []
+    assert (
+        call(client, "crm.deal.list", {"filter": {">=ID": templates[0], "<=ID": templates[0]}})["result"]
+        == []
+    )
     assert call(client, "crm.deal.get", {"id": templates[0]})["result"]["IS_RECURRING"] == "Y"
 
 
 def test_bindings_filter_matches_activity_bindings(client, db):
     # a deal with an activity bound to it whose main owner is something else (a contact)
-    deal_id = db.execute("""select a.OWNER_ID from activity_bindings a join activities t on t.ID = a.ACTIVITY_ID
+    deal_id = db.execute("""select a.OWNER_ID
+                            from activity_bindings a join activities t on t.ID = a.ACTIVITY_ID
                             where a.OWNER_TYPE_ID = 2 and t.OWNER_TYPE_ID <> 2 limit 1""").fetchone()[0]
-    expected = sorted(r[0] for r in db.execute(
-        "select ACTIVITY_ID from activity_bindings where OWNER_TYPE_ID = 2 and OWNER_ID = ?", (deal_id,)))
-    reply = call(client, "crm.activity.list", {"filter": {"BINDINGS": [{"OWNER_TYPE_ID": 2, "OWNER_ID": deal_id}]},
-                                               "order": {"ID": "ASC"}, "select": ["ID", "OWNER_ID"]})
+    expected = sorted(
+        r[0]
+        for r in db.execute(
+            "select ACTIVITY_ID from activity_bindings where OWNER_TYPE_ID = 2 and OWNER_ID = ?", (deal_id,)
+        )
+    )
+    reply = call(
+        client,
+        "crm.activity.list",
+        {
+            "filter": {"BINDINGS": [{"OWNER_TYPE_ID": 2, "OWNER_ID": deal_id}]},
+            "order": {"ID": "ASC"},
+            "select": ["ID", "OWNER_ID"],
+        },
+    )
     assert ids(reply["result"]) == expected
-    by_owner = call(client, "crm.activity.list", {"filter": {"OWNER_TYPE_ID": 2, "OWNER_ID": deal_id},
-                                                  "select": ["ID"]})
+    by_owner = call(
+        client, "crm.activity.list", {"filter": {"OWNER_TYPE_ID": 2, "OWNER_ID": deal_id}, "select": ["ID"]}
+    )
     assert set(ids(by_owner["result"])) < set(expected)  # OWNER_ID alone misses the bound activity
 
 
 def test_binding_list_returns_pairs(client, db):
-    act_id = db.execute("select ACTIVITY_ID from activity_bindings group by 1 having count(*) > 1").fetchone()[0]
-    expected = [{"entityTypeId": r[0], "entityId": r[1]} for r in db.execute(
-        "select OWNER_TYPE_ID, OWNER_ID from activity_bindings where ACTIVITY_ID = ? order by rowid", (act_id,))]
+    act_id = db.execute(
+        "select ACTIVITY_ID from activity_bindings group by 1 having count(*) > 1"
+    ).fetchone()[0]
+    expected = [
+        {"entityTypeId": r[0], "entityId": r[1]}
+        for r in db.execute(
+            "select OWNER_TYPE_ID, OWNER_ID from activity_bindings where ACTIVITY_ID = ? order by rowid",
+            (act_id,),
+        )
+    ]
     assert len(expected) > 1
     assert call(client, "crm.activity.binding.list", {"activityId": act_id})["result"] == expected

@@ -76,6 +76,7 @@ def test_counting_costs_grow_with_the_table_and_keyset_pages_stay_cheap(store_pa
     n_deals = db.execute("select count(*) from deals where IS_RECURRING = 'N'").fetchone()[0]
     n_acts = db.execute("select count(*) from activities").fetchone()[0]
     with running_sandbox(store_path=store_path, limits=limits) as sb:
+
         def processing(method, start):
             return post(sb, method, {"start": start, "select": ["ID"]}).json()["time"]["processing"]
 

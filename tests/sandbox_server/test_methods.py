@@ -34,13 +34,19 @@ def test_department_get(client, db):
 def test_category_list_for_deals_and_invoices(client, db):
     deals = call(client, "crm.category.list", {"entityTypeId": 2})
     cats = deals["result"]["categories"]
-    assert deals["total"] == len(cats) == db.execute(
-        "select count(*) from categories where ENTITY_TYPE_ID = 2").fetchone()[0]
+    assert (
+        deals["total"]
+        == len(cats)
+        == db.execute("select count(*) from categories where ENTITY_TYPE_ID = 2").fetchone()[0]
+    )
     assert cats[0]["id"] == 0 and cats[0]["isDefault"] == "Y" and isinstance(cats[0]["sort"], int)
     assert {c["isDefault"] for c in cats[1:]} == {"N"}
     inv = call(client, "crm.category.list", {"entityTypeId": 31})["result"]["categories"]
     assert inv and inv[0]["entityTypeId"] == 31
-    assert call(client, "crm.category.list", {"entityTypeId": 5}, status=400)["error"] == "ENTITY_TYPE_NOT_SUPPORTED"
+    assert (
+        call(client, "crm.category.list", {"entityTypeId": 5}, status=400)["error"]
+        == "ENTITY_TYPE_NOT_SUPPORTED"
+    )
 
 
 def test_status_list_extra_only_for_deal_stages(client, db):
@@ -49,21 +55,37 @@ def test_status_list_extra_only_for_deal_stages(client, db):
     for r in rows:
         assert ("EXTRA" in r) == r["ENTITY_ID"].startswith("DEAL_STAGE")
         assert isinstance(r["SORT"], str)
-    stages = call(client, "crm.status.list", {"filter": {"ENTITY_ID": "DEAL_STAGE"}, "order": {"SORT": "ASC"}})
+    stages = call(
+        client, "crm.status.list", {"filter": {"ENTITY_ID": "DEAL_STAGE"}, "order": {"SORT": "ASC"}}
+    )
     sorts = [int(r["SORT"]) for r in stages["result"]]
     assert sorts == sorted(sorts) and all(r["CATEGORY_ID"] is None for r in stages["result"])
     assert {r["SEMANTICS"] for r in stages["result"]} == {None, "S", "F"}
 
 
 def test_stagehistory_numbers_and_strict_fields(client, db):
-    reply = call(client, "crm.stagehistory.list", {"entityTypeId": 2, "order": {"ID": "ASC"},
-                                                   "filter": {">=OWNER_ID": 10}})
+    reply = call(
+        client,
+        "crm.stagehistory.list",
+        {"entityTypeId": 2, "order": {"ID": "ASC"}, "filter": {">=OWNER_ID": 10}},
+    )
     items = reply["result"]["items"]
-    assert reply["total"] == db.execute(
-        "select count(*) from stage_history where ENTITY_TYPE_ID = 2 and OWNER_ID >= 10").fetchone()[0]
+    assert (
+        reply["total"]
+        == db.execute(
+            "select count(*) from stage_history where ENTITY_TYPE_ID = 2 and OWNER_ID >= 10"
+        ).fetchone()[0]
+    )
     assert isinstance(items[0]["ID"], int) and isinstance(items[0]["OWNER_ID"], int)
-    assert set(items[0]) == {"ID", "TYPE_ID", "OWNER_ID", "CREATED_TIME", "CATEGORY_ID", "STAGE_SEMANTIC_ID",
-                             "STAGE_ID"}
+    assert set(items[0]) == {
+        "ID",
+        "TYPE_ID",
+        "OWNER_ID",
+        "CREATED_TIME",
+        "CATEGORY_ID",
+        "STAGE_SEMANTIC_ID",
+        "STAGE_ID",
+    }
     for bad in ({"filter": {"ASSIGNED_BY_ID": 1}}, {"order": {"TITLE": "ASC"}}, {"select": ["ID", "NOPE"]}):
         err = call(client, "crm.stagehistory.list", {"entityTypeId": 2, **bad}, status=400)
         assert err["error"] == "INVALID_ARG_VALUE"
@@ -78,13 +100,22 @@ def test_item_list_invoices(client, db):
     first = items[0]
     assert isinstance(first["id"], int) and isinstance(first["opportunity"], float)
     assert first["opened"] in {"Y", "N"} and "parentId2" in first and "PARENT_ID_2" not in first
-    paid = call(client, "crm.item.list", {"entityTypeId": 31, "filter": {"@parentId2": [first["parentId2"]]},
-                                          "select": ["id", "parentId2"]})["result"]["items"]
-    assert paid and all(i["parentId2"] == first["parentId2"] for i in paid) and set(paid[0]) == {"id", "parentId2"}
+    paid = call(
+        client,
+        "crm.item.list",
+        {"entityTypeId": 31, "filter": {"@parentId2": [first["parentId2"]]}, "select": ["id", "parentId2"]},
+    )["result"]["items"]
+    assert (
+        paid
+        and all(i["parentId2"] == first["parentId2"] for i in paid)
+        and set(paid[0]) == {"id", "parentId2"}
+    )
     for bad in ({"filter": {"PARENT_ID_2": 1}}, {"order": {"nope": "ASC"}}):
         err = call(client, "crm.item.list", {"entityTypeId": 31, **bad}, status=400)
         assert err["error"] == "INVALID_ARG_VALUE"
-    assert call(client, "crm.item.list", {"entityTypeId": 5}, status=400)["error"] == "ENTITY_TYPE_NOT_SUPPORTED"
+    assert (
+        call(client, "crm.item.list", {"entityTypeId": 5}, status=400)["error"] == "ENTITY_TYPE_NOT_SUPPORTED"
+    )
 
 
 def test_item_fields_and_deal_items(client):
@@ -102,7 +133,9 @@ def test_deal_fields_userfields_and_currency(client, db):
     assert enum and enum[0]["LIST"] and isinstance(enum[0]["LIST"][0]["ID"], str)
     assert fields[enum[0]["FIELD_NAME"]]["items"][0]["ID"] == enum[0]["LIST"][0]["ID"]
     currencies = call(client, "crm.currency.list")["result"]
-    assert [c["BASE"] for c in currencies].count("Y") == 1 and all(isinstance(c["AMOUNT"], str) for c in currencies)
+    assert [c["BASE"] for c in currencies].count("Y") == 1 and all(
+        isinstance(c["AMOUNT"], str) for c in currencies
+    )
 
 
 def test_activity_values_and_fields(client, db):

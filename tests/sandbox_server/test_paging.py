@@ -47,8 +47,11 @@ def test_start_minus_one_has_no_count_and_no_next(client, db):
 def test_keyset_export_with_start_minus_one(client, db):
     last, seen = 0, []
     while True:
-        page = call(client, "crm.activity.list",
-                    {"order": {"ID": "ASC"}, "filter": {">ID": last}, "select": ["ID"], "start": -1})["result"]
+        page = call(
+            client,
+            "crm.activity.list",
+            {"order": {"ID": "ASC"}, "filter": {">ID": last}, "select": ["ID"], "start": -1},
+        )["result"]
         seen += ids(page)
         if len(page) < 50:
             break
@@ -75,5 +78,7 @@ def test_order_desc_on_any_field(client, db):
     reply = call(client, "crm.deal.list", {"order": {"OPPORTUNITY": "DESC"}, "select": ["ID", "OPPORTUNITY"]})
     amounts = [float(r["OPPORTUNITY"]) for r in reply["result"]]
     assert amounts == sorted(amounts, reverse=True)
-    top = db.execute("select max(cast(OPPORTUNITY as real)) from deals where IS_RECURRING = 'N'").fetchone()[0]
+    top = db.execute("select max(cast(OPPORTUNITY as real)) from deals where IS_RECURRING = 'N'").fetchone()[
+        0
+    ]
     assert amounts[0] == top

@@ -14,8 +14,10 @@ from .conftest import call, ids
 
 def test_wrong_token_and_wrong_user(sandbox):
     base = sandbox.webhook_url.rsplit("/", 3)[0]
-    for url in (f"{base}/1/wrongtoken/crm.deal.list", sandbox.webhook_url.replace("/rest/1/", "/rest/2/")
-                + "crm.deal.list"):
+    for url in (
+        f"{base}/1/wrongtoken/crm.deal.list",
+        sandbox.webhook_url.replace("/rest/1/", "/rest/2/") + "crm.deal.list",
+    ):
         r = httpx.post(url, json={})
         assert r.status_code == 401
         assert r.json()["error"] == "NO_AUTH_FOUND"
@@ -34,9 +36,14 @@ def test_method_names_ignore_case_and_json_suffix(client):
 
 
 def test_form_encoded_and_get_query_like_php(client, db):
-    expected = [r[0] for r in db.execute("select ID from deals where ID > 390 and IS_RECURRING = 'N' order by ID")]
-    form = client.post("crm.deal.list", content="filter%5B%3EID%5D=390&select%5B%5D=ID&order%5BID%5D=ASC",
-                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    expected = [
+        r[0] for r in db.execute("select ID from deals where ID > 390 and IS_RECURRING = 'N' order by ID")
+    ]
+    form = client.post(
+        "crm.deal.list",
+        content="filter%5B%3EID%5D=390&select%5B%5D=ID&order%5BID%5D=ASC",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     get = client.get("crm.deal.list", params={"filter[>ID]": "390", "select[]": "ID", "order[ID]": "ASC"})
     for r in (form, get):
         assert r.status_code == 200 and ids(r.json()["result"]) == expected
@@ -45,8 +52,16 @@ def test_form_encoded_and_get_query_like_php(client, db):
 def test_every_reply_has_a_time_block(client):
     reply = call(client, "server.time")
     block = reply["time"]
-    assert set(block) == {"start", "finish", "duration", "processing", "date_start", "date_finish",
-                          "operating_reset_at", "operating"}
+    assert set(block) == {
+        "start",
+        "finish",
+        "duration",
+        "processing",
+        "date_start",
+        "date_finish",
+        "operating_reset_at",
+        "operating",
+    }
     assert block["finish"] >= block["start"] and isinstance(block["operating_reset_at"], int)
     assert block["date_start"].endswith("+03:00") and reply["result"].endswith("+03:00")
 
