@@ -8,6 +8,7 @@ The reply is HTTP 200 even when commands fail; empty maps come back as `[]`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -24,6 +25,8 @@ def _scalar(value: Any) -> str:
         return "0"
     if value is None:
         return ""
+    if isinstance(value, datetime | date):
+        return value.isoformat()  # with its offset, as Bitrix24 filters expect
     return str(value)
 
 

@@ -9,6 +9,8 @@ import json
 import logging
 import threading
 from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -145,6 +147,8 @@ class Bitrix24Client:
             return error
         error = classify(status, body, method=method)
         if error is not None:
+            if isinstance(body, dict) and method != "batch":
+                self.limiter.record(method, body.get("time"), success=False)
             return error
         if not isinstance(body, dict) or "result" not in body:
             return ServerError(f"Bitrix24 sent a reply without a result for {method}; try again later",
@@ -152,7 +156,7 @@ class Bitrix24Client:
         return body
 
     def _post(self, method: str, payload: dict, stream: str) -> tuple[int, Any]:
-        content = json.dumps(payload, ensure_ascii=False).encode()
+        content = json.dumps(payload, ensure_ascii=False, default=_json_default).encode()
         for _ in range(self.max_redirects + 1):
             webhook = self._webhook
             self.stats.add_request(stream)
@@ -204,6 +208,15 @@ class Bitrix24Client:
         error.description = self.redact(error.description)
         error.args = (error.message,)
         return error
+
+
+def _json_default(value: Any) -> Any:
+    """Dates as ISO 8601 with their offset (what Bitrix24 filters expect), Decimals as strings."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"cannot send a {type(value).__name__} to Bitrix24")
 
 
 def _decode(response: httpx.Response) -> Any:

@@ -130,14 +130,16 @@ class RateLimiter:
         self.sleep(seconds)
 
     # --- what the portal told us ----------------------------------------------------------------------
-    def record(self, method: str, time_block: Any) -> None:
-        """Note a reply's `time` block (for a batch: each `result_time` entry under its own method)."""
+    def record(self, method: str, time_block: Any, *, success: bool = True) -> None:
+        """Note a reply's `time` block (for a batch: each `result_time` entry under its own method).
+        Error replies carry one too (`success=False`): their reset time is fresher than the last good one."""
         if not isinstance(time_block, dict):
             return
         name = method.lower()
         with self._lock:
             budget = self._methods.setdefault(name, MethodBudget())
-            budget.blocks = 0
+            if success:
+                budget.blocks = 0
             operating = _number(time_block.get("operating"))
             if operating is not None:
                 budget.operating = operating

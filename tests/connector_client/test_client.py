@@ -248,3 +248,29 @@ def test_batch_costs_are_summed_per_method_for_spacing(clock):
     client.batch({k: ("crm.activity.list", {}) for k in blocks})
     # above 70% of 480 s: one batch costs 10 x 0.2 s, so the next waits 2 s x 600/480
     assert clock.now - before == pytest.approx(2.0 * 600 / 480)
+
+
+def test_429_reply_time_block_gives_the_reset_and_guesses_grow(clock):
+    fresh = {"error": "OPERATION_TIME_LIMIT", "time": {"operating": 481, "operating_reset_at": WALL0 + 30}}
+    handler, seen = scripted(httpx.Response(429, json=fresh), ok([]))
+    client = make_client(handler, clock)
+    client.call("crm.deal.list")
+    assert 30 <= clock.now <= 32 and len(seen) == 2  # the 429's own reset time was used
+    clock.now = 0.0
+    bare = httpx.Response(429, json={"error": "OPERATION_TIME_LIMIT"})
+    handler, seen = scripted(bare, bare, bare, ok([]))
+    client = make_client(handler, clock)
+    client.call("crm.item.list")
+    assert clock.now == pytest.approx(5 + 10 + 20)  # nothing known: 5, 10, 20 s
+
+
+def test_dates_and_decimals_are_sent_as_text(clock):
+    from datetime import datetime, timedelta, timezone
+    from decimal import Decimal
+
+    handler, seen = scripted(ok([]))
+    moment = datetime(2026, 1, 15, 9, 30, tzinfo=timezone(timedelta(hours=3)))
+    make_client(handler, clock).call("crm.deal.list", {"filter": {">=DATE_MODIFY": moment,
+                                                                  ">OPPORTUNITY": Decimal("10.50")}})
+    assert json.loads(seen[0].content)["filter"] == {">=DATE_MODIFY": "2026-01-15T09:30:00+03:00",
+                                                     ">OPPORTUNITY": "10.50"}
