@@ -117,9 +117,10 @@ class Bitrix24Client:
             self.stats.add("seconds_waited", waited)
             if limit_hits:
                 limit_waited += waited
-            error = self._attempt(method, payload, stream)
-            if isinstance(error, dict):
-                return error
+            outcome = self._attempt(method, payload, stream)
+            if isinstance(outcome, dict):
+                return outcome
+            error = outcome
             if isinstance(error, RateLimited):
                 limit_hits += 1
                 limit_waited += self._on_limit(error, limited, limit_hits)
@@ -183,12 +184,12 @@ class Bitrix24Client:
         if isinstance(error, OperationTimeLimit):
             self.stats.add("status_429")
             pause = max(self.limiter.blocked(m) for m in methods)
-            log.warning("Bitrix24 time budget used up for %s; pausing it %.0f s", ", ".join(methods), pause)
+            log.info("Bitrix24 time budget used up for %s; pausing it %.0f s", ", ".join(methods), pause)
             return 0.0  # the wait happens (and is counted) in the next acquire
         self.stats.add("status_503")
         self.limiter.overflowed()
         delay = self.retry.delay(min(hits, 8))
-        log.warning("Bitrix24 rate limit (503); backing off %.1f s", delay)
+        log.info("Bitrix24 rate limit (503); backing off %.1f s", delay)
         self.stats.add("seconds_waited", delay)
         self._sleep(delay)
         return delay
