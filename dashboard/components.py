@@ -104,7 +104,7 @@ def tile(column: Any, title: str, value: str, delta: Any = None, *, help: str | 
     """A metric tile; for rule counts a rise is bad, so the delta colour is inverted by default."""
     delta_text = None if delta is None or pd.isna(delta) else formatting.signed(delta, lang())
     column.metric(title, value, delta_text, delta_color="inverse" if inverse else "normal", help=help,
-                  border=True)
+                  border=True, delta_arrow="off" if delta_text == "0" else "auto")
 
 
 def rule_help(ctx: Context, name: str) -> str | None:

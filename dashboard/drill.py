@@ -20,7 +20,7 @@ from dashboard.rules_meta import RULES, SCORE_RULES
 RULE_KEY = "drill_rule"
 SEEN_KEY = "_drill_seen_cell"
 LIST_COLUMNS = ["deal_title", "deal_url", "manager_name", "pipeline_name", "stage_name", "amount_base",
-                "deal_age_days", "days_since_touch", "reason", "activity_subject", "activity_deadline"]
+                "deal_age_days", "days_since_touch", "reason", "activity_subject", "deadline", "created"]
 
 
 def _selected(score: pd.DataFrame, state: Any) -> tuple[int | None, str | None]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -64,12 +65,32 @@ def manager_options(ctx) -> dict[int, str]:
     return names(data.metric("scorecard"), "manager_id", "manager_name")
 
 
+def pipeline_options(ctx) -> dict[int, str]:
+    """Pipelines with open deals (from the forecast's deal list), unless queries has a `pipelines` metric."""
+    from dashboard import data
+
+    if data.has_metric("pipelines"):
+        return _options(ctx, "pipelines", "pipeline_id", "pipeline_name")
+    return names(data.metric("forecast_deals"), "pipeline_id", "pipeline_name")
+
+
+def department_options(ctx) -> dict[int, str]:
+    """Departments of the managers; named when queries has a `departments` metric, else `Отдел 10`."""
+    from dashboard import data
+
+    if data.has_metric("departments"):
+        return _options(ctx, "departments", "department_id", "department_name")
+    score = data.metric("scorecard")
+    if "department_id" not in score.columns:
+        return {}
+    ids = sorted({int(i) for i in score["department_id"].dropna()})
+    return {i: t("dept_n", id=i) for i in ids}
+
+
 def bar(ctx, *, pipeline: bool = True, dept: bool = True, manager: bool = True) -> Filters:
     """The filter row of a page; each filter is bound to its short URL key."""
-    wanted = [(pipeline, "pipeline", "f_pipeline", "f_all_pipelines",
-               lambda: _options(ctx, "pipelines", "pipeline_id", "pipeline_name")),
-              (dept, "dept", "f_dept", "f_all_depts",
-               lambda: _options(ctx, "departments", "department_id", "department_name")),
+    wanted = [(pipeline, "pipeline", "f_pipeline", "f_all_pipelines", lambda: pipeline_options(ctx)),
+              (dept, "dept", "f_dept", "f_all_depts", lambda: department_options(ctx)),
               (manager, "manager", "f_manager", "f_all_managers", lambda: manager_options(ctx))]
     shown = [(key, label, everyone, source()) for on, key, label, everyone, source in wanted if on]
     shown = [row for row in shown if row[3]]
@@ -79,3 +100,27 @@ def bar(ctx, *, pipeline: bool = True, dept: bool = True, manager: bool = True) 
         values[key] = pick(key, label, everyone, options, column=column)
     return Filters(pipeline_id=values.get("pipeline"), department_id=values.get("dept"),
                    manager_id=values.get("manager"))
+
+
+def month_options(today: date, back: int = 12, ahead: int = 6) -> list[str]:
+    """`YYYY-MM` strings from `back` months before today's month to `ahead` months after, newest first."""
+    first = today.replace(day=1)
+    months = []
+    for shift in range(ahead, -back - 1, -1):
+        index = first.year * 12 + first.month - 1 + shift
+        months.append(f"{index // 12:04d}-{index % 12 + 1:02d}")
+    return months
+
+
+def month_pick(today: date, *, ahead: int = 6, column=st) -> date:
+    """The month picker, bound to `?month=YYYY-MM`; defaults to the as-of month."""
+    options = month_options(today, ahead=ahead)
+    current = f"{today.year:04d}-{today.month:02d}"
+    chosen = column.selectbox(t("f_month"), options, index=options.index(current), key="month",
+                              bind="query-params",
+                              format_func=lambda m: m)  # the URL keeps the ISO month in any language
+    return date.fromisoformat(f"{chosen or current}-01")
+
+
+def previous_month(first: date) -> date:
+    return (first - timedelta(days=1)).replace(day=1)

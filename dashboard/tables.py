@@ -29,11 +29,15 @@ KINDS: dict[str, Kind] = {
     "below_minimum": "flag", "activity_deadline": "datetime", "activity_created": "datetime",
     "last_touch_at": "datetime", "date_create": "datetime", "closedate": "date", "moved_time": "datetime",
     "weighted_amount": "money", "amount": "money", "share": "pct", "invoice_share": "pct",
-    "duration_s": "num", "started_at": "datetime", "finished_at": "datetime",
+    "deadline": "datetime", "created": "datetime", "snapshot_date": "date",
+    "previous_closedate": "date", "pushed_days": "int", "close_date_pushes": "int", "weight": "pct",
+    "started_at": "datetime", "finished_at": "datetime", "month": "month", "period_start": "date",
+    "period_end": "date", "median_days_to_close": "dec1", "median_days_to_win": "dec1",
+    "close_month": "month", "duration_s": "dec1",
 }
 INT_COLUMNS = {"active_deals", "overaged_deals", "stale_deals", "no_next_activity", "overdue_activities",
                "unprocessed_incoming", "invoice_stuck", "won_deals", "lost_deals", "deals", "pushes",
-               "run_id", "rows_total", "requests_total", "rejected_total"}
+               "run_id", "rows_total", "requests_total", "rejected_total", "value", "change"}
 
 
 def kind_of(column: str, series: pd.Series) -> Kind:
@@ -63,6 +67,8 @@ def _formatter(kind: Kind, currency: str, tz: tzinfo) -> Callable[[Any], str] | 
     table: dict[Kind, Callable[[Any], str]] = {
         "int": lambda v: formatting.integer(v, lg),
         "num": lambda v: formatting.number(v, lg, 0),
+        "dec1": lambda v: formatting.number(v, lg, 1),
+        "month": lambda v: _month_label(v, lg),
         "money": lambda v: formatting.money(v, currency, lg),
         "pct": lambda v: formatting.percent(v, lg),
         "date": lambda v: formatting.day(v, lg),
@@ -70,6 +76,13 @@ def _formatter(kind: Kind, currency: str, tz: tzinfo) -> Callable[[Any], str] | 
         "flag": lambda v: "✔" if v is True or v == 1 else "",
     }
     return table.get(kind)
+
+
+def _month_label(value: Any, lg: str) -> str:
+    """A close month (`2026-11`, a date, or `none` for deals without a close date) in words."""
+    if isinstance(value, str) and not value[:4].isdigit():
+        return t("no_close_month")
+    return formatting.month(value, lg)
 
 
 def _doubtful(fmt: Callable[[Any], str] | None) -> Callable[[Any], str]:
@@ -86,7 +99,7 @@ def _column_config(kind: Kind, title: str, long: bool) -> Any:
         return st.column_config.LinkColumn(title, display_text=t("open_link") + " ↗", width="small")
     if not long:
         return title
-    formats = {"int": "%d", "num": "localized", "money": "localized", "pct": "percent"}
+    formats = {"int": "%d", "num": "localized", "money": "localized", "pct": "percent", "dec1": "%.1f"}
     if kind in formats:
         return st.column_config.NumberColumn(title, format=formats[kind])
     if kind in ("date", "datetime"):

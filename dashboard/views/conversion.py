@@ -1,5 +1,115 @@
-"""conversion page (being written)."""
+"""Conversion: won against lost per manager and period; loss reasons by group and by reason; the stage where
+lost deals were lost (the invoice stage stands out); the trend by month."""
 
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-st.write("conversion")
+from dashboard import charts, components, data, filters, formatting
+from dashboard.data import Context
+from dashboard.i18n import lang, t
+
+MANAGER_COLUMNS = ["manager_name", "won_deals", "won_amount", "lost_deals", "lost_amount", "win_rate",
+                   "lost_manager_closed", "lost_client_declined", "lost_client_silent", "lost_unspecified",
+                   "lost_at_invoice", "lost_at_invoice_share", "median_days_to_close", "median_days_to_win"]
+REASON_COLUMNS = ["manager_name", "reason_group", "reason_name", "lost_deals", "lost_amount"]
+STAGE_COLUMNS = ["manager_name", "stage_name", "at_invoice_stage", "lost_deals", "lost_amount", "share"]
+MONTH_COLUMNS = ["month", "manager_name", "won_deals", "won_amount", "lost_deals", "win_rate",
+                 "median_days_to_close"]
+GROUPS = ("manager_closed", "client_declined", "client_silent", "unspecified")
+
+
+def _won_lost(ctx: Context, conv: pd.DataFrame) -> None:
+    st.subheader(t("conv_won_lost"))
+    lg = lang()
+    won, lost = conv["won_deals"].sum(), conv["lost_deals"].sum()
+    at_invoice = conv["lost_at_invoice"].sum()
+    cols = st.columns(4)
+    components.tile(cols[0], t("won_deals"), formatting.integer(won, lg), inverse=False)
+    components.tile(cols[1], t("lost_deals"), formatting.integer(lost, lg))
+    components.tile(cols[2], t("win_rate"), formatting.percent(won / (won + lost), lg) if won + lost else "—")
+    components.tile(cols[3], t("conv_invoice_share"),
+                    formatting.percent(at_invoice / lost, lg) if lost else "—")
+    if not conv.empty:
+        fig = go.Figure([
+            go.Bar(name=t("won_deals"), y=conv["manager_name"], x=conv["won_deals"], orientation="h",
+                   marker_color=charts.GREEN),
+            go.Bar(name=t("lost_deals"), y=conv["manager_name"], x=conv["lost_deals"], orientation="h",
+                   marker_color=charts.RED),
+        ])
+        fig.update_layout(barmode="group", yaxis={"autorange": "reversed"})
+        charts.show(fig, key="conversion_chart", height=max(220, 60 * len(conv)))
+    components.table(ctx, conv, key="conversion_managers", columns=MANAGER_COLUMNS,
+                     file_name="conversion_by_manager")
+
+
+def _reasons(ctx: Context, reasons: pd.DataFrame) -> None:
+    st.subheader(t("conv_reasons_group"))
+    shown = reasons.assign(reason_group=reasons["reason_group"].map(lambda g: t(f"rg_{g}")))
+    if not reasons.empty:
+        by_group = shown.groupby("reason_group", sort=False)["lost_deals"].sum()  # chart of the rows below
+        fig = go.Figure([go.Pie(labels=by_group.index, values=by_group.values, hole=0.5, sort=False)])
+        left, right = st.columns([1, 2])
+        with left:
+            charts.show(fig, key="reason_group_chart", height=300)
+        with right:
+            by_reason = shown.groupby(["reason_group", "reason_name"], sort=False)["lost_deals"].sum()
+            fig = go.Figure([go.Bar(x=by_reason.values, y=[r for _, r in by_reason.index], orientation="h",
+                                    marker_color=charts.NAVY)])
+            fig.update_layout(yaxis={"autorange": "reversed"})
+            charts.show(fig, key="reason_chart", height=300, legend=False)
+    st.caption(t("conv_reasons"))
+    components.table(ctx, shown, key="loss_reasons", columns=REASON_COLUMNS, file_name="loss_reasons")
+
+
+def _stages(ctx: Context, stages: pd.DataFrame) -> None:
+    st.subheader(t("conv_stage"))
+    if not stages.empty:
+        by_stage = stages.groupby(["stage_name", "at_invoice_stage"], sort=False)["lost_deals"].sum()
+        by_stage = by_stage.reset_index().sort_values("lost_deals", ascending=False)
+        fig = go.Figure([go.Bar(
+            x=by_stage["stage_name"], y=by_stage["lost_deals"],
+            marker_color=[charts.RED if inv else charts.GREY for inv in by_stage["at_invoice_stage"]],
+        )])
+        charts.show(fig, key="lost_stage_chart", height=300, legend=False)
+    marks = {"stage_name": lambda s: stages["at_invoice_stage"].reindex(s.index).fillna(False).astype(bool)}
+    components.table(ctx, stages, key="lost_stages", columns=STAGE_COLUMNS, highlight=marks,
+                     file_name="lost_stage")
+
+
+def _by_month(ctx: Context, months: pd.DataFrame) -> None:
+    st.subheader(t("conv_trend"))
+    if not months.empty:
+        team = months.groupby("month", sort=True)[["won_deals", "lost_deals"]].sum().reset_index()
+        labels = [formatting.month(m, lang()) for m in team["month"]]
+        rate = team["won_deals"] / (team["won_deals"] + team["lost_deals"]).where(lambda s: s > 0)
+        fig = go.Figure([
+            go.Bar(name=t("won_deals"), x=labels, y=team["won_deals"], marker_color=charts.GREEN),
+            go.Bar(name=t("lost_deals"), x=labels, y=team["lost_deals"], marker_color=charts.RED),
+            go.Scatter(name=t("win_rate"), x=labels, y=rate, yaxis="y2", mode="lines+markers",
+                       line={"color": charts.NAVY}),
+        ])
+        fig.update_layout(barmode="group", yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%",
+                                                   "range": [0, 1]})
+        charts.show(fig, key="conversion_month_chart")
+    components.table(ctx, months, key="conversion_months", columns=MONTH_COLUMNS,
+                     file_name="conversion_by_month")
+
+
+def render(ctx: Context) -> None:
+    st.title(t("conv_title"))
+    components.freshness(ctx)
+    month: date = filters.month_pick(ctx.now.date(), ahead=0, column=st.columns(4)[0])
+    chosen = filters.bar(ctx, pipeline=True, dept=True, manager=True)
+    params = chosen.params()
+    _won_lost(ctx, data.metric("conversion", month=month, **params))
+    _reasons(ctx, data.metric("loss_reasons", month=month, **params))
+    _stages(ctx, data.metric("lost_stage", month=month, **params))
+    _by_month(ctx, data.metric("conversion_by_month", **params))
+
+
+components.guarded(render)

@@ -1,5 +1,54 @@
-"""trends page (being written)."""
+"""Trends: each rule's violations per manager per day, from the history stored after every sync (so a past
+day shows what it showed that day, not a recomputation)."""
 
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-st.write("trends")
+from dashboard import charts, components, data, filters, formatting
+from dashboard.data import Context
+from dashboard.i18n import lang, t
+from dashboard.rules_meta import SCORE_RULES
+
+RULE_KEY = "trend_rule"
+TREND_RULES = (*SCORE_RULES, "active_deals", "won_deals", "lost_deals")
+
+
+def _chart(history: pd.DataFrame, rule: str) -> None:
+    fig = go.Figure()
+    for name, rows in history.groupby("manager_name", sort=True):
+        rows = rows.sort_values("snapshot_date")
+        fig.add_trace(go.Scatter(name=str(name), x=rows["snapshot_date"], y=rows[rule], mode="lines+markers"))
+    fig.update_layout(yaxis_title=t(rule), xaxis={"tickformat": "%d.%m" if lang() == "ru" else "%b %d"})
+    charts.show(fig, key="trend_chart")
+
+
+def _days_stored(history: pd.DataFrame) -> int:
+    return int(history["snapshot_date"].nunique()) if not history.empty else 0
+
+
+def render(ctx: Context) -> None:
+    st.title(t("trends_title"))
+    components.freshness(ctx)
+    chosen = filters.bar(ctx, pipeline=False, dept=True, manager=True)
+    rule = st.segmented_control(t("trends_rule"), list(TREND_RULES), default=SCORE_RULES[1], key=RULE_KEY,
+                                format_func=t, required=True) or SCORE_RULES[1]
+    st.caption(components.rule_help(ctx, rule) or "")
+    history = data.metric("trend", **chosen.params())
+    days = _days_stored(history)
+    if days < 2:
+        st.info(t("trends_empty", n=days), icon=":material/history:")
+    if history.empty:
+        return
+    _chart(history, rule)
+    latest = history[history["snapshot_date"] == history["snapshot_date"].max()]
+    st.caption(formatting.day(latest["snapshot_date"].iloc[0], lang()))
+    table = history.sort_values(["snapshot_date", "manager_name"], ascending=[False, True])
+    table = table.rename(columns={rule: "value", f"{rule}_change": "change"})
+    components.table(ctx, table, key="trend_table", file_name=f"trend_{rule}",
+                     columns=["snapshot_date", "manager_name", "value", "change"])
+
+
+components.guarded(render)

@@ -1,0 +1,31 @@
+"""Plotly charts in the app's look: the theme's colours, locale number separators, no toolbar clutter."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard.i18n import lang
+
+BLUE = "#2FC6F6"  # Bitrix24 blue, the theme's primary colour
+NAVY = "#1F4E79"
+RED = "#FF5752"
+GREY = "#A8ADB4"
+GREEN = "#9DCF00"
+PALETTE = [BLUE, NAVY, GREEN, "#FFA900", RED, "#7C59D5", GREY, "#00B8A9"]
+
+
+def style(fig: go.Figure, *, height: int = 360, legend: bool = True) -> go.Figure:
+    fig.update_layout(
+        height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, colorway=PALETTE,
+        separators=", " if lang() == "ru" else ".,",  # decimal mark, then thousands separator
+        legend={"orientation": "h", "y": -0.15} if legend else None, showlegend=legend,
+        plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)",
+    )
+    return fig
+
+
+def show(fig: go.Figure, key: str, **kwargs: Any) -> None:
+    st.plotly_chart(style(fig, **kwargs), key=key, config={"displaylogo": False}, width="stretch")
