@@ -240,11 +240,11 @@ def delete_unseen(con: duckdb.DuckDBPyConnection, table: str) -> list[int]:
         """
     ).fetchall()]
     if gone:
-        con.register("gone_ids", pa.table({"id": pa.array(gone, pa.int64())}))
+        con.register("gone_rows", pa.table({"id": pa.array(gone, pa.int64())}))
         try:
-            con.execute(f"delete from {table} where id in (select id from gone_ids)")
+            con.execute(f"delete from {table} where id in (select id from gone_rows)")
         finally:
-            con.unregister("gone_ids")
+            con.unregister("gone_rows")
     con.execute(f"drop table if exists seen_{table}")
     return gone
 
