@@ -113,7 +113,12 @@ class SandboxHandler(BaseHTTPRequestHandler):
             return
         if decision.delay:
             time.sleep(decision.delay)
-        status, payload = self._answer(portal, parts, params)
+        try:
+            status, payload = self._answer(portal, parts, params)
+        except Exception:  # a sandbox bug: answer as the portal does on a crash, keep serving
+            log.exception("sandbox method failed")
+            status = 500
+            payload = {"error": "INTERNAL_SERVER_ERROR", "error_description": "Internal server error"}
         self._send(status, payload)
 
     def _answer(self, portal: Portal, parts: list[str], params: dict[str, Any]) -> tuple[int, Any]:
