@@ -70,7 +70,9 @@ def compact_money(value: object, currency: str | None, lang: str) -> str:
     steps = [(1e9, "млрд", "B"), (1e6, "млн", "M"), (1e3, "тыс.", "K")]
     for size, ru, en in steps:
         if abs(v) >= size:
-            short = number(v / size, lang, 1 if abs(v / size) < 100 else 0)
+            scaled = v / size
+            whole = abs(scaled) >= 100 or abs(scaled - round(scaled)) < 0.05  # `34 тыс.`, not `34,0 тыс.`
+            short = number(scaled, lang, 0 if whole else 1)
             sign = CURRENCY_SIGNS.get(currency or "", currency or "")
             return f"{short}{NBSP}{ru}{NBSP}{sign}" if lang == "ru" else f"{sign}{short}{en}"
     return money(v, currency, lang)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from queries.history import record_scorecard
 from tests.queries.fixture_db import AS_OF, build_fixture_db
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -16,6 +19,19 @@ APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 @pytest.fixture(scope="session")
 def fixture_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_fixture_db(tmp_path_factory.mktemp("dashboard") / "crm.duckdb")
+
+
+@pytest.fixture(scope="session")
+def history_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture snapshot with three recorded days of scorecard history (18, 19 and 20 Nov at 18:00)."""
+    path = build_fixture_db(tmp_path_factory.mktemp("dashboard_history") / "crm.duckdb")
+    con = duckdb.connect(str(path))
+    try:
+        for days_back in (2, 1, 0):
+            record_scorecard(con, AS_OF - timedelta(days=days_back))
+    finally:
+        con.close()
+    return path
 
 
 @pytest.fixture
