@@ -13,7 +13,7 @@ The store is built once per (size, seed, now) and cached (connectors.sandbox.sto
 
 from __future__ import annotations
 
-import shutil
+import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -70,6 +70,18 @@ class RunningSandbox:
         self.portal.set_limits(base.with_(**changes) if changes else base)
 
 
+def _private_copy(source: Path, target: Path) -> Path:
+    """SQLite's backup API: a consistent copy even while the source has un-checkpointed WAL pages."""
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(str(target))
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    return target
+
+
 @contextmanager
 def running_sandbox(size: str = "tiny", seed: int = 7, *, now: datetime | None = None,
                     limits: Limits | None = None, faults: Faults | None = None,
@@ -87,7 +99,7 @@ def running_sandbox(size: str = "tiny", seed: int = 7, *, now: datetime | None =
         store_path = cached_store(size, seed, now, **kwargs)
     with tempfile.TemporaryDirectory(prefix="sandbox-") as tmp:
         if copy_store:
-            store_path = Path(shutil.copy2(store_path, Path(tmp) / Path(store_path).name))
+            store_path = _private_copy(Path(store_path), Path(tmp) / Path(store_path).name)
         portal = Portal(store_path, limits or NO_LIMITS, faults or Faults())
         server = SandboxServer(("127.0.0.1", port), portal)
         thread = serve_in_thread(server)

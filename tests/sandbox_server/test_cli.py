@@ -1,0 +1,47 @@
+"""`python -m connectors.sandbox`: prints the webhook URL, serves, stops cleanly; bad arguments exit 2."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_cli(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "connectors.sandbox", *args],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_serves_the_store_and_stops_on_sigterm(store_path):
+    proc = run_cli("--port", "0", "--store", str(store_path), "--burst", "3", "--drain", "0.001")
+    try:
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/") and "/rest/1/" in url
+        with httpx.Client(timeout=10) as client:
+            codes = [client.post(url + "server.time").status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 503]  # --burst reached the server
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+
+
+def test_usage_errors_are_one_line():
+    for args in (
+        ["--faults", "explode=1"],
+        ["--store", "/nonexistent/portal.sqlite"],
+        ["--clock-factor", "0"],
+    ):
+        proc = run_cli("--port", "0", *args)
+        _, err = proc.communicate(timeout=30)
+        assert proc.returncode == 2
+        assert err.strip().count("\n") == 0 and err.startswith("error:"), err
