@@ -97,3 +97,22 @@ def test_cost_is_slept_scaled_by_the_clock_factor(store_path):
         t0 = time.perf_counter()
         post(sb, "crm.deal.list", {"start": -1})
         assert 0.03 <= time.perf_counter() - t0 < 0.25
+
+
+def test_the_same_counted_page_costs_more_on_a_bigger_portal(store_path, tmp_path):
+    from connectors.sandbox.store import cached_store
+
+    from .conftest import NOW
+
+    tiny = cached_store("tiny", 7, NOW, cache_dir=tmp_path)
+    limits = QUIET.with_(base_cost=0.002, count_cost_per_row=1e-4)
+    costs = {}
+    for name, path in (("tiny", tiny), ("small", store_path)):
+        with running_sandbox(store_path=path, limits=limits) as sb:
+            reply = post(sb, "crm.activity.list", {"start": 0, "select": ["ID"]}).json()
+            keyset = post(sb, "crm.activity.list", {"start": -1, "select": ["ID"]}).json()
+            costs[name] = (reply["total"], reply["time"]["processing"], keyset["time"]["processing"])
+    (n_tiny, tiny_cost, tiny_keyset), (n_small, small_cost, small_keyset) = costs["tiny"], costs["small"]
+    assert n_small > 4 * n_tiny
+    assert small_cost - tiny_cost > (n_small - n_tiny) * 1e-4 * 0.8
+    assert abs(small_keyset - tiny_keyset) < 0.01  # keyset pages do not care how big the table is
