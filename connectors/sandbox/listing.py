@@ -158,6 +158,8 @@ def build_filter(schema: Schema, filt: Any, *, strict: bool) -> tuple[str, list[
     tz = portal_tz(schema.offset)
     parts: list[str] = []
     args: list[Any] = []
+    if isinstance(filt, list):  # a form-encoded filter of only numbered groups arrives as a list
+        filt = {str(i): v for i, v in enumerate(filt)}
     filt = as_map(filt)
     joiner = " or " if php_str(filt.get("logic", filt.get("LOGIC", "AND"))).upper() == "OR" else " and "
     for key, value in filt.items():
@@ -194,7 +196,7 @@ def build_order(schema: Schema, order: Any, *, strict: bool, default: str = "") 
         terms.append(f"{_expr(col)} {'desc' if desc else 'asc'}")
     if not terms and default:
         terms.append(default)
-    id_col = schema.find("ID")
+    id_col = next((c for c in schema.columns if c.store == "ID"), None)
     if id_col is not None:
         terms.append(f't."{id_col.store}" asc')
     return ", ".join(terms)

@@ -151,3 +151,25 @@ def test_profile_scope_methods(client):
     assert call(client, "profile")["result"]["ID"] == "1"
     assert call(client, "scope")["result"] == ["crm", "user", "department"]
     assert "crm.deal.list" in call(client, "methods")["result"]
+
+
+def test_item_list_nested_or_filter_json_and_form(client, db):
+    expected = [
+        r[0] for r in db.execute("select ID from invoices where ID in (2, 7) or PARENT_ID_2 = 3 order by ID")
+    ]
+    filt = {"logic": "OR", "0": {"@id": [2, 7]}, "1": {"=parentId2": 3}}
+    reply = call(client, "crm.item.list", {"entityTypeId": 31, "filter": filt, "select": ["id"]})
+    assert [i["id"] for i in reply["result"]["items"]] == expected
+    form = client.post(
+        "crm.item.list",
+        # keys URL-encoded as PHP's http_build_query does (an "=" in a key must be %3D)
+        content="entityTypeId=31&select%5B%5D=id&filter%5Blogic%5D=OR&filter%5B0%5D%5B%40id%5D%5B%5D=2"
+        "&filter%5B0%5D%5B%40id%5D%5B%5D=7&filter%5B1%5D%5B%3DparentId2%5D=3",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert form.status_code == 200, form.text[:300]
+    assert [i["id"] for i in form.json()["result"]["items"]] == expected
+    only_groups = client.get(
+        "crm.item.list", params={"entityTypeId": 31, "select[]": "id", "filter[0][id]": 2}
+    )
+    assert [i["id"] for i in only_groups.json()["result"]["items"]] == [2]

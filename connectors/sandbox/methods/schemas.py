@@ -20,6 +20,9 @@ from connectors.sandbox.methods.base import Call
 _UF_TYPES = {"double": "double", "integer": "integer", "enumeration": "enumeration", "boolean": "integer",
              "date": "date", "datetime": "datetime", "crm_status": "crm_status", "employee": "user"}
 
+# LIKE on these quietly becomes an exact match (restservice.php internalizeFilterFields)
+_LIKE_AS_EXACT = {"crm_status", "crm_contact", "crm_company"}
+
 # crm.item names of deal fields whose camelCase is not just the UPPER name camelised
 DEAL_ITEM_NAMES = {"DATE_CREATE": "createdTime", "DATE_MODIFY": "updatedTime", "CREATED_BY_ID": "createdBy",
                    "MODIFY_BY_ID": "updatedBy", "MOVED_BY_ID": "movedBy"}
@@ -33,7 +36,7 @@ def _columns(fields: tuple[Field, ...], present: set[str], camel: bool = False,
              rename: dict[str, str] | None = None) -> list[Column]:
     rename = rename or {}
     return [Column(rename.get(f.name) or (f.camel if camel else f.name), f.name, f.type, f.multiple,
-                   f.type == "crm_status") for f in fields if f.name in present]
+                   f.type in _LIKE_AS_EXACT) for f in fields if f.name in present]
 
 
 def deal_userfields(call: Call) -> list[dict[str, Any]]:
