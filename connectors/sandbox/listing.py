@@ -47,9 +47,11 @@ class Schema:
     case_insensitive: bool = True
 
     def find(self, name: str) -> Column | None:
+        """A column by its API name; camelCase schemas also take the UPPER name (crm.item's controller
+        converts keys to upper case, so `ID` and `id` both work there)."""
         key = name.upper() if self.case_insensitive else name
         for col in self.columns:
-            if (col.api.upper() if self.case_insensitive else col.api) == key:
+            if (col.api.upper() if self.case_insensitive else col.api) == key or col.store == name:
                 return col
         return None
 

@@ -36,3 +36,9 @@ def test_fast_bitrix24_call_and_batch(sandbox, db):
             "select ID from stage_history where ENTITY_TYPE_ID = 2 and OWNER_ID = 5 order by ID"
         )
     ]
+
+
+def test_fast_bitrix24_get_all_smart_invoices(sandbox, db):
+    bx = Bitrix(sandbox.webhook_url, verbose=False)
+    items = bx.get_all("crm.item.list", {"entityTypeId": 31, "select": ["id", "parentId2"]})
+    assert sorted(i["id"] for i in items) == [r[0] for r in db.execute("select ID from invoices order by ID")]

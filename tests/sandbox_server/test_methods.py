@@ -110,7 +110,9 @@ def test_item_list_invoices(client, db):
         and all(i["parentId2"] == first["parentId2"] for i in paid)
         and set(paid[0]) == {"id", "parentId2"}
     )
-    for bad in ({"filter": {"PARENT_ID_2": 1}}, {"order": {"nope": "ASC"}}):
+    upper = call(client, "crm.item.list", {"entityTypeId": 31, "filter": {"PARENT_ID_2": first["parentId2"]}})
+    assert [i["id"] for i in upper["result"]["items"]] == [i["id"] for i in paid]  # UPPER names work too
+    for bad in ({"filter": {"parentId": 1}}, {"order": {"nope": "ASC"}}):
         err = call(client, "crm.item.list", {"entityTypeId": 31, **bad}, status=400)
         assert err["error"] == "INVALID_ARG_VALUE"
     assert (
