@@ -79,15 +79,20 @@ class _Mutator:
         )
 
     def _random_id(self, table: str, where: str = "1 = 1") -> int | None:
-        """A random existing row id: the first id at or after a random point (wraps around)."""
-        lo, hi = self.conn.execute(f"select min(ID), max(ID) from {table} where {where}").fetchone()
+        """A random matching row id: the first one at or after a random point of the table's id range
+        (min/max of the primary key are instant; a filtered min/max would scan a big table)."""
+        lo, hi = self.conn.execute(f"select min(ID), max(ID) from {table}").fetchone()
         if lo is None:
             return None
         pick = self.rng.randint(lo, hi)
-        row = self.conn.execute(
-            f"select ID from {table} where ID >= ? and {where} order by ID limit 1", (pick,)
-        ).fetchone()
-        return row[0]
+        for sql, args in (
+            (f"select ID from {table} where ID >= ? and {where} order by ID limit 1", (pick,)),
+            (f"select ID from {table} where {where} order by ID limit 1", ()),
+        ):
+            row = self.conn.execute(sql, args).fetchone()
+            if row is not None:
+                return row[0]
+        return None
 
     # --- deals ------------------------------------------------------------------------------------------
     def add_deal(self) -> list[Change]:
