@@ -128,7 +128,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             if len(parts) < 4 or parts[1] != portal.user_id or parts[2] != portal.token:
                 raise errors.no_auth()
             if portal.check_http:
-                raise errors.ApiError(400, "INVALID_REQUEST", "Https required.")
+                raise errors.ApiError(400, "INVALID_REQUEST", "Https required")
             if not portal.rest_available:
                 raise errors.ApiError(403, "ACCESS_DENIED", "REST is available only on commercial plans.")
             if not portal.limits.admit_request():

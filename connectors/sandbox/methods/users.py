@@ -108,12 +108,7 @@ def department_get(call: Call) -> Reply:
 def profile(call: Call) -> Reply:
     uid = php_int(call.meta.get("webhook_user_id", 1))
     row = call.conn.execute('select * from users where "ID" = ?', [uid]).fetchone()
-    sign = -1 if call.offset.startswith("-") else 1
-    hours, minutes = call.offset.lstrip("+-").split(":")
     user = dict(row) if row is not None else {}
-    return Reply({
-        "ID": str(uid), "ADMIN": True, "NAME": user.get("NAME") or "",
-        "LAST_NAME": user.get("LAST_NAME") or "",
-        "PERSONAL_GENDER": user.get("PERSONAL_GENDER") or "",
-        "TIME_ZONE": "", "TIME_ZONE_OFFSET": sign * (int(hours) * 3600 + int(minutes) * 60),
-    })
+    return Reply({"ID": str(uid), "ADMIN": True, "NAME": user.get("NAME") or "",
+                  "LAST_NAME": user.get("LAST_NAME") or "",
+                  "PERSONAL_GENDER": user.get("PERSONAL_GENDER") or "", "TIME_ZONE": ""})
