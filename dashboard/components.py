@@ -99,6 +99,20 @@ def guarded(render: Callable[[Context], None]) -> None:
         error(exc)
 
 
+def money_tile(column: Any, ctx: Context, title: str, value: Any, delta: Any = None, **kwargs: Any) -> None:
+    """A money tile: the currency in the label (`Сумма, ₽`), a short number as the value (`380 тыс.`)."""
+    lg = lang()
+    shown = formatting.compact_number(value, lg) or "—"
+    change = None if delta is None or pd.isna(delta) else formatting.compact_number(delta, lg)
+    if change and float(delta) > 0:
+        change = "+" + change
+    elif change and float(delta) < 0:
+        change = "−" + change.lstrip("-")
+    column.metric(f"{title}, {formatting.currency_sign(ctx.base_currency)}", shown, change,
+                  delta_color="normal", border=True, help=kwargs.get("help"),
+                  delta_arrow="off" if change in (None, "0") else "auto")
+
+
 def tile(column: Any, title: str, value: str, delta: Any = None, *, help: str | None = None,
          inverse: bool = True) -> None:
     """A metric tile; for rule counts a rise is bad, so the delta colour is inverted by default."""

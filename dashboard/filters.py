@@ -22,6 +22,7 @@ class Filters:
     pipeline_id: int | None = None
     department_id: int | None = None
     manager_id: int | None = None
+    month: date | None = None  # the first day of the picked month, on pages with a month picker
 
     def params(self) -> dict[str, int | None]:
         return {"pipeline_id": self.pipeline_id, "department_id": self.department_id,
@@ -87,19 +88,22 @@ def department_options(ctx) -> dict[int, str]:
     return {i: t("dept_n", id=i) for i in ids}
 
 
-def bar(ctx, *, pipeline: bool = True, dept: bool = True, manager: bool = True) -> Filters:
-    """The filter row of a page; each filter is bound to its short URL key."""
+def bar(ctx, *, pipeline: bool = True, dept: bool = True, manager: bool = True, month_of: date | None = None,
+        ahead: int = 6) -> Filters:
+    """The filter row of a page; each filter is bound to its short URL key. With `month_of` (the as-of
+    day) a month picker comes first."""
     wanted = [(pipeline, "pipeline", "f_pipeline", "f_all_pipelines", lambda: pipeline_options(ctx)),
               (dept, "dept", "f_dept", "f_all_depts", lambda: department_options(ctx)),
               (manager, "manager", "f_manager", "f_all_managers", lambda: manager_options(ctx))]
     shown = [(key, label, everyone, source()) for on, key, label, everyone, source in wanted if on]
     shown = [row for row in shown if row[3]]
+    columns = list(st.columns(4))
+    month = month_pick(month_of, ahead=ahead, column=columns.pop(0)) if month_of is not None else None
     values: dict[str, int | None] = {}
-    for column, (key, label, everyone, options) in zip(st.columns(max(len(shown), 1) + 1), shown,
-                                                          strict=False):
+    for column, (key, label, everyone, options) in zip(columns, shown, strict=False):
         values[key] = pick(key, label, everyone, options, column=column)
     return Filters(pipeline_id=values.get("pipeline"), department_id=values.get("dept"),
-                   manager_id=values.get("manager"))
+                   manager_id=values.get("manager"), month=month)
 
 
 def month_options(today: date, back: int = 12, ahead: int = 6) -> list[str]:

@@ -62,8 +62,26 @@ def money(value: object, currency: str | None, lang: str, decimals: int = 0) -> 
     return f"{minus}{sign}{amount}" if len(sign) == 1 else f"{minus}{sign} {amount}".strip()
 
 
+def currency_sign(currency: str | None) -> str:
+    return CURRENCY_SIGNS.get(currency or "", currency or "")
+
+
+def compact_number(value: object, lang: str) -> str:
+    """Short numbers for tiles (the currency goes in the tile's label): `1,2 млн`, `380 тыс.` / `1.2M`."""
+    if _missing(value):
+        return ""
+    v = float(value)  # type: ignore[arg-type]
+    for size, ru, en in [(1e9, "млрд", "B"), (1e6, "млн", "M"), (1e3, "тыс.", "K")]:
+        if abs(v) >= size:
+            scaled = v / size
+            whole = abs(scaled) >= 100 or abs(scaled - round(scaled)) < 0.05  # `34 тыс.`, not `34,0 тыс.`
+            short = number(scaled, lang, 0 if whole else 1)
+            return f"{short}{NBSP}{ru}" if lang == "ru" else f"{short}{en}"
+    return number(v, lang)
+
+
 def compact_money(value: object, currency: str | None, lang: str) -> str:
-    """Short money for tiles: `1,2 млн ₽` / `₽1.2M`."""
+    """Short money: `1,2 млн ₽` / `₽1.2M`."""
     if _missing(value):
         return ""
     v = float(value)  # type: ignore[arg-type]

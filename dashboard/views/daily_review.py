@@ -19,16 +19,15 @@ def _tiles(ctx: Context, score: pd.DataFrame, change: dict[str, float]) -> None:
     st.caption(t("tiles_caption"))
     lg = lang()
     total = {c: score[c].sum() for c in score.columns if c in (*TILE_COUNTS, "won_amount")}
-    rows = st.columns(6), st.columns(6)
+    rows = st.columns(6), st.columns([1, 1, 1, 1.5, 1.5])
     cells = [*rows[0], *rows[1]]
     for cell, name in zip(cells, TILE_COUNTS, strict=False):
         components.tile(cell, t(name), components.count(total.get(name), ctx), change.get(name),
                         help=components.rule_help(ctx, name), inverse=name != "won_deals")
     won_n, lost_n = total.get("won_deals", 0), total.get("lost_deals", 0)
     rate = won_n / (won_n + lost_n) if won_n + lost_n else None
-    components.tile(cells[len(TILE_COUNTS)], t("won_amount"),
-                    formatting.compact_money(total.get("won_amount"), ctx.base_currency, lg) or "—",
-                    change.get("won_amount"), inverse=False)
+    components.money_tile(cells[len(TILE_COUNTS)], ctx, t("won_amount"), total.get("won_amount"),
+                          change.get("won_amount"))
     components.tile(cells[len(TILE_COUNTS) + 1], t("win_rate"), formatting.percent(rate, lg) or "—",
                     inverse=False)
 

@@ -26,7 +26,7 @@ def _month_key(month: date) -> str:
     return f"{month.year:04d}-{month.month:02d}"
 
 
-def _by_month_chart(forecast: pd.DataFrame, chosen: str) -> None:
+def _by_month_chart(forecast: pd.DataFrame, chosen: str, currency: str) -> None:
     lg = lang()
     labels = [formatting.month(m, lg) if m[:4].isdigit() else t("no_close_month")
               for m in forecast["close_month"]]
@@ -35,7 +35,7 @@ def _by_month_chart(forecast: pd.DataFrame, chosen: str) -> None:
         go.Bar(name=t("amount"), x=labels, y=forecast["amount"], marker_color=colors, opacity=0.45),
         go.Bar(name=t("weighted_amount"), x=labels, y=forecast["weighted_amount"], marker_color=colors),
     ])
-    fig.update_layout(barmode="overlay", yaxis_title=t("amount_base", cur=""))
+    fig.update_layout(barmode="overlay", yaxis_title=t("amount_base", cur=formatting.currency_sign(currency)))
     charts.show(fig, key="forecast_chart")
 
 
@@ -46,9 +46,8 @@ def _month_tiles(ctx: Context, forecast: pd.DataFrame, month: date) -> None:
     st.caption(t("fc_month_tiles", month=formatting.month(month, lg)))
     cols = st.columns(5)
     components.tile(cols[0], t("fc_deals"), formatting.integer(pick("deals"), lg))
-    money = (lambda v: formatting.compact_money(v, ctx.base_currency, lg))  # noqa: E731
-    components.tile(cols[1], t("fc_pipeline"), money(pick("amount")))
-    components.tile(cols[2], t("fc_weighted"), money(pick("weighted_amount")))
+    components.money_tile(cols[1], ctx, t("fc_pipeline"), pick("amount"))
+    components.money_tile(cols[2], ctx, t("fc_weighted"), pick("weighted_amount"))
     components.tile(cols[3], t("default_close_dates"), formatting.integer(pick("default_close_dates"), lg))
     components.tile(cols[4], t("past_close_dates"), formatting.integer(pick("past_close_dates"), lg))
 
@@ -61,10 +60,12 @@ def _won_lost(ctx: Context, month: date, chosen: filters.Filters) -> pd.DataFram
     cols = st.columns(3)
     for col, name in zip(cols, ("won_deals", "won_amount", "lost_deals"), strict=True):
         value, last = now[name].sum(), before[name].sum()
-        shown = (formatting.compact_money(value, ctx.base_currency, lg) if name == "won_amount"
-                 else formatting.integer(value, lg))
-        components.tile(col, f"{t(name)} · {formatting.month(month, lg)}", shown, value - last,
-                        inverse=name == "lost_deals", help=t("fc_vs_last_month"))
+        title = f"{t(name)} · {formatting.month(month, lg)}"
+        if name == "won_amount":
+            components.money_tile(col, ctx, title, value, value - last, help=t("fc_vs_last_month"))
+        else:
+            components.tile(col, title, formatting.integer(value, lg), value - last,
+                            inverse=name == "lost_deals", help=t("fc_vs_last_month"))
     return now
 
 
@@ -83,16 +84,15 @@ def _per_manager(ctx: Context, month: date, conversion: pd.DataFrame, chosen: fi
 def render(ctx: Context) -> None:
     st.title(t("forecast_title"))
     components.freshness(ctx)
-    top = st.columns(4)
-    month = filters.month_pick(ctx.now.date(), column=top[0])
-    chosen = filters.bar(ctx, pipeline=True, dept=True, manager=True)
+    chosen = filters.bar(ctx, month_of=ctx.now.date(), ahead=6)
+    month = chosen.month
     forecast = data.metric("forecast", **chosen.params())
     _month_tiles(ctx, forecast, month)
     st.subheader(t("fc_by_month"))
     if forecast.empty:
         st.caption(t("no_rows"))
     else:
-        _by_month_chart(forecast, _month_key(month))
+        _by_month_chart(forecast, _month_key(month), ctx.base_currency)
         components.table(ctx, forecast, key="forecast_months", file_name="forecast_by_month")
     st.subheader(t("fc_won_vs_last"))
     conversion = _won_lost(ctx, month, chosen)

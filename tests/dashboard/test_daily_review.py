@@ -20,7 +20,7 @@ def test_tiles_and_scorecard_match_the_fixture(app) -> None:
     assert shown["Необработ. входящие"] == "3"
     assert shown["Зависли на счёте"] == "2"
     assert shown["Выиграно"] == "2" and shown["Проиграно"] == "4"
-    assert shown["Сумма выигранных"] == "380\u00a0тыс.\u00a0₽"
+    assert shown["Сумма выигранных, ₽"] == "380\u00a0тыс."
     assert shown["Конверсия"] == "33\u00a0%"
     score = table(at, "scorecard")
     assert score["manager_name"].tolist() == [row[1] for row in EXPECTED_SCORECARD]
@@ -93,7 +93,7 @@ def test_language_switch_to_english(app) -> None:
     at.segmented_control(key="lang").set_value("en").run()
     no_errors(at)
     assert at.title[0].value == "Daily review"
-    assert tiles(at)["Won amount"] == "₽380K"
+    assert tiles(at)["Won amount, ₽"] == "380K"
     assert "Data as of Nov 20, 2026 5:51 PM (9 min ago)." in texts(at)
     again = app(lang="en")
     assert again.title[0].value == "Daily review"

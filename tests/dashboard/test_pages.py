@@ -41,8 +41,8 @@ def test_forecast_for_the_as_of_month_and_a_picked_month(app) -> None:
     shown = tiles(at)
     # November: 5 open deals expected to close, 114 000 RUB, 34 000 weighted, 3 default and 2 past dates
     assert shown["Сделок"] == "5"
-    assert shown["Сумма в воронке"] == "114\u00a0тыс.\u00a0₽"
-    assert shown["Взвешенный прогноз"] == "34\u00a0тыс.\u00a0₽"
+    assert shown["Сумма в воронке, ₽"] == "114\u00a0тыс."
+    assert shown["Взвешенный прогноз, ₽"] == "34\u00a0тыс."
     assert shown["Дата по умолчанию"] == "3" and shown["Дата в прошлом"] == "2"
     # won in November 2 (Anna, Boris) + Galina's = 3 against October's 1: +2
     assert shown["Выиграно · ноябрь 2026"] == "3"
@@ -57,14 +57,14 @@ def test_forecast_for_the_as_of_month_and_a_picked_month(app) -> None:
     widget(at, "selectbox", "month").set_value("2026-12").run()
     no_errors(at)
     assert tiles(at)["Сделок"] == "3"
-    assert tiles(at)["Взвешенный прогноз"] == "103\u00a0тыс.\u00a0₽"
+    assert tiles(at)["Взвешенный прогноз, ₽"] == "103\u00a0тыс."
 
 
 def test_forecast_month_from_a_link(app) -> None:
     at = app("forecast", month="2026-08")
     no_errors(at)
     assert tiles(at)["Сделок"] == "1"
-    assert tiles(at)["Сумма в воронке"] == "100\u00a0тыс.\u00a0₽"
+    assert tiles(at)["Сумма в воронке, ₽"] == "100\u00a0тыс."
 
 
 def test_conversion_won_lost_reasons_and_invoice_stage(app) -> None:

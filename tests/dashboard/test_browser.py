@@ -1,0 +1,135 @@
+"""A real browser on the real server: Debian's Chromium (no browser download) drives `streamlit run` on the
+fixture snapshot, opens every page, clicks a drill-down and the language switch, finds no exception and saves
+screenshots to artifacts/screenshots/. Table cells are drawn on a canvas, so data is asserted in the AppTests;
+here it is "it renders, nothing breaks, the URL keeps the view"."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.queries.fixture_db import AS_OF
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "artifacts" / "screenshots"
+READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+PAGES = {  # screenshot name -> path on the server
+    "daily_review": "/",
+    "my_backlog": "/backlog?manager=Anna+Ivanova",
+    "forecast": "/forecast",
+    "conversion": "/conversion",
+    "trends": "/trends",
+    "about": "/about",
+}
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
+                       "(apt-get install chromium, or `make browser`)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(history_db: Path) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "DOZHIM_DB": str(history_db), "DOZHIM_AS_OF": AS_OF.isoformat()}
+    env.pop("DOZHIM_RULES", None)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    log = open(SHOTS.parent / "streamlit-browser-test.log", "w")  # noqa: SIM115 - closed in finally
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
+         "--server.headless", "true", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/_stcore/health", timeout=1).text == "ok":
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("streamlit did not start; see artifacts/streamlit-browser-test.log")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def page(server: str):
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        # tall enough that a whole page fits: Streamlit scrolls an inner container, not the document
+        tab = browser.new_page(viewport={"width": 1440, "height": 2400})
+        yield tab
+        browser.close()
+
+
+def _open(page, server: str, path: str) -> None:
+    page.goto(server + path)
+    page.wait_for_selector("h1", timeout=30_000)
+    page.wait_for_selector(READY, timeout=30_000)
+    page.wait_for_timeout(800)  # let plotly and the data grid paint before the screenshot
+
+
+def _no_exception(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.locator('[data-testid="stAlertContentError"]').count() == 0
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_renders_without_exception(page, server: str, name: str) -> None:
+    _open(page, server, PAGES[name])
+    _no_exception(page)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_drill_down_click_opens_the_managers_deals(page, server: str) -> None:
+    _open(page, server, "/")
+    grid = page.locator(".st-key-table_scorecard [data-testid='stDataFrame']")
+    box = grid.bounding_box()
+    assert box is not None
+    # the row-selection checkbox of the first manager (Anna Ivanova): first column, first data row
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+    page.wait_for_timeout(300)
+    page.wait_for_selector(READY, timeout=30_000)
+    page.get_by_text("Anna Ivanova · Без касаний").wait_for(timeout=10_000)
+    _no_exception(page)
+    page.locator(".st-key-table_drill_table").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "drill_down.png"), full_page=True)
+
+
+def test_filters_and_language_live_in_the_url(page, server: str) -> None:
+    _open(page, server, "/?manager=Boris+Petrov")
+    assert "manager=Boris" in page.url  # a shared link keeps its filter
+    page.locator('[data-testid="stSidebar"]').get_by_text("en", exact=True).click()
+    page.wait_for_function("() => window.location.search.includes('lang=en')", timeout=10_000)
+    page.get_by_role("heading", name="Daily review").wait_for(timeout=10_000)
+    page.wait_for_selector(READY, timeout=30_000)
+    _no_exception(page)
+    assert "manager=Boris" in page.url
+    page.screenshot(path=str(SHOTS / "daily_review_en.png"), full_page=True)
