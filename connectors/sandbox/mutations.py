@@ -81,7 +81,10 @@ class _Mutator:
     def _random_id(self, table: str, where: str = "1 = 1") -> int | None:
         """A random matching row id: the first one at or after a random point of the table's id range
         (min/max of the primary key are instant; a filtered min/max would scan a big table)."""
-        lo, hi = self.conn.execute(f"select min(ID), max(ID) from {table}").fetchone()
+        # two subqueries: SQLite answers a lone min() or max() from the index, but scans for "min(), max()"
+        lo, hi = self.conn.execute(
+            f"select (select min(ID) from {table}), (select max(ID) from {table})"
+        ).fetchone()
         if lo is None:
             return None
         pick = self.rng.randint(lo, hi)
