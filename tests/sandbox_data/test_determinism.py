@@ -42,3 +42,20 @@ def test_unknown_size_is_refused(tmp_path):
 
     with pytest.raises(ValueError, match="unknown size"):
         build_store(tmp_path / "x.sqlite", "huge", SEED, NOW)
+
+
+def test_same_store_in_another_process_with_another_hash_seed(tiny_store, tmp_path):
+    """No dependence on str hashing or on anything else that varies between processes."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "proc.sqlite"
+    code = (
+        "from datetime import datetime; from pathlib import Path; "
+        "from connectors.sandbox.store import build_store; "
+        f"build_store(Path({str(out)!r}), 'tiny', {SEED}, datetime.fromisoformat({NOW.isoformat()!r}))"
+    )
+    env = os.environ | {"PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=os.getcwd(), timeout=120)
+    assert checksum(out) == checksum(tiny_store)
