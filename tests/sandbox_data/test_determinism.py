@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from connectors.sandbox.store import build_store, cached_store, checksum
 
 from .conftest import NOW, SEED
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_same_seed_same_store(tiny_store, tmp_path):
@@ -57,5 +61,5 @@ def test_same_store_in_another_process_with_another_hash_seed(tiny_store, tmp_pa
         f"build_store(Path({str(out)!r}), 'tiny', {SEED}, datetime.fromisoformat({NOW.isoformat()!r}))"
     )
     env = os.environ | {"PYTHONHASHSEED": "12345"}
-    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=os.getcwd(), timeout=120)
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=ROOT, timeout=120)
     assert checksum(out) == checksum(tiny_store)
