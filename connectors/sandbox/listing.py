@@ -71,6 +71,11 @@ def portal_tz(offset: str) -> timezone:
     return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
 
 
+def upper_name(name: str) -> str:
+    """`parentId2` -> `PARENT_ID2`: how the universal controllers name a field in their errors."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).upper()
+
+
 def split_key(key: str) -> tuple[str, str]:
     """">=DATE_MODIFY" -> (">=", "DATE_MODIFY")."""
     for op in _OPERATORS:
@@ -177,7 +182,7 @@ def build_filter(schema: Schema, filt: Any, *, strict: bool) -> tuple[str, list[
         col = schema.find(name)
         if col is None:
             if strict:
-                raise invalid_arg(f"Unknown field '{name}' in filter")
+                raise invalid_arg(f"Invalid filter: field '{upper_name(name)}' is not allowed in filter")
             continue
         sql, sub = _condition(col, op, value, tz)
         parts.append(sql)
@@ -192,9 +197,13 @@ def build_order(schema: Schema, order: Any, *, strict: bool, default: str = "") 
         col = schema.find(str(name))
         if col is None:
             if strict:
-                raise invalid_arg(f"Unknown field '{name}' in order")
+                raise invalid_arg(f"Invalid order: field '{upper_name(str(name))}' is not allowed in order")
             continue
-        desc = php_str(direction).upper() == "DESC"
+        word = php_str(direction).upper()
+        if strict and word not in {"ASC", "DESC"}:
+            raise invalid_arg("Invalid order: allowed sort directions are ASC, DESC. "
+                              f"But got '{php_str(direction)}' for field '{upper_name(str(name))}'")
+        desc = word == "DESC"
         terms.append(f"{_expr(col)} {'desc' if desc else 'asc'}")
     if not terms and default:
         terms.append(default)

@@ -175,3 +175,39 @@ def test_item_list_nested_or_filter_json_and_form(client, db):
         "crm.item.list", params={"entityTypeId": 31, "select[]": "id", "filter[0][id]": 2}
     )
     assert [i["id"] for i in only_groups.json()["result"]["items"]] == [2]
+
+
+def test_universal_errors_as_documented(client):
+    err = call(client, "crm.item.list", {"entityTypeId": 31, "filter": {"parentId": 1}}, status=400)
+    assert err == {
+        **err,
+        "error": "INVALID_ARG_VALUE",
+        "error_description": "Invalid filter: field 'PARENT_ID' is not allowed in filter",
+    }
+    err = call(client, "crm.item.list", {"entityTypeId": 31, "order": {"id": "UP"}}, status=400)
+    assert err["error_description"] == (
+        "Invalid order: allowed sort directions are ASC, DESC. But got 'UP' for field 'ID'"
+    )
+    err = call(client, "crm.stagehistory.list", {"entityTypeId": 2, "order": {"TITLE": "ASC"}}, status=400)
+    assert err["error_description"] == "Invalid order: field 'TITLE' is not allowed in order"
+    assert call(client, "crm.item.list", {"entityTypeId": 999}, status=400)["error"] == "NOT_FOUND"
+    assert call(client, "crm.stagehistory.list", {"entityTypeId": 3}, status=400)["error_description"] == (
+        "Entity type CONTACT is not supported"
+    )
+
+
+def test_item_list_user_field_names(client, db):
+    uf = db.execute("select FIELD_NAME from deal_userfields order by SORT limit 1").fetchone()[0]
+    camel = call(client, "crm.item.list", {"entityTypeId": 2, "filter": {"id": 1}})["result"]["items"][0]
+    original = call(
+        client, "crm.item.list", {"entityTypeId": 2, "filter": {"id": 1}, "useOriginalUfNames": "Y"}
+    )
+    assert uf not in camel and any(k.startswith("ufCrm") for k in camel)
+    assert uf in original["result"]["items"][0]
+
+
+def test_uf_camel_names():
+    from connectors.sandbox.methods.schemas import uf_camel
+
+    assert uf_camel("UF_CRM_LOSS_REASON") == "ufCrmLossReason"
+    assert uf_camel("UF_CRM_2_1639669411830") == "ufCrm2_1639669411830"

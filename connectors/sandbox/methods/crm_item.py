@@ -32,10 +32,13 @@ def _schema(call: Call) -> Schema | None:
     if type_id == 31:
         return invoice_schema(call)
     if type_id == 2:
-        return deal_schema(call, item=True)
+        original = php_str(call.params.get("useOriginalUfNames", "N")).upper() in {"Y", "1", "TRUE"}
+        return deal_schema(call, item=True, original_uf=original)
     if type_id in _EMPTY_TYPES:
         return None
-    raise ApiError(400, "ENTITY_TYPE_NOT_SUPPORTED", f"Entity type {type_id} is not supported")
+    if type_id == 5:  # old invoices live only in crm.invoice.*
+        raise ApiError(400, "ENTITY_TYPE_NOT_SUPPORTED", "Entity type INVOICE is not supported")
+    raise ApiError(400, "NOT_FOUND", "Smart process not found")
 
 
 @method("crm.item.list", "crm", lists=True)

@@ -58,7 +58,8 @@ def status_list(call: Call) -> Reply:
     return Reply([_status_row(r) for r in rows], cost=call.cost_of(len(rows), 0))
 
 
-_HISTORY_TYPES = {1, 2, 5, 31}
+_HISTORY_TYPES = {1: "LEAD", 2: "DEAL", 5: "INVOICE", 31: "SMART_INVOICE"}
+_TYPE_NAMES = {3: "CONTACT", 4: "COMPANY", 7: "QUOTE", 8: "REQUISITE", 36: "SHIPMENT_DOCUMENT"}
 
 
 @method("crm.stagehistory.list", "crm", lists=True)
@@ -66,14 +67,15 @@ def stagehistory_list(call: Call) -> Reply:
     p = call.params
     type_id = php_int(p.get("entityTypeId"))
     if type_id not in _HISTORY_TYPES:
-        raise ApiError(400, "ENTITY_TYPE_NOT_SUPPORTED", f"Entity type {type_id} is not supported")
+        name = _TYPE_NAMES.get(type_id, str(type_id))
+        raise ApiError(400, "ENTITY_TYPE_NOT_SUPPORTED", f"Entity type {name} is not supported")
     schema = stage_history_schema(call)
     names = [php_str(n) for n in as_list(p.get("select"))] or [c.api for c in schema.columns]
     cols = []
     for name in names:
         col = schema.find(name)
         if col is None:
-            raise invalid_arg(f"Unknown field '{name}' in select")
+            raise invalid_arg(f"Invalid select: field '{name}' is not allowed in select")
         cols.append(col)
     where, args = build_filter(schema, p.get("filter"), strict=True)
     where = f't."ENTITY_TYPE_ID" = ? and ({where})'

@@ -47,17 +47,24 @@ def deal_userfields(call: Call) -> list[dict[str, Any]]:
 
 
 def uf_camel(name: str) -> str:
-    """`UF_CRM_LOSS_REASON` -> `ufCrmLossReason` (crm.item's camelCase user-field names)."""
+    """`UF_CRM_LOSS_REASON` -> `ufCrmLossReason`, `UF_CRM_2_1639669411830` -> `ufCrm2_1639669411830`
+    (crm.item's camelCase user-field names; two number parts in a row keep their underscore)."""
     head, *rest = name.lower().split("_")
-    return head + "".join(p.capitalize() for p in rest)
+    out, previous_digit = head, False
+    for part in rest:
+        out += f"_{part}" if part.isdigit() and previous_digit else part.capitalize()
+        previous_digit = part.isdigit()
+    return out
 
 
-def deal_schema(call: Call, *, item: bool = False) -> Schema:
-    key = "schema:deals:item" if item else "schema:deals"
+def deal_schema(call: Call, *, item: bool = False, original_uf: bool = False) -> Schema:
+    """Classic (UPPER) or crm.item (camelCase) deal schema; `original_uf` keeps UF_* names in crm.item."""
+    key = f"schema:deals:{item}:{original_uf}"
     if key not in call.cache:
         present = table_columns(call.conn, "deals")
         standard = _columns(DEAL_FIELDS, present, camel=item, rename=DEAL_ITEM_NAMES if item else None)
-        ufs = [Column(uf_camel(u["FIELD_NAME"]) if item else u["FIELD_NAME"], u["FIELD_NAME"],
+        camel_uf = item and not original_uf
+        ufs = [Column(uf_camel(u["FIELD_NAME"]) if camel_uf else u["FIELD_NAME"], u["FIELD_NAME"],
                       _UF_TYPES.get(u["USER_TYPE_ID"], "string"), u.get("MULTIPLE") == "Y",
                       u["USER_TYPE_ID"] == "crm_status")
                for u in deal_userfields(call) if u["FIELD_NAME"] in present]
