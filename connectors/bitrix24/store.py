@@ -23,6 +23,7 @@ import pyarrow as pa
 from connectors.bitrix24.schema import SCHEMA_VERSION, TABLES, ddl
 
 TEMP_SUFFIX = ".tmp"
+MEMORY_LIMIT = "256MB"
 
 
 class StoreError(Exception):
@@ -57,7 +58,8 @@ def open_copy(db: Path) -> tuple[duckdb.DuckDBPyConnection, Path]:
         leftover.unlink(missing_ok=True)
     if db.exists():
         shutil.copyfile(db, tmp)
-    con = duckdb.connect(str(tmp))
+    # A bounded buffer pool keeps the sync's memory flat on big portals (DuckDB spills beyond it).
+    con = duckdb.connect(str(tmp), config={"memory_limit": MEMORY_LIMIT, "preserve_insertion_order": False})
     con.execute("set timezone = 'UTC'")
     ensure_schema(con)
     return con, tmp

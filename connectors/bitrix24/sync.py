@@ -207,10 +207,11 @@ class _Run:
     def _export(self, con: duckdb.DuckDBPyConnection, plans: list[Plan],
                 dirs: Directories) -> dict[str, Outcome]:
         by_name = {p.stream.name: p for p in plans}
+        expected = {}
         for plan in plans:
             if plan.full or plan.sweep:
                 store.start_seen(con, plan.stream.name)
-            self.reporter.start(plan.stream.name, store.count(con, plan.stream.name) if plan.full else None)
+            expected[plan.stream.name] = store.count(con, plan.stream.name) if plan.full else None
         messages: queue.Queue = queue.Queue(maxsize=16)
         cancel = threading.Event()
         labels = {"deals": ("deals", "deals_sweep"), "activities": ("activities", "activities_sweep",
@@ -226,6 +227,7 @@ class _Run:
 
         def chain(names: list[str]) -> None:
             for name in names:
+                self.reporter.start(name, expected[name])
                 outcomes[name] = exporter.run(by_name[name])
                 requests = self.client.stats.requests
                 self.reporter.done(name, outcomes[name].rows, sum(requests[lb] for lb in labels[name]),

@@ -1,0 +1,226 @@
+"""Connector benchmark (prints figures; not a test).
+
+    python -m bench.connector [--size large] [--factor 20] [--skip-fb24]
+
+On a private copy of the sandbox store (default `large`: 100k deals, ~2M activities), served with the
+sandbox's default limits (bucket 50, drain 2/s, 480 s operating time per 10 min) and a clock factor, so
+that portal time runs `factor` times faster than real time and the client's limiter is scaled to match:
+- a full sync (in a child process, so its peak RSS is the connector's own): HTTP requests per stream
+  against the minimum (1 + rows/2500 per keyset pass, plus metadata), rows/s, peak memory;
+- rows/s inside the burst (the first 50 requests, unpaced) and sustained at the limit (portal time);
+- an incremental sync after 1% of the deals changed (sandbox mutations);
+- fast_bitrix24's get_all over the same portal, for comparison.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+from connectors.sandbox.limits import Limits
+from connectors.sandbox.store import cached_store
+from connectors.sandbox.testing import running_sandbox
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def child(webhook: str, db: str, factor: float, full: bool) -> None:
+    """Runs inside the child process: one sync with the limiter scaled to the sandbox's clock."""
+    from connectors.bitrix24.client import Bitrix24Client
+    from connectors.bitrix24.progress import LineReporter
+    from connectors.bitrix24.ratelimit import RateLimiter
+    from connectors.bitrix24.sync import SyncOptions, run_sync
+
+    def factory(url: str) -> Bitrix24Client:
+        limiter = RateLimiter(burst=50, per_second=2.0 * factor, operating_budget=480.0, window=600.0 / factor,
+                              max_wait=900.0 / factor)
+        return Bitrix24Client(url, limiter=limiter)
+
+    started = time.monotonic()
+    result = run_sync(SyncOptions(db=Path(db), webhook_url=webhook, full=full, client_factory=factory,
+                                  reporter=LineReporter()))
+    print(json.dumps({"seconds": time.monotonic() - started, "rows": result.rows, "requests": result.requests,
+                      "stats": result.stats, "mode": result.mode}))
+
+
+def run_child(webhook: str, db: Path, factor: float, full: bool = False) -> dict:
+    """A sync in a child process; samples its RSS every 50 ms for the peak."""
+    cmd = [sys.executable, "-m", "bench.connector", "--child", webhook, str(db), str(factor)]
+    if full:
+        cmd.append("--full")
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
+    watched = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            peak = max(peak, watched.memory_info().rss)
+        except psutil.NoSuchProcess:
+            break
+        time.sleep(0.05)
+    out = proc.stdout.read() if proc.stdout else ""
+    if proc.returncode != 0:
+        raise SystemExit(f"sync child failed ({proc.returncode})")
+    result = json.loads(out.strip().splitlines()[-1])
+    result["peak_rss_mb"] = peak / 2**20
+    return result
+
+
+def portal_counts(store: Path) -> dict[str, int]:
+    conn = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+    try:
+        q = {
+            "deals": "select count(*) from deals where \"IS_RECURRING\" = 'N'",
+            "deal_templates": "select count(*) from deals where \"IS_RECURRING\" = 'Y'",
+            "activities": "select count(distinct \"ACTIVITY_ID\") from activity_bindings where \"OWNER_TYPE_ID\" = 2",
+            "unbound_owner": "select count(*) from activities a where a.\"OWNER_TYPE_ID\" != 2 and exists ("
+                             "select 1 from activity_bindings b where b.\"ACTIVITY_ID\" = a.\"ID\" "
+                             "and b.\"OWNER_TYPE_ID\" = 2)",
+            "stage_history": "select count(*) from stage_history where \"ENTITY_TYPE_ID\" = 2",
+            "invoices": "select count(*) from invoices",
+        }
+        return {k: conn.execute(sql).fetchone()[0] for k, sql in q.items()}
+    finally:
+        conn.close()
+
+
+def minimum(rows: int) -> int:
+    """Requests a keyset export needs at best: one plain call, then one batch per 2,500 rows."""
+    return 1 + math.ceil(max(rows - 50, 0) / 2500) if rows >= 50 else 1
+
+
+def burst_rate(webhook: str) -> tuple[float, int]:
+    """Rows/s over the first 50 requests of an activities export (the bucket starts empty: no pacing)."""
+    from connectors.bitrix24.client import Bitrix24Client
+    from connectors.bitrix24.paginate import iter_fast
+    from connectors.bitrix24.ratelimit import RateLimiter
+    from connectors.bitrix24.streams import ACTIVITIES
+
+    with Bitrix24Client(webhook, limiter=RateLimiter(burst=50, per_second=2.0)) as client:
+        started = time.monotonic()
+        rows = 0
+        params = {"filter": ACTIVITIES.base_params["filter"], "select": ACTIVITIES.select}
+        for page in iter_fast(client, "crm.activity.list", params, stream="burst"):
+            rows += len(page)
+            if client.stats.requests["burst"] >= 50:
+                break
+        return rows / (time.monotonic() - started), client.stats.requests["burst"]
+
+
+def fast_bitrix24_get_all(webhook: str, factor: float) -> str:
+    try:
+        from fast_bitrix24 import Bitrix
+    except ImportError as exc:
+        return f"fast_bitrix24 not installed ({exc})"
+    try:
+        b = Bitrix(webhook, verbose=False, requests_per_second=2.0 * factor, ssl=False)
+        started = time.monotonic()
+        deals = b.get_all("crm.deal.list", params={"select": ["ID", "TITLE", "STAGE_ID", "OPPORTUNITY",
+                                                              "DATE_MODIFY", "ASSIGNED_BY_ID"]})
+        seconds = time.monotonic() - started
+        return f"crm.deal.list: {len(deals):,} rows in {seconds:.1f} s real ({len(deals) / seconds:,.0f} rows/s)"
+    except Exception as exc:  # print why it cannot run, do not hide it
+        return f"could not run: {type(exc).__name__}: {str(exc)[:200]}"
+
+
+def report_requests(label: str, result: dict, counts: dict[str, int]) -> None:
+    req = result["requests"]
+    best = {
+        "deals": minimum(counts["deals"]) + minimum(counts["deal_templates"]),
+        "activities": minimum(counts["activities"]),
+        "stage_history": minimum(counts["stage_history"]),
+        "invoices": minimum(counts["invoices"]),
+        "activity_bindings": math.ceil(counts["unbound_owner"] / 50),
+    }
+    print(f"\n{label}: {result['seconds']:.1f} s real, peak RSS {result['peak_rss_mb']:.0f} MB, mode {result['mode']}")
+    print(f"  {'stream':<20}{'rows':>12}{'requests':>10}{'minimum':>10}{'over':>8}")
+    for stream, rows in result["rows"].items():
+        if stream in req or stream in best:
+            n = req.get(stream, 0)
+            low = best.get(stream)
+            over = f"{(n / low - 1) * 100:+.1f}%" if low else ""
+            print(f"  {stream:<20}{rows:>12,}{n:>10}{low or '':>10}{over:>8}")
+    others = {k: v for k, v in req.items() if k not in result["rows"]}
+    print(f"  other requests: {others}  total {sum(req.values())}")
+    print(f"  retries {result['stats']['retries']}, 503s {result['stats']['status_503']}, "
+          f"429s {result['stats']['status_429']}, waited {result['stats']['seconds_waited']:.1f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--size", default="large")
+    parser.add_argument("--factor", type=float, default=20.0)
+    parser.add_argument("--skip-fb24", action="store_true")
+    parser.add_argument("--child", nargs=3)
+    parser.add_argument("--full", action="store_true")
+    args = parser.parse_args()
+    if args.child:
+        child(args.child[0], args.child[1], float(args.child[2]), args.full)
+        return
+    work = Path(tempfile.mkdtemp(prefix="bench-connector-"))
+    try:
+        bench(args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def bench(args: argparse.Namespace, work: Path) -> None:
+    source = cached_store(args.size, 7, cache_dir=REPO / "data" / "sandbox")
+    store = work / "portal.sqlite"
+    shutil.copyfile(source, store)
+    counts = portal_counts(store)
+    print(f"portal {args.size}: {counts}; sandbox limits: burst 50, drain 2/s, 480 s/10 min; "
+          f"clock factor {args.factor:g}")
+    limits = Limits(clock_factor=args.factor)
+    with running_sandbox(args.size, 7, store_path=store, limits=limits) as sandbox:
+        rate, n = burst_rate(sandbox.webhook_url)
+        print(f"inside the burst: {rate:,.0f} rows/s real over the first {n} requests (no pacing)")
+        sandbox.set_limits(limits)  # the bucket starts empty again
+        db = work / "crm.duckdb"
+        full = run_child(sandbox.webhook_url, db, args.factor)
+        report_requests("full sync", full, counts)
+        moved = sum(full["rows"].get(k, 0) for k in ("deals", "activities", "stage_history", "invoices"))
+        portal_seconds = full["seconds"] * args.factor
+        print(f"  sustained: {moved / full['seconds']:,.0f} rows/s real = {moved / portal_seconds:,.0f} rows/s "
+              f"in portal time at the limit (ceiling 2 req/s x 2,500 rows = 5,000 rows/s)")
+        print(f"  database file: {db.stat().st_size / 2**20:.0f} MB")
+
+        conn = sqlite3.connect(str(store))
+        now = _portal_now(sandbox.webhook_url)
+        changes = apply_changes_safe(conn, counts["deals"] // 100, now)
+        conn.close()
+        print(f"\nmutations: {len(changes)} changes (1% of the deals count) at {now.isoformat()}")
+        incremental = run_child(sandbox.webhook_url, db, args.factor)
+        report_requests("incremental sync after 1% changed", incremental, counts)
+
+        if not args.skip_fb24:
+            sandbox.set_limits(limits)
+            print("\nfast_bitrix24 get_all:", fast_bitrix24_get_all(sandbox.webhook_url, args.factor))
+
+
+def _portal_now(webhook: str):
+    from datetime import datetime
+
+    import httpx
+
+    return datetime.fromisoformat(httpx.post(webhook + "server.time", json={}).json()["result"])
+
+
+def apply_changes_safe(conn: sqlite3.Connection, count: int, now) -> list:
+    from connectors.sandbox.mutations import apply_changes
+
+    return apply_changes(conn, random.Random(1), count, now)
+
+
+if __name__ == "__main__":
+    main()
