@@ -41,11 +41,13 @@ def test_category_list_for_deals_and_invoices(client, db):
     )
     assert cats[0]["id"] == 0 and cats[0]["isDefault"] == "Y" and isinstance(cats[0]["sort"], int)
     assert {c["isDefault"] for c in cats[1:]} == {"N"}
+    assert "originId" not in cats[0] and cats[1]["originId"] == ""
+    assert call(client, "crm.category.list", {"entityTypeId": 999}, status=400)["error"] == "NOT_FOUND"
     inv = call(client, "crm.category.list", {"entityTypeId": 31})["result"]["categories"]
     assert inv and inv[0]["entityTypeId"] == 31
     assert (
-        call(client, "crm.category.list", {"entityTypeId": 5}, status=400)["error"]
-        == "ENTITY_TYPE_NOT_SUPPORTED"
+        call(client, "crm.category.list", {"entityTypeId": 1}, status=400)["error_description"]
+        == "Entity type LEAD is not supported"
     )
 
 

@@ -11,12 +11,18 @@ from connectors.sandbox.methods.common import item_row
 from connectors.sandbox.methods.schemas import stage_history_schema, table_columns
 from connectors.sandbox.params import as_list, as_map, lower_keys, php_int, php_str
 
+_HISTORY_TYPES = {1: "LEAD", 2: "DEAL", 5: "INVOICE", 31: "SMART_INVOICE"}
+_TYPE_NAMES = {3: "CONTACT", 4: "COMPANY", 7: "QUOTE", 8: "REQUISITE", 36: "SHIPMENT_DOCUMENT"}
+
 
 @method("crm.category.list", "crm", lists=True)
 def category_list(call: Call) -> Reply:
     type_id = php_int(call.params.get("entityTypeId"))
+    if type_id in {1, 5, 7}:  # leads, old invoices, quotes have no pipelines
+        name = {**_HISTORY_TYPES, **_TYPE_NAMES}[type_id]
+        raise ApiError(400, "ENTITY_TYPE_NOT_SUPPORTED", f"Entity type {name} is not supported")
     if type_id not in {2, 31}:
-        raise ApiError(400, "ENTITY_TYPE_NOT_SUPPORTED", f"Entity type {type_id} is not supported")
+        raise ApiError(400, "NOT_FOUND", "Smart process not found")
     rows = call.conn.execute(
         """
         -- pipelines of one entity type; the default one first, as the portal lists them
@@ -27,8 +33,12 @@ def category_list(call: Call) -> Reply:
         """,
         [type_id],
     ).fetchall()
-    cats = [{"id": r[0], "name": r[1], "sort": r[2], "entityTypeId": r[3], "isDefault": r[4],
-             "originId": "", "originatorId": ""} for r in rows]
+    cats = []
+    for r in rows:
+        cat = {"id": r[0], "name": r[1], "sort": r[2], "entityTypeId": r[3], "isDefault": r[4]}
+        if r[4] != "Y":  # the default pipeline has no origin keys (docs example)
+            cat.update(originId="", originatorId="")
+        cats.append(cat)
     return Reply({"categories": cats}, len(cats))
 
 
@@ -58,8 +68,6 @@ def status_list(call: Call) -> Reply:
     return Reply([_status_row(r) for r in rows], cost=call.cost_of(len(rows), 0))
 
 
-_HISTORY_TYPES = {1: "LEAD", 2: "DEAL", 5: "INVOICE", 31: "SMART_INVOICE"}
-_TYPE_NAMES = {3: "CONTACT", 4: "COMPANY", 7: "QUOTE", 8: "REQUISITE", 36: "SHIPMENT_DOCUMENT"}
 
 
 @method("crm.stagehistory.list", "crm", lists=True)
