@@ -77,7 +77,7 @@ def generate(conn: sqlite3.Connection, size: str, seed: int, clock: Clock) -> No
         "next_deal_id": str(next_deal),
         "next_activity_id": str(activities.next_id),
         "next_stage_history_id": str(deals.next_history),
-        "next_invoice_id": str(deals.next_invoice),
+        "next_invoice_id": str(deals.invoices.next_id),
         "next_contact_id": str(deals.next_contact),
     }
     conn.executemany("insert into meta values (?, ?)", sorted(meta.items()))

@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 
 from connectors.sandbox.clock import DAY, HOUR, Clock
 from connectors.sandbox.generate_activities import ActivityWriter, DealLife
+from connectors.sandbox.generate_invoices import InvoiceWriter
 from connectors.sandbox.generate_people import Manager
 from connectors.sandbox.generate_pipelines import (
-    INVOICE_CATEGORY,
-    INVOICE_PREFIX,
     LOSS_REASON_BASE_ID,
     LOSS_REASONS,
     SOURCES,
@@ -92,9 +91,8 @@ class DealWriter:
         self.managers = managers
         self.activities = activities
         self.next_history = 1
-        self.next_invoice = 1
+        self.invoices = InvoiceWriter(rng, clock)
         self.next_contact = 1
-        self.next_company = 1
 
     # --- public ---------------------------------------------------------------------------------------
     def deal(self, deal_id: int, created: int, manager: Manager) -> DealParts:
@@ -115,7 +113,19 @@ class DealWriter:
         parts.activities, parts.bindings = life.rows, life.bindings
         amount, currency = self._amount()
         last_pipeline, last_stage = path[-1]
-        self._invoices(parts, deal_id, manager, path, moves, outcome, amount, currency, contact, company)
+        parts.invoices = self.invoices.for_deal(
+            deal_id,
+            manager.id,
+            path,
+            moves,
+            outcome,
+            amount,
+            currency,
+            contact,
+            company,
+            parts.history,
+            self._history_id,
+        )
         parts.deal = self._deal_row(
             deal_id,
             manager,
@@ -160,6 +170,10 @@ class DealWriter:
         )
         parts.deal = row[:1] + ("Ежемесячное обслуживание (шаблон)",) + row[2:7] + ("Y",) + row[8:]
         return parts
+
+    def _history_id(self) -> int:
+        self.next_history += 1
+        return self.next_history - 1
 
     # --- the life ------------------------------------------------------------------------------------
     def _outcome(self, age: int, old_open_share: float) -> str:
@@ -295,90 +309,6 @@ class DealWriter:
         if rng.random() < 0.1:
             return round(rub / 92.5, 2), "USD"
         return rub, "RUB"
-
-    # --- invoices --------------------------------------------------------------------------------------
-    def _invoices(
-        self,
-        parts: DealParts,
-        deal_id: int,
-        manager: Manager,
-        path,
-        moves: list[int],
-        outcome: str,
-        amount: float,
-        currency: str,
-        contact: int | None,
-        company: int,
-    ) -> None:
-        """One smart invoice per invoice stage the deal entered: paid when the deal moved on or was won."""
-        rng, now = self.rng, self.clock.now
-        for i, (_, stage) in enumerate(path):
-            if not stage.invoice:
-                continue
-            moved_on = i < len(path) - 1
-            if outcome == "won" or (moved_on and path[i + 1][1].semantics != "F"):
-                final = "P" if rng.random() < 0.95 else "S"
-            elif outcome == "lost":
-                final = "D" if rng.random() < 0.6 else "N"
-            else:
-                final = rng.choice(("N", "S", "S"))
-            created = moves[i] + rng.randrange(60, 4 * HOUR)
-            done_by = moves[i + 1] if moved_on else now
-            chain = {"N": ["N"], "S": ["N", "S"], "P": ["N", "S", "P"], "D": ["N", "D"]}[final]
-            times = [min(created, now)]
-            for _ in chain[1:]:
-                times.append(max(times[-1] + 60, min(done_by, times[-1] + rng.randrange(HOUR, 5 * DAY))))
-            times = [min(t, now) for t in times]
-            inv_id = self.next_invoice
-            self.next_invoice += 1
-            for k, (code, t) in enumerate(zip(chain, times, strict=True)):
-                semantic = {"P": "S", "D": "F"}.get(code, "P")
-                type_id = 1 if k == 0 else 3 if code in "PD" else 2
-                parts.history.append(
-                    (
-                        self.next_history,
-                        type_id,
-                        inv_id,
-                        self.clock.dt(t),
-                        INVOICE_CATEGORY,
-                        semantic,
-                        INVOICE_PREFIX + code,
-                        31,
-                    )
-                )
-                self.next_history += 1
-            share = 0.5 if "PREPAYMENT" in stage.status_id else 1.0
-            c = self.clock
-            parts.invoices.append(
-                (
-                    inv_id,
-                    "",
-                    f"Счёт №{inv_id} от {c.date(times[0])}",
-                    str(1000 + inv_id),
-                    manager.id,
-                    manager.id,
-                    manager.id,
-                    c.dt(times[0]),
-                    c.dt(times[-1]),
-                    c.dt(times[-1]),
-                    INVOICE_CATEGORY,
-                    "Y",
-                    INVOICE_PREFIX + chain[-1],
-                    INVOICE_PREFIX + chain[-2] if len(chain) > 1 else "",
-                    c.date(times[0]),
-                    c.date(times[0] + 10 * DAY),
-                    company or None,
-                    contact,
-                    f"{amount * share:.2f}",
-                    "N",
-                    "0.00",
-                    currency,
-                    1,
-                    manager.id,
-                    deal_id,
-                    "",
-                )
-            )
 
     # --- the deal row ----------------------------------------------------------------------------------
     def _deal_row(
