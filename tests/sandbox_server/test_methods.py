@@ -52,8 +52,10 @@ def test_category_list_for_deals_and_invoices(client, db):
 
 
 def test_status_list_extra_only_for_deal_stages(client, db):
-    rows = call(client, "crm.status.list")["result"]
-    assert len(rows) == db.execute("select count(*) from statuses").fetchone()[0]  # no 50-row pages
+    reply = call(client, "crm.status.list")
+    rows = reply["result"]
+    assert len(rows) == reply["total"] == db.execute("select count(*) from statuses").fetchone()[0]
+    assert "next" not in reply  # no 50-row pages here
     for r in rows:
         assert ("EXTRA" in r) == r["ENTITY_ID"].startswith("DEAL_STAGE")
         assert isinstance(r["SORT"], str)

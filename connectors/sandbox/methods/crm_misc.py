@@ -65,7 +65,7 @@ def status_list(call: Call) -> Reply:
     order = build_order(schema, p.get("order"), strict=False, default='t."SORT" asc')
     # The server builds the whole array: no 50-row pages here.
     rows = call.conn.execute(f"select t.* from statuses t where {where} order by {order}", args).fetchall()
-    return Reply([_status_row(r) for r in rows], cost=call.cost_of(len(rows), 0))
+    return Reply([_status_row(r) for r in rows], len(rows), cost=call.cost_of(len(rows), 0))
 
 
 
