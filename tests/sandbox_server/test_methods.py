@@ -215,3 +215,11 @@ def test_uf_camel_names():
 
     assert uf_camel("UF_CRM_LOSS_REASON") == "ufCrmLossReason"
     assert uf_camel("UF_CRM_2_1639669411830") == "ufCrm2_1639669411830"
+
+
+def test_binding_list_errors(client):
+    err = call(client, "crm.activity.binding.list", {"activityId": 10**9}, status=400)
+    assert (err["error"], err["error_description"]) == ("NOT_FOUND", "Element not found")
+    assert call(client, "crm.activity.binding.list", {}, status=400)["error_description"] == (
+        "Required fields are missing"
+    )

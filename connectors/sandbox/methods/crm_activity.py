@@ -63,10 +63,10 @@ def activity_fields(call: Call) -> Reply:
 def binding_list(call: Call) -> Reply:
     activity_id = php_int(call.params.get("activityId"))
     if activity_id <= 0:
-        raise ApiError(400, "INVALID_ARG_VALUE", "Invalid value of parameter activityId")
+        raise ApiError(400, "100", "Required fields are missing")
     found = call.conn.execute('select 1 from activities where "ID" = ?', [activity_id]).fetchone()
     if found is None:
-        raise ApiError(400, "NOT_FOUND", "Activity not found")
+        raise ApiError(400, "NOT_FOUND", "Element not found")
     rows = call.conn.execute(
         """
         -- every owner the activity is bound to, in the order the bindings were made
