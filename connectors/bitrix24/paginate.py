@@ -16,9 +16,17 @@ from collections.abc import Iterator
 from typing import Any
 
 from connectors.bitrix24.batch import MAX_COMMANDS
-from connectors.bitrix24.errors import BatchCommandError, RateLimited, RequestError, ServerError, classify
+from connectors.bitrix24.errors import (
+    BackoffRequested,
+    BatchCommandError,
+    RateLimited,
+    RequestError,
+    ServerError,
+    classify,
+)
 
 PAGE_SIZE = 50
+LIMIT_STALLS = 30  # batches in a row stopped at once by a 429 (each after the method's pause)
 
 
 def _rows(result: Any, items_key: str | None) -> list[dict]:
@@ -97,17 +105,18 @@ def iter_fast(client, method: str, params: dict, *, stream: str, id_field: str =
         yield page
     if len(raw) < PAGE_SIZE:
         return
-    stalls = 0
+    stalls = limited_stalls = 0
     while True:
         keys = [f"c{i}" for i in range(MAX_COMMANDS)]
         commands = {keys[0]: (method, query.params(last))}
         for prev, key in zip(keys, keys[1:], strict=False):
             commands[key] = (method, query.params(query.reference(prev)))
         reply = client.batch(commands, stream=stream)
-        progressed = False
+        progressed = limited = False
         for key in keys:
             if key in reply.errors:
                 _raise_unless_limit(client, reply.errors[key], key, method)
+                limited = True
                 break  # a limit: the client paused the method; go on from the last good page
             if key not in reply.result:
                 break
@@ -119,10 +128,22 @@ def iter_fast(client, method: str, params: dict, *, stream: str, id_field: str =
                 yield page
             if len(raw) < PAGE_SIZE:
                 return  # the short-page trap: whatever follows in this batch is garbage
-        stalls = 0 if progressed else stalls + 1
+        stalls, limited_stalls = _count_stall(progressed, limited, stalls, limited_stalls)
         if stalls > client.retry.max_retries:
             raise ServerError(f"the export of {method} stopped making progress; try again later",
                               method=method)
+        if limited_stalls > LIMIT_STALLS:
+            raise BackoffRequested(f"Bitrix24 kept {method} blocked by its time limit; run the sync again "
+                                   "later", method=method)
+
+
+def _count_stall(progressed: bool, limited: bool, stalls: int, limited_stalls: int) -> tuple[int, int]:
+    """Batches that brought nothing: limit pauses are waited out (up to a point), anything else is a fault."""
+    if progressed:
+        return 0, 0
+    if limited:
+        return stalls, limited_stalls + 1
+    return stalls + 1, limited_stalls
 
 
 def _fresh(raw: list[dict], last: int, id_field: str) -> tuple[list[dict], int]:

@@ -5,7 +5,7 @@ import json
 import httpx
 import pytest
 
-from connectors.bitrix24.errors import BatchCommandError, ConfigError
+from connectors.bitrix24.errors import BackoffRequested, BatchCommandError, ConfigError, ServerError
 from connectors.bitrix24.paginate import iter_fast, iter_offset
 
 from .conftest import MockPortal, make_client, method_of, ok, php_parse
@@ -161,3 +161,28 @@ def test_iter_offset_follows_next(clock):
     pages = list(iter_offset(client, "department.get", {"sort": "ID"}, stream="meta"))
     assert [len(p) for p in pages] == [50, 50, 20]
     assert client.stats.requests["meta"] == 3
+
+
+def test_a_method_blocked_forever_ends_in_backoff_not_a_loop(clock):
+    def handler(request):
+        if method_of(request) != "batch":
+            return ok([{"ID": str(i)} for i in range(1, 51)])
+        blocked = {"c0": {"error": "OPERATION_TIME_LIMIT", "error_description": ""}}
+        return httpx.Response(200, json={"result": {"result": [], "result_error": blocked}})
+
+    client = make_client(handler, clock, max_wait=100_000)
+    with pytest.raises(BackoffRequested) as info:
+        ids_of(iter_fast(client, "crm.deal.list", {}, stream="deals"))
+    assert info.value.exit_code == 75
+    assert client.stats.status_429 == 31 and clock.now > 600  # waited with growing pauses first
+
+
+def test_a_portal_that_never_advances_is_a_server_error(clock):
+    def handler(request):
+        if method_of(request) != "batch":
+            return ok([{"ID": str(i)} for i in range(1, 51)])
+        same = [{"ID": str(i)} for i in range(1, 51)]  # the same page again and again
+        return httpx.Response(200, json={"result": {"result": {"c0": same}}})
+
+    with pytest.raises(ServerError, match="progress"):
+        ids_of(iter_fast(make_client(handler, clock), "crm.deal.list", {}, stream="deals"))
