@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import defaultdict
 from dataclasses import dataclass, replace
 
 WINDOW_MINUTES = 10
@@ -72,10 +71,12 @@ class OperatingBudget:
     """Per-method execution time in one-minute baskets (virtual minutes)."""
 
     def __init__(self) -> None:
-        self.baskets: dict[str, dict[int, float]] = defaultdict(dict)
+        self.baskets: dict[str, dict[int, float]] = {}
 
     def _live(self, method: str, now: float) -> dict[int, float]:
         minute = int(now // 60)
+        if method not in self.baskets:  # asking about a method never charged must not create it
+            return {}
         baskets = self.baskets[method]
         for old in [m for m in baskets if m <= minute - WINDOW_MINUTES]:
             del baskets[old]
@@ -91,6 +92,7 @@ class OperatingBudget:
         return (oldest + WINDOW_MINUTES) * 60.0
 
     def add(self, method: str, now: float, seconds: float) -> None:
+        self.baskets.setdefault(method, {})
         baskets = self._live(method, now)
         minute = int(now // 60)
         baskets[minute] = baskets.get(minute, 0.0) + seconds

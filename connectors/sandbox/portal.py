@@ -7,7 +7,6 @@ check the webhook's scopes (403), check the method's operating-time budget (429)
 
 from __future__ import annotations
 
-import random
 import sqlite3
 import threading
 import time
@@ -146,7 +145,3 @@ class Portal:
 
     def set_faults(self, faults: Faults) -> None:
         self.faults.set(faults)
-
-    @staticmethod
-    def rng_for(seed: int) -> random.Random:
-        return random.Random(seed)
