@@ -96,7 +96,7 @@ def test_cost_is_slept_scaled_by_the_clock_factor(store_path):
         sb.set_limits(limits.with_(clock_factor=10))
         t0 = time.perf_counter()
         post(sb, "crm.deal.list", {"start": -1})
-        assert 0.03 <= time.perf_counter() - t0 < 0.25
+        assert 0.03 <= time.perf_counter() - t0 < 0.29  # 0.3 s of cost, slept 10x faster
 
 
 def test_the_same_counted_page_costs_more_on_a_bigger_portal(store_path, tmp_path):
