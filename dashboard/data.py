@@ -117,8 +117,28 @@ def _run(name: str, db_path: str, stamp: str, version: Any, as_of: str | None, n
     return run_metric(name, db_path, as_of=as_of_value, rules=rules, **dict(params))
 
 
+# Metrics whose every row belongs to one manager (`manager_id`): a manager filter on them is the same as
+# keeping that manager's rows of the team result, so the app asks queries once per snapshot for the team
+# and switching managers is instant. Team-level aggregates (`forecast`) still get the parameter.
+ROW_PER_MANAGER = frozenset({
+    "scorecard", "overaged_deals", "stale_deals", "no_next_activity", "overdue_activities",
+    "unprocessed_incoming", "invoice_stuck", "backlog", "attention", "conversion", "conversion_by_month",
+    "forecast_by_manager", "forecast_deals", "close_date_pushes", "loss_reasons", "lost_stage", "trend",
+    "won_pace",
+})
+
+
 def metric(name: str, **params: Any) -> pd.DataFrame:
     """One metric for the current snapshot; params with value None are left out. Raises QueryError."""
+    manager_id = params.get("manager_id")
+    if manager_id is not None and name in ROW_PER_MANAGER:
+        team = _metric({**params, "manager_id": None}, name)
+        if "manager_id" in team.columns:
+            return team[team["manager_id"] == manager_id].reset_index(drop=True)
+    return _metric(params, name)
+
+
+def _metric(params: dict[str, Any], name: str) -> pd.DataFrame:
     ctx = context()
     settings = ctx.settings
     as_of = settings.as_of.isoformat() if settings.as_of else None

@@ -138,7 +138,7 @@ def _show(df: pd.DataFrame, *, key: str, columns: list[str] | None, currency: st
         return None
     long = len(view) > STYLER_MAX_ROWS
     kinds = {c: kind_of(c, view[c]) for c in view.columns}
-    titles = {c: label(c, currency) for c in view.columns}
+    titles = {c: label(c, formatting.currency_sign(currency)) for c in view.columns}
     config = {c: _column_config(kinds[c], titles[c], long) for c in view.columns}
     data: Any = view
     if not long:
