@@ -35,7 +35,7 @@ from connectors.sandbox.testing import running_sandbox
 REPO = Path(__file__).resolve().parents[1]
 
 
-def child(webhook: str, db: str, factor: float, full: bool) -> None:
+def child(webhook: str, db: str, factor: float, full: bool, only: str) -> None:
     """Runs inside the child process: one sync with the limiter scaled to the sandbox's clock."""
     from connectors.bitrix24.client import Bitrix24Client
     from connectors.bitrix24.progress import LineReporter
@@ -43,20 +43,22 @@ def child(webhook: str, db: str, factor: float, full: bool) -> None:
     from connectors.bitrix24.sync import SyncOptions, run_sync
 
     def factory(url: str) -> Bitrix24Client:
-        limiter = RateLimiter(burst=50, per_second=2.0 * factor, operating_budget=480.0, window=600.0 / factor,
+        limiter = RateLimiter(burst=50, per_second=2.0 * factor, operating_budget=480.0,
+                              window=600.0 / factor,
                               max_wait=900.0 / factor)
         return Bitrix24Client(url, limiter=limiter)
 
     started = time.monotonic()
+    chosen = frozenset(only.split(",")) if only != "all" else None
     result = run_sync(SyncOptions(db=Path(db), webhook_url=webhook, full=full, client_factory=factory,
-                                  reporter=LineReporter()))
+                                  reporter=LineReporter(), streams=chosen))
     print(json.dumps({"seconds": time.monotonic() - started, "rows": result.rows, "requests": result.requests,
                       "stats": result.stats, "mode": result.mode}))
 
 
-def run_child(webhook: str, db: Path, factor: float, full: bool = False) -> dict:
+def run_child(webhook: str, db: Path, factor: float, only: str, full: bool = False) -> dict:
     """A sync in a child process; samples its RSS every 50 ms for the peak."""
-    cmd = [sys.executable, "-m", "bench.connector", "--child", webhook, str(db), str(factor)]
+    cmd = [sys.executable, "-m", "bench.connector", "--child", webhook, str(db), str(factor), only]
     if full:
         cmd.append("--full")
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
@@ -82,7 +84,8 @@ def portal_counts(store: Path) -> dict[str, int]:
         q = {
             "deals": "select count(*) from deals where \"IS_RECURRING\" = 'N'",
             "deal_templates": "select count(*) from deals where \"IS_RECURRING\" = 'Y'",
-            "activities": "select count(distinct \"ACTIVITY_ID\") from activity_bindings where \"OWNER_TYPE_ID\" = 2",
+            "activities": "select count(distinct \"ACTIVITY_ID\") from activity_bindings "
+                          "where \"OWNER_TYPE_ID\" = 2",
             "unbound_owner": "select count(*) from activities a where a.\"OWNER_TYPE_ID\" != 2 and exists ("
                              "select 1 from activity_bindings b where b.\"ACTIVITY_ID\" = a.\"ID\" "
                              "and b.\"OWNER_TYPE_ID\" = 2)",
@@ -99,18 +102,19 @@ def minimum(rows: int) -> int:
     return 1 + math.ceil(max(rows - 50, 0) / 2500) if rows >= 50 else 1
 
 
-def burst_rate(webhook: str) -> tuple[float, int]:
-    """Rows/s over the first 50 requests of an activities export (the bucket starts empty: no pacing)."""
+def burst_rate(webhook: str, only: str) -> tuple[float, int]:
+    """Rows/s over the first 50 requests of an export (the bucket starts empty: no pacing)."""
     from connectors.bitrix24.client import Bitrix24Client
     from connectors.bitrix24.paginate import iter_fast
     from connectors.bitrix24.ratelimit import RateLimiter
-    from connectors.bitrix24.streams import ACTIVITIES
+    from connectors.bitrix24.streams import ACTIVITIES, DEALS
 
     with Bitrix24Client(webhook, limiter=RateLimiter(burst=50, per_second=2.0)) as client:
         started = time.monotonic()
         rows = 0
-        params = {"filter": ACTIVITIES.base_params["filter"], "select": ACTIVITIES.select}
-        for page in iter_fast(client, "crm.activity.list", params, stream="burst"):
+        stream = ACTIVITIES if only == "all" or "activities" in only else DEALS
+        params = {"filter": stream.base_params.get("filter", {}), "select": stream.select}
+        for page in iter_fast(client, stream.method, params, stream="burst"):
             rows += len(page)
             if client.stats.requests["burst"] >= 50:
                 break
@@ -128,7 +132,8 @@ def fast_bitrix24_get_all(webhook: str, factor: float) -> str:
         deals = b.get_all("crm.deal.list", params={"select": ["ID", "TITLE", "STAGE_ID", "OPPORTUNITY",
                                                               "DATE_MODIFY", "ASSIGNED_BY_ID"]})
         seconds = time.monotonic() - started
-        return f"crm.deal.list: {len(deals):,} rows in {seconds:.1f} s real ({len(deals) / seconds:,.0f} rows/s)"
+        rate = len(deals) / seconds
+        return f"crm.deal.list: {len(deals):,} rows in {seconds:.1f} s real ({rate:,.0f} rows/s)"
     except Exception as exc:  # print why it cannot run, do not hide it
         return f"could not run: {type(exc).__name__}: {str(exc)[:200]}"
 
@@ -142,7 +147,8 @@ def report_requests(label: str, result: dict, counts: dict[str, int]) -> None:
         "invoices": minimum(counts["invoices"]),
         "activity_bindings": math.ceil(counts["unbound_owner"] / 50),
     }
-    print(f"\n{label}: {result['seconds']:.1f} s real, peak RSS {result['peak_rss_mb']:.0f} MB, mode {result['mode']}")
+    print(f"\n{label}: {result['seconds']:.1f} s real, peak RSS {result['peak_rss_mb']:.0f} MB, "
+          f"mode {result['mode']}")
     print(f"  {'stream':<20}{'rows':>12}{'requests':>10}{'minimum':>10}{'over':>8}")
     for stream, rows in result["rows"].items():
         if stream in req or stream in best:
@@ -161,11 +167,13 @@ def main() -> None:
     parser.add_argument("--size", default="large")
     parser.add_argument("--factor", type=float, default=20.0)
     parser.add_argument("--skip-fb24", action="store_true")
-    parser.add_argument("--child", nargs=3)
+    parser.add_argument("--streams", default="all",
+                        help="big streams to export: deals,activities,stage_history,invoices")
+    parser.add_argument("--child", nargs=4)
     parser.add_argument("--full", action="store_true")
     args = parser.parse_args()
     if args.child:
-        child(args.child[0], args.child[1], float(args.child[2]), args.full)
+        child(args.child[0], args.child[1], float(args.child[2]), args.full, args.child[3])
         return
     work = Path(tempfile.mkdtemp(prefix="bench-connector-"))
     try:
@@ -183,15 +191,17 @@ def bench(args: argparse.Namespace, work: Path) -> None:
           f"clock factor {args.factor:g}")
     limits = Limits(clock_factor=args.factor)
     with running_sandbox(args.size, 7, store_path=store, limits=limits) as sandbox:
-        rate, n = burst_rate(sandbox.webhook_url)
-        print(f"inside the burst: {rate:,.0f} rows/s real over the first {n} requests (no pacing)")
+        rate, n = burst_rate(sandbox.webhook_url, args.streams)
+        print(f"inside the burst: {rate:,.0f} rows/s real over the first {n} requests of an export "
+              "(no pacing)")
         sandbox.set_limits(limits)  # the bucket starts empty again
         db = work / "crm.duckdb"
-        full = run_child(sandbox.webhook_url, db, args.factor)
+        full = run_child(sandbox.webhook_url, db, args.factor, args.streams)
         report_requests("full sync", full, counts)
         moved = sum(full["rows"].get(k, 0) for k in ("deals", "activities", "stage_history", "invoices"))
         portal_seconds = full["seconds"] * args.factor
-        print(f"  sustained: {moved / full['seconds']:,.0f} rows/s real = {moved / portal_seconds:,.0f} rows/s "
+        real_rate, portal_rate = moved / full["seconds"], moved / portal_seconds
+        print(f"  sustained: {real_rate:,.0f} rows/s real = {portal_rate:,.0f} rows/s "
               f"in portal time at the limit (ceiling 2 req/s x 2,500 rows = 5,000 rows/s)")
         print(f"  database file: {db.stat().st_size / 2**20:.0f} MB")
 
@@ -200,7 +210,7 @@ def bench(args: argparse.Namespace, work: Path) -> None:
         changes = apply_changes_safe(conn, counts["deals"] // 100, now)
         conn.close()
         print(f"\nmutations: {len(changes)} changes (1% of the deals count) at {now.isoformat()}")
-        incremental = run_child(sandbox.webhook_url, db, args.factor)
+        incremental = run_child(sandbox.webhook_url, db, args.factor, args.streams)
         report_requests("incremental sync after 1% changed", incremental, counts)
 
         if not args.skip_fb24:

@@ -43,6 +43,7 @@ class SyncOptions:
     sweep_every: timedelta = SWEEP_EVERY
     client_factory: Any = None  # tests and the benchmark: a callable(webhook_url) -> Bitrix24Client
     max_retries: int = 8
+    streams: frozenset[str] | None = None  # benchmark only: export just these big streams
     reporter: Any = None
 
 
@@ -191,7 +192,10 @@ class _Run:
         deals = streams.deals_with_user_fields(dirs.tables["deal_user_fields"])
         now = dirs.portal_now.astimezone(UTC)
         plans = []
+        chosen = self.options.streams
         for stream in (deals, streams.ACTIVITIES, streams.STAGE_HISTORY, streams.INVOICES):
+            if chosen is not None and stream.name not in chosen:
+                continue
             state = self._state(con, stream.name)
             full = (self.options.full or state is None or (stream.name == "deals" and uf_changed)
                     or (stream.watermark_filter is not None and state["watermark"] is None))
@@ -234,8 +238,9 @@ class _Run:
                                    "full" if by_name[name].full else "incremental")
 
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="export") as pool:
-            futures = [pool.submit(chain, ["deals", "stage_history", "invoices"]),
-                       pool.submit(chain, ["activities"])]
+            first = [n for n in ("deals", "stage_history", "invoices") if n in by_name]
+            futures = [pool.submit(chain, first),
+                       pool.submit(chain, [n for n in ("activities",) if n in by_name])]
             try:
                 self._drain(con, messages, futures)
             except BaseException:

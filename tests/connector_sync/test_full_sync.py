@@ -97,9 +97,10 @@ def test_activity_values_and_no_deadline(synced):
     nulls = db_rows(db, "select count(*) from activities where deadline is null")[0][0]
     empty = store_rows(sandbox, "select count(*) from activities where \"DEADLINE\" is null")[0][0]
     assert nulls == no_deadline + empty
-    sample = store_rows(sandbox, 'select "ID", "COMPLETED", "IS_INCOMING_CHANNEL", "DIRECTION" from activities '
-                                 'order by "ID" limit 50')
-    ours = db_rows(db, "select id, completed, is_incoming_channel, direction from activities order by id limit 50")
+    sample = store_rows(sandbox, 'select "ID", "COMPLETED", "IS_INCOMING_CHANNEL", "DIRECTION" '
+                                 'from activities order by "ID" limit 50')
+    ours = db_rows(db, "select id, completed, is_incoming_channel, direction "
+                       "from activities order by id limit 50")
     assert ours == [(i, c == "Y", inc == "Y" if inc else None, d) for i, c, inc, d in sample]
 
 
@@ -108,7 +109,8 @@ def test_user_fields_typed_columns_and_options(synced):
     types = dict(db_rows(db, "select column_name, data_type from information_schema.columns "
                              "where table_name = 'deals' and column_name like 'uf_%'"))
     assert types["uf_crm_loss_reason"] == "BIGINT"
-    options = db_rows(db, "select len(options) from deal_user_fields where column_name = 'uf_crm_loss_reason'")
+    options = db_rows(db, "select len(options) from deal_user_fields "
+                          "where column_name = 'uf_crm_loss_reason'")
     assert options[0][0] >= 3
     # every enumeration value maps to an option
     orphans = db_rows(db, "select count(*) from deals d where uf_crm_loss_reason is not null and not exists ("
@@ -147,4 +149,5 @@ def test_sync_runs_and_state_and_snapshots(synced):
                      ("stage_history", False, True)]
     open_deals = store_rows(sandbox, "select count(*) from deals where \"STAGE_SEMANTIC_ID\" = 'P' "
                                      "and \"IS_RECURRING\" = 'N'")[0][0]
-    assert db_rows(db, "select count(*), count(distinct snapshot_date) from deal_snapshots") == [(open_deals, 1)]
+    snapshots = db_rows(db, "select count(*), count(distinct snapshot_date) from deal_snapshots")
+    assert snapshots == [(open_deals, 1)]

@@ -60,7 +60,7 @@ def test_incremental_fetches_only_changes(sandbox, tmp_path):
     assert result.rows["deals"] < full.rows["deals"] / 4
     # inserts and updates are in; deletions wait for the sweep
     ours = {row[0]: row for row in our_deals(db)}
-    for deal_id, modified, stage, _ in portal_deals(sandbox):
+    for deal_id, _modified, stage, _ in portal_deals(sandbox):
         assert deal_id in ours
         assert ours[deal_id][2] == stage
     deleted = {c.id for c in changes if c.entity == "deal" and c.kind == "delete"}

@@ -110,7 +110,8 @@ def test_utc_offset_from_a_portal_time():
 
 
 def test_a_deal_row_parses_to_typed_columns():
-    raw = {"ID": "37", "TITLE": "Big deal", "CATEGORY_ID": "0", "STAGE_ID": "C3:NEW", "OPPORTUNITY": "19999.99",
+    raw = {"ID": "37", "TITLE": "Big deal", "CATEGORY_ID": "0", "STAGE_ID": "C3:NEW",
+           "OPPORTUNITY": "19999.99",
            "COMPANY_ID": "0", "LEAD_ID": None, "IS_RECURRING": "N", "CLOSEDATE": "2024-08-30T02:00:00+02:00",
            "DATE_MODIFY": "2024-08-30T14:29:00+02:00", "ASSIGNED_BY_ID": "5", "PROBABILITY": "",
            "COMMENTS": "[b]x[/b]"}
@@ -162,16 +163,17 @@ def test_stage_rows_derive_pipeline_and_semantics():
                                "SEMANTICS": "F", "SYSTEM": "Y", "CATEGORY_ID": "3",
                                "EXTRA": {"SEMANTICS": "failure"}})
     assert (row["entity_type_id"], row["category_id"], row["semantics"], row["sort"]) == (2, 3, "F", 70)
-    default = streams.parse_stage({"ID": "1", "ENTITY_ID": "DEAL_STAGE", "STATUS_ID": "NEW", "SEMANTICS": None})
+    default = streams.parse_stage({"ID": "1", "ENTITY_ID": "DEAL_STAGE", "STATUS_ID": "NEW",
+                                   "SEMANTICS": None})
     assert (default["category_id"], default["semantics"]) == (0, "P")
     invoice = streams.parse_stage({"ID": "9", "ENTITY_ID": "SMART_INVOICE_STAGE_1", "STATUS_ID": "DT31_1:P"})
     assert (invoice["entity_type_id"], invoice["category_id"]) == (31, 1)
 
 
 def test_user_field_definitions_type_their_columns():
+    option = {"ID": "3151", "VALUE": "Too dear", "SORT": "10", "DEF": "N", "XML_ID": "l1"}
     field = streams.parse_user_field({"ID": "201", "FIELD_NAME": "UF_CRM_LOSS", "USER_TYPE_ID": "enumeration",
-                                      "MULTIPLE": "N", "LIST": [{"ID": "3151", "VALUE": "Too dear", "SORT": "10",
-                                                                 "DEF": "N", "XML_ID": "l1"}]})
+                                      "MULTIPLE": "N", "LIST": [option]})
     assert field["column_name"] == "uf_crm_loss"
     assert streams.user_field_sql_type(field) == "BIGINT"
     assert field["options"][0] == {"id": 3151, "value": "Too dear", "sort": 10, "is_default": False,
