@@ -11,7 +11,7 @@ import pytest
 testing = pytest.importorskip("connectors.sandbox.testing", reason="the sandbox portal has not landed yet")
 
 from connectors.bitrix24.client import Bitrix24Client  # noqa: E402
-from connectors.bitrix24.errors import ConfigError  # noqa: E402
+from connectors.bitrix24.errors import ConfigError, PortalUnreachable  # noqa: E402
 from connectors.bitrix24.paginate import iter_fast, iter_offset  # noqa: E402
 from connectors.bitrix24.ratelimit import RateLimiter  # noqa: E402
 from connectors.bitrix24.retry import RetryPolicy  # noqa: E402
@@ -172,3 +172,38 @@ def test_two_threads_share_one_client_and_limiter(small):
     assert results["crm.deal.list"] == deals
     assert results["crm.activity.list"] == truth(small, "select ID from activities order by ID")
     assert client.stats.requests == {"crm.deal.list": 2, "crm.activity.list": 3}
+
+
+def test_default_burst_and_drain_never_meet_a_503():
+    # The cloud's 50 burst / 2 per s, with time running 5x faster on both sides: 50 / 10 per real second.
+    limits = Limits(burst=50, drain=10.0, sleep_cost=False)
+    with running_sandbox("small", seed=7, limits=limits) as sandbox:
+        client = Bitrix24Client(sandbox.webhook_url, limiter=RateLimiter(burst=50, per_second=10.0))
+
+        def hammer():
+            for _ in range(40):
+                client.call("crm.status.list", {"filter": {"ENTITY_ID": "DEAL_STAGE"}}, stream="meta")
+
+        threads = [threading.Thread(target=hammer) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert client.stats.requests["meta"] == 80  # no request was refused and repeated
+        assert client.stats.status_503 == 0
+        assert client.stats.seconds_waited > 2.0  # 31 requests past the burst, paced at 10/s
+
+
+def test_closed_port_is_portal_unreachable_without_the_secret(caplog):
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    caplog.set_level(logging.DEBUG)
+    url = f"http://127.0.0.1:{port}/rest/1/closedportsecret/"
+    client = Bitrix24Client(url, retry=RetryPolicy(max_retries=2, base=0.01, cap=0.02))
+    with pytest.raises(PortalUnreachable) as info:
+        client.call("crm.deal.list")
+    assert info.value.exit_code == 1 and client.stats.requests["meta"] == 3
+    assert "closedportsecret" not in str(info.value) and "closedportsecret" not in caplog.text
