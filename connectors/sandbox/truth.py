@@ -44,6 +44,26 @@ def expected_counts(
     path: Path | str, as_of: datetime, max_deal_age_days: int = 90, touch_interval_days: int = 14
 ) -> dict[int, dict[str, int]]:
     """Per ASSIGNED_BY_ID, the number of deals / activities breaking each rule at as_of."""
+    items, owner_of = _evaluate(path, as_of, max_deal_age_days, touch_interval_days)
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(RULES, 0))
+    for rule, found in items.items():
+        for item in found:
+            deal_id = item[1] if isinstance(item, tuple) else item
+            counts[owner_of[deal_id]][rule] += 1
+    return {owner: dict(c) for owner, c in sorted(counts.items())}
+
+
+def expected_items(
+    path: Path | str, as_of: datetime, max_deal_age_days: int = 90, touch_interval_days: int = 14
+) -> dict[str, set]:
+    """What each rule finds: deal ids for the deal rules, (activity id, deal id) pairs for
+    overdue_activities and unprocessed_incoming. Handy to see which rows a metric gets wrong."""
+    return _evaluate(path, as_of, max_deal_age_days, touch_interval_days)[0]
+
+
+def _evaluate(
+    path: Path | str, as_of: datetime, max_deal_age_days: int, touch_interval_days: int
+) -> tuple[dict[str, set], dict[int, int]]:
     conn = sqlite3.connect(str(path))
     try:
         tz = parse_offset(conn.execute("select VALUE from meta where KEY = 'utc_offset'").fetchone()[0])
@@ -52,7 +72,7 @@ def expected_counts(
         day_start = as_of.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
         deals = _deals(conn)
         deal_of = _deal_bindings(conn, deals)
-        counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(RULES, 0))
+        items: dict[str, set] = {rule: set() for rule in RULES}
         last_touch: dict[int, datetime] = {}
         has_planned: set[int] = set()
         for row in conn.execute(
@@ -60,44 +80,43 @@ def expected_counts(
             "IS_INCOMING_CHANNEL, DIRECTION from activities"
         ):
             act_id, completed, start, end, updated, deadline, created, channel, direction = row
-            bound = deal_of.get(act_id)
-            if not bound:
-                continue
             incoming = channel == "Y" or direction == 1
-            for deal_id in bound:
-                owner, is_open, _ = deals[deal_id]
+            for deal_id in deal_of.get(act_id, ()):
+                is_open = deals[deal_id][1]
                 if completed == "Y":
                     touch = _ts(end) or _ts(start) or _ts(updated)
                     if (
                         touch is not None
                         and touch <= as_of
-                        and (deal_id not in last_touch or touch > last_touch[deal_id])
+                        and touch > last_touch.get(deal_id, touch - _TICK)
                     ):
                         last_touch[deal_id] = touch
                 elif incoming:
                     created_at = _ts(created)
                     if created_at is not None and created_at < day_start:
-                        counts[owner]["unprocessed_incoming"] += 1
+                        items["unprocessed_incoming"].add((act_id, deal_id))
                 elif _ts(deadline) is not None and is_open:
                     has_planned.add(deal_id)
                     if _ts(deadline) < day_start:
-                        counts[owner]["overdue_activities"] += 1
+                        items["overdue_activities"].add((act_id, deal_id))
         max_age = timedelta(days=max_deal_age_days)
         interval = timedelta(days=touch_interval_days)
-        for deal_id, (owner, is_open, created) in deals.items():
+        for deal_id, (_, is_open, created) in deals.items():
             if not is_open:
                 continue
-            c = counts[owner]
-            c["active_deals"] += 1
+            items["active_deals"].add(deal_id)
             if as_of - created > max_age:
-                c["overaged_deals"] += 1
+                items["overaged_deals"].add(deal_id)
             if as_of - last_touch.get(deal_id, created) > interval:
-                c["stale_deals"] += 1
+                items["stale_deals"].add(deal_id)
             if deal_id not in has_planned:
-                c["no_next_activity"] += 1
-        return {owner: dict(c) for owner, c in sorted(counts.items())}
+                items["no_next_activity"].add(deal_id)
+        return items, {deal_id: owner for deal_id, (owner, _, _) in deals.items()}
     finally:
         conn.close()
+
+
+_TICK = timedelta(seconds=1)
 
 
 def _deals(conn: sqlite3.Connection) -> dict[int, tuple[int, bool, datetime]]:

@@ -213,3 +213,21 @@ def test_summary(small_store):
     assert s["deals"] == s["open_deals"] + s["won_deals"] + s["lost_deals"]
     assert s["activities"] > 4 * s["deals"]
     assert s["managers_by_profile"]["dismissed"] == 1 and sum(s["managers_by_profile"].values()) >= 11
+
+
+def test_expected_items_are_what_the_counts_count(small_store, truth):
+    from connectors.sandbox.truth import expected_items
+
+    items = expected_items(small_store, NOW)
+    for rule in RULES:
+        assert len(items[rule]) == sum(c[rule] for c in truth.values()), rule
+    db = sqlite3.connect(small_store)
+    today = NOW.replace(hour=0, minute=0).isoformat()
+    for act_id, deal_id in items["overdue_activities"]:
+        deadline, completed = db.execute(
+            "select DEADLINE, COMPLETED from activities where ID = ?", (act_id,)
+        ).fetchone()
+        assert deadline < today and completed == "N"
+        assert db.execute("select STAGE_SEMANTIC_ID from deals where ID = ?", (deal_id,)).fetchone()[0] == "P"
+    assert items["stale_deals"] <= items["active_deals"] and items["overaged_deals"] <= items["active_deals"]
+    db.close()
