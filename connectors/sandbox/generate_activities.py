@@ -95,11 +95,14 @@ class ActivityWriter:
         today = self.clock.day_start(now)
         if deal.open:
             self._open_steps(deal, today)
-        elif rng.random() < 0.4 * deal.missed:
-            # a closed deal can still carry an incoming nobody processed
-            self._incoming_open(
-                deal, rng.randrange(deal.created, max(deal.created + 1, deal.closed_at or now))
-            )
+        else:
+            closed = max(deal.created + 1, deal.closed_at or now)
+            if rng.random() < 0.4 * deal.missed:
+                # a closed deal can still carry an incoming nobody processed
+                self._incoming_open(deal, rng.randrange(deal.created, closed))
+            if deal.profile in ("sloppy", "average") and rng.random() < 0.08:
+                # a to-do left open when the deal was closed: planned, but on a closed deal
+                self._planned(deal, closed + rng.randrange(-3 * DAY, 5 * DAY))
         if rng.random() < 0.04 and now - today > HOUR and deal.created < today:
             # something came in this morning: not yet "unprocessed" by the rules (created today)
             self._incoming_open(deal, now - rng.randrange(1, min(now - today, 3 * HOUR)))

@@ -194,6 +194,15 @@ def test_the_portal_has_every_trap(small_store):
         )
         > 0
     )
+    # to-dos left open on closed deals: planned, but no rule counts them
+    assert (
+        _one(
+            db,
+            "select count(*) from activities a join deals d on d.ID = a.OWNER_ID and a.OWNER_TYPE_ID = 2 "
+            "where d.STAGE_SEMANTIC_ID != 'P' and a.COMPLETED = 'N' and a.IS_INCOMING_CHANNEL = 'N'",
+        )
+        > 0
+    )
     # deals touched today beside deals untouched for weeks
     assert _one(db, f"select count(*) from deals where {open_} and LAST_ACTIVITY_TIME >= ?", today) > 0
     assert (
