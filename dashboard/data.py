@@ -9,7 +9,10 @@ ever shared between sessions or threads.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -17,12 +20,14 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from dashboard import formatting
 from dashboard.settings import Settings, load_settings
 from queries import QueryError, Rules, RulesError, load_rules, run_metric, snapshot_info
 
 NOW_BUCKET_SECONDS = 300  # with the real "now", cached numbers are recomputed at most every 5 minutes
+PREFETCH_WORKERS = 4
 CTX_KEY = "_dozhim_ctx"
 PROBLEM_KEY = "_dozhim_problem"  # the QueryError / RulesError app.py met, for the problem page
 
@@ -128,18 +133,35 @@ ROW_PER_MANAGER = frozenset({
 })
 
 
+def prefetch(*calls: tuple[str, dict[str, Any]]) -> None:
+    """Compute a page's metrics side by side (each on its own read-only connection) so the page waits for
+    the slowest one instead of their sum; the results land in the cache the page then reads."""
+    if len(calls) < 2:
+        return
+    ctx = context()
+    script_ctx = get_script_run_ctx()
+
+    def one(call: tuple[str, dict[str, Any]]) -> None:
+        add_script_run_ctx(threading.current_thread(), script_ctx)  # the cache reads the session's context
+        with contextlib.suppress(QueryError):  # the page's own call reports it
+            metric(call[0], _ctx=ctx, **call[1])
+
+    with ThreadPoolExecutor(max_workers=PREFETCH_WORKERS) as pool:
+        list(pool.map(one, calls))
+
+
 def metric(name: str, **params: Any) -> pd.DataFrame:
     """One metric for the current snapshot; params with value None are left out. Raises QueryError."""
+    ctx = params.pop("_ctx", None) or context()
     manager_id = params.get("manager_id")
     if manager_id is not None and name in ROW_PER_MANAGER:
-        team = _metric({**params, "manager_id": None}, name)
+        team = _metric(ctx, {**params, "manager_id": None}, name)
         if "manager_id" in team.columns:
             return team[team["manager_id"] == manager_id].reset_index(drop=True)
-    return _metric(params, name)
+    return _metric(ctx, params, name)
 
 
-def _metric(params: dict[str, Any], name: str) -> pd.DataFrame:
-    ctx = context()
+def _metric(ctx: Context, params: dict[str, Any], name: str) -> pd.DataFrame:
     settings = ctx.settings
     as_of = settings.as_of.isoformat() if settings.as_of else None
     bucket = 0 if as_of else int(time.time() // NOW_BUCKET_SECONDS)

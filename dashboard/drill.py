@@ -18,6 +18,7 @@ from dashboard.i18n import t
 from dashboard.rules_meta import RULES, SCORE_RULES
 
 RULE_KEY = "drill_rule"
+DEFAULT_RULE = SCORE_RULES[1]  # untouched deals: the first thing a sales head asks about
 SEEN_KEY = "_drill_seen_cell"
 LIST_COLUMNS = ["deal_title", "deal_url", "manager_name", "pipeline_name", "stage_name", "amount_base",
                 "deal_age_days", "days_since_touch", "reason", "activity_subject", "deadline", "created"]
@@ -50,7 +51,7 @@ def section(ctx: Context, score: pd.DataFrame, state: Any, chosen: Filters) -> N
     names = dict(zip(score["manager_id"], score["manager_name"], strict=True)) if not score.empty else {}
     who = names.get(manager_id, t("team")) if manager_id is not None else t("team")
     if RULE_KEY not in st.session_state:
-        st.session_state[RULE_KEY] = SCORE_RULES[1]
+        st.session_state[RULE_KEY] = DEFAULT_RULE
     picked = st.selectbox(t("drill_pick"), list(SCORE_RULES), key=RULE_KEY, format_func=t)
     st.caption(f"{who} · {t(picked)} — {components.rule_help(ctx, picked)}")
     deals = data.metric(picked, manager_id=manager_id, pipeline_id=chosen.pipeline_id,

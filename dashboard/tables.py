@@ -18,7 +18,8 @@ import streamlit as st
 from dashboard import formatting
 from dashboard.i18n import has, lang, t
 
-STYLER_MAX_ROWS = 3000
+STYLER_MAX_ROWS = 1000
+SHOWN_MAX_ROWS = 2000  # a longer list shows its first rows (lists come most urgent first); downloads have all
 RED = "background-color: rgba(255, 87, 87, 0.22)"
 Kind = str  # text | int | num | money | pct | date | datetime | link | flag
 
@@ -132,10 +133,11 @@ def show(df: pd.DataFrame, *, key: str, columns: list[str] | None = None, curren
 def _show(df: pd.DataFrame, *, key: str, columns: list[str] | None, currency: str, tz: tzinfo,
           highlight: Mapping[str, Callable[[pd.Series], pd.Series]] | None, select: bool,
           height: int | str, file_name: str | None, doubtful: tuple[str, ...]) -> Any:
-    view = prepare(df, columns, tz)
-    if view.empty:
+    full = prepare(df, columns, tz)
+    if full.empty:
         st.caption(t("no_rows"))
         return None
+    view = full.head(SHOWN_MAX_ROWS)
     long = len(view) > STYLER_MAX_ROWS
     kinds = {c: kind_of(c, view[c]) for c in view.columns}
     titles = {c: label(c, formatting.currency_sign(currency)) for c in view.columns}
@@ -157,7 +159,10 @@ def _show(df: pd.DataFrame, *, key: str, columns: list[str] | None, currency: st
     if select:
         kwargs.update(on_select="rerun", selection_mode=["single-row", "single-cell"])
     state = st.dataframe(data, **kwargs)
-    downloads(view.rename(columns=titles), file_name or key, key=key)
+    if len(full) > len(view):
+        st.caption(t("rows_cut", shown=formatting.integer(len(view), lang()),
+                     total=formatting.integer(len(full), lang())))
+    downloads(full.rename(columns=titles), file_name or key, key=key)
     return state
 
 

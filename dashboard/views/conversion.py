@@ -104,9 +104,12 @@ def _by_month(ctx: Context, months: pd.DataFrame) -> None:
 def render(ctx: Context) -> None:
     st.title(t("conv_title"))
     components.freshness(ctx)
+    data.prefetch(("scorecard", {}), ("forecast_deals", {}))  # the filters' choices
     chosen = filters.bar(ctx, month_of=ctx.now.date(), ahead=0)
     month: date = chosen.month
     params = chosen.params()
+    monthly = ("conversion", "loss_reasons", "lost_stage")
+    data.prefetch(*[(name, {"month": month, **params}) for name in monthly], ("conversion_by_month", params))
     _won_lost(ctx, data.metric("conversion", month=month, **params))
     _reasons(ctx, data.metric("loss_reasons", month=month, **params))
     _stages(ctx, data.metric("lost_stage", month=month, **params))

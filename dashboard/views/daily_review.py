@@ -35,6 +35,8 @@ def _tiles(ctx: Context, score: pd.DataFrame, change: dict[str, float]) -> None:
 def render(ctx: Context) -> None:
     st.title(t("daily_title"))
     components.freshness(ctx)
+    data.prefetch(("scorecard", {}), ("forecast_deals", {}), ("trend", {}),
+                  (str(st.session_state.get(drill.RULE_KEY, drill.DEFAULT_RULE)), {}))
     chosen = filters.bar(ctx, pipeline=True, dept=True, manager=True)
     score = data.metric("scorecard", pipeline_id=chosen.pipeline_id, department_id=chosen.department_id)
     if chosen.manager_id is not None:

@@ -84,8 +84,13 @@ def _per_manager(ctx: Context, month: date, conversion: pd.DataFrame, chosen: fi
 def render(ctx: Context) -> None:
     st.title(t("forecast_title"))
     components.freshness(ctx)
+    data.prefetch(("scorecard", {}), ("forecast_deals", {}))  # the filters' choices
     chosen = filters.bar(ctx, month_of=ctx.now.date(), ahead=6)
     month = chosen.month
+    params = chosen.params()
+    data.prefetch(("forecast", params), ("conversion", {"month": month, **params}),
+                  ("conversion", {"month": filters.previous_month(month), **params}),
+                  ("forecast_by_manager", params), ("forecast_deals", params), ("close_date_pushes", params))
     forecast = data.metric("forecast", **chosen.params())
     _month_tiles(ctx, forecast, month)
     st.subheader(t("fc_by_month"))

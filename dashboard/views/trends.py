@@ -32,6 +32,7 @@ def _days_stored(history: pd.DataFrame) -> int:
 def render(ctx: Context) -> None:
     st.title(t("trends_title"))
     components.freshness(ctx)
+    data.prefetch(("scorecard", {}), ("trend", {}))
     chosen = filters.bar(ctx, pipeline=False, dept=True, manager=True)
     rule = st.segmented_control(t("trends_rule"), list(TREND_RULES), default=SCORE_RULES[1], key=RULE_KEY,
                                 format_func=t, required=True) or SCORE_RULES[1]
