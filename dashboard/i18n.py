@@ -199,7 +199,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "download_xlsx": {"ru": "Excel", "en": "Excel"},
     "no_rows": {"ru": "Ничего нет — всё в порядке.", "en": "Nothing here — all good."},
     "rows_cut": {"ru": "Показаны первые {shown} из {total} строк; весь список — в CSV или Excel.",
-                 "en": "Showing the first {shown} of {total} rows; the whole list is in the CSV or Excel file."},
+                 "en": "Showing the first {shown} of {total} rows; the whole list is in the CSV or Excel."},
     "rows_count": {"ru": "Строк: {n}", "en": "Rows: {n}"},
     # daily review
     "daily_title": {"ru": "Ежедневный обзор", "en": "Daily review"},
