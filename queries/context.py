@@ -12,6 +12,7 @@ import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 
@@ -36,6 +37,17 @@ def duckdb_timezone(tz: str | None) -> str:
     if not tz:
         return "UTC"
     return f"GMT{tz}" if OFFSET_RE.match(tz) else tz
+
+
+def fixed_offset(tz: str | None, as_of: datetime) -> str:
+    """The DuckDB zone for a run: a fixed offset. An IANA name becomes the offset in force at T, so one
+    offset serves the whole run (Bitrix24 portals send one fixed offset anyway)."""
+    if tz and not OFFSET_RE.match(tz):
+        offset = as_of.astimezone(ZoneInfo(tz)).utcoffset() or timedelta(0)
+        minutes = int(offset.total_seconds() // 60)
+        sign = "+" if minutes >= 0 else "-"
+        tz = f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    return duckdb_timezone(tz)
 
 
 def resolve_period(as_of_local: date, month: date | None, start: date | None, end: date | None) -> Period:
@@ -65,13 +77,19 @@ def setup(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, meta: d
           period: Period | None = None) -> None:
     """Create ctx, the rule tables and the base views on `con` (idempotent: everything is replaced)."""
     con.execute("set TimeZone = 'UTC'")
-    tz = duckdb_timezone(rules.timezone or meta.get("portal_utc_offset"))
+    tz = fixed_offset(rules.timezone or meta.get("portal_utc_offset"), as_of)
     _create_ctx(con, rules, as_of, tz, meta.get("portal_url") or "", period)
     _create_calendar(con, rules, as_of)
     _create_rule_pipeline(con, rules)
     _create_invoice_stages(con, rules)
     _create_loss_rules(con, rules)
     _create_loss_field(con, rules)
+    from queries import derived
+
+    derived.attach(con)
+    # the local wall-clock time of an instant, by plain arithmetic (ICU's timezone() is slow per row)
+    con.execute("create or replace temp macro local_ts(x) as "
+                "make_timestamp(epoch_us(x) + (select utc_offset_us from ctx))")
     for statement in split_statements(BASE_SQL.read_text(encoding="utf-8")):
         con.execute(statement)
 
@@ -113,6 +131,7 @@ def _create_ctx(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, t
             $min_active_deals::integer as min_active_deals,
             $touches_per_week::integer as attention_touches_per_week,
             $default_close_days::integer as default_close_days,
+            epoch_us(p.as_of_local) - epoch_us(p.as_of) as utc_offset_us,
             cast($manager_ids as bigint[]) as manager_ids,
             cast($exclude_manager_ids as bigint[]) as exclude_manager_ids
         from p
@@ -237,9 +256,3 @@ def _create_loss_field(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
     """)
 
 
-def drop_all(con: duckdb.DuckDBPyConnection) -> None:
-    """Remove the temp objects (for a writer connection that lives on after record_scorecard)."""
-    for (name, kind) in con.execute(
-        "select table_name, table_type from information_schema.tables where table_catalog = 'temp'"
-    ).fetchall():
-        con.execute(f'drop {"view" if kind == "VIEW" else "table"} if exists temp."{name}"')

@@ -1,5 +1,7 @@
 """scorecard_history: the scorecard per manager per portal-local day, so yesterday stays yesterday.
 
+record_scorecard also refreshes the stored derived layer (queries/derived.py) that makes reads fast.
+
 The connector calls `record_scorecard(con, as_of)` on the new snapshot (a writable connection) after each
 successful sync; the last sync of a day replaces that day's rows. The `trend` metric reads the table.
 """
@@ -10,7 +12,7 @@ from datetime import datetime
 
 import duckdb
 
-from queries import context
+from queries import derived
 from queries.rules import Rules, load_rules
 
 HISTORY_DDL = """
@@ -53,7 +55,8 @@ def record_scorecard(con: duckdb.DuckDBPyConnection, as_of: datetime, rules: Rul
 
     as_of = _as_utc(as_of)
     rules = rules if rules is not None else load_rules()
-    cur = con.cursor()  # temp objects live on this cursor's connection only; dropped below
+    derived.refresh(con)  # the stored as-of-independent layer every later read uses
+    cur = con.cursor()  # temp objects live on this cursor's connection only
     try:
         prepare(cur, rules, as_of)
         cur.execute(HISTORY_DDL)
@@ -69,5 +72,4 @@ def record_scorecard(con: duckdb.DuckDBPyConnection, as_of: datetime, rules: Rul
         )
         cur.execute("commit")
     finally:
-        context.drop_all(cur)
-        cur.close()
+        cur.close()  # a cursor is its own connection: its temp objects go with it

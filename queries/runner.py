@@ -135,7 +135,7 @@ def prepare(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, *, pi
     """Context and base views on `con` for one run (shared by run_metric and history)."""
     meta = read_meta(con)
     rules = rules.for_pipeline(pipeline_id)
-    tz = context.duckdb_timezone(rules.timezone or meta.get("portal_utc_offset"))
+    tz = context.fixed_offset(rules.timezone or meta.get("portal_utc_offset"), as_of)
     local_day = con.execute("select cast(timezone($tz, $t::timestamptz) as date)",
                             {"tz": tz, "t": as_of}).fetchone()[0]
     period = context.resolve_period(local_day, month, period_start, period_end)

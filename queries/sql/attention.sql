@@ -30,7 +30,7 @@ open_deals as (
 ),
 
 window_touches as (
-    select t.deal_id, date_trunc('week', timezone(ctx.tz, t.touch_time)) as week, count(*) as touches
+    select t.deal_id, date_trunc('week', local_ts(t.touch_time)) as week, count(*) as touches
     from v_touch as t
     cross join ctx
     where t.touch_time >= ctx.attention_start and t.touch_time <= ctx.as_of

@@ -12,7 +12,7 @@ params as (
 ),
 
 closed as (
-    select c.*, cast(date_trunc('month', timezone(ctx.tz, c.closed_at)) as date) as month
+    select c.*, cast(date_trunc('month', local_ts(c.closed_at)) as date) as month
     from v_closed_deal as c
     cross join ctx
     cross join params as p

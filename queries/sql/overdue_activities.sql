@@ -35,7 +35,7 @@ final as (
         d.amount_base,
         d.deal_age_days,
         d.days_since_touch,
-        'overdue_' || (ctx.today - cast(timezone(ctx.tz, a.deadline) as date)) || '_days' as reason,
+        'overdue_' || (ctx.today - cast(local_ts(a.deadline) as date)) || '_days' as reason,
         a.activity_id,
         a.activity_subject,
         a.activity_type,

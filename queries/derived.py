@@ -1,0 +1,59 @@
+"""The as-of- and rules-independent layer (queries/sql/_derived.sql): stored at sync time, else computed.
+
+`refresh(con)` writes q_user, q_deal and q_deal_activity into the snapshot with a marker naming the sync run
+they were built from (record_scorecard calls it; the connector calls record_scorecard after each sync).
+`attach(con)` gives every connection d_user / d_deal / d_deal_activity: views over the stored tables when
+the marker matches meta.last_sync_run_id, else views computing the same rows from the raw tables.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from queries.context import SQL_DIR, split_statements
+
+DERIVED_SQL = SQL_DIR / "_derived.sql"
+DERIVED_VERSION = "2"  # bump when _derived.sql changes meaning: stored tables of another version are ignored
+NAMES = ("user", "deal", "deal_activity")
+
+
+def _statements(create: str, ref: str) -> list[str]:
+    sql = DERIVED_SQL.read_text(encoding="utf-8").replace("{create} d_", create).replace("{ref}", ref)
+    return split_statements(sql)
+
+
+def _marker(con: duckdb.DuckDBPyConnection) -> str:
+    run = con.execute("select any_value(value) from meta where key = 'last_sync_run_id'").fetchone()[0]
+    return f"{DERIVED_VERSION}:{run}"
+
+
+def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        stored = con.execute(
+            "select any_value(value) from main.q_derived where key = 'built_for'"
+        ).fetchone()[0]
+    except duckdb.Error:
+        return False
+    return stored == _marker(con)
+
+
+def refresh(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)build the stored layer in the snapshot `con` writes to."""
+    con.execute("set TimeZone = 'UTC'")
+    con.execute("set enable_progress_bar = false")  # the connector's stderr is for its own progress
+    con.execute("drop table if exists main.q_derived")
+    for statement in _statements("create or replace table main.q_", "main.q_"):
+        con.execute(statement)
+    con.execute("create table main.q_derived (key varchar primary key, value varchar)")
+    con.execute("insert into main.q_derived values ('built_for', $m)", {"m": _marker(con)})
+
+
+def attach(con: duckdb.DuckDBPyConnection) -> bool:
+    """Create d_* temp views on `con`; True when they read the stored tables (the fast path)."""
+    if is_fresh(con):
+        for name in NAMES:
+            con.execute(f"create or replace temp view d_{name} as select * from main.q_{name}")
+        return True
+    for statement in _statements("create or replace temp view d_", "d_"):
+        con.execute(statement)
+    return False
