@@ -150,6 +150,19 @@ def prefetch(*calls: tuple[str, dict[str, Any]]) -> None:
         list(pool.map(one, calls))
 
 
+def warm(name: str, **params: Any) -> None:
+    """Start computing a metric in the background (the page does not wait); a later call finds it cached."""
+    ctx = context()
+    script_ctx = get_script_run_ctx()
+
+    def run() -> None:
+        add_script_run_ctx(threading.current_thread(), script_ctx)
+        with contextlib.suppress(Exception):  # a background warm-up must never surface; the page retries
+            metric(name, _ctx=ctx, **params)
+
+    threading.Thread(target=run, name=f"warm-{name}", daemon=True).start()
+
+
 def metric(name: str, **params: Any) -> pd.DataFrame:
     """One metric for the current snapshot; params with value None are left out. Raises QueryError."""
     ctx = params.pop("_ctx", None) or context()

@@ -126,5 +126,14 @@ def month_pick(today: date, *, ahead: int = 6, column=st) -> date:
     return date.fromisoformat(f"{chosen or current}-01")
 
 
+def url_month(today: date) -> date:
+    """The month the URL asks for (before the picker is drawn), else today's; for prefetching."""
+    raw = st.query_params.get("month")
+    try:
+        return date.fromisoformat(f"{raw}-01") if raw else today.replace(day=1)
+    except ValueError:
+        return today.replace(day=1)
+
+
 def previous_month(first: date) -> date:
     return (first - timedelta(days=1)).replace(day=1)

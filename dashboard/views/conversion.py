@@ -101,15 +101,20 @@ def _by_month(ctx: Context, months: pd.DataFrame) -> None:
                      file_name="conversion_by_month")
 
 
+def _needs(month: date, params: dict) -> list[tuple[str, dict]]:
+    monthly = ("conversion", "loss_reasons", "lost_stage")
+    return [*[(name, {"month": month, **params}) for name in monthly], ("conversion_by_month", params)]
+
+
 def render(ctx: Context) -> None:
     st.title(t("conv_title"))
     components.freshness(ctx)
-    data.prefetch(("scorecard", {}), ("forecast_deals", {}))  # the filters' choices
+    # the filters' choices and, side by side, this page's metrics as the URL's month asks for them
+    data.prefetch(("scorecard", {}), ("forecast_deals", {}), *_needs(filters.url_month(ctx.now.date()), {}))
     chosen = filters.bar(ctx, month_of=ctx.now.date(), ahead=0)
     month: date = chosen.month
     params = chosen.params()
-    monthly = ("conversion", "loss_reasons", "lost_stage")
-    data.prefetch(*[(name, {"month": month, **params}) for name in monthly], ("conversion_by_month", params))
+    data.prefetch(*_needs(month, params))
     _won_lost(ctx, data.metric("conversion", month=month, **params))
     _reasons(ctx, data.metric("loss_reasons", month=month, **params))
     _stages(ctx, data.metric("lost_stage", month=month, **params))

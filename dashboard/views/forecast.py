@@ -81,16 +81,21 @@ def _per_manager(ctx: Context, month: date, conversion: pd.DataFrame, chosen: fi
                      file_name=f"forecast_managers_{_month_key(month)}")
 
 
+def _needs(month: date, params: dict) -> list[tuple[str, dict]]:
+    """The metric calls of this page, so they can be computed side by side."""
+    return [("forecast", params), ("conversion", {"month": month, **params}),
+            ("conversion", {"month": filters.previous_month(month), **params}),
+            ("forecast_by_manager", params), ("forecast_deals", params), ("close_date_pushes", params)]
+
+
 def render(ctx: Context) -> None:
     st.title(t("forecast_title"))
     components.freshness(ctx)
-    data.prefetch(("scorecard", {}), ("forecast_deals", {}))  # the filters' choices
+    data.prefetch(("scorecard", {}), *_needs(filters.url_month(ctx.now.date()), {}))  # choices + no filter
     chosen = filters.bar(ctx, month_of=ctx.now.date(), ahead=6)
     month = chosen.month
     params = chosen.params()
-    data.prefetch(("forecast", params), ("conversion", {"month": month, **params}),
-                  ("conversion", {"month": filters.previous_month(month), **params}),
-                  ("forecast_by_manager", params), ("forecast_deals", params), ("close_date_pushes", params))
+    data.prefetch(*_needs(month, params))
     forecast = data.metric("forecast", **chosen.params())
     _month_tiles(ctx, forecast, month)
     st.subheader(t("fc_by_month"))
