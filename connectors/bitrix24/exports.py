@@ -25,6 +25,7 @@ from connectors.bitrix24.streams import ACTIVITIES, Stream
 log = logging.getLogger("connectors.bitrix24.exports")
 
 DEAL = 2
+CHUNK = 2500  # rows handed to the writer at once: one DuckDB upsert per batch request, not per page
 
 
 class Cancelled(Exception):
@@ -97,11 +98,17 @@ class Exporter:
     def _pages(self, plan: Plan, extra: dict, *, select: list[str], label: str):
         stream = plan.stream
         params = {**stream.base_params, "filter": self._filter(plan, extra), "select": select}
+        chunk: list[dict] = []
         for page in iter_fast(self.client, stream.method, params, stream=label, id_field=stream.id_field,
                               items_key=stream.items_key):
             if self.cancel.is_set():
                 raise Cancelled
-            yield page
+            chunk.extend(page)
+            if len(chunk) >= CHUNK:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
 
     def _page(self, plan: Plan, page: list[dict], outcome: Outcome) -> None:
         stream = plan.stream

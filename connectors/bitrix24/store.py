@@ -61,6 +61,7 @@ def open_copy(db: Path) -> tuple[duckdb.DuckDBPyConnection, Path]:
     # A bounded buffer pool keeps the sync's memory flat on big portals (DuckDB spills beyond it).
     con = duckdb.connect(str(tmp), config={"memory_limit": MEMORY_LIMIT, "preserve_insertion_order": False})
     con.execute("set timezone = 'UTC'")
+    forget_types(con)  # a new connection may reuse a closed one's id
     ensure_schema(con)
     return con, tmp
 
@@ -74,7 +75,7 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
         raise StoreError(f"the database was written by a newer Dozhim (schema {found[0]} > "
                          f"{SCHEMA_VERSION}); upgrade Dozhim or sync into a new --db")
     for table, columns in TABLES.items():
-        have = set(column_types(con, table))
+        have = set(_column_types(con, table))
         for column, sql_type in columns.items():
             if column not in have:
                 plain = sql_type.replace(" PRIMARY KEY", "")
@@ -83,6 +84,21 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    """Column -> DuckDB type, cached per connection (columns change only before the exports start)."""
+    cache = _TYPES.setdefault(id(con), {})
+    if table not in cache:
+        cache[table] = _column_types(con, table)
+    return cache[table]
+
+
+def forget_types(con: duckdb.DuckDBPyConnection) -> None:
+    _TYPES.pop(id(con), None)
+
+
+_TYPES: dict[int, dict[str, dict[str, str]]] = {}
+
+
+def _column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
     rows = con.execute(
         """
         select column_name, data_type
@@ -108,7 +124,8 @@ def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
 def sync_user_field_columns(con: duckdb.DuckDBPyConnection, wanted: dict[str, str]) -> bool:
     """Make deals' uf_* columns match the portal's user fields (column -> SQL type).
     Returns True when a column was added or retyped: old rows lack its values, so deals need a full export."""
-    have = {c: t for c, t in column_types(con, "deals").items() if c.startswith("uf_")}
+    forget_types(con)
+    have = {c: t for c, t in _column_types(con, "deals").items() if c.startswith("uf_")}
     changed = False
     for column, sql_type in wanted.items():
         if column in have and _same_type(have[column], sql_type):
