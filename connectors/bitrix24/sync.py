@@ -288,7 +288,9 @@ class _Run:
             self.rejected[name] = outcome.rejected
             gone: list[int] = []
             if plan.full or plan.sweep:
+                listed = con.execute(f"select count(distinct id) from seen_{name}").fetchone()[0]
                 gone = store.delete_unseen(con, name)
+                self._check_sweep(con, name, listed, len(outcome.rejected))
             if gone:
                 self.reporter.message(f"{name}: {len(gone)} deleted on the portal, removed")
                 self._cascade(con, name, gone)
@@ -302,6 +304,13 @@ class _Run:
             where activity_id not in (select id from activities)
             """
         )
+
+    @staticmethod
+    def _check_sweep(con: duckdb.DuckDBPyConnection, table: str, listed: int, rejected: int) -> None:
+        """After a sweep the table holds exactly what the portal listed (less rejected new records)."""
+        found = store.count(con, table)
+        if not listed - rejected <= found <= listed:
+            raise store.StoreError(f"validation failed: {table} has {found} rows, the portal listed {listed}")
 
     @staticmethod
     def _cascade(con: duckdb.DuckDBPyConnection, table: str, gone: list[int]) -> None:

@@ -56,6 +56,14 @@ def test_wrong_token_exits_78_and_is_recorded(sandbox, tmp_path):
     assert "wrongtoken0000" not in db.read_bytes().decode("latin-1")
 
 
+def test_missing_scope_is_named(sandbox, tmp_path):
+    sandbox.portal.meta["scopes"] = "crm,user"
+    proc = run_cli("sync", "--db", str(tmp_path / "crm.duckdb"), "--webhook", sandbox.webhook_url)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 78
+    assert "'department' scope" in one_line_failure(err)
+
+
 def test_unreachable_portal_exits_1(tmp_path):
     url = f"http://127.0.0.1:{free_port()}/rest/1/secretcode123/"
     proc = run_cli("sync", "--db", str(tmp_path / "crm.duckdb"), "--webhook", url, "--retries", "1")
