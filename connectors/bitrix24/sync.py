@@ -146,8 +146,9 @@ class _Run:
         wanted = {r["column_name"]: streams.user_field_sql_type(r) for r in dirs.tables["deal_user_fields"]}
         uf_changed = store.sync_user_field_columns(con, wanted)
         plans = self._plans(con, dirs, uf_changed)
-        if any(p.full for p in plans):
-            self.mode = "full" if all(p.full for p in plans) else "mixed"
+        # "full" when every stream was re-exported (first run, --full); a stream re-exported alone (new user
+        # fields) still counts as incremental, as the contract knows only these two modes
+        self.mode = "full" if plans and all(p.full for p in plans) else "incremental"
         outcomes = self._export(con, plans, dirs)
         self._finish_streams(con, plans, outcomes, dirs)
         self._snapshot(con, dirs)
