@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import plotly.graph_objects as go
@@ -25,6 +26,12 @@ def style(fig: go.Figure, *, height: int = 360, legend: bool = True) -> go.Figur
         plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)",
     )
     return fig
+
+
+def count_axis(values: Any) -> dict[str, Any]:
+    """An axis for whole counts: integer ticks only (no `0, 0, 1, 1` from fractional steps)."""
+    top = max([float(v) for v in values if v == v] or [1])  # v == v drops NaN
+    return {"tickformat": "d", "dtick": max(1, math.ceil(top / 8)), "rangemode": "tozero"}
 
 
 def show(fig: go.Figure, key: str, **kwargs: Any) -> None:

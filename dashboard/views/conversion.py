@@ -41,7 +41,8 @@ def _won_lost(ctx: Context, conv: pd.DataFrame) -> None:
             go.Bar(name=t("lost_deals"), y=conv["manager_name"], x=conv["lost_deals"], orientation="h",
                    marker_color=charts.RED),
         ])
-        fig.update_layout(barmode="group", yaxis={"autorange": "reversed"}, xaxis={"tickformat": "d"})
+        top = [*conv["won_deals"], *conv["lost_deals"]]
+        fig.update_layout(barmode="group", yaxis={"autorange": "reversed"}, xaxis=charts.count_axis(top))
         charts.show(fig, key="conversion_chart", height=max(220, 60 * len(conv)))
     components.table(ctx, conv, key="conversion_managers", columns=MANAGER_COLUMNS,
                      file_name="conversion_by_manager")
@@ -60,7 +61,7 @@ def _reasons(ctx: Context, reasons: pd.DataFrame) -> None:
             by_reason = shown.groupby(["reason_group", "reason_name"], sort=False)["lost_deals"].sum()
             fig = go.Figure([go.Bar(x=by_reason.values, y=[r for _, r in by_reason.index], orientation="h",
                                     marker_color=charts.NAVY)])
-            fig.update_layout(yaxis={"autorange": "reversed"}, xaxis={"tickformat": "d"})
+            fig.update_layout(yaxis={"autorange": "reversed"}, xaxis=charts.count_axis(by_reason.values))
             charts.show(fig, key="reason_chart", height=300, legend=False)
     st.caption(t("conv_reasons"))
     components.table(ctx, shown, key="loss_reasons", columns=REASON_COLUMNS, file_name="loss_reasons")
@@ -75,7 +76,7 @@ def _stages(ctx: Context, stages: pd.DataFrame) -> None:
             x=by_stage["stage_name"], y=by_stage["lost_deals"],
             marker_color=[charts.RED if inv else charts.GREY for inv in by_stage["at_invoice_stage"]],
         )])
-        fig.update_layout(yaxis={"tickformat": "d"})
+        fig.update_layout(yaxis=charts.count_axis(by_stage["lost_deals"]))
         charts.show(fig, key="lost_stage_chart", height=300, legend=False)
     marks = {"stage_name": lambda s: stages["at_invoice_stage"].reindex(s.index).fillna(False).astype(bool)}
     components.table(ctx, stages, key="lost_stages", columns=STAGE_COLUMNS, highlight=marks,
@@ -94,8 +95,8 @@ def _by_month(ctx: Context, months: pd.DataFrame) -> None:
             go.Scatter(name=t("win_rate"), x=labels, y=rate, yaxis="y2", mode="lines+markers",
                        line={"color": charts.NAVY}),
         ])
-        fig.update_layout(barmode="group", yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%",
-                                                   "range": [0, 1]})
+        fig.update_layout(barmode="group", yaxis=charts.count_axis([*team["won_deals"], *team["lost_deals"]]),
+                          yaxis2={"overlaying": "y", "side": "right", "tickformat": ".0%", "range": [0, 1]})
         charts.show(fig, key="conversion_month_chart")
     components.table(ctx, months, key="conversion_months", columns=MONTH_COLUMNS,
                      file_name="conversion_by_month")

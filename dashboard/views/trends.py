@@ -21,7 +21,10 @@ def _chart(history: pd.DataFrame, rule: str) -> None:
     for name, rows in history.groupby("manager_name", sort=True):
         rows = rows.sort_values("snapshot_date")
         fig.add_trace(go.Scatter(name=str(name), x=rows["snapshot_date"], y=rows[rule], mode="lines+markers"))
-    fig.update_layout(yaxis_title=t(rule), xaxis={"tickformat": "%d.%m" if lang() == "ru" else "%b %d"})
+    days: dict = {"tickformat": "%d.%m" if lang() == "ru" else "%b %d"}
+    if history["snapshot_date"].nunique() <= 14:
+        days["dtick"] = 86_400_000  # one tick a day (ms), not hours between days
+    fig.update_layout(yaxis={"title": t(rule), **charts.count_axis(history[rule])}, xaxis=days)
     charts.show(fig, key="trend_chart")
 
 
