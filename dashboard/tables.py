@@ -34,11 +34,11 @@ KINDS: dict[str, Kind] = {
     "previous_closedate": "date", "pushed_days": "int", "close_date_pushes": "int", "weight": "pct",
     "started_at": "datetime", "finished_at": "datetime", "month": "month", "period_start": "date",
     "period_end": "date", "median_days_to_close": "dec1", "median_days_to_win": "dec1",
-    "close_month": "month", "duration_s": "dec1",
+    "close_month": "month", "change": "delta", "duration_s": "dec1",
 }
 INT_COLUMNS = {"active_deals", "overaged_deals", "stale_deals", "no_next_activity", "overdue_activities",
                "unprocessed_incoming", "invoice_stuck", "won_deals", "lost_deals", "deals", "pushes",
-               "run_id", "rows_total", "requests_total", "rejected_total", "value", "change"}
+               "run_id", "rows_total", "requests_total", "rejected_total", "value"}
 
 
 def kind_of(column: str, series: pd.Series) -> Kind:
@@ -69,6 +69,7 @@ def _formatter(kind: Kind, currency: str, tz: tzinfo) -> Callable[[Any], str] | 
         "int": lambda v: formatting.integer(v, lg),
         "num": lambda v: formatting.number(v, lg, 0),
         "dec1": lambda v: formatting.number(v, lg, 1),
+        "delta": lambda v: formatting.signed(v, lg) or "—",
         "month": lambda v: _month_label(v, lg),
         "money": lambda v: formatting.money(v, currency, lg),
         "pct": lambda v: formatting.percent(v, lg),
@@ -150,7 +151,7 @@ def _show(df: pd.DataFrame, *, key: str, columns: list[str] | None, currency: st
             if col in doubtful:
                 fmt = _doubtful(fmt)
             if fmt is not None:
-                styler = styler.format(fmt, subset=[col], na_rep="")
+                styler = styler.format(fmt, subset=[col], na_rep="—" if kind == "delta" else "")
         for col, broken in (highlight or {}).items():
             if col in view.columns:
                 styler = styler.apply(lambda s, b=broken: [RED if x else "" for x in b(s)], subset=[col])

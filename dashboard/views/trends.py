@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, components, data, filters, formatting
+from dashboard import charts, components, data, filters
 from dashboard.data import Context
 from dashboard.i18n import lang, t
 from dashboard.rules_meta import SCORE_RULES
@@ -47,8 +47,6 @@ def render(ctx: Context) -> None:
     if history.empty:
         return
     _chart(history, rule)
-    latest = history[history["snapshot_date"] == history["snapshot_date"].max()]
-    st.caption(formatting.day(latest["snapshot_date"].iloc[0], lang()))
     table = history.sort_values(["snapshot_date", "manager_name"], ascending=[False, True])
     table = table.rename(columns={rule: "value", f"{rule}_change": "change"})
     components.table(ctx, table, key="trend_table", file_name=f"trend_{rule}",
