@@ -1,8 +1,9 @@
 """The as-of- and rules-independent layer (queries/sql/_derived.sql): stored at sync time, else computed.
 
-`refresh(con)` writes q_user, q_deal and q_deal_activity into the snapshot with a marker naming the sync run
-they were built from (record_scorecard calls it; the connector calls record_scorecard after each sync).
-`attach(con)` gives every connection d_user / d_deal / d_deal_activity: views over the stored tables when
+`refresh(con)` writes q_user, q_deal, q_deal_activity and q_close_date_push into the snapshot with a
+marker naming the sync run they were built from (record_scorecard calls it; the connector calls
+record_scorecard after each sync).
+`attach(con)` gives every connection d_user, d_deal, ... : views over the stored tables when
 the marker matches meta.last_sync_run_id, else views computing the same rows from the raw tables.
 """
 
@@ -13,8 +14,8 @@ import duckdb
 from queries.context import SQL_DIR, split_statements
 
 DERIVED_SQL = SQL_DIR / "_derived.sql"
-DERIVED_VERSION = "2"  # bump when _derived.sql changes meaning: stored tables of another version are ignored
-NAMES = ("user", "deal", "deal_activity")
+DERIVED_VERSION = "3"  # bump when _derived.sql changes meaning: stored tables of another version are ignored
+NAMES = ("user", "deal", "deal_activity", "close_date_push")
 
 
 def _statements(create: str, ref: str) -> list[str]:

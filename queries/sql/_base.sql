@@ -190,13 +190,13 @@ reason as (
     left join deal_loss_field as lf on lf.deal_id = c.deal_id
     where c.semantic = 'F'
 ),
-grouped as (
-    select r.deal_id, arg_min(lr.grp, lr.ord) as reason_group
-    from reason as r
+grouped as (  -- match each distinct reason once (there are few), not each lost deal
+    select r.reason_key, r.reason_name, arg_min(lr.grp, lr.ord) as reason_group
+    from (select distinct reason_key, reason_name from reason) as r
     inner join loss_rule as lr
         on (lr.kind = 'id' and lower(r.reason_key) = lr.value)
         or (lr.kind = 'name' and contains(lower(r.reason_name), lr.value))
-    group by r.deal_id
+    group by r.reason_key, r.reason_name
 )
 select
     c.*,
@@ -211,7 +211,7 @@ from closed as c
 left join v_stage as ps on ps.stage_id = c.prev_stage_id
 left join invoice_stage as pinv on pinv.stage_id = c.prev_stage_id
 left join reason as r on r.deal_id = c.deal_id
-left join grouped as g on g.deal_id = c.deal_id;
+left join grouped as g on g.reason_key = r.reason_key and g.reason_name = r.reason_name;
 
 -- stage win rates: of the deals that passed through an in-progress stage and closed in the look-back
 -- window (rules: forecast.win_rate_lookback_months), the share won
@@ -219,9 +219,9 @@ create or replace temp view v_stage_win_rate as
 select
     h.stage_id,
     count(distinct c.deal_id) as closed_deals,
-    count(distinct c.deal_id) filter (where c.is_won) as won_deals,
-    count(distinct c.deal_id) filter (where c.is_won) / count(distinct c.deal_id) as win_rate
-from v_closed_deal as c
+    count(distinct c.deal_id) filter (where c.semantic = 'S') as won_deals,
+    count(distinct c.deal_id) filter (where c.semantic = 'S') / count(distinct c.deal_id) as win_rate
+from d_deal as c
 inner join stage_history as h on h.owner_id = c.deal_id
 cross join ctx
 where c.closed_at >= ctx.lookback_start and c.closed_at <= ctx.as_of
@@ -230,19 +230,10 @@ group by h.stage_id;
 
 -- close-date pushes: a daily snapshot whose expected close date is later than the day before's
 create or replace temp view v_close_date_push as
-with seq as (
-    select
-        s.id as deal_id,
-        s.snapshot_date,
-        s.closedate,
-        lag(s.closedate) over (partition by s.id order by s.snapshot_date) as previous_closedate
-    from deal_snapshots as s
-    cross join ctx
-    where s.snapshot_date <= ctx.today
-)
-select *, closedate - previous_closedate as pushed_days
-from seq
-where closedate > previous_closedate;
+select p.*
+from d_close_date_push as p
+cross join ctx
+where p.snapshot_date <= ctx.today;
 
 -- open deals with their expected close month, flags and weight (probability when set and > 0, else the
 -- stage's win rate; deals with neither weigh 0 and are counted as unweighted)

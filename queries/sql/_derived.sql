@@ -116,3 +116,17 @@ select
 from activity_bindings as b
 inner join activities as a on a.id = b.activity_id
 inner join {ref}deal as d on d.deal_id = b.deal_id;
+
+-- close-date pushes: a daily snapshot whose expected close date is later than the previous snapshot's
+{create} d_close_date_push as
+with seq as (
+    select
+        s.id as deal_id,
+        s.snapshot_date,
+        s.closedate,
+        lag(s.closedate) over (partition by s.id order by s.snapshot_date) as previous_closedate
+    from deal_snapshots as s
+)
+select deal_id, snapshot_date, previous_closedate, closedate, closedate - previous_closedate as pushed_days
+from seq
+where closedate > previous_closedate;
