@@ -7,6 +7,7 @@ temp context (queries/context.py), runs the metric's .sql with bound parameters 
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -145,7 +146,10 @@ def prepare(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, *, pi
 def execute(con: duckdb.DuckDBPyConnection, info: MetricInfo, filters: dict[str, Any]) -> pd.DataFrame:
     sql = info.path.read_text(encoding="utf-8")
     params = {name: filters.get(name) for name in info.params}
-    df = con.execute(sql, params).df()
+    with warnings.catch_warnings():  # duckdb's own DataFrame conversion trips a pandas 3.1 deprecation
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.filterwarnings("ignore", message=".*inplace.*")
+        df = con.execute(sql, params).df()
     for column in df.columns:  # LIST columns arrive as numpy arrays; plain lists are easier downstream
         if df[column].dtype == object and len(df) and isinstance(df[column].iloc[0], np.ndarray):
             df[column] = [list(v) if v is not None else None for v in df[column]]
