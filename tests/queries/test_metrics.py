@@ -1,0 +1,138 @@
+"""backlog, attention, conversion family, forecast family, won_pace: exact numbers on the fixture."""
+
+from __future__ import annotations
+
+import pytest
+
+from queries import Rules
+
+
+def test_backlog_priority_and_rules(run):
+    df = run("backlog", manager_id=1)
+    assert df["deal_id"].tolist() == [105, 103, 106, 101, 104]
+    assert df["priority"].tolist() == [2, 2, 3, 4, 4]
+    by_deal = df.set_index("deal_id")
+    assert by_deal.loc[101, "rules"] == ["no_next_activity", "stale_deals", "overaged_deals"]
+    assert by_deal.loc[101, "rules_text"] == "no next activity planned; never touched; 111 days old"
+    assert by_deal.loc[106, "rules"] == ["invoice_stuck"]
+    assert by_deal.loc[101, "deal_url"].endswith("/crm/deal/details/101/")
+
+
+def test_backlog_incoming_first(run):
+    df = run("backlog", manager_id=2)
+    assert df["deal_id"].tolist() == [201, 202]
+    assert df["rules"].tolist() == [["unprocessed_incoming", "no_next_activity"], ["overaged_deals"]]
+    assert df["incoming_count"].tolist() == [2, 0]
+
+
+def test_attention(run):
+    df = run("attention").set_index("manager_id")
+    cols = ["open_deals", "untouched_deals", "touched_deals", "hammered_deals", "touches"]
+    assert df.loc[1, cols].tolist() == [7, 3, 4, 1, 7]  # D102: 3 calls Mon-Wed of one week
+    assert df.loc[2, cols].tolist() == [2, 1, 1, 0, 1]
+    assert df.loc[3, cols].tolist() == [2, 1, 1, 0, 1]
+    # D106's two touches (Tue 10 and Tue 17 Nov) fall in different weeks
+    assert run("attention", rules=Rules(attention_touches_per_week=2)).set_index("manager_id").loc[
+        1, "hammered_deals"] == 1
+    week = run("attention", rules=Rules(attention_window_days=7)).set_index("manager_id")
+    assert week.loc[1, ["untouched_deals", "touches"]].tolist() == [4, 5]  # D104 (6 Nov) drops out
+
+
+def test_conversion_month(run):
+    df = run("conversion").set_index("manager_id")
+    assert df.index.tolist() == [1, 2, 4, 3]  # by name; Galina closes deals, so she is listed
+    assert df.loc[2, ["won_deals", "won_amount", "lost_deals", "lost_amount"]].tolist() == [1, 180000.0, 2, 13000.0]
+    assert df.loc[2, ["lost_manager_closed", "lost_client_declined", "lost_client_silent",
+                      "lost_unspecified", "lost_at_invoice"]].tolist() == [1, 1, 0, 0, 1]
+    assert df.loc[2, "lost_at_invoice_share"] == 0.5
+    assert df.loc[2, "median_days_to_close"] == pytest.approx(30.60)  # 2, 30.6 and 35.08 days
+    assert df.loc[1, ["median_days_to_close", "median_days_to_win"]].tolist() == [19.63, 30.25]
+    assert df.loc[3, "lost_client_silent"] == 1 and df.loc[1, "lost_unspecified"] == 1
+    assert str(df.loc[1, "period_start"])[:10] == "2026-11-01" and str(df.loc[1, "period_end"])[:10] == "2026-11-30"
+
+
+def test_conversion_other_period(run):
+    from datetime import date
+
+    df = run("conversion", month=date(2026, 10, 1)).set_index("manager_id")
+    assert df.loc[1, ["won_deals", "won_amount"]].tolist() == [1, 50000.0]  # D110
+    assert df.loc[2, "lost_deals"] == 1  # D206, 31 Oct 23:30 local
+    both = run("conversion", period_start=date(2026, 10, 1), period_end=date(2026, 11, 30))
+    assert both.set_index("manager_id").loc[2, ["won_deals", "lost_deals"]].tolist() == [1, 3]
+
+
+def test_loss_reasons_from_stage_names(run):
+    df = run("loss_reasons")
+    got = sorted(zip(df["manager_id"], df["reason_group"], df["reason_key"], df["reason_name"], strict=True))
+    assert got == [(1, "unspecified", "LOSE", "Deal failed"), (2, "client_declined", "C3:LOSE", "Отказ клиента"),
+                   (2, "manager_closed", "C3:DUP", "Дубль"), (3, "client_silent", "APOLOGY", "Клиент не отвечает")]
+
+
+def test_loss_reasons_from_a_user_field(run):
+    df = run("loss_reasons", rules=Rules(loss_reason_field="uf_crm_loss_reason"))
+    got = sorted(zip(df["manager_id"], df["reason_group"], df["reason_name"], strict=True))
+    # D205 "Дорого" and D302 "Выбрали конкурента" come from the field; D207 and D208 have none: stage names
+    assert got == [(1, "unspecified", "Deal failed"), (2, "client_declined", "Дорого"),
+                   (2, "manager_closed", "Дубль"), (3, "client_declined", "Выбрали конкурента")]
+
+
+def test_loss_group_by_id(run):
+    rules = Rules(loss_reason_groups={"manager_closed": ("id:LOSE",), "client_declined": (), "client_silent": ()})
+    df = run("loss_reasons", rules=rules).set_index("reason_key")
+    assert df.loc["LOSE", "reason_group"] == "manager_closed"
+    assert set(df.loc[["C3:LOSE", "C3:DUP", "APOLOGY"], "reason_group"]) == {"unspecified"}
+
+
+def test_lost_stage(run):
+    df = run("lost_stage")
+    got = sorted(zip(df["manager_id"], df["stage_id"], df["at_invoice_stage"], df["share"], strict=True))
+    assert got == [(1, "PREPARATION", False, 1.0), (2, "C3:INVOICE", True, 0.5), (2, "C3:NEW", False, 0.5),
+                   (3, "PREPARATION", False, 1.0)]
+
+
+def test_conversion_by_month(run):
+    df = run("conversion_by_month")
+    got = {(r.manager_id, str(r.month)[:7]): (r.won_deals, r.lost_deals) for r in df.itertuples()}
+    assert got == {(1, "2026-10"): (1, 0), (1, "2026-11"): (1, 1), (2, "2026-10"): (0, 1),
+                   (2, "2026-11"): (1, 2), (4, "2026-11"): (1, 0), (3, "2026-11"): (0, 1)}
+
+
+def test_forecast(run):
+    df = run("forecast").set_index("close_month")
+    assert df.index.tolist() == ["2026-08", "2026-11", "2026-12", "none"]
+    assert df["deals"].tolist() == [1, 5, 3, 2]
+    assert df["amount"].tolist() == [100000.0, 114000.0, 205000.0, 70000.0]
+    assert df["weighted_amount"].tolist() == pytest.approx([60000.0, 34000.0, 103250.0, 36666.67])
+    assert df["default_close_dates"].tolist() == [1, 3, 0, 0]  # D101; D105, D107, D108
+    assert df["past_close_dates"].tolist() == [1, 2, 0, 0]  # D101; D105, D108
+    assert df["unweighted_deals"].tolist() == [0, 2, 0, 0]  # D105 (EXECUTING), D108: no closed history
+    assert df["close_date_pushes"].tolist() == [0, 1, 1, 0]
+
+
+def test_forecast_deals_weights(run):
+    df = run("forecast_deals").set_index("deal_id")
+    assert df.loc[102, ["weight_source", "weight", "weighted_amount"]].tolist() == ["deal", 0.4, 36000.0]
+    assert df.loc[101, "weight_source"] == "stage" and df.loc[101, "weight"] == pytest.approx(0.6)  # NEW: 3/5
+    assert df.loc[201, "weight"] == pytest.approx(0.25)  # C3:NEW: 1 won of 4 closed
+    assert df.loc[105, "weight_source"] == "none"
+    assert df.loc[[101, 104, 106, 107], "reason"].tolist() == ["past_close_date", "no_close_date", "pushed",
+                                                              "default_close_date"]
+
+
+def test_forecast_by_manager_adds_up(run):
+    total = run("forecast").set_index("close_month")["amount"]
+    per = run("forecast_by_manager").groupby("close_month")["amount"].sum()
+    assert per.to_dict() == total.to_dict()
+
+
+def test_close_date_pushes(run):
+    df = run("close_date_pushes")
+    got = sorted(zip(df["deal_id"], df["snapshot_date"].astype(str), df["pushed_days"], strict=True))
+    assert got == [(102, "2026-11-19", 15), (106, "2026-11-19", 5)]  # D201 was pulled earlier: not a push
+
+
+def test_won_pace(run):
+    df = run("won_pace").set_index("manager_id")
+    cols = ["won_deals", "won_amount", "won_deals_last_month", "won_amount_last_month"]
+    assert df.loc[1, cols].tolist() == [1, 200000.0, 1, 50000.0]  # D109 vs D110 (10 Oct < 20 Oct 18:00)
+    assert df.loc[2, cols].tolist() == [1, 180000.0, 0, 0.0]
