@@ -24,3 +24,22 @@ def run(fixture_db):
         return run_metric(name, fixture_db, as_of=as_of, rules=rules or Rules(), **kw)
 
     return _run
+
+
+@pytest.fixture(scope="session")
+def fixture_history_db(tmp_path_factory) -> Path:
+    """The fixture with two recorded scorecard days (19 and 20 Nov) and the stored derived layer."""
+    from datetime import timedelta
+
+    import duckdb
+
+    from queries.history import record_scorecard
+
+    path = build_fixture_db(tmp_path_factory.mktemp("queries-history") / "crm.duckdb")
+    con = duckdb.connect(str(path))
+    try:
+        record_scorecard(con, AS_OF - timedelta(days=1), Rules())
+        record_scorecard(con, AS_OF, Rules())
+    finally:
+        con.close()
+    return path

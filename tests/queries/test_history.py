@@ -1,0 +1,75 @@
+"""record_scorecard / trend, and the stored derived layer giving the same numbers as the raw tables."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import timedelta
+
+import duckdb
+import pytest
+
+from queries import Rules, list_metrics, run_metric
+from queries import derived
+from tests.queries.fixture_db import AS_OF, EXPECTED_SCORECARD
+
+
+def test_trend_day_over_day(fixture_history_db):
+    df = run_metric("trend", fixture_history_db, as_of=AS_OF, rules=Rules())
+    anna = df[df["manager_id"] == 1].set_index(df[df["manager_id"] == 1]["snapshot_date"].astype(str))
+    assert anna.index.tolist() == ["2026-11-19", "2026-11-20"]
+    # as of 19 Nov 18:00: D104 not yet overaged, nothing overdue yet, D106 not yet stuck
+    assert anna.loc["2026-11-19", ["overaged_deals", "overdue_activities", "invoice_stuck"]].tolist() == [1, 0, 0]
+    assert anna.loc["2026-11-20", ["overaged_deals_change", "overdue_activities_change",
+                                   "invoice_stuck_change", "active_deals_change"]].tolist() == [1, 2, 1, 0]
+    assert anna["overaged_deals_change"].isna().tolist() == [True, False]
+    today = df[df["snapshot_date"].astype(str) == "2026-11-20"]
+    assert [tuple(r)[:13] for r in today.iloc[:, [0, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]].itertuples(
+        index=False)] == [r[:13] for r in EXPECTED_SCORECARD]
+
+
+def test_recording_a_day_again_replaces_it(fixture_history_db, tmp_path):
+    db = shutil.copy(fixture_history_db, tmp_path / "copy.duckdb")
+    con = duckdb.connect(str(db))
+    try:
+        record_later = AS_OF + timedelta(hours=3)  # 21:00 the same portal day
+        from queries.history import record_scorecard
+
+        record_scorecard(con, record_later, Rules())
+        rows = con.execute("select snapshot_date, count(*) from scorecard_history group by 1 order by 1").fetchall()
+    finally:
+        con.close()
+    assert [n for _, n in rows] == [3, 3]
+
+
+def test_trend_is_empty_before_any_history(run):
+    df = run("trend")
+    assert df.empty and "active_deals_change" in df.columns
+
+
+def test_trend_manager_and_department_filters(fixture_history_db):
+    df = run_metric("trend", fixture_history_db, as_of=AS_OF, rules=Rules(), department_id=11)
+    assert sorted(set(df["manager_id"])) == [2, 3]
+
+
+def test_stored_layer_is_fresh_after_recording(fixture_history_db, fixture_db):
+    with duckdb.connect(str(fixture_history_db), read_only=True) as con:
+        assert derived.is_fresh(con)
+    with duckdb.connect(str(fixture_db), read_only=True) as con:
+        assert not derived.is_fresh(con)
+
+
+@pytest.mark.parametrize("name", [m.name for m in list_metrics() if m.name != "trend"])
+def test_stored_layer_gives_the_same_rows(name, fixture_db, fixture_history_db):
+    slow = run_metric(name, fixture_db, as_of=AS_OF, rules=Rules())
+    fast = run_metric(name, fixture_history_db, as_of=AS_OF, rules=Rules())
+    assert slow.astype(str).to_dict("records") == fast.astype(str).to_dict("records")
+
+
+def test_stale_stored_layer_is_ignored(fixture_history_db, tmp_path):
+    db = shutil.copy(fixture_history_db, tmp_path / "stale.duckdb")
+    with duckdb.connect(str(db)) as con:  # a new sync without record_scorecard: the layer is stale
+        con.execute("update meta set value = '3' where key = 'last_sync_run_id'")
+        con.execute("delete from deals where id = 101")
+        assert not derived.is_fresh(con)
+    df = run_metric("scorecard", db, as_of=AS_OF, rules=Rules()).set_index("manager_id")
+    assert df.loc[1, "active_deals"] == 6
