@@ -140,11 +140,11 @@ def with_reasons(frame: pd.DataFrame) -> pd.DataFrame:
 
 def table(ctx: Context, frame: pd.DataFrame, *, key: str, columns: list[str] | None = None,
           highlight: dict | None = None, select: bool = False, file_name: str | None = None,
-          doubtful: tuple[str, ...] = ()) -> Any:
+          doubtful: tuple[str, ...] = (), height: int | str = "auto") -> Any:
     """tables.show with this snapshot's currency and time zone; `doubtful` columns show 0 as `0?` when
     the data may be out of date."""
     return tables.show(frame, key=key, columns=columns, currency=ctx.base_currency, tz=ctx.tz,
-                       highlight=highlight, select=select, file_name=file_name,
+                       highlight=highlight, select=select, file_name=file_name, height=height,
                        doubtful=doubtful if unsure(ctx) else ())
 
 

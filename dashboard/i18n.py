@@ -97,6 +97,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "won_amount": {"ru": "Сумма выигранных", "en": "Won amount"},
     "lost_deals": {"ru": "Проиграно", "en": "Lost"},
     "win_rate": {"ru": "Конверсия", "en": "Win rate"},
+    # short tile titles (a tile is narrow; the help icon and the scorecard give the full name)
+    "tile_overdue_activities": {"ru": "Просрочено", "en": "Overdue"},
+    "tile_unprocessed_incoming": {"ru": "Входящие", "en": "Incoming"},
+    "tile_invoice_stuck": {"ru": "На счёте", "en": "At invoice"},
+    "tile_no_next_activity": {"ru": "Без дела", "en": "No next step"},
     # rule explanations (help texts)
     "help_overaged_deals": {
         "ru": "Открытые сделки старше {max_deal_age_days} дней.",

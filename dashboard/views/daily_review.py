@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import components, data, drill, filters, formatting
 from dashboard.data import Context
-from dashboard.i18n import lang, t
+from dashboard.i18n import has, lang, t
 from dashboard.rules_meta import SCORE_COLUMNS, SCORE_RULES, scorecard_marks
 
 TILE_COUNTS = ("active_deals", *SCORE_RULES, "won_deals", "lost_deals")
@@ -22,7 +22,8 @@ def _tiles(ctx: Context, score: pd.DataFrame, change: dict[str, float]) -> None:
     rows = st.columns(6), st.columns([1, 1, 1, 1.5, 1.5])
     cells = [*rows[0], *rows[1]]
     for cell, name in zip(cells, TILE_COUNTS, strict=False):
-        components.tile(cell, t(name), components.count(total.get(name), ctx), change.get(name),
+        title = t(f"tile_{name}") if has(f"tile_{name}") else t(name)
+        components.tile(cell, title, components.count(total.get(name), ctx), change.get(name),
                         help=components.rule_help(ctx, name), inverse=name != "won_deals")
     won_n, lost_n = total.get("won_deals", 0), total.get("lost_deals", 0)
     rate = won_n / (won_n + lost_n) if won_n + lost_n else None
@@ -50,6 +51,7 @@ def render(ctx: Context) -> None:
     st.caption(t("scorecard_hint"))
     state = components.table(ctx, score, key="scorecard", columns=list(SCORE_COLUMNS),
                              highlight=scorecard_marks(score), select=True, file_name="scorecard",
+                             height=min(36 + 35 * len(score), 720),  # the whole team at once, up to ~20
                              doubtful=SCORE_RULES)
     drill.section(ctx, score, state, chosen)
 

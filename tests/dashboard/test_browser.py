@@ -46,10 +46,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# DOZHIM_BROWSER_DB=data/crm.duckdb runs the same pages on another snapshot (the synced demo portal, for
+# the README's screenshots) at the real now; by default the fixture (with history) at its AS_OF.
+OTHER_DB = os.environ.get("DOZHIM_BROWSER_DB")
+
+
 @pytest.fixture(scope="module")
 def server(history_db: Path) -> Iterator[str]:
     port = _free_port()
-    env = {**os.environ, "DOZHIM_DB": str(history_db), "DOZHIM_AS_OF": AS_OF.isoformat()}
+    env = {**os.environ, "DOZHIM_DB": OTHER_DB or str(history_db), "DOZHIM_AS_OF": AS_OF.isoformat()}
+    if OTHER_DB:
+        env.pop("DOZHIM_AS_OF")
     env.pop("DOZHIM_RULES", None)
     SHOTS.mkdir(parents=True, exist_ok=True)
     log = open(SHOTS.parent / "streamlit-browser-test.log", "w")  # noqa: SIM115 - closed in finally
@@ -103,7 +110,13 @@ def _no_exception(page) -> None:
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_every_page_renders_without_exception(page, server: str, name: str) -> None:
-    _open(page, server, PAGES[name])
+    _open(page, server, PAGES[name].split("?")[0] if OTHER_DB else PAGES[name])
+    if OTHER_DB and name == "my_backlog":  # the fixture's names are not on another portal: pick the first
+        page.locator(".stSelectbox").first.click()
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(300)
+        page.wait_for_selector(READY, timeout=30_000)
+        page.wait_for_timeout(800)
     _no_exception(page)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
@@ -117,12 +130,15 @@ def test_drill_down_click_opens_the_managers_deals(page, server: str) -> None:
     page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
     page.wait_for_timeout(300)
     page.wait_for_selector(READY, timeout=30_000)
-    page.get_by_text("Anna Ivanova · Без касаний").wait_for(timeout=10_000)
+    page.get_by_text("вся команда · Без касаний").wait_for(state="detached", timeout=10_000)
+    if not OTHER_DB:
+        page.get_by_text("Anna Ivanova · Без касаний").wait_for(timeout=10_000)
     _no_exception(page)
     page.locator(".st-key-table_drill_table").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "drill_down.png"), full_page=True)
 
 
+@pytest.mark.skipif(bool(OTHER_DB), reason="uses the fixture's manager names")
 def test_filters_and_language_live_in_the_url(page, server: str) -> None:
     _open(page, server, "/?manager=Boris+Petrov")
     assert "manager=Boris" in page.url  # a shared link keeps its filter

@@ -15,10 +15,10 @@ def test_tiles_and_scorecard_match_the_fixture(app) -> None:
     assert shown["В работе"] == "11"
     assert shown["Старые сделки"] == "3"
     assert shown["Без касаний"] == "4"
-    assert shown["Без след. дела"] == "4"
-    assert shown["Просроченные дела"] == "2"
-    assert shown["Необработ. входящие"] == "3"
-    assert shown["Зависли на счёте"] == "2"
+    assert shown["Без дела"] == "4"
+    assert shown["Просрочено"] == "2"
+    assert shown["Входящие"] == "3"
+    assert shown["На счёте"] == "2"
     assert shown["Выиграно"] == "2" and shown["Проиграно"] == "4"
     assert shown["Сумма выигранных, ₽"] == "380\u00a0тыс."
     assert shown["Конверсия"] == "33\u00a0%"
@@ -54,7 +54,7 @@ def test_manager_filter_narrows_the_view(app) -> None:
     widget(at, "selectbox", "manager").set_value(2).run()
     no_errors(at)
     assert table(at, "scorecard")["manager_name"].tolist() == ["Boris Petrov"]
-    assert tiles(at)["Необработ. входящие"] == "3"
+    assert tiles(at)["Входящие"] == "3"
     assert tiles(at)["В работе"] == "2"
 
 

@@ -111,7 +111,7 @@ def test_daily_tiles_show_the_change_since_yesterday(app, history_db, monkeypatc
     at = app()
     changes = {m.label: m.delta for m in at.metric}
     assert changes["Без касаний"] == "+1"  # 3 stale yesterday (Anna 1, Viktor 2), 4 today
-    assert changes["Просроченные дела"] == "+2"
+    assert changes["Просрочено"] == "+2"
 
 
 def test_about_shows_portal_rules_and_sync_history(app) -> None:
