@@ -121,6 +121,28 @@ def burst_rate(webhook: str, only: str) -> tuple[float, int]:
         return rows / (time.monotonic() - started), client.stats.requests["burst"]
 
 
+def sustained_at_limit(sandbox, seconds: float = 20.0) -> str:
+    """Pacing at the portal's real limit: the sandbox at clock factor 1 with a small bucket (5, 2/s) and the
+    client's limiter to match, exporting deal ids (cheap pages, so the limit, not the sandbox, binds)."""
+    from connectors.bitrix24.client import Bitrix24Client
+    from connectors.bitrix24.paginate import iter_fast
+    from connectors.bitrix24.ratelimit import RateLimiter
+
+    sandbox.set_limits(Limits(burst=5, drain=2.0, clock_factor=1.0))
+    with Bitrix24Client(sandbox.webhook_url, limiter=RateLimiter(burst=5, per_second=2.0)) as client:
+        started = time.monotonic()
+        rows = 0
+        for page in iter_fast(client, "crm.deal.list", {"select": ["ID"]}, stream="ids"):
+            rows += len(page)
+            if time.monotonic() - started > seconds:
+                break
+        took = time.monotonic() - started
+        n = client.stats.requests["ids"]
+        snap = client.stats.snapshot()
+    return (f"{n} requests in {took:.1f} s = {n / took:.2f} req/s, {rows / took:,.0f} rows/s, "
+            f"503s {snap['status_503']}, 429s {snap['status_429']}")
+
+
 def fast_bitrix24_get_all(webhook: str, factor: float) -> str:
     try:
         from fast_bitrix24 import Bitrix
@@ -213,6 +235,8 @@ def bench(args: argparse.Namespace, work: Path) -> None:
         incremental = run_child(sandbox.webhook_url, db, args.factor, args.streams)
         report_requests("incremental sync after 1% changed", incremental, counts)
 
+        print("\nsustained at the limit (bucket 5, drain 2/s, real time, deal id export):",
+              sustained_at_limit(sandbox))
         if not args.skip_fb24:
             sandbox.set_limits(limits)
             print("\nfast_bitrix24 get_all:", fast_bitrix24_get_all(sandbox.webhook_url, args.factor))
