@@ -20,9 +20,10 @@ PALETTE = [BLUE, NAVY, GREEN, "#FFA900", RED, "#7C59D5", GREY, "#00B8A9"]
 
 def style(fig: go.Figure, *, height: int = 360, legend: bool = True) -> go.Figure:
     fig.update_layout(
-        height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, colorway=PALETTE,
+        height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10}, colorway=PALETTE,
         separators=", " if lang() == "ru" else ".,",  # decimal mark, then thousands separator
-        legend={"orientation": "h", "y": -0.15} if legend else None, showlegend=legend,
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0} if legend else None,
+        showlegend=legend,
         plot_bgcolor="rgba(0,0,0,0)", paper_bgcolor="rgba(0,0,0,0)",
     )
     return fig

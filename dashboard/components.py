@@ -107,7 +107,7 @@ def money_tile(column: Any, ctx: Context, title: str, value: Any, delta: Any = N
     if change and float(delta) > 0:
         change = "+" + change
     elif change and float(delta) < 0:
-        change = "−" + change.lstrip("-")
+        change = "-" + change.lstrip("-")  # ASCII minus: Streamlit reads it to colour the delta
     column.metric(f"{title}, {formatting.currency_sign(ctx.base_currency)}", shown, change,
                   delta_color="normal", border=True, help=kwargs.get("help"),
                   delta_arrow="off" if change in (None, "0") else "auto")

@@ -105,12 +105,12 @@ def percent(value: object, lang: str, decimals: int = 0) -> str:
 
 
 def signed(value: object, lang: str) -> str:
-    """A change with its sign: `+3`, `−2`, `0`."""
+    """A change with its sign: `+3`, `-2`, `0` (an ASCII minus: st.metric reads it to colour the delta)."""
     if _missing(value):
         return ""
     v = float(value)  # type: ignore[arg-type]
     body = number(abs(v), lang, 0 if v == int(v) else 1)
-    return f"+{body}" if v > 0 else (f"−{body}" if v < 0 else "0")
+    return f"+{body}" if v > 0 else (f"-{body}" if v < 0 else "0")
 
 
 _OFFSET = re.compile(r"^([+-])(\d{1,2}):?(\d{2})?$")
