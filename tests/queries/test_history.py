@@ -8,8 +8,7 @@ from datetime import timedelta
 import duckdb
 import pytest
 
-from queries import Rules, list_metrics, run_metric
-from queries import derived
+from queries import Rules, derived, list_metrics, run_metric
 from tests.queries.fixture_db import AS_OF, EXPECTED_SCORECARD
 
 
@@ -18,7 +17,8 @@ def test_trend_day_over_day(fixture_history_db):
     anna = df[df["manager_id"] == 1].set_index(df[df["manager_id"] == 1]["snapshot_date"].astype(str))
     assert anna.index.tolist() == ["2026-11-19", "2026-11-20"]
     # as of 19 Nov 18:00: D104 not yet overaged, nothing overdue yet, D106 not yet stuck
-    assert anna.loc["2026-11-19", ["overaged_deals", "overdue_activities", "invoice_stuck"]].tolist() == [1, 0, 0]
+    cols = ["overaged_deals", "overdue_activities", "invoice_stuck"]
+    assert anna.loc["2026-11-19", cols].tolist() == [1, 0, 0]
     assert anna.loc["2026-11-20", ["overaged_deals_change", "overdue_activities_change",
                                    "invoice_stuck_change", "active_deals_change"]].tolist() == [1, 2, 1, 0]
     assert anna["overaged_deals_change"].isna().tolist() == [True, False]
@@ -35,7 +35,8 @@ def test_recording_a_day_again_replaces_it(fixture_history_db, tmp_path):
         from queries.history import record_scorecard
 
         record_scorecard(con, record_later, Rules())
-        rows = con.execute("select snapshot_date, count(*) from scorecard_history group by 1 order by 1").fetchall()
+        rows = con.execute(
+            "select snapshot_date, count(*) from scorecard_history group by 1 order by 1").fetchall()
     finally:
         con.close()
     assert [n for _, n in rows] == [3, 3]

@@ -41,14 +41,16 @@ def test_attention(run):
 def test_conversion_month(run):
     df = run("conversion").set_index("manager_id")
     assert df.index.tolist() == [1, 2, 4, 3]  # by name; Galina closes deals, so she is listed
-    assert df.loc[2, ["won_deals", "won_amount", "lost_deals", "lost_amount"]].tolist() == [1, 180000.0, 2, 13000.0]
+    cols = ["won_deals", "won_amount", "lost_deals", "lost_amount"]
+    assert df.loc[2, cols].tolist() == [1, 180000.0, 2, 13000.0]
     assert df.loc[2, ["lost_manager_closed", "lost_client_declined", "lost_client_silent",
                       "lost_unspecified", "lost_at_invoice"]].tolist() == [1, 1, 0, 0, 1]
     assert df.loc[2, "lost_at_invoice_share"] == 0.5
     assert df.loc[2, "median_days_to_close"] == pytest.approx(30.60)  # 2, 30.6 and 35.08 days
     assert df.loc[1, ["median_days_to_close", "median_days_to_win"]].tolist() == [19.63, 30.25]
     assert df.loc[3, "lost_client_silent"] == 1 and df.loc[1, "lost_unspecified"] == 1
-    assert str(df.loc[1, "period_start"])[:10] == "2026-11-01" and str(df.loc[1, "period_end"])[:10] == "2026-11-30"
+    assert str(df.loc[1, "period_start"])[:10] == "2026-11-01"
+    assert str(df.loc[1, "period_end"])[:10] == "2026-11-30"
 
 
 def test_conversion_other_period(run):
@@ -64,8 +66,10 @@ def test_conversion_other_period(run):
 def test_loss_reasons_from_stage_names(run):
     df = run("loss_reasons")
     got = sorted(zip(df["manager_id"], df["reason_group"], df["reason_key"], df["reason_name"], strict=True))
-    assert got == [(1, "unspecified", "LOSE", "Deal failed"), (2, "client_declined", "C3:LOSE", "Отказ клиента"),
-                   (2, "manager_closed", "C3:DUP", "Дубль"), (3, "client_silent", "APOLOGY", "Клиент не отвечает")]
+    assert got == [(1, "unspecified", "LOSE", "Deal failed"),
+                   (2, "client_declined", "C3:LOSE", "Отказ клиента"),
+                   (2, "manager_closed", "C3:DUP", "Дубль"),
+                   (3, "client_silent", "APOLOGY", "Клиент не отвечает")]
 
 
 def test_loss_reasons_from_a_user_field(run):
@@ -77,7 +81,8 @@ def test_loss_reasons_from_a_user_field(run):
 
 
 def test_loss_group_by_id(run):
-    rules = Rules(loss_reason_groups={"manager_closed": ("id:LOSE",), "client_declined": (), "client_silent": ()})
+    groups = {"manager_closed": ("id:LOSE",), "client_declined": (), "client_silent": ()}
+    rules = Rules(loss_reason_groups=groups)
     df = run("loss_reasons", rules=rules).set_index("reason_key")
     assert df.loc["LOSE", "reason_group"] == "manager_closed"
     assert set(df.loc[["C3:LOSE", "C3:DUP", "APOLOGY"], "reason_group"]) == {"unspecified"}

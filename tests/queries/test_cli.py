@@ -1,0 +1,98 @@
+"""python -m queries: exit codes (0 ok, 1 data problem, 2 usage) and one-line errors, in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "queries", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_list():
+    out = cli("--list")
+    assert out.returncode == 0
+    names = [line.split()[0] for line in out.stdout.splitlines()]
+    assert "scorecard" in names and "stale_deals" in names and len(names) >= 19
+
+
+def test_scorecard_json(fixture_db):
+    out = cli("scorecard", "--db", str(fixture_db), "--as-of", "2026-11-20T18:00", "--format", "json")
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    assert [(r["manager_id"], r["active_deals"], r["stale_deals"]) for r in rows] == [(1, 7, 2), (2, 2, 0),
+                                                                                      (3, 2, 2)]
+
+
+def test_naive_as_of_is_portal_time(fixture_db):
+    # 23:50 portal time on the 19th: the 23:30 call is not yet "before today" (read as UTC it would be
+    # 02:50 on the 20th, and the call would count)
+    out = cli("unprocessed_incoming", "--db", str(fixture_db), "--as-of", "2026-11-19T23:50",
+              "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    import csv
+    import io
+
+    ids = sorted(int(r["activity_id"]) for r in csv.DictReader(io.StringIO(out.stdout)))
+    assert ids == [2013, 2051]
+
+
+def test_manager_filter_and_table(fixture_db):
+    out = cli("stale_deals", "--db", str(fixture_db), "--as-of", "2026-11-20T18:00+03:00", "--manager", "3")
+    assert out.returncode == 0, out.stderr
+    assert "Dismissed owner" in out.stdout and "Old never touched" not in out.stdout
+
+
+def test_rules_option(fixture_db, tmp_path):
+    rules = tmp_path / "r.toml"
+    rules.write_text("max_deal_age_days = 200\n")
+    out = cli("overaged_deals", "--db", str(fixture_db), "--as-of", "2026-11-20T18:00", "--rules", str(rules),
+              "--format", "csv")
+    assert out.returncode == 0 and out.stdout.strip().count("\n") == 0  # header only
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (("scorecard",), 2, "error: --db PATH is required"),
+    ((), 2, "error: name a metric"),
+    (("nope", "--db", "x.duckdb"), 2, "error: unknown metric 'nope'"),
+    (("scorecard", "--db", "x.duckdb", "--as-of", "yesterday"), 2, "error: argument --as-of: not an ISO"),
+    (("scorecard", "--db", "x.duckdb", "--format", "xml"), 2, "error: argument --format"),
+    (("scorecard", "--db", "x.duckdb", "--manager", "anna"), 2, "error: argument --manager"),
+    (("scorecard", "--db", "/nonexistent/crm.duckdb"), 1,
+     "error: database not found: /nonexistent/crm.duckdb"),
+])
+def test_bad_arguments(args, code, message):
+    out = cli(*args)
+    assert out.returncode == code
+    assert out.stderr.startswith(message), out.stderr
+    assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr
+
+
+def test_foreign_files(tmp_path, fixture_db):
+    text = tmp_path / "notes.duckdb"
+    text.write_text("hello")
+    out = cli("scorecard", "--db", str(text))
+    assert out.returncode == 1 and out.stderr.startswith("error: not a DuckDB database")
+    import duckdb
+
+    other = tmp_path / "other.duckdb"
+    duckdb.connect(str(other)).close()
+    out = cli("scorecard", "--db", str(other))
+    assert out.returncode == 1 and out.stderr.startswith("error: not a Dozhim database (no meta table)")
+    assert out.stderr.count("\n") == 1
+
+
+def test_bad_rules_file(fixture_db, tmp_path):
+    rules = tmp_path / "r.toml"
+    rules.write_text("max_age = 3\n")
+    out = cli("scorecard", "--db", str(fixture_db), "--rules", str(rules))
+    assert out.returncode == 1
+    assert out.stderr == "error: rules.toml: max_age: unknown key\n"

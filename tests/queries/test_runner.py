@@ -1,0 +1,59 @@
+"""The runner API's contract: errors as one-line QueryError, snapshot_info, list_metrics."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+
+import duckdb
+import pytest
+
+from queries import QueryError, list_metrics, run_metric, snapshot_info
+
+
+def test_unknown_metric(fixture_db):
+    with pytest.raises(QueryError, match="unknown metric 'nope'"):
+        run_metric("nope", fixture_db)
+
+
+def test_missing_db(tmp_path):
+    with pytest.raises(QueryError, match="database not found"):
+        run_metric("scorecard", tmp_path / "none.duckdb")
+
+
+def test_unknown_schema_version(fixture_db, tmp_path):
+    db = shutil.copy(fixture_db, tmp_path / "v99.duckdb")
+    with duckdb.connect(str(db)) as con:
+        con.execute("update meta set value = '99' where key = 'schema_version'")
+    with pytest.raises(QueryError, match="unknown schema_version '99'") as err:
+        run_metric("scorecard", db)
+    assert "\n" not in str(err.value)
+
+
+def test_snapshot_info(fixture_db):
+    info = snapshot_info(fixture_db)
+    assert info.version == 2 and info.last_run_status == "ok" and info.last_error is None
+    assert info.last_ok_sync_at == datetime(2026, 11, 20, 14, 51, tzinfo=UTC)
+    assert info.portal_url == "https://fixture.bitrix24.ru"
+    assert (info.utc_offset, info.base_currency) == ("+03:00", "RUB")
+
+
+def test_list_metrics_has_titles():
+    infos = list_metrics()
+    assert all(m.title and m.description for m in infos)
+    card = next(m for m in infos if m.name == "scorecard")
+    assert card.grain == ("manager_id",) and card.params == ("manager_id", "pipeline_id", "department_id")
+
+
+def test_as_of_none_is_now(fixture_db):
+    from queries import Rules
+
+    now = run_metric("scorecard", fixture_db, rules=Rules())
+    explicit = run_metric("scorecard", fixture_db, as_of=datetime.now(UTC), rules=Rules())
+    assert now.drop(columns=["below_minimum"]).equals(explicit.drop(columns=["below_minimum"]))
+
+
+def test_connections_are_closed(fixture_db, tmp_path):
+    db = shutil.copy(fixture_db, tmp_path / "w.duckdb")
+    run_metric("scorecard", db)
+    duckdb.connect(str(db)).close()  # a writer can open it: no reader left behind
