@@ -1,0 +1,80 @@
+"""Cross-check on the generated portal: sync the `small` sandbox into DuckDB with the real connector and
+compare the scorecard with the sandbox's own, independent count per manager (connectors/sandbox/truth.py)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+import pytest
+
+from queries import Rules, run_metric
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[2]
+TRUTH_COLUMNS = ("active_deals", "overaged_deals", "stale_deals", "no_next_activity", "overdue_activities",
+                 "unprocessed_incoming")
+
+
+@pytest.fixture(scope="module")
+def synced_small(tmp_path_factory):
+    from connectors.bitrix24.client import Bitrix24Client
+    from connectors.bitrix24.progress import LineReporter
+    from connectors.bitrix24.ratelimit import RateLimiter
+    from connectors.bitrix24.retry import RetryPolicy
+    from connectors.bitrix24.sync import SyncOptions, run_sync
+    from connectors.sandbox.store import cached_store
+    from connectors.sandbox.testing import running_sandbox
+
+    def fast_client(webhook_url: str) -> Bitrix24Client:
+        return Bitrix24Client(webhook_url, limiter=RateLimiter(burst=1000, per_second=1000.0),
+                              retry=RetryPolicy(max_retries=8, base=0.01, cap=0.05))
+
+    tmp = tmp_path_factory.mktemp("truth")
+    store = Path(shutil.copyfile(cached_store("small", 7, cache_dir=REPO / "data" / "sandbox"),
+                                 tmp / "portal.sqlite"))
+    db = tmp / "crm.duckdb"
+    with running_sandbox("small", 7, store_path=store) as sandbox, open("/dev/null", "w") as quiet:
+        result = run_sync(SyncOptions(db=db, webhook_url=sandbox.webhook_url, client_factory=fast_client,
+                                      reporter=LineReporter(out=quiet)))
+        reply = httpx.post(sandbox.webhook_url + "server.time", json={}).json()
+        now = datetime.fromisoformat(reply["result"])
+    assert result.status == "ok"
+    return store, db, now
+
+
+def test_scorecard_matches_the_sandbox_truth(synced_small):
+    from connectors.sandbox.truth import expected_counts
+
+    store, db, now = synced_small
+    truth = expected_counts(store, now)
+    assert truth, "the sandbox truth is empty"
+    # everyone the truth counts, so that owners without open deals (incoming on closed deals) are compared too
+    df = run_metric("scorecard", db, as_of=now, rules=Rules(manager_ids=tuple(sorted(truth))))
+    got = {int(r["manager_id"]): {c: int(r[c]) for c in TRUTH_COLUMNS} for r in df.to_dict("records")}
+    assert got == truth
+
+
+def test_default_managers_cover_every_open_deal(synced_small):
+    from connectors.sandbox.truth import expected_counts
+
+    store, db, now = synced_small
+    truth = expected_counts(store, now)
+    df = run_metric("scorecard", db, as_of=now, rules=Rules()).set_index("manager_id")
+    owners = {m for m, c in truth.items() if c["active_deals"] > 0}
+    assert set(df.index) == owners
+    assert int(df["active_deals"].sum()) == sum(c["active_deals"] for c in truth.values())
+
+
+def test_stored_layer_was_built_by_the_sync(synced_small):
+    import duckdb
+
+    from queries import derived
+
+    _, db, _ = synced_small
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert derived.is_fresh(con)
+        days = con.execute("select count(distinct snapshot_date) from scorecard_history").fetchone()[0]
+    assert days == 1
