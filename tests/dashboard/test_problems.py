@@ -3,11 +3,12 @@ a failed last sync. Always one clear message, never a traceback."""
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import duckdb
 
-from tests.dashboard.helpers import texts
+from tests.dashboard.helpers import table, texts
 
 
 def test_no_database_explains_the_first_sync(app, monkeypatch, tmp_path) -> None:
@@ -75,3 +76,23 @@ def test_a_failed_last_sync_warns_with_its_error(app, fixture_db, monkeypatch, t
     assert not at.exception and not at.error
     assert "HTTP 503 from the portal" in at.warning[0].value
     assert "0?" in texts(at)
+
+
+def test_a_finished_sync_shows_without_restart(app, fixture_db, monkeypatch, tmp_path) -> None:
+    live = tmp_path / "crm.duckdb"
+    shutil.copy(fixture_db, live)
+    monkeypatch.setenv("DOZHIM_DB", str(live))
+    at = app("about")
+    assert table(at, "sync_table")["run_id"].tolist() == [2, 1]
+    # the connector builds the next snapshot beside the live file and swaps it in atomically
+    new = tmp_path / "crm.duckdb.tmp"
+    shutil.copy(fixture_db, new)
+    con = duckdb.connect(str(new))
+    con.execute("insert into sync_runs (id, started_at, finished_at, mode, status, portal) values (3, "
+                "'2026-11-20 17:57+03', '2026-11-20 17:58+03', 'incremental', 'ok', 'fixture.bitrix24.ru')")
+    con.close()
+    os.replace(new, live)
+    at.run()
+    assert not at.exception and not at.error
+    assert table(at, "sync_table")["run_id"].tolist() == [3, 2, 1]
+    assert "17:58" in texts(at)
