@@ -131,3 +131,27 @@ def test_faults_are_retried_and_the_result_is_complete(sandbox, tmp_path):
     assert_same_activities(sandbox, db)
     runs = db_rows(db, "select status, requests from sync_runs")
     assert runs[0][0] == "ok" and sum(json.loads(runs[0][1]).values()) == sum(result.requests.values())
+
+
+def test_a_new_user_field_adds_a_typed_column_and_refetches_deals(sandbox, tmp_path):
+    db = tmp_path / "crm.duckdb"
+    sync(sandbox, db)
+    conn = sqlite3.connect(str(sandbox.store_path))
+    with conn:
+        conn.execute('alter table deals add column "UF_CRM_BUDGET" text')
+        conn.execute('update deals set "UF_CRM_BUDGET" = \'1500.50\' where "ID" % 7 = 0')
+        conn.execute('insert into deal_userfields ("ID", "ENTITY_ID", "FIELD_NAME", "USER_TYPE_ID", '
+                     '"XML_ID", "SORT", "MULTIPLE", "MANDATORY", "SHOW_FILTER", "EDIT_FORM_LABEL", '
+                     '"LIST_JSON") '
+                     "values (990, 'CRM_DEAL', 'UF_CRM_BUDGET', 'double', 'BUDGET', 500, 'N', 'N', 'E', "
+                     "'Budget', null)")
+    conn.close()
+    if hasattr(sandbox.portal, "cache"):  # the sandbox caches field definitions per portal
+        sandbox.portal.cache.clear()
+    result = sync(sandbox, db)
+    assert result.rows["deals"] == store_rows(sandbox, "select count(*) from deals")[0][0]  # re-exported
+    types = dict(db_rows(db, "select column_name, data_type from information_schema.columns "
+                             "where table_name = 'deals' and column_name = 'uf_crm_budget'"))
+    assert types == {"uf_crm_budget": "DOUBLE"}
+    expected = store_rows(sandbox, 'select count(*) from deals where "ID" % 7 = 0')[0][0]
+    assert db_rows(db, "select count(*) from deals where uf_crm_budget = 1500.5") == [(expected,)]
