@@ -196,9 +196,18 @@ TEXTS: dict[str, dict[str, str]] = {
     "won_deals_last_month": {"ru": "Выиграно в прошлом месяце", "en": "Won last month"},
     "won_amount_last_month": {"ru": "Сумма в прошлом месяце", "en": "Amount last month"},
     "won_amount_change": {"ru": "Разница", "en": "Difference"},
+    "attention_title": {"ru": "Внимание к сделкам за {days} дней", "en": "Attention over {days} days"},
+    "attention_help": {
+        "ru": "Сделки без единого касания рядом со сделками, которых касались {n} и более раз за неделю: "
+        "внимание менеджера распределено неровно.",
+        "en": "Deals with no touch beside deals touched {n} or more times in one week: the manager's "
+        "attention is spread unevenly.",
+    },
+    "untouched_share": {"ru": "Доля без касаний", "en": "Untouched share"},
+    "touches": {"ru": "Касаний", "en": "Touches"},
     "open_deals": {"ru": "Открытых", "en": "Open deals"},
-    "untouched_deals": {"ru": "Без касаний за 21 день", "en": "Untouched in 21 days"},
-    "hammered_deals": {"ru": "Касались 3+ раз за неделю", "en": "Touched 3+ times a week"},
+    "untouched_deals": {"ru": "Без касаний", "en": "Untouched"},
+    "hammered_deals": {"ru": "Частые касания", "en": "Touched often"},
     # downloads
     "download_csv": {"ru": "CSV", "en": "CSV"},
     "download_xlsx": {"ru": "Excel", "en": "Excel"},

@@ -38,7 +38,8 @@ KINDS: dict[str, Kind] = {
 }
 INT_COLUMNS = {"active_deals", "overaged_deals", "stale_deals", "no_next_activity", "overdue_activities",
                "unprocessed_incoming", "invoice_stuck", "won_deals", "lost_deals", "deals", "pushes",
-               "run_id", "rows_total", "requests_total", "rejected_total", "value"}
+               "run_id", "rows_total", "requests_total", "rejected_total", "value", "open_deals",
+               "untouched_deals", "hammered_deals", "touches"}
 
 
 def kind_of(column: str, series: pd.Series) -> Kind:

@@ -54,6 +54,19 @@ def render(ctx: Context) -> None:
                              height=min(36 + 35 * len(score), 720),  # the whole team at once, up to ~20
                              doubtful=SCORE_RULES)
     drill.section(ctx, score, state, chosen)
+    _attention(ctx, chosen)
+
+
+def _attention(ctx: Context, chosen) -> None:
+    """How each manager's touches spread over their open deals (folded: a second look, not the first)."""
+    if not data.has_metric("attention"):
+        return
+    with st.expander(t("attention_title", days=ctx.rules.attention_window_days)):
+        st.caption(t("attention_help", n=ctx.rules.attention_touches_per_week))
+        frame = data.metric("attention", **chosen.params())
+        components.table(ctx, frame, key="attention", file_name="attention",
+                         columns=["manager_name", "open_deals", "untouched_deals", "untouched_share",
+                                  "hammered_deals", "touches"])
 
 
 components.guarded(render)

@@ -53,19 +53,25 @@ def _month_tiles(ctx: Context, forecast: pd.DataFrame, month: date) -> None:
 
 
 def _won_lost(ctx: Context, month: date, chosen: filters.Filters) -> pd.DataFrame:
-    """Won and lost in the picked month against the month before (tiles); returns the month's conversion."""
+    """Won and lost in the picked month against the month before (tiles); returns the month's conversion.
+    For the current month the won tiles compare with the same moment of last month (`won_pace`), since a
+    month in progress against a whole month says little."""
     lg = lang()
     now = data.metric("conversion", month=month, **chosen.params())
     before = data.metric("conversion", month=filters.previous_month(month), **chosen.params())
+    current = month == ctx.now.date().replace(day=1) and data.has_metric("won_pace")
+    pace = data.metric("won_pace", **chosen.params()) if current else None
     cols = st.columns(3)
     for col, name in zip(cols, ("won_deals", "won_amount", "lost_deals"), strict=True):
-        value, last = now[name].sum(), before[name].sum()
+        value, last, why = now[name].sum(), before[name].sum(), t("fc_vs_last_month")
+        if pace is not None and name != "lost_deals":
+            value, last, why = pace[name].sum(), pace[f"{name}_last_month"].sum(), t("fc_pace")
         title = f"{t(name)} · {formatting.month(month, lg)}"
         if name == "won_amount":
-            components.money_tile(col, ctx, title, value, value - last, help=t("fc_vs_last_month"))
+            components.money_tile(col, ctx, title, value, value - last, help=why)
         else:
             components.tile(col, title, formatting.integer(value, lg), value - last,
-                            inverse=name == "lost_deals", help=t("fc_vs_last_month"))
+                            inverse=name == "lost_deals", help=why)
     return now
 
 
@@ -83,7 +89,7 @@ def _per_manager(ctx: Context, month: date, conversion: pd.DataFrame, chosen: fi
 
 def _needs(month: date, params: dict) -> list[tuple[str, dict]]:
     """The metric calls of this page, so they can be computed side by side."""
-    return [("forecast", params), ("conversion", {"month": month, **params}),
+    return [("forecast", params), ("won_pace", params), ("conversion", {"month": month, **params}),
             ("conversion", {"month": filters.previous_month(month), **params}),
             ("forecast_by_manager", params), ("forecast_deals", params), ("close_date_pushes", params)]
 

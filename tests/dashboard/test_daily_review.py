@@ -97,3 +97,11 @@ def test_language_switch_to_english(app) -> None:
     assert "Data as of Nov 20, 2026 5:51 PM (9 min ago)." in texts(at)
     again = app(lang="en")
     assert again.title[0].value == "Daily review"
+
+
+def test_attention_spread_under_the_drill_down(app) -> None:
+    at = app()
+    spread = table(at, "attention").set_index("manager_name")
+    # Anna's 7 open deals over the last 21 days: 3 untouched, 1 touched three times in one week
+    assert spread.loc["Anna Ivanova", "untouched_deals"] == 3
+    assert spread.loc["Anna Ivanova", "hammered_deals"] == 1

@@ -44,9 +44,11 @@ def test_forecast_for_the_as_of_month_and_a_picked_month(app) -> None:
     assert shown["Сумма в воронке, ₽"] == "114\u00a0тыс."
     assert shown["Взвешенный прогноз, ₽"] == "34\u00a0тыс."
     assert shown["Дата по умолчанию"] == "3" and shown["Дата в прошлом"] == "2"
-    # won in November 2 (Anna, Boris) + Galina's = 3 against October's 1: +2
-    assert shown["Выиграно · ноябрь 2026"] == "3"
-    assert {m.label: m.delta for m in at.metric}["Выиграно · ноябрь 2026"] == "+2"
+    # the month in progress against the same moment of October (won_pace): Anna and Boris won 2 by
+    # 20 Nov 18:00, Anna 1 by 20 Oct 18:00
+    assert shown["Выиграно · ноябрь 2026"] == "2"
+    assert {m.label: m.delta for m in at.metric}["Выиграно · ноябрь 2026"] == "+1"
+    assert {m.label: m.delta for m in at.metric}["Проиграно · ноябрь 2026"] == "+3"  # 4 against 1
     assert table(at, "forecast_months")["close_month"].tolist() == ["2026-08", "2026-11", "2026-12", "none"]
     flagged = table(at, "forecast_flags")
     assert set(flagged["deal_title"]) == {"Old never touched", "Invoice on Saturday", "Midnight",
@@ -58,6 +60,8 @@ def test_forecast_for_the_as_of_month_and_a_picked_month(app) -> None:
     no_errors(at)
     assert tiles(at)["Сделок"] == "3"
     assert tiles(at)["Взвешенный прогноз, ₽"] == "103\u00a0тыс."
+    # a month that is not in progress compares whole months (conversion): none won in December, 3 in November
+    assert {m.label: m.delta for m in at.metric}["Выиграно · декабрь 2026"] == "-3"
 
 
 def test_forecast_month_from_a_link(app) -> None:
