@@ -109,7 +109,8 @@ class _Run:
         text = getattr(error, "user_message", None) or f"{type(error).__name__}: {error}"
         if self.client is not None:
             text = self.client.redact(text)
-        return redact(text).replace(self.options.webhook_url, "***")
+        text = redact(text)
+        return text.replace(self.options.webhook_url, "***") if self.options.webhook_url else text
 
     def _requests(self) -> dict[str, int]:
         return dict(self.client.stats.requests) if self.client else {}
