@@ -146,13 +146,13 @@ def _show(df: pd.DataFrame, *, key: str, columns: list[str] | None, currency: st
     config = {c: _column_config(kinds[c], titles[c], long) for c in view.columns}
     data: Any = view
     if not long:
-        styler = view.style
+        styler = view.style.format(na_rep="—")  # an empty cell says so (Streamlit would print None)
         for col, kind in kinds.items():
             fmt = _formatter(kind, currency, tz)
             if col in doubtful:
                 fmt = _doubtful(fmt)
             if fmt is not None:
-                styler = styler.format(fmt, subset=[col], na_rep="—" if kind == "delta" else "")
+                styler = styler.format(fmt, subset=[col], na_rep="—")
         for col, broken in (highlight or {}).items():
             if col in view.columns:
                 styler = styler.apply(lambda s, b=broken: [RED if x else "" for x in b(s)], subset=[col])
