@@ -150,18 +150,30 @@ def _create_ctx(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, t
 
 
 def _create_calendar(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime) -> None:
-    """Working days only, numbered consecutively: N working days after day i is the day numbered i + N."""
+    """calendar_day: every day, whether it is a working day and how many working days there are up to and
+    including it; calendar_work: the working days by that number (N working days after day i = number i + N).
+    """
     con.execute(
         """
-        create or replace temp table calendar_work as
-        select cast(row_number() over (order by d) as integer) as work_idx, cast(d as date) as day
-        from generate_series($start::date, $until::date, interval 1 day) as t(d)
-        where list_contains(cast($working_days as integer[]), isodow(d))
-          and not list_contains(cast($holidays as date[]), cast(d as date))
+        create or replace temp table calendar_day as
+        with days as (
+            select
+                cast(d as date) as day,
+                list_contains(cast($working_days as integer[]), isodow(d))
+                and not list_contains(cast($holidays as date[]), cast(d as date)) as is_working
+            from generate_series($start::date, $until::date, interval 1 day) as t(d)
+        )
+        select day, is_working,
+               cast(count(*) filter (where is_working) over (order by day) as integer) as work_idx_le
+        from days
         """,
         {"start": CALENDAR_FROM, "until": as_of.date() + timedelta(days=800),
          "working_days": list(rules.working_days), "holidays": list(rules.holidays)},
     )
+    con.execute("""
+        create or replace temp table calendar_work as
+        select work_idx_le as work_idx, day from calendar_day where is_working
+    """)
 
 
 def _create_rule_pipeline(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:

@@ -14,8 +14,8 @@ import duckdb
 from queries.context import SQL_DIR, split_statements
 
 DERIVED_SQL = SQL_DIR / "_derived.sql"
-DERIVED_VERSION = "3"  # bump when _derived.sql changes meaning: stored tables of another version are ignored
-NAMES = ("user", "deal", "deal_activity", "close_date_push")
+DERIVED_VERSION = "4"  # bump when _derived.sql changes meaning: stored tables of another version are ignored
+NAMES = ("user", "deal", "deal_activity", "deal_summary", "close_date_push")
 
 
 def _statements(create: str, ref: str) -> list[str]:

@@ -51,24 +51,48 @@ select da.*
 from d_deal_activity as da
 where not da.completed and not da.is_incoming and da.deadline is not null;
 
--- every per-deal activity fact in one pass over the activities: last touch at or before T, planned and
--- overdue planned activities (open deals only), incoming activities left unprocessed past the end of a day
--- (any deal). Closed deals' last touch is not needed by any rule and is left out (fast path).
+-- every per-deal activity fact: the stored per-deal summary (d_deal_summary) plus what depends on T:
+-- the last touch at or before T (recomputed only for deals touched after T), planned activities overdue
+-- (deadline before the start of T's day, open deals), incoming activities left unprocessed past the end of
+-- a day (created before the start of T's day, any deal)
 create or replace temp view v_deal_stats as
+with touched_after_t as (
+    select s.deal_id from d_deal_summary as s cross join ctx where s.last_touch_all > ctx.as_of
+),
+touch_before_t as (
+    select da.deal_id, max(da.touch_time) as last_touch_at
+    from d_deal_activity as da
+    cross join ctx
+    where da.completed and da.touch_time <= ctx.as_of
+      and da.deal_id in (select deal_id from touched_after_t)
+    group by da.deal_id
+),
+overdue as (
+    select da.deal_id, count(*) as overdue_count
+    from d_deal_activity as da
+    cross join ctx
+    where da.deal_open and not da.completed and not da.is_incoming and da.deadline < ctx.day_start
+    group by da.deal_id
+),
+incoming as (
+    select da.deal_id, count(*) as incoming_count
+    from d_deal_activity as da
+    cross join ctx
+    where da.is_incoming and not da.completed and da.created < ctx.day_start
+    group by da.deal_id
+)
 select
-    da.deal_id,
-    max(da.touch_time) filter (where da.completed and da.touch_time <= ctx.as_of) as last_touch_at,
-    count(*) filter (where not da.completed and not da.is_incoming and da.deadline is not null)
-        as planned_count,
-    count(*) filter (where not da.completed and not da.is_incoming and da.deadline < ctx.day_start)
-        as overdue_count,
-    min(da.deadline) filter (where not da.completed and not da.is_incoming) as next_deadline,
-    count(*) filter (where da.is_incoming and not da.completed and da.created < ctx.day_start)
-        as incoming_count
-from d_deal_activity as da
+    s.deal_id,
+    case when s.last_touch_all <= ctx.as_of then s.last_touch_all else tb.last_touch_at end as last_touch_at,
+    s.planned_count,
+    coalesce(o.overdue_count, 0) as overdue_count,
+    s.next_deadline,
+    coalesce(i.incoming_count, 0) as incoming_count
+from d_deal_summary as s
 cross join ctx
-where da.deal_open or (da.is_incoming and not da.completed)
-group by da.deal_id;
+left join touch_before_t as tb on tb.deal_id = s.deal_id
+left join overdue as o on o.deal_id = s.deal_id
+left join incoming as i on i.deal_id = s.deal_id;
 
 -- every deal with its activity facts and the days since its last touch (creation when never touched)
 create or replace temp view v_deal_row as
@@ -101,53 +125,55 @@ with entry as (
     where d.is_open and d.in_invoice_stage
 ),
 positioned as (
-    select
-        entry.*,
-        cal.day is not null as e_is_working,
-        (select max(cw.work_idx) from calendar_work as cw where cw.day <= entry.e_day) as idx_le
+    select entry.*, cal.is_working as e_is_working, cal.work_idx_le as idx_le
     from entry
-    left join calendar_work as cal on cal.day = entry.e_day
+    left join calendar_day as cal on cal.day = entry.e_day
 )
 select
     p.deal_id,
     p.entered_at,
     timezone(ctx.tz, case
-        when p.e_is_working then cast(target.day as timestamp) + (p.e_local - cast(p.e_day as timestamp))
+        when coalesce(p.e_is_working, false) then cast(target.day as timestamp) + (p.e_local - cast(p.e_day as timestamp))
         else cast(target.day as timestamp)
     end) as due_at
 from positioned as p
 cross join ctx
 left join calendar_work as target
-    on target.work_idx = coalesce(p.idx_le, 0) + p.n + case when p.e_is_working then 0 else 1 end;
+    on target.work_idx = coalesce(p.idx_le, 0) + p.n + case when coalesce(p.e_is_working, false) then 0 else 1 end;
 
--- one row per open deal with every rule's verdict (the single source for scorecard, lists and backlog)
-create or replace temp view v_open_deal as
+-- one row per deal with every rule's verdict, false for closed deals (the single source for scorecard,
+-- lists and backlog; the scorecard reads it once for open and closed deals alike)
+create or replace temp view v_deal_flags as
 select
     d.*,
     -- epoch arithmetic: timestamptz +/- interval goes through ICU's calendar, far too slow per row
-    epoch(d.date_create) < epoch(ctx.as_of) - 86400 * d.max_deal_age_days as is_overaged,
-    epoch(coalesce(d.last_touch_at, d.date_create)) < epoch(ctx.as_of) - 86400 * d.touch_interval_days
+    d.is_open and epoch(d.date_create) < epoch(ctx.as_of) - 86400 * d.max_deal_age_days as is_overaged,
+    d.is_open
+    and epoch(coalesce(d.last_touch_at, d.date_create)) < epoch(ctx.as_of) - 86400 * d.touch_interval_days
         as is_stale,
-    d.planned_count = 0 as is_no_next_activity,
+    d.is_open and d.planned_count = 0 as is_no_next_activity,
     inv.entered_at as invoice_entered_at,
     inv.due_at as invoice_due_at,
     -- no touch between E and T  <=>  the last touch at or before T is earlier than E
-    d.in_invoice_stage
+    d.is_open
+    and d.in_invoice_stage
     and coalesce(inv.due_at, inv.entered_at) < ctx.as_of
     and coalesce(d.last_touch_at < inv.entered_at, true) as is_invoice_stuck
 from v_deal_row as d
 cross join ctx
-left join v_invoice_due as inv on inv.deal_id = d.deal_id
-where d.is_open;
+left join v_invoice_due as inv on inv.deal_id = d.deal_id;
+
+-- one row per open deal with every rule's verdict
+create or replace temp view v_open_deal as
+select * from v_deal_flags where is_open;
 
 -- planned activities on open deals whose deadline is before the start of T's day: one row per
 -- (activity, deal)
 create or replace temp view v_overdue_activity as
 select pl.*
 from v_planned as pl
-inner join v_deal as d on d.deal_id = pl.deal_id
 cross join ctx
-where d.is_open and pl.deadline < ctx.day_start;
+where pl.deal_open and pl.deadline < ctx.day_start;
 
 -- incoming activities still not completed that were created before the start of T's day, on any deal
 create or replace temp view v_unprocessed_incoming as

@@ -117,6 +117,18 @@ from activity_bindings as b
 inner join activities as a on a.id = b.activity_id
 inner join {ref}deal as d on d.deal_id = b.deal_id;
 
+-- per deal, the activity facts that do not depend on T: the latest touch of all, planned activities (not
+-- completed, not incoming, real deadline) and the earliest open deadline. The runner recomputes the last
+-- touch only for deals touched after T.
+{create} d_deal_summary as
+select
+    deal_id,
+    max(touch_time) filter (where completed) as last_touch_all,
+    count(*) filter (where not completed and not is_incoming and deadline is not null) as planned_count,
+    min(deadline) filter (where not completed and not is_incoming) as next_deadline
+from {ref}deal_activity
+group by deal_id;
+
 -- close-date pushes: a daily snapshot whose expected close date is later than the previous snapshot's
 {create} d_close_date_push as
 with seq as (

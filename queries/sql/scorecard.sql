@@ -1,7 +1,7 @@
 -- scorecard: every rule's count per manager, the won and lost deals of T's month
 -- grain: one row per manager (manager_id)
 -- params: $manager_id, $pipeline_id, $department_id (NULL = all)
--- rule: counts come from v_open_deal / v_deal_row (one pass over the activities) / v_closed_deal
+-- rule: counts come from v_deal_flags (one pass over the activities) and v_closed_deal
 -- (queries/sql/_base.sql), attributed to the deal's assigned_by_id; below_minimum = active_deals <
 -- min_active_deals; won/lost = final move inside T's calendar month up to T; win_rate = won / (won + lost).
 with
@@ -21,36 +21,24 @@ managers as (
       and (p.department_id is null or list_contains(m.department_ids, p.department_id))
 ),
 
-open_deals as (
-    select o.*
-    from v_open_deal as o
+deal_flags as (  -- open and closed deals in one pass (closed deals only add unprocessed incoming)
+    select f.*
+    from v_deal_flags as f
     cross join params as p
-    where p.pipeline_id is null or o.pipeline_id = p.pipeline_id
+    where p.pipeline_id is null or f.pipeline_id = p.pipeline_id
 ),
 
-open_counts as (
+deal_counts as (
     select
         manager_id,
-        count(*) as active_deals,
+        count(*) filter (where is_open) as active_deals,
         count(*) filter (where is_overaged) as overaged_deals,
         count(*) filter (where is_stale) as stale_deals,
         count(*) filter (where is_no_next_activity) as no_next_activity,
         count(*) filter (where is_invoice_stuck) as invoice_stuck,
-        sum(overdue_count) as overdue_activities
-    from open_deals
-    group by manager_id
-),
-
-all_deals as (
-    select d.manager_id, d.incoming_count
-    from v_deal_row as d
-    cross join params as p
-    where p.pipeline_id is null or d.pipeline_id = p.pipeline_id
-),
-
-incoming as (  -- on any deal, open or closed
-    select manager_id, sum(incoming_count) as unprocessed_incoming
-    from all_deals
+        sum(overdue_count) filter (where is_open) as overdue_activities,
+        sum(incoming_count) as unprocessed_incoming  -- on any deal, open or closed
+    from deal_flags
     group by manager_id
 ),
 
@@ -78,7 +66,7 @@ final as (
         coalesce(oc.stale_deals, 0) as stale_deals,
         coalesce(oc.no_next_activity, 0) as no_next_activity,
         cast(coalesce(oc.overdue_activities, 0) as bigint) as overdue_activities,
-        cast(coalesce(inc.unprocessed_incoming, 0) as bigint) as unprocessed_incoming,
+        cast(coalesce(oc.unprocessed_incoming, 0) as bigint) as unprocessed_incoming,
         coalesce(oc.invoice_stuck, 0) as invoice_stuck,
         coalesce(cm.won_deals, 0) as won_deals,
         cast(coalesce(cm.won_amount, 0) as double) as won_amount,
@@ -88,8 +76,7 @@ final as (
         m.department_id
     from managers as m
     cross join ctx
-    left join open_counts as oc on oc.manager_id = m.manager_id
-    left join incoming as inc on inc.manager_id = m.manager_id
+    left join deal_counts as oc on oc.manager_id = m.manager_id
     left join closed_month as cm on cm.manager_id = m.manager_id
 )
 

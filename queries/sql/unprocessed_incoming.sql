@@ -19,13 +19,6 @@ deal_rows as (
     select * from v_deal_row
 ),
 
-touched as (  -- last touch of the listed deals (v_deal_row keeps it for open deals only)
-    select t.deal_id, max(t.touch_time) as last_touch_at
-    from v_touch as t
-    where t.deal_id in (select deal_id from flagged)
-    group by t.deal_id
-),
-
 final as (
     select
         d.deal_id,
@@ -41,8 +34,7 @@ final as (
         d.currency_id,
         d.amount_base,
         d.deal_age_days,
-        cast(floor((epoch(ctx.as_of) - epoch(coalesce(tt.last_touch_at, d.date_create))) / 86400) as integer)
-            as days_since_touch,
+        d.days_since_touch,
         'incoming_waiting_since_' || strftime(local_ts(a.created), '%Y-%m-%d') as reason,
         a.activity_id,
         a.activity_subject,
@@ -53,7 +45,6 @@ final as (
         d.is_open as deal_open
     from flagged as a
     inner join deal_rows as d on d.deal_id = a.deal_id
-    left join touched as tt on tt.deal_id = a.deal_id
     cross join params as p
     cross join ctx
     where (p.manager_id is null or d.manager_id = p.manager_id)
