@@ -161,3 +161,19 @@ def change_since_yesterday(chosen: Any) -> dict[str, float]:
     last = frame[frame[day_col] == frame[day_col].max()]
     return {c[: -len("_change")]: float(last[c].sum()) for c in frame.columns
             if c.endswith("_change") and last[c].notna().any()}
+
+
+def translated_choice(widget: Callable[..., Any], label: str, options: list[str], *, key: str, default: str,
+                      force: str | None = None, **kwargs: Any) -> str:
+    """A selectbox / segmented control over ids shown in words, that keeps its choice across a language
+    switch. Its widget key carries the language (the shown words change, so Streamlit would otherwise keep
+    the old language's word); the choice itself lives in session state under `key`. `force` sets it."""
+    widget_key = f"{key}_{lang()}"
+    chosen = st.session_state.get(key, default)
+    if force is not None:
+        st.session_state[widget_key] = force
+    elif widget_key not in st.session_state:  # first draw in this language: start from the last choice
+        st.session_state[widget_key] = chosen
+    picked = widget(label, options, key=widget_key, format_func=t, **kwargs) or chosen
+    st.session_state[key] = picked
+    return picked

@@ -43,16 +43,14 @@ def _selected(score: pd.DataFrame, state: Any) -> tuple[int | None, str | None]:
 
 def section(ctx: Context, score: pd.DataFrame, state: Any, chosen: Filters) -> None:
     manager_id, rule = _selected(score, state)
-    if rule is not None and st.session_state.get(SEEN_KEY) != (manager_id, rule):
-        st.session_state[RULE_KEY] = rule  # a new click on a number picks its rule in the selector
-    st.session_state[SEEN_KEY] = (manager_id, rule)
+    clicked = rule if rule is not None and st.session_state.get(SEEN_KEY) != (manager_id, rule) else None
+    st.session_state[SEEN_KEY] = (manager_id, rule)  # a click picks its rule once; the selector rules after
     manager_id = manager_id if manager_id is not None else chosen.manager_id
     st.subheader(t("drill_title"))
     names = dict(zip(score["manager_id"], score["manager_name"], strict=True)) if not score.empty else {}
     who = names.get(manager_id, t("team")) if manager_id is not None else t("team")
-    if RULE_KEY not in st.session_state:
-        st.session_state[RULE_KEY] = DEFAULT_RULE
-    picked = st.selectbox(t("drill_pick"), list(SCORE_RULES), key=RULE_KEY, format_func=t)
+    picked = components.translated_choice(st.selectbox, t("drill_pick"), list(SCORE_RULES), key=RULE_KEY,
+                                          default=DEFAULT_RULE, force=clicked)
     st.caption(f"{who} · {t(picked)} — {components.rule_help(ctx, picked)}")
     deals = data.metric(picked, manager_id=manager_id, pipeline_id=chosen.pipeline_id,
                         department_id=chosen.department_id)

@@ -98,6 +98,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "lost_deals": {"ru": "Проиграно", "en": "Lost"},
     "win_rate": {"ru": "Конверсия", "en": "Win rate"},
     # short tile titles (a tile is narrow; the help icon and the scorecard give the full name)
+    "tile_stale_deals": {"ru": "Без касаний", "en": "Untouched"},
+    "tile_overaged_deals": {"ru": "Старые сделки", "en": "Overaged"},
     "tile_overdue_activities": {"ru": "Просрочено", "en": "Overdue"},
     "tile_unprocessed_incoming": {"ru": "Входящие", "en": "Incoming"},
     "tile_invoice_stuck": {"ru": "На счёте", "en": "At invoice"},

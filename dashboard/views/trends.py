@@ -37,8 +37,8 @@ def render(ctx: Context) -> None:
     components.freshness(ctx)
     data.prefetch(("scorecard", {}), ("trend", {}))
     chosen = filters.bar(ctx, pipeline=False, dept=True, manager=True)
-    rule = st.segmented_control(t("trends_rule"), list(TREND_RULES), default=SCORE_RULES[1], key=RULE_KEY,
-                                format_func=t, required=True) or SCORE_RULES[1]
+    rule = components.translated_choice(st.segmented_control, t("trends_rule"), list(TREND_RULES),
+                                        key=RULE_KEY, default=SCORE_RULES[1], required=True)
     st.caption(components.rule_help(ctx, rule) or "")
     history = data.metric("trend", **chosen.params())
     days = _days_stored(history)

@@ -72,7 +72,7 @@ def test_click_on_a_number_opens_the_deals_behind_it(app) -> None:
     at.session_state["scorecard"] = {"selection": {"rows": [], "columns": [], "cells": [cell]}}
     at.run()
     no_errors(at)
-    assert widget(at, "selectbox", "drill_rule").value == "overaged_deals"
+    assert widget(at, "selectbox", "drill_rule_ru").value == "overaged_deals"
     deals = table(at, "drill_table")
     assert sorted(deals["deal_title"]) == ["Ninety days and a minute", "Old never touched"]
     assert set(deals["manager_name"]) == {"Anna Ivanova"}
@@ -82,7 +82,7 @@ def test_click_on_a_number_opens_the_deals_behind_it(app) -> None:
 
 def test_drill_down_by_rule_picker_for_the_team(app) -> None:
     at = app()
-    widget(at, "selectbox", "drill_rule").set_value("invoice_stuck").run()
+    widget(at, "selectbox", "drill_rule_ru").set_value("invoice_stuck").run()
     no_errors(at)
     deals = table(at, "drill_table")
     assert sorted(deals["deal_title"]) == ["Invoice on Saturday", "Invoice since Wednesday"]
@@ -105,3 +105,15 @@ def test_attention_spread_under_the_drill_down(app) -> None:
     # Anna's 7 open deals over the last 21 days: 3 untouched, 1 touched three times in one week
     assert spread.loc["Anna Ivanova", "untouched_deals"] == 3
     assert spread.loc["Anna Ivanova", "hammered_deals"] == 1
+
+
+def test_the_picked_rule_survives_a_language_switch(app) -> None:
+    at = app()
+    widget(at, "selectbox", "drill_rule_ru").set_value("invoice_stuck").run()
+    at.segmented_control(key="lang").set_value("en").run()
+    no_errors(at)
+    picker = widget(at, "selectbox", "drill_rule_en")
+    assert picker.value == "invoice_stuck"
+    assert "Stuck at invoice" in picker.options  # the choices are drawn in English
+    deals = table(at, "drill_table")
+    assert sorted(deals["deal_title"]) == ["Invoice on Saturday", "Invoice since Wednesday"]

@@ -99,7 +99,7 @@ def test_trends_from_stored_history(app, history_db, monkeypatch) -> None:
     # stale deals as recorded on 18, 19 and 20 Nov: 2, 1, 2
     assert anna["value"].tolist() == [2, 1, 2]
     assert anna["change"].tolist()[:2] == [1, -1]
-    at.segmented_control(key="trend_rule").set_value("overaged_deals").run()
+    at.segmented_control(key="trend_rule_ru").set_value("overaged_deals").run()
     rows = table(at, "trend_table")
     assert rows[rows["manager_name"] == "Anna Ivanova"]["value"].tolist() == [2, 1, 1]
 
