@@ -191,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes = {t: con.execute(f"select count(*) from {t}").fetchone()[0]
              for t in ("deals", "activities", "activity_bindings", "stage_history", "deal_snapshots")}
     con.close()
-    print(f"snapshot: {db}  " + "  ".join(f"{k}={v:,}" for k, v in sizes.items()))
+    kind = "synthetic, generated with SQL (no synced large snapshot)" if args.db is None else "synced snapshot"
+    print(f"snapshot ({kind}): {db}\n  " + "  ".join(f"{k}={v:,}" for k, v in sizes.items()))
     as_of = AS_OF if args.db is None else None
     rules = Rules()
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; median / best of {args.repeat}")

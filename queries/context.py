@@ -7,6 +7,7 @@ checked against the columns `deals` really has before it is used.
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from dataclasses import dataclass
@@ -73,6 +74,11 @@ def split_statements(sql: str) -> list[str]:
     return [s.strip() for s in re.split(r";\s*(?:\n|$)", body) if s.strip()]
 
 
+@functools.cache
+def _base_script() -> str:
+    return ";\n".join(split_statements(BASE_SQL.read_text(encoding="utf-8"))) + ";"
+
+
 def setup(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, meta: dict[str, str],
           period: Period | None = None) -> None:
     """Create ctx, the rule tables and the base views on `con` (idempotent: everything is replaced)."""
@@ -90,8 +96,7 @@ def setup(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, meta: d
     # the local wall-clock time of an instant, by plain arithmetic (ICU's timezone() is slow per row)
     con.execute("create or replace temp macro local_ts(x) as "
                 "make_timestamp(epoch_us(x) + (select utc_offset_us from ctx))")
-    for statement in split_statements(BASE_SQL.read_text(encoding="utf-8")):
-        con.execute(statement)
+    con.execute(_base_script())  # one call for the ~20 views: the per-call overhead adds up
 
 
 def _create_ctx(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, tz: str, portal_url: str,
@@ -164,7 +169,9 @@ def _create_calendar(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: dateti
             from generate_series($start::date, $until::date, interval 1 day) as t(d)
         )
         select day, is_working,
-               cast(count(*) filter (where is_working) over (order by day) as integer) as work_idx_le
+               -- a running sum over a ROWS frame streams; count(*) filter over the default frame: 10x slower
+               cast(sum(cast(is_working as integer)) over (
+                   order by day rows between unbounded preceding and current row) as integer) as work_idx_le
         from days
         """,
         {"start": CALENDAR_FROM, "until": as_of.date() + timedelta(days=800),
@@ -176,6 +183,16 @@ def _create_calendar(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: dateti
     """)
 
 
+def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple],
+                 types: tuple[str, ...]) -> None:
+    """All rows in one statement (columns bound as lists and unnested), not one statement per row."""
+    if not rows:
+        return
+    columns = list(zip(*rows, strict=True))
+    select = ", ".join(f"unnest(cast(${i} as {t}[]))" for i, t in enumerate(types, start=1))
+    con.execute(f"insert into {table} select {select}", [list(c) for c in columns])
+
+
 def _create_rule_pipeline(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
     con.execute("""
         create or replace temp table rule_pipeline (
@@ -184,8 +201,7 @@ def _create_rule_pipeline(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
     """)
     rows = [(pid, p.max_deal_age_days, p.touch_interval_days, p.invoice_followup_business_days,
              p.min_active_deals) for pid, p in rules.pipelines.items()]
-    if rows:
-        con.executemany("insert into rule_pipeline values (?, ?, ?, ?, ?)", rows)
+    _insert_rows(con, "rule_pipeline", rows, ("bigint", "integer", "integer", "integer", "integer"))
 
 
 def invoice_stage_ids(stages: list[tuple[str, int | None, str | None, str | None]], rules: Rules) -> set[str]:
@@ -215,8 +231,7 @@ def _create_invoice_stages(con: duckdb.DuckDBPyConnection, rules: Rules) -> None
     ).fetchall()
     con.execute("create or replace temp table invoice_stage (stage_id varchar)")
     ids = sorted(invoice_stage_ids(stages, rules))
-    if ids:
-        con.executemany("insert into invoice_stage values (?)", [(i,) for i in ids])
+    _insert_rows(con, "invoice_stage", [(i,) for i in ids], ("varchar",))
 
 
 def _create_loss_rules(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
@@ -231,8 +246,7 @@ def _create_loss_rules(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
                 rows.append((grp, g * 2, "id", entry[3:].strip().lower()))
             else:
                 rows.append((grp, g * 2 + 1, "name", entry.lower()))
-    if rows:
-        con.executemany("insert into loss_rule values (?, ?, ?, ?)", rows)
+    _insert_rows(con, "loss_rule", rows, ("varchar", "integer", "varchar", "varchar"))
 
 
 def _create_loss_field(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:

@@ -6,6 +6,7 @@ temp context (queries/context.py), runs the metric's .sql with bound parameters 
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from dataclasses import dataclass
@@ -82,6 +83,7 @@ def _strip_comments(sql: str) -> str:
     return "\n".join(line.split("--", 1)[0] for line in sql.splitlines())
 
 
+@functools.cache  # the .sql files ship with the code; parse their headers once per process
 def _metrics() -> dict[str, MetricInfo]:
     infos = [_parse_header(p) for p in sorted(context.SQL_DIR.glob("*.sql")) if not p.name.startswith("_")]
     return {m.name: m for m in infos}
@@ -169,7 +171,8 @@ def run_metric(name: str, db_path: str | Path, *, as_of: datetime | None = None,
     try:
         prepare(con, rules, _as_utc(as_of), pipeline_id=pipeline_id, period_start=period_start,
                 period_end=period_end, month=month)
-        ensure_history_table(con)
+        if "scorecard_history" in info.path.read_text(encoding="utf-8"):
+            ensure_history_table(con)
         return execute(con, info, {"manager_id": manager_id, "pipeline_id": pipeline_id,
                                    "department_id": department_id})
     except duckdb.Error as exc:
