@@ -55,9 +55,10 @@ def record_scorecard(con: duckdb.DuckDBPyConnection, as_of: datetime, rules: Rul
 
     as_of = _as_utc(as_of)
     rules = rules if rules is not None else load_rules()
-    derived.refresh(con)  # the stored as-of-independent layer every later read uses
-    cur = con.cursor()  # temp objects live on this cursor's connection only
+    # a cursor is its own connection: our session settings and temp objects never touch the caller's
+    cur = con.cursor()
     try:
+        derived.refresh(cur)  # the stored as-of-independent layer every later read uses
         prepare(cur, rules, as_of)
         cur.execute(HISTORY_DDL)
         sql = _metrics()["scorecard"].path.read_text(encoding="utf-8")

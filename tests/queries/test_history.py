@@ -74,3 +74,22 @@ def test_stale_stored_layer_is_ignored(fixture_history_db, tmp_path):
         assert not derived.is_fresh(con)
     df = run_metric("scorecard", db, as_of=AS_OF, rules=Rules()).set_index("manager_id")
     assert df.loc[1, "active_deals"] == 6
+
+
+def test_record_scorecard_leaves_the_callers_session_alone(fixture_db, tmp_path):
+    from queries.history import record_scorecard
+
+    db = shutil.copy(fixture_db, tmp_path / "w.duckdb")
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("set TimeZone = 'Asia/Tokyo'")
+        record_scorecard(con, AS_OF, Rules())
+        assert con.execute("select current_setting('TimeZone')").fetchone()[0] == "Asia/Tokyo"
+        ours = "('v_deal', 'v_open_deal', 'd_deal', 'd_deal_activity')"
+        temp = con.execute(
+            f"select count(*) from duckdb_views() where temporary and view_name in {ours}").fetchone()[0]
+        assert temp == 0
+        assert con.execute("select count(*) from scorecard_history").fetchone()[0] == 3
+        assert derived.is_fresh(con)
+    finally:
+        con.close()
