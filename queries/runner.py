@@ -23,6 +23,9 @@ from queries import context
 from queries.rules import Rules, load_rules
 
 KNOWN_SCHEMA_VERSIONS = {str(SCHEMA_VERSION)}
+# duckdb's own DataFrame conversion trips a pandas 3.1 deprecation on every call. A process-wide filter for
+# exactly that message (catch_warnings is not thread-safe, and Streamlit runs pages in threads).
+warnings.filterwarnings("ignore", message="The inplace keyword in DataFrame.drop is deprecated")
 FILTER_PARAMS = ("manager_id", "pipeline_id", "department_id")
 PARAM_RE = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
@@ -148,10 +151,7 @@ def prepare(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, *, pi
 def execute(con: duckdb.DuckDBPyConnection, info: MetricInfo, filters: dict[str, Any]) -> pd.DataFrame:
     sql = info.path.read_text(encoding="utf-8")
     params = {name: filters.get(name) for name in info.params}
-    with warnings.catch_warnings():  # duckdb's own DataFrame conversion trips a pandas 3.1 deprecation
-        warnings.simplefilter("ignore", DeprecationWarning)
-        warnings.filterwarnings("ignore", message=".*inplace.*")
-        df = con.execute(sql, params).df()
+    df = con.execute(sql, params).df()
     for column in df.columns:  # LIST columns arrive as numpy arrays; plain lists are easier downstream
         if df[column].dtype == object and len(df) and isinstance(df[column].iloc[0], np.ndarray):
             df[column] = [list(v) if v is not None else None for v in df[column]]
