@@ -56,26 +56,30 @@ class SnapshotInfo:
 
 
 def _parse_header(path: Path) -> MetricInfo:
+    """`-- name: title`, then description lines and `grain:` / `params:` / `rule:` fields (continued on
+    the following comment lines) up to the first line of SQL."""
+    sql = path.read_text(encoding="utf-8")
     lines = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in sql.splitlines():
         if not line.startswith("--"):
             break
         lines.append(line[2:].strip())
     name, _, title = lines[0].partition(":")
-    fields: dict[str, str] = {}
-    description: list[str] = []
+    fields: dict[str, list[str]] = {"description": []}
+    current = "description"
     for line in lines[1:]:
         key, sep, value = line.partition(":")
         if sep and key in ("grain", "params", "rule"):
-            fields[key] = value.strip()
-        elif line and "rule" not in fields:
-            description.append(line)
-    grain = re.search(r"\(([^)]*)\)", fields.get("grain", ""))
-    sql = path.read_text(encoding="utf-8")
+            current = key
+            fields[key] = [value.strip()]
+        elif line:
+            fields[current].append(line)
+    text = {k: " ".join(v).strip() for k, v in fields.items()}
+    grain = re.search(r"\(([^)]*)\)", text.get("grain", ""))
     return MetricInfo(
         name=name.strip(),
         title=title.strip(),
-        description=" ".join(description + ([fields["rule"]] if "rule" in fields else [])).strip(),
+        description=" ".join(t for t in (text["description"], text.get("rule", "")) if t),
         grain=tuple(c.strip() for c in grain.group(1).split(",")) if grain else (),
         params=tuple(dict.fromkeys(PARAM_RE.findall(_strip_comments(sql)))),
         path=path,

@@ -133,13 +133,15 @@ select
     p.deal_id,
     p.entered_at,
     timezone(ctx.tz, case
-        when coalesce(p.e_is_working, false) then cast(target.day as timestamp) + (p.e_local - cast(p.e_day as timestamp))
+        when coalesce(p.e_is_working, false)
+            then cast(target.day as timestamp) + (p.e_local - cast(p.e_day as timestamp))
         else cast(target.day as timestamp)
     end) as due_at
 from positioned as p
 cross join ctx
 left join calendar_work as target
-    on target.work_idx = coalesce(p.idx_le, 0) + p.n + case when coalesce(p.e_is_working, false) then 0 else 1 end;
+    on target.work_idx
+        = coalesce(p.idx_le, 0) + p.n + case when coalesce(p.e_is_working, false) then 0 else 1 end;
 
 -- one row per deal with every rule's verdict, false for closed deals (the single source for scorecard,
 -- lists and backlog; the scorecard reads it once for open and closed deals alike)

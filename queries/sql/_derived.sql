@@ -64,7 +64,9 @@ before_final as (  -- the last in-progress stage entered before the final move
     select b.id as deal_id, arg_max(h.stage_id, h.created_time) as prev_stage_id
     from base as b
     inner join stage_history as h on h.owner_id = b.id
-    where b.closed_at is not null and h.created_time < b.closed_at and coalesce(h.stage_semantic_id, 'P') = 'P'
+    where b.closed_at is not null
+      and h.created_time < b.closed_at
+      and coalesce(h.stage_semantic_id, 'P') = 'P'
     group by b.id
 )
 select
@@ -83,7 +85,8 @@ select
     b.semantic = 'P' as is_open,
     b.opportunity,
     b.currency_id,
-    round(cast(b.opportunity as double) * cast(c.amount as double) / nullif(c.amount_cnt, 0), 2) as amount_base,
+    round(cast(b.opportunity as double) * cast(c.amount as double) / nullif(c.amount_cnt, 0), 2)
+        as amount_base,
     b.probability,
     b.closedate,
     b.date_create,

@@ -39,7 +39,10 @@ broken as (
             case when o.is_invoice_stuck then 'no follow-up in the invoice stage' end,
             case when o.is_no_next_activity then 'no next activity planned' end,
             case when o.is_stale then
-                case when o.never_touched then 'never touched' else 'no touch for ' || o.days_since_touch || ' days' end
+                case
+                    when o.never_touched then 'never touched'
+                    else 'no touch for ' || o.days_since_touch || ' days'
+                end
             end,
             case when o.is_overaged then o.deal_age_days || ' days old' end
         ], lambda x: x is not null) as phrases

@@ -1,7 +1,8 @@
 -- invoice_stuck: open deals left in an invoice stage without follow-up
 -- grain: one row per open deal (deal_id)
 -- params: $manager_id, $pipeline_id, $department_id (NULL = all)
--- rule: open, in an invoice stage entered at E (latest stage-history entry into the current stage, else moved_time), E + invoice_followup_business_days working days is before T, and no touch since E.
+-- rule: open, in an invoice stage entered at E (latest stage-history entry into the current stage, else
+-- moved_time), E + invoice_followup_business_days working days is before T, and no touch since E.
 with
 
 params as (

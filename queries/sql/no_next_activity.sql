@@ -1,7 +1,8 @@
 -- no_next_activity: open deals with no planned activity
 -- grain: one row per open deal (deal_id)
 -- params: $manager_id, $pipeline_id, $department_id (NULL = all)
--- rule: open and no planned activity bound (planned = not completed, not incoming, real deadline; an overdue one still counts).
+-- rule: open and no planned activity bound (planned = not completed, not incoming, real deadline; an overdue
+-- one still counts).
 with
 
 params as (

@@ -1,7 +1,8 @@
 -- overaged_deals: open deals older than max_deal_age_days
 -- grain: one row per open deal (deal_id)
 -- params: $manager_id, $pipeline_id, $department_id (NULL = all)
--- rule: open (stage semantic P) and created more than max_deal_age_days x 24 h before T (per-pipeline threshold).
+-- rule: open (stage semantic P) and created more than max_deal_age_days x 24 h before T (per-pipeline
+-- threshold).
 with
 
 params as (

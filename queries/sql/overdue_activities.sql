@@ -1,7 +1,8 @@
 -- overdue_activities: planned activities past their deadline on open deals
 -- grain: one row per activity and deal it is bound to (activity_id, deal_id)
 -- params: $manager_id, $pipeline_id, $department_id (NULL = all)
--- rule: planned (not completed, not incoming, real deadline) activity bound to an open deal whose deadline is before the start of T's day in the portal time zone.
+-- rule: planned (not completed, not incoming, real deadline) activity bound to an open deal whose deadline
+-- is before the start of T's day in the portal time zone.
 with
 
 params as (

@@ -1,7 +1,8 @@
 -- stale_deals: open deals without a touch for more than touch_interval_days
 -- grain: one row per open deal (deal_id)
 -- params: $manager_id, $pipeline_id, $department_id (NULL = all)
--- rule: open and the last touch (completed activity bound to the deal, at or before T), or creation when never touched, is more than touch_interval_days x 24 h before T.
+-- rule: open and the last touch (completed activity bound to the deal, at or before T), or creation when
+-- never touched, is more than touch_interval_days x 24 h before T.
 with
 
 params as (
@@ -31,7 +32,10 @@ final as (
         o.amount_base,
         o.deal_age_days,
         o.days_since_touch,
-        case when o.never_touched then 'never_touched' else 'no_touch_' || o.touch_interval_days || '_days' end as reason,
+        case
+            when o.never_touched then 'never_touched'
+            else 'no_touch_' || o.touch_interval_days || '_days'
+        end as reason,
         o.manager_active,
         o.date_create,
         o.last_touch_at

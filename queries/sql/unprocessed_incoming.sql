@@ -1,7 +1,8 @@
 -- unprocessed_incoming: incoming activities nobody processed before the day ended
 -- grain: one row per activity and deal it is bound to (activity_id, deal_id)
 -- params: $manager_id, $pipeline_id, $department_id (NULL = all)
--- rule: incoming (is_incoming_channel or direction = 1), not completed, created before the start of T's day, bound to any deal (open or closed).
+-- rule: incoming (is_incoming_channel or direction = 1), not completed, created before the start of T's day,
+-- bound to any deal (open or closed).
 with
 
 params as (

@@ -10,6 +10,11 @@ from queries import Rules
 from tests.queries.fixture_db import AS_OF, build_fixture_db
 
 
+def pytest_configure(config) -> None:
+    # duckdb's DataFrame conversion trips a pandas 3.1 deprecation on every call (not ours to fix)
+    config.addinivalue_line("filterwarnings", "ignore:The inplace keyword in DataFrame.drop")
+
+
 @pytest.fixture(scope="session")
 def fixture_db(tmp_path_factory) -> Path:
     return build_fixture_db(tmp_path_factory.mktemp("queries") / "crm.duckdb")
