@@ -44,10 +44,17 @@ def clean_stale(db: Path) -> list[Path]:
     """Delete temp files of killed runs. Call only while holding the sync lock."""
     removed = []
     for name in glob.glob(glob.escape(str(db)) + ".sync-*" + TEMP_SUFFIX + "*"):
-        with contextlib.suppress(FileNotFoundError):
-            os.remove(name)
-            removed.append(Path(name))
+        _remove(Path(name))
+        removed.append(Path(name))
     return removed
+
+
+def _remove(path: Path) -> None:
+    """A file, or DuckDB's spill directory (`<file>.tmp/`)."""
+    if path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def open_copy(db: Path) -> tuple[duckdb.DuckDBPyConnection, Path]:
@@ -289,6 +296,7 @@ def swap_in(con: duckdb.DuckDBPyConnection, tmp: Path, db: Path) -> None:
     con.execute("checkpoint")
     con.close()
     Path(f"{tmp}.wal").unlink(missing_ok=True)  # empty after the checkpoint
+    _remove(Path(f"{tmp}.tmp"))  # DuckDB's spill directory, if it spilled
     with open(tmp, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(tmp, db)
@@ -304,5 +312,5 @@ def discard(con: duckdb.DuckDBPyConnection | None, tmp: Path | None) -> None:
         with contextlib.suppress(Exception):
             con.close()
     if tmp is not None:
-        for path in (tmp, Path(f"{tmp}.wal")):
-            path.unlink(missing_ok=True)
+        for path in (tmp, Path(f"{tmp}.wal"), Path(f"{tmp}.tmp")):
+            _remove(path)

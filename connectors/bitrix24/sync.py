@@ -218,7 +218,7 @@ class _Run:
             if plan.full or plan.sweep:
                 store.start_seen(con, plan.stream.name)
             expected[plan.stream.name] = store.count(con, plan.stream.name) if plan.full else None
-        messages: queue.Queue = queue.Queue(maxsize=16)
+        messages: queue.Queue = queue.Queue(maxsize=4)  # 2,500-row chunks: bounds the memory in flight
         cancel = threading.Event()
         labels = {"deals": ("deals", "deals_sweep"), "activities": ("activities", "activities_sweep",
                                                                     "activity_bindings"),
