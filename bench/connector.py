@@ -213,6 +213,12 @@ def main() -> None:
     if args.child:
         child(args.child[0], args.child[1], float(args.child[2]), args.full, args.child[3])
         return
+    if args.size == "large" and "BENCH_ACTIVITIES_UNFILTERED" not in os.environ:
+        os.environ["BENCH_ACTIVITIES_UNFILTERED"] = "1"  # inherited by the sync's child process
+        print("note: activities exported without the BINDINGS filter (a sandbox workaround, see "
+              "unfiltered_activities; BENCH_ACTIVITIES_UNFILTERED=0 keeps the filter)")
+    if os.environ.get("BENCH_ACTIVITIES_UNFILTERED") == "0":
+        del os.environ["BENCH_ACTIVITIES_UNFILTERED"]
     work = Path(tempfile.mkdtemp(prefix="bench-connector-"))
     try:
         bench(args, work)
