@@ -231,15 +231,24 @@ def select_columns(schema: Schema, select: Any, *, uf_mask: str = "UF_*") -> lis
     return chosen
 
 
+def is_keyset(order: str, start: Any) -> bool:
+    """A keyset page: no count (start < 0) and ordered by ID ascending only, so that walking the primary
+    key from the `>ID` bound and stopping after 50 matches is the cheapest plan."""
+    terms = {term.strip() for term in order.split(",")}
+    return php_int(start) < 0 and terms == {'t."ID" asc'}
+
+
 def fetch_page(conn: sqlite3.Connection, schema: Schema, where: str, args: list[Any], order: str,
-               start: Any, join: str = "") -> Page:
+               start: Any, join: str = "", hint: str = "") -> Page:
     """One page of 50: `start` floored to a page; start < 0 skips the count and returns the first 50.
 
-    The table is aliased `t`; `join` may add more tables (the BINDINGS filter joins activity_bindings)."""
+    The table is aliased `t`; `join` may add more tables (the BINDINGS filter joins activity_bindings);
+    `hint` (`not indexed`, `indexed by ...`) steers a keyset page's plan and is used only when start < 0."""
     start_n = php_int(start)
     table = f'"{schema.table}" t {join}'
     order_sql = f" order by {order}" if order else ""
     if start_n < 0:
+        table = f'"{schema.table}" t {hint} {join}'
         sql = f"select t.* from {table} where {where}{order_sql} limit {PAGE_SIZE}"
         return Page(conn.execute(sql, args).fetchall(), None, None, 0, 0)
     offset = (start_n // PAGE_SIZE) * PAGE_SIZE
