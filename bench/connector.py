@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import random
 import shutil
 import sqlite3
@@ -51,24 +50,10 @@ def child(webhook: str, db: str, factor: float, full: bool, only: str) -> None:
 
     started = time.monotonic()
     chosen = frozenset(only.split(",")) if only != "all" else None
-    unfiltered_activities()
     result = run_sync(SyncOptions(db=Path(db), webhook_url=webhook, full=full, client_factory=factory,
                                   reporter=LineReporter(), streams=chosen))
     print(json.dumps({"seconds": time.monotonic() - started, "rows": result.rows, "requests": result.requests,
                       "stats": result.stats, "mode": result.mode}))
-
-
-def unfiltered_activities() -> None:
-    """BENCH_ACTIVITIES_UNFILTERED=1, a sandbox workaround: its SQLite plan for the BINDINGS filter takes
-    seconds per page on 2M rows; in the sandbox every activity is bound to a deal, so exporting activities
-    without the filter returns the same rows (bindings are still resolved the same way)."""
-    if not os.environ.get("BENCH_ACTIVITIES_UNFILTERED"):
-        return
-    import dataclasses
-
-    from connectors.bitrix24 import streams
-
-    streams.ACTIVITIES = dataclasses.replace(streams.ACTIVITIES, base_params={})
 
 
 def run_child(webhook: str, db: Path, factor: float, only: str, full: bool = False) -> dict:
@@ -122,7 +107,6 @@ def burst_rate(webhook: str, only: str) -> tuple[float, int]:
     from connectors.bitrix24.client import Bitrix24Client
     from connectors.bitrix24.paginate import iter_fast
     from connectors.bitrix24.ratelimit import RateLimiter
-    unfiltered_activities()
     from connectors.bitrix24.streams import ACTIVITIES, DEALS
 
     with Bitrix24Client(webhook, limiter=RateLimiter(burst=50, per_second=2.0)) as client:
@@ -213,12 +197,6 @@ def main() -> None:
     if args.child:
         child(args.child[0], args.child[1], float(args.child[2]), args.full, args.child[3])
         return
-    if args.size == "large" and "BENCH_ACTIVITIES_UNFILTERED" not in os.environ:
-        os.environ["BENCH_ACTIVITIES_UNFILTERED"] = "1"  # inherited by the sync's child process
-        print("note: activities exported without the BINDINGS filter (a sandbox workaround, see "
-              "unfiltered_activities; BENCH_ACTIVITIES_UNFILTERED=0 keeps the filter)")
-    if os.environ.get("BENCH_ACTIVITIES_UNFILTERED") == "0":
-        del os.environ["BENCH_ACTIVITIES_UNFILTERED"]
     work = Path(tempfile.mkdtemp(prefix="bench-connector-"))
     try:
         bench(args, work)
