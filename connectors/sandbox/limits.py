@@ -46,7 +46,10 @@ class VirtualClock:
         self.origin = time.time()
 
     def now(self) -> float:
-        return self.origin + (time.time() - self.origin) * self.factor
+        return self.to_virtual(time.time())
+
+    def to_virtual(self, real: float) -> float:
+        return self.origin + (real - self.origin) * self.factor
 
     def to_real(self, virtual: float) -> float:
         return self.origin + (virtual - self.origin) / self.factor

@@ -12,7 +12,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -81,14 +81,24 @@ class Portal:
         with self.stats_lock:
             self.stats[name] += 1
 
+    # -- the portal's clock ----------------------------------------------------------------------------
+    def now(self) -> datetime:
+        """The portal's current time in its offset: real time, or virtual time when the limits run the
+        clock `clock_factor` times faster. server.time, the time blocks' dates and the "changes" fault's
+        DATE_MODIFY/LAST_UPDATED stamps all read it, so a client's watermark and the edits agree."""
+        return self.at(time.time())
+
+    def at(self, real: float) -> datetime:
+        """The portal's time at a real unix instant."""
+        return datetime.fromtimestamp(self.limits.clock.to_virtual(real), portal_tz(self.offset))
+
     # -- the time block --------------------------------------------------------------------------------
     def time_block(self, method: str, start: float, finish: float, processing: float) -> dict[str, Any]:
         operating, reset_at = self.limits.status(method)
-        tz = portal_tz(self.offset)
         return {
             "start": start, "finish": finish, "duration": finish - start, "processing": processing,
-            "date_start": datetime.fromtimestamp(start, tz).replace(microsecond=0).isoformat(),
-            "date_finish": datetime.fromtimestamp(finish, tz).replace(microsecond=0).isoformat(),
+            "date_start": self.at(start).replace(microsecond=0).isoformat(),
+            "date_finish": self.at(finish).replace(microsecond=0).isoformat(),
             "operating_reset_at": reset_at, "operating": round(operating, 6),
         }
 
@@ -119,7 +129,8 @@ class Portal:
         self.count(method)
         if spec.lists and self.faults.list_call_due_for_changes():
             self.apply_changes(conn)
-        call = Call(conn, params if isinstance(params, dict) else {}, self.meta, self.limits.cost, self.cache)
+        call = Call(conn, params if isinstance(params, dict) else {}, self.meta, self.limits.cost, self.cache,
+                    self.now)
         return spec.handler(call)
 
     def apply_changes(self, conn: sqlite3.Connection) -> None:
@@ -127,15 +138,10 @@ class Portal:
         from connectors.sandbox.mutations import apply_changes
 
         state = self.faults
-        base = self.meta.get("now")
-        try:
-            now = datetime.fromisoformat(base) if base else datetime.now(portal_tz(self.offset))
-        except ValueError:
-            now = datetime.now(portal_tz(self.offset))
-        # Deterministic per round: a minute after the previous round.
-        now = now + timedelta(minutes=state.change_rounds)
         with self.write_lock:
-            done = apply_changes(conn, state.change_rng, state.faults.changes_count, now)
+            # Stamped with the portal's clock (not the store's generation time): an incremental sync that
+            # filters from its last server.time watermark must find these edits.
+            done = apply_changes(conn, state.change_rng, state.faults.changes_count, self.now())
             conn.commit()
             self.changes.extend(done)
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
+from datetime import datetime
 
 import httpx
 import pytest
 
 from connectors.sandbox.faults import Faults
-from connectors.sandbox.testing import running_sandbox
+from connectors.sandbox.testing import NO_LIMITS, running_sandbox
 
 HTTP = httpx.Client(timeout=30)  # one client: building one per call costs more than the call
 
@@ -71,3 +73,25 @@ def test_changes_during_export_are_applied_and_reproducible(store_path, db):
     assert totals[0] == db.execute("select count(*) from deals where IS_RECURRING = 'N'").fetchone()[0]
     again = export_with_changes(store_path, seed=5)
     assert again == (totals, seen, changes, rounds)
+
+
+@pytest.mark.parametrize("clock_factor", [1.0, 60.0])
+def test_changes_are_stamped_with_the_portal_clock(store_path, clock_factor):
+    """The fault's edits carry the portal's current time, never the store's generation time, so an
+    incremental sync from the watermark server.time gave before the export finds them."""
+    faults = Faults(seed=3, changes_every=1, changes_count=8)
+    limits = NO_LIMITS.with_(clock_factor=clock_factor)
+    with running_sandbox(store_path=store_path, faults=faults, limits=limits) as sb:
+        before = datetime.fromisoformat(HTTP.post(sb.webhook_url + "server.time").json()["result"])
+        time.sleep(0.05)
+        HTTP.post(sb.webhook_url + "crm.deal.list", json={"select": ["ID"], "start": -1})
+        after = datetime.fromisoformat(HTTP.post(sb.webhook_url + "server.time").json()["result"])
+        edited = {c.id for c in sb.changes if c.kind != "delete" and c.entity == "deal"}
+        assert edited
+        conn = sqlite3.connect(f"file:{sb.store_path}?mode=ro", uri=True)
+        marks = ", ".join("?" * len(edited))
+        stamps = [datetime.fromisoformat(r[0]) for r in conn.execute(
+            f"select DATE_MODIFY from deals where ID in ({marks})", sorted(edited))]
+        conn.close()
+    assert stamps and all(before <= s <= after for s in stamps), (before, stamps, after)
+    assert {s.utcoffset() for s in stamps} == {before.utcoffset()}

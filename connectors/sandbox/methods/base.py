@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from connectors.sandbox.listing import Page
@@ -25,6 +26,7 @@ class Call:
     meta: dict[str, str]
     cost_of: Callable[[int, int], float]  # (rows counted, rows skipped) -> simulated seconds
     cache: dict[str, Any] = field(default_factory=dict)  # per-portal cache (schemas), shared
+    clock: Callable[[], datetime] | None = None  # the portal's current time (Portal.now)
 
     @property
     def offset(self) -> str:

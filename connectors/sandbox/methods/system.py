@@ -14,7 +14,8 @@ def scopes(call: Call) -> list[str]:
 
 @method("server.time", None)
 def server_time(call: Call) -> Reply:
-    return Reply(datetime.now(portal_tz(call.offset)).replace(microsecond=0).isoformat())
+    now = call.clock() if call.clock else datetime.now(portal_tz(call.offset))
+    return Reply(now.replace(microsecond=0).isoformat())
 
 
 @method("scope", None)
