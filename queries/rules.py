@@ -54,7 +54,8 @@ class Rules:
     # failure stage's name. Each group lists "id:<stage id or option id>" entries and name substrings.
     loss_reason_field: str | None = None
     loss_reason_groups: dict[str, tuple[str, ...]] = field(default_factory=lambda: {
-        "manager_closed": ("дубл", "duplicate", "ошибоч", "by mistake"),
+        "manager_closed": ("регламент", "закрыта менеджером", "дубл", "ошибоч", "per the rules",
+                           "closed by manager", "duplicate", "by mistake"),
         "client_declined": ("отказ", "дорого", "конкурент", "declined", "refused", "price", "competitor"),
         "client_silent": ("не отвеча", "не выходит на связь", "пропал", "no response", "not responding",
                           "silent", "ghost"),

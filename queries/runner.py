@@ -156,9 +156,9 @@ def execute(con: duckdb.DuckDBPyConnection, info: MetricInfo, filters: dict[str,
     sql = info.path.read_text(encoding="utf-8")
     params = {name: filters.get(name) for name in info.params}
     df = con.execute(sql, params).df()
-    for column in df.columns:  # LIST columns arrive as numpy arrays; plain lists are easier downstream
+    for column in df.columns:  # LIST columns arrive as numpy arrays; plain Python lists are easier downstream
         if df[column].dtype == object and len(df) and isinstance(df[column].iloc[0], np.ndarray):
-            df[column] = [list(v) if v is not None else None for v in df[column]]
+            df[column] = [v.tolist() if v is not None else None for v in df[column]]
     return df
 
 

@@ -78,3 +78,25 @@ def test_stored_layer_was_built_by_the_sync(synced_small):
         assert derived.is_fresh(con)
         days = con.execute("select count(distinct snapshot_date) from scorecard_history").fetchone()[0]
     assert days == 1
+
+
+def test_default_loss_groups_name_every_sandbox_failure_stage(synced_small):
+    """The sandbox's failure stages carry the brief's three loss reasons in their names; the default rules
+    must group each of them, so that nothing lands in `unspecified`."""
+    _, db, now = synced_small
+    df = run_metric("loss_reasons", db, as_of=now, rules=Rules(), month=now.date().replace(day=1),
+                    period_start=datetime(now.year - 2, 1, 1).date(), period_end=now.date())
+    groups = dict(zip(df["reason_name"], df["reason_group"], strict=False))
+    assert groups["Закрыта менеджером по регламенту"] == "manager_closed"
+    assert groups["Отказ клиента"] == "client_declined"
+    assert groups["Клиент пропал"] == "client_silent"
+    assert "unspecified" not in set(df["reason_group"])
+
+
+def test_filter_choices_name_pipelines_and_departments(synced_small):
+    _, db, now = synced_small
+    pipelines = run_metric("pipelines", db, as_of=now)
+    assert pipelines["pipeline_id"].tolist()[0] == 0 and len(pipelines) >= 2
+    assert pipelines["pipeline_name"].notna().all()
+    departments = run_metric("departments", db, as_of=now)
+    assert departments["department_name"].notna().all() and departments["department_id"].is_unique

@@ -1,0 +1,23 @@
+-- pipelines: the portal's deal pipelines, for the pipeline filter
+-- grain: one row per deal pipeline (pipeline_id)
+-- params: none
+-- rule: none; every deal pipeline (entity type 2) in the snapshot, in Bitrix24's order (sort, then id);
+-- the default pipeline has id 0. Smart-invoice pipelines (entity type 31) are left out.
+with
+
+source_pipelines as (
+    select * from pipelines
+),
+
+final as (
+    select
+        p.id as pipeline_id,
+        p.name as pipeline_name,
+        p.is_default,
+        p.sort
+    from source_pipelines as p
+    where p.entity_type_id = 2
+)
+
+select * from final
+order by sort, pipeline_id
