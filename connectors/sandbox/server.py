@@ -2,7 +2,8 @@
 
 Standard library only (ThreadingHTTPServer, HTTP/1.1 keep-alive). Parameters come from the query string,
 a JSON body, or a form body parsed as PHP does (`filter[>ID]=5`). One SQLite connection per connection
-thread. Faults are decided first (before auth: a broken nginx answers everybody), then auth, the leaky
+thread, left with no open statement or transaction after each request, so every request reads a fresh
+snapshot. Faults are decided first (before auth: a broken nginx answers everybody), then auth, the leaky
 bucket, and the method itself.
 """
 
@@ -22,7 +23,8 @@ from connectors.sandbox import errors
 from connectors.sandbox.batch import run_batch
 from connectors.sandbox.faults import NGINX_PAGES
 from connectors.sandbox.params import parse_php_query
-from connectors.sandbox.portal import Portal, connect, normalize_method
+from connectors.sandbox.portal import Portal, normalize_method
+from connectors.sandbox.store import RequestConnection, connect_for_requests
 
 log = logging.getLogger("connectors.sandbox")
 
@@ -37,7 +39,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
-        self.conn = None
+        self.conn: RequestConnection | None = None
 
     def finish(self) -> None:
         try:
@@ -119,6 +121,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
             log.exception("sandbox method failed")
             status = 500
             payload = {"error": "INTERNAL_SERVER_ERROR", "error_description": "Internal server error"}
+        finally:
+            if self.conn is not None:  # no snapshot outlives the request (see RequestConnection)
+                self.conn.end_request()
         self._send(status, payload)
 
     def _answer(self, portal: Portal, parts: list[str], params: dict[str, Any]) -> tuple[int, Any]:
@@ -134,7 +139,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             if not portal.limits.admit_request():
                 raise errors.query_limit()
             if self.conn is None:
-                self.conn = connect(portal.store_path)
+                self.conn = connect_for_requests(portal.store_path)
             if method == "batch":
                 portal.count("batch")
                 result = run_batch(portal, self.conn, params)

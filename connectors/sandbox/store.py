@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import weakref
 from datetime import datetime
 from pathlib import Path
 
@@ -110,6 +111,51 @@ def connect(path: Path | str) -> sqlite3.Connection:
     conn.row_factory = sqlite3.Row
     conn.execute("pragma journal_mode=wal")
     conn.execute("pragma busy_timeout=30000")
+    return conn
+
+
+class RequestConnection(sqlite3.Connection):
+    """A server thread's connection, kept across the requests of one HTTP connection.
+
+    In WAL mode a statement left half-read (a cursor not exhausted, not closed, still referenced) keeps
+    its read snapshot, and every later query on the connection sees the store as it was then: writes made
+    from outside (another process, the changes fault on another thread) stay invisible. So the connection
+    remembers its cursors and `end_request` closes them; it runs in autocommit (no implicit BEGIN that
+    could stay open) and rolls back whatever a request left uncommitted."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.open_cursors: weakref.WeakSet[sqlite3.Cursor] = weakref.WeakSet()
+
+    def cursor(self, factory=sqlite3.Cursor):  # type: ignore[override]
+        cur = super().cursor(factory)
+        self.open_cursors.add(cur)
+        return cur
+
+    # The C Connection.execute does not call cursor(): route both through it, so every statement is tracked.
+    def execute(self, sql: str, parameters=(), /) -> sqlite3.Cursor:  # type: ignore[override]
+        return self.cursor().execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters, /) -> sqlite3.Cursor:  # type: ignore[override]
+        return self.cursor().executemany(sql, parameters)
+
+    def end_request(self) -> None:
+        """Finish every statement and transaction, so the next request reads a fresh snapshot."""
+        for cur in list(self.open_cursors):
+            cur.close()
+        self.open_cursors.clear()
+        if self.in_transaction:
+            self.rollback()
+
+
+def connect_for_requests(path: Path | str) -> RequestConnection:
+    """The server's per-thread connection: like `connect`, in autocommit, with `end_request`."""
+    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30, isolation_level=None,
+                           factory=RequestConnection)
+    conn.row_factory = sqlite3.Row
+    conn.execute("pragma journal_mode=wal")
+    conn.execute("pragma busy_timeout=30000")
+    conn.end_request()
     return conn
 
 
