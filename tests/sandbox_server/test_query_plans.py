@@ -102,3 +102,17 @@ def test_keyset_walk_returns_exactly_the_matching_rows(client: httpx.Client, db:
     got = keyset_walk(client, {"BINDINGS": [{"OWNER_TYPE_ID": 2}], ">=LAST_UPDATED": since})
     assert got == expected
     assert len(expected) > 0
+
+
+def test_stage_history_keyset_page_walks_the_primary_key(traced, db: sqlite3.Connection) -> None:
+    portal, conn, seen = traced
+    seen.clear()
+    outcome = portal.call(conn, "crm.stagehistory.list", {"entityTypeId": 2, "filter": {">ID": 10},
+                                                          "order": {"ID": "ASC"}, "start": -1})
+    assert outcome.error is None and len(outcome.reply.result["items"]) == 50
+    page_sql = [s for s in seen if s.lstrip().lower().startswith("select t.*")]
+    plan = [row[3] for row in conn.execute("explain query plan " + page_sql[0])]
+    assert plan == ["SEARCH t USING INTEGER PRIMARY KEY (rowid>?)"], plan
+    expected = [r[0] for r in db.execute(
+        "select ID from stage_history where ENTITY_TYPE_ID = 2 and ID > 10 order by ID limit 50")]
+    assert [item["ID"] for item in outcome.reply.result["items"]] == expected

@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from connectors.sandbox.errors import ApiError, invalid_arg
-from connectors.sandbox.listing import Column, Schema, build_filter, build_order, fetch_page
+from connectors.sandbox.listing import (
+    Column,
+    Schema,
+    build_filter,
+    build_order,
+    fetch_page,
+    is_keyset,
+    split_key,
+)
 from connectors.sandbox.methods.base import Call, Reply, method
 from connectors.sandbox.methods.common import item_row
 from connectors.sandbox.methods.schemas import stage_history_schema, table_columns
@@ -88,8 +96,17 @@ def stagehistory_list(call: Call) -> Reply:
     where, args = build_filter(schema, p.get("filter"), strict=True)
     where = f't."ENTITY_TYPE_ID" = ? and ({where})'
     order = build_order(schema, p.get("order"), strict=True)
-    page = fetch_page(call.conn, schema, where, [type_id, *args], order, p.get("start"))
+    page = fetch_page(call.conn, schema, where, [type_id, *args], order, p.get("start"),
+                      hint=_history_hint(order, p.get("start"), p.get("filter")))
     return call.page_reply({"items": [item_row(r, cols, call.offset) for r in page.rows]}, page)
+
+
+def _history_hint(order: str, start: Any, filt: Any) -> str:
+    """A keyset page (`>ID`, order ID, start -1) that names no owner walks the primary key: otherwise SQLite
+    takes history_owner for ENTITY_TYPE_ID and sorts a whole entity type's history for each page of 50
+    (0.1-2.4 s on the large store, a few ms walking the key)."""
+    names_owner = any(split_key(str(k))[1].upper() == "OWNER_ID" for k in as_map(filt))
+    return "not indexed" if is_keyset(order, start) and not names_owner else ""
 
 
 @method("crm.currency.list", "crm", lists=True)
