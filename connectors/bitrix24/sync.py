@@ -283,6 +283,9 @@ class _Run:
     def _finish_streams(self, con: duckdb.DuckDBPyConnection, plans: list[Plan], outcomes: dict[str, Outcome],
                         dirs: Directories) -> None:
         now = dirs.portal_now.astimezone(UTC)
+        # A portal that changed under one stream's export may have deleted rows another sweep had already
+        # passed (deleting a deal leaves no trace in the rows we see), so no sweep of this run is clean.
+        portal_changed = any(outcome.dirty for outcome in outcomes.values())
         for plan in plans:
             name = plan.stream.name
             outcome = outcomes[name]
@@ -296,7 +299,7 @@ class _Run:
             if gone:
                 self.reporter.message(f"{name}: {len(gone)} deleted on the portal, removed")
                 self._cascade(con, name, gone)
-            swept_clean = (plan.full or plan.sweep) and not outcome.dirty
+            swept_clean = (plan.full or plan.sweep) and not portal_changed
             self._save_state(con, plan, now, swept_clean)
         # bindings may point at activities an incremental pass did not touch; keep them tidy
         con.execute(
