@@ -193,6 +193,8 @@ def main() -> None:
                         help="big streams to export: deals,activities,stage_history,invoices")
     parser.add_argument("--child", nargs=4)
     parser.add_argument("--full", action="store_true")
+    parser.add_argument("--keep", type=Path, metavar="PATH",
+                        help="keep the synced snapshot here (bench.queries and bench.dashboard: --db)")
     args = parser.parse_args()
     if args.child:
         child(args.child[0], args.child[1], float(args.child[2]), args.full, args.child[3])
@@ -237,6 +239,10 @@ def bench(args: argparse.Namespace, work: Path) -> None:
     with running_sandbox(args.size, 7, store_path=store, limits=limits) as sandbox:
         incremental = run_child(sandbox.webhook_url, db, args.factor, args.streams)
         report_requests("incremental sync after 1% changed", incremental, counts)
+        if args.keep:
+            args.keep.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(db, args.keep)
+            print(f"  snapshot kept at {args.keep}")
 
         print("\nsustained at the limit (bucket 5, drain 2/s, real time, deal id export):",
               sustained_at_limit(sandbox))
