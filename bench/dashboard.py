@@ -80,9 +80,14 @@ def main() -> int:
         print(f"error: no database at {db}", file=sys.stderr)
         return 2
     os.environ["DOZHIM_DB"] = str(db)
-    os.environ["DOZHIM_AS_OF"] = bench_queries.AS_OF.isoformat()
+    # The synthetic snapshot is dated around its AS_OF; a synced one is read as of now, as users read it.
+    as_of = bench_queries.AS_OF.isoformat() if args.db is None else "now"
+    if args.db is None:
+        os.environ["DOZHIM_AS_OF"] = as_of
+    else:
+        os.environ.pop("DOZHIM_AS_OF", None)
     os.chdir(REPO)
-    print(f"snapshot: {db} ({db.stat().st_size / 1e6:.0f} MB), as of {bench_queries.AS_OF.isoformat()}")
+    print(f"snapshot: {db} ({db.stat().st_size / 1e6:.0f} MB), as of {as_of}")
     _run(AppTest.from_file(APP, default_timeout=120))  # imports and first-use set-up, as a running server has
     print(f"{'page':<14}{'cold s':>9}{'warm s':>9}{'filter s':>10}")
     for page in PAGES:
