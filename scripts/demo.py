@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -46,6 +47,8 @@ def run(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default="data/crm.duckdb")
     parser.add_argument("--dashboard-port", type=int, default=8501)
     args = parser.parse_args(argv)
+    # `kill` (SIGTERM) stops the demo like Ctrl-C does: through the `finally` that stops the children.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
     Path(args.db).parent.mkdir(parents=True, exist_ok=True)
     print(f"demo: starting the sandbox portal ({args.size}, seed {args.seed}); the first start generates it",
