@@ -308,56 +308,14 @@ class ActivityWriter:
         created = min(now, max(deal.created + 60, self.clock.business(min(created, now), self.rng)))
         r = self.rng.random()
         if r < 0.5:
-            self._add(
-                deal,
-                2,
-                "VOXIMPLANT_CALL",
-                "CALL",
-                "Пропущенный звонок",
-                created,
-                created,
-                NO_DEADLINE,
-                False,
-                deal.manager,
-                1,
-                created,
-                created,
-                True,
-            )
+            kind = (2, "VOXIMPLANT_CALL", "CALL", "Пропущенный звонок")
         elif r < 0.8:
-            self._add(
-                deal,
-                4,
-                "CRM_EMAIL",
-                "EMAIL",
-                self.rng.choice(_EMAIL_IN),
-                created,
-                created,
-                NO_DEADLINE,
-                False,
-                deal.manager,
-                1,
-                created,
-                created,
-                True,
-            )
+            kind = (4, "CRM_EMAIL", "EMAIL", self.rng.choice(_EMAIL_IN))
         else:
-            self._add(
-                deal,
-                6,
-                "IMOPENLINES_SESSION",
-                "1",
-                "Обращение из онлайн-чата",
-                created,
-                created,
-                NO_DEADLINE,
-                False,
-                deal.manager,
-                1,
-                created,
-                created,
-                True,
-            )
+            kind = (6, "IMOPENLINES_SESSION", "1", "Обращение из онлайн-чата")
+        type_id, provider, provider_type, subject = kind
+        self._add(deal, type_id, provider, provider_type, subject, created, created, NO_DEADLINE, False,
+                  deal.manager, 1, created, created, True)
 
     def _add(
         self,
