@@ -162,7 +162,8 @@ def test_limits_that_never_clear_request_backoff(clock):
 
 
 @pytest.mark.parametrize("exc", [
-    httpx.ConnectError(f"[Errno -2] Name or service not known: {WEBHOOK}"),
+    httpx.ConnectError(f"[Errno 111] Connection refused: {WEBHOOK}"),
+    httpx.ConnectError(f"[Errno -3] Temporary failure in name resolution: {WEBHOOK}"),
     httpx.RemoteProtocolError(f"Server disconnected without sending a response. {WEBHOOK}"),
     httpx.ReadError(f"Connection reset by peer {WEBHOOK}"),
     httpx.ReadTimeout(f"timed out {WEBHOOK}"),
@@ -180,6 +181,15 @@ def test_transport_errors_are_retried_then_wrapped_without_the_secret(clock, exc
         assert SECRET not in text
     assert "\n" not in error.user_message
     assert isinstance(error, PortalUnreachable) == isinstance(exc, httpx.ConnectError)
+
+
+def test_a_host_that_does_not_exist_fails_at_once_without_the_secret(clock):
+    handler, seen = scripted(httpx.ConnectError(f"[Errno -2] Name or service not known: {WEBHOOK}"))
+    with pytest.raises(PortalUnreachable) as info:
+        make_client(handler, clock, max_retries=8).call("crm.deal.list")
+    assert len(seen) == 1  # a typo in the portal address is not a passing fault: no 70 s of retries
+    assert "host name does not exist" in info.value.user_message
+    assert SECRET not in info.value.user_message and info.value.exit_code == 1
 
 
 def test_dropped_connection_then_success(clock):
