@@ -120,8 +120,10 @@ class Exporter:
                 outcome.rejected.append(raw.get(stream.id_field))
                 log.warning("%s %s rejected: %s", stream.name, raw.get(stream.id_field), error)
         if stream.watermark_column:
-            outcome.dirty |= any((row.get(stream.watermark_column) or self.started) > self.started
-                                 for row in rows)
+            # The portal's clock has whole seconds: a row stamped in the run's first second may have
+            # changed after the run began, so it counts too.
+            stamps = (row.get(stream.watermark_column) for row in rows)
+            outcome.dirty |= any(stamp is not None and stamp >= self.started for stamp in stamps)
         self.put(("upsert", stream.name, rows))
         if plan.full:
             self.put(("seen", stream.name, [parse.to_int(raw.get(stream.id_field)) for raw in page]))
