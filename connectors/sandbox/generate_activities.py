@@ -250,39 +250,12 @@ class ActivityWriter:
         if deal.dismissed:
             created = min(created, deal.dismissed)
         if rng.random() < 0.8:
-            self._add(
-                deal,
-                6,
-                "CRM_TODO",
-                "TODO",
-                rng.choice(_TODO_SUBJECTS),
-                deadline,
-                deadline,
-                deadline,
-                False,
-                deal.manager,
-                0,
-                created,
-                created,
-                False,
-            )
+            kind = (6, "CRM_TODO", "TODO", rng.choice(_TODO_SUBJECTS), deadline)
         else:
-            self._add(
-                deal,
-                1,
-                "CRM_MEETING",
-                "MEETING",
-                rng.choice(_MEETING_SUBJECTS),
-                deadline,
-                deadline + HOUR,
-                deadline,
-                False,
-                deal.manager,
-                0,
-                created,
-                created,
-                False,
-            )
+            kind = (1, "CRM_MEETING", "MEETING", rng.choice(_MEETING_SUBJECTS), deadline + HOUR)
+        type_id, provider, provider_type, subject, end = kind
+        self._add(deal, type_id, provider, provider_type, subject, deadline, end, deadline, False,
+                  deal.manager, 0, created, created, False)
 
     def _todo_without_deadline(self, deal: DealLife, created: int) -> None:
         self._add(
