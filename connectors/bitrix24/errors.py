@@ -53,6 +53,10 @@ class PortalUnreachable(Bitrix24Error):
     """DNS or connection failures, even after retries."""
 
 
+class UnknownHost(PortalUnreachable):
+    """The portal's host name does not exist: a typo in the address, not worth retrying."""
+
+
 class ServerError(Bitrix24Error):
     """5xx, HTML or garbled replies, timeouts, dropped connections, even after retries."""
 

@@ -17,6 +17,7 @@ from connectors.bitrix24.errors import (
     PortalUnreachable,
     RateLimited,
     ServerError,
+    UnknownHost,
 )
 
 
@@ -40,7 +41,7 @@ UNKNOWN_HOST = ("Name or service not known", "nodename nor servname provided")
 
 def is_retryable(error: Bitrix24Error) -> bool:
     """Faults worth another try. Rate limits are handled apart, everything else fails at once."""
-    if getattr(error, "unknown_host", False):
+    if isinstance(error, UnknownHost):
         return False
     return isinstance(error, ServerError | PortalUnreachable) and not isinstance(error, RateLimited)
 
@@ -49,11 +50,8 @@ def transport_error(exc: httpx.HTTPError, method: str, redact) -> Bitrix24Error:
     """Wrap an httpx exception (whose text includes the URL and so the secret) into a safe error."""
     detail = redact(f"{type(exc).__name__}: {exc}")[:200]
     if isinstance(exc, httpx.ConnectError) and any(text in str(exc) for text in UNKNOWN_HOST):
-        error = PortalUnreachable(f"the portal's host name does not exist while calling {method} ({detail}); "
-                                  "check the portal address in the webhook URL", method=method,
-                                  description=detail)
-        error.unknown_host = True
-        return error
+        return UnknownHost(f"the portal's host name does not exist while calling {method} ({detail}); "
+                           "check the portal address in the webhook URL", method=method, description=detail)
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
         return PortalUnreachable(f"cannot reach the Bitrix24 portal while calling {method} ({detail}); check "
                                  "the portal address and the network", method=method, description=detail)
