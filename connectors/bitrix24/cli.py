@@ -128,7 +128,7 @@ def run_once(args: argparse.Namespace, after_write: AfterWrite | None = None) ->
                                           reporter=reporter, max_retries=args.retries, rate=args.rate,
                                           burst=args.burst, after_write=after_write))
         rejected = sum(len(v) for v in result.rejected.values())
-        note = f", {rejected} records rejected (ids in sync_runs.rejected)" if rejected else ""
+        note = f", {rejected} records rejected (skipped; listed in sync_runs.rejected)" if rejected else ""
         print(f"sync {result.run_id} ok ({result.mode}): {sum(result.requests.values())} requests{note}",
               file=sys.stderr)
         return EXIT_OK

@@ -18,7 +18,7 @@ from connectors.bitrix24.paginate import iter_fast, iter_offset
 class Directories:
     portal_now: datetime  # aware, in the portal's own offset
     tables: dict[str, list[dict]] = field(default_factory=dict)  # table -> parsed rows
-    rejected: dict[str, list[Any]] = field(default_factory=dict)
+    rejected: dict[str, list[dict]] = field(default_factory=dict)  # sync_runs.rejected entries
 
     @property
     def utc_offset(self) -> str:
@@ -54,10 +54,15 @@ def _parse_rows(rows: list[dict], parser: Callable[[dict], dict], id_key: str, o
                 table: str) -> list[dict]:
     parsed = []
     for raw in rows:
+        record_id = raw.get(id_key) if isinstance(raw, dict) else None
         try:
             parsed.append(parser(raw))
-        except ValueError:
-            out.rejected.setdefault(table, []).append(raw.get(id_key))
+        except parse.RecordError as error:
+            out.rejected.setdefault(table, []).append(parse.rejection(record_id, error))
+        except Exception as error:  # noqa: BLE001 (a directory row of an unexpected shape: skip that row)
+            bad = parse.RecordError("*", raw, str(error) if isinstance(error, ValueError) else
+                                    type(error).__name__)
+            out.rejected.setdefault(table, []).append(parse.rejection(record_id, bad))
     return parsed
 
 
@@ -78,8 +83,10 @@ def read_directories(client) -> Directories:
     reply = client.batch(commands, stream="meta")
     check_batch(reply, {k: m for k, (m, _) in commands.items()})
     out = Directories(portal_now=_portal_now(reply))
-    pipelines = [streams.parse_pipeline(r, 2) for r in _categories(reply.result.get("deal_pipelines"))]
-    pipelines += [streams.parse_pipeline(r, 31) for r in _categories(reply.result.get("invoice_pipelines"))]
+    pipelines = _parse_rows(_categories(reply.result.get("deal_pipelines")),
+                            lambda r: streams.parse_pipeline(r, 2), "id", out, "pipelines")
+    pipelines += _parse_rows(_categories(reply.result.get("invoice_pipelines")),
+                             lambda r: streams.parse_pipeline(r, 31), "id", out, "pipelines")
     if not any(p["entity_type_id"] == 2 and p["id"] == 0 for p in pipelines):
         pipelines.append({"entity_type_id": 2, "id": 0, "name": None, "sort": 0, "is_default": True})
     out.tables["pipelines"] = pipelines

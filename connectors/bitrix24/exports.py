@@ -47,7 +47,7 @@ class Plan:
 @dataclasses.dataclass
 class Outcome:
     rows: int = 0
-    rejected: list[Any] = dataclasses.field(default_factory=list)
+    rejected: list[dict] = dataclasses.field(default_factory=list)  # sync_runs.rejected entries (contract 3)
     dirty: bool = False  # saw rows changed after the export began: deletions may have been missed
     swept: bool = False
     unbound: list[int] = dataclasses.field(default_factory=list)  # activities awaiting binding.list
@@ -122,8 +122,9 @@ class Exporter:
             try:
                 rows.append(parse.parse_record(raw, stream.columns))
             except parse.RecordError as error:
-                outcome.rejected.append(raw.get(stream.id_field))
-                log.warning("%s %s rejected: %s", stream.name, raw.get(stream.id_field), error)
+                record_id = raw.get(stream.id_field) if isinstance(raw, dict) else None
+                outcome.rejected.append(parse.rejection(record_id, error))
+                log.warning("%s %s rejected: %s", stream.name, record_id, error)
         if stream.watermark_column:
             # The portal's clock has whole seconds: a row stamped in the run's first second may have
             # changed after the run began, so it counts too.
@@ -168,10 +169,9 @@ class Exporter:
             pairs = []
             for activity_id in chunk:
                 for binding in reply.result.get(f"b{activity_id}") or []:
-                    if parse.to_int(binding.get("entityTypeId")) == DEAL:
-                        deal = parse.to_link(binding.get("entityId"))
-                        if deal:
-                            pairs.append({"activity_id": activity_id, "deal_id": deal})
+                    deal = _bound_deal(binding)
+                    if deal:
+                        pairs.append({"activity_id": activity_id, "deal_id": deal})
             self.put(("bindings", chunk, pairs))
 
 
@@ -185,3 +185,13 @@ def _safe_int(value: Any) -> int | None:
         return parse.to_int(value)
     except ValueError:
         return None
+
+
+def _bound_deal(binding: Any) -> int | None:
+    """The deal of one crm.activity.binding.list entry; None for another entity or a malformed entry."""
+    try:
+        if parse.to_int(binding.get("entityTypeId")) == DEAL:
+            return parse.to_link(binding.get("entityId"))
+    except (AttributeError, ValueError):
+        log.warning("a malformed activity binding skipped: %s", parse.shown(binding))
+    return None

@@ -1,12 +1,14 @@
 """Strict value parsing: Bitrix24's loose JSON values -> typed Python values for DuckDB.
 
 Every empty form the API uses (`None`, `""`, `[]`, `{}`, `"0"` for an empty link, year 9999 for "no
-deadline") becomes None. Anything else that does not fit its type raises `ValueError`, so the caller can
-count the record as rejected instead of storing a wrong value.
+deadline") becomes None. Anything else that does not fit its column raises `ValueError` - including values
+at the limits of the column's DuckDB type (an amount beyond DECIMAL(18,2), a date whose UTC form falls
+outside year 1..9999, an integer beyond BIGINT) - so the caller rejects and reports the record instead of
+storing a wrong value or failing the whole batch.
 
 Kinds (one per column, see streams.py):
-  int, link (0 means empty), str, bool, money / decimal (Decimal), float, datetime (aware UTC),
-  date (date-only field sent as a datetime), int_list, json (kept as JSON text).
+  int (BIGINT), int32 (INTEGER), link (0 means empty), str, bool, money / decimal (Decimal, DECIMAL(18,2)),
+  float, datetime (aware UTC), date (date-only field sent as a datetime), int_list, json (kept as JSON text).
 """
 
 from __future__ import annotations
@@ -25,13 +27,25 @@ _DMY = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})(?:\s+(\d{2}):(\d{2})(?::(\d{2}))?
 _OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})$")
 
 
+BIGINT_MAX = 2**63 - 1
+INTEGER_MAX = 2**31 - 1
+MONEY_LIMIT = Decimal(10) ** 16  # DECIMAL(18, 2): 16 digits before the point
+
+
 class RecordError(ValueError):
-    """A record could not be parsed; `field` names the column that failed."""
+    """A record could not be parsed; `field` names the API field that failed, `error` says why in one
+    short line naming the value ("date out of range: '0001-01-01T00:00:00+03:00'")."""
 
     def __init__(self, field: str, value: Any, reason: str) -> None:
-        shown = repr(value)
-        super().__init__(f"{field}: {reason} ({shown[:60]})")
         self.field = field
+        self.error = f"{' '.join(str(reason).split())}: {shown(value)}"
+        super().__init__(f"{field}: {self.error}")
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A value's repr, on one line and cut to `limit` characters."""
+    text = " ".join(repr(value).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def is_empty(value: Any) -> bool:
@@ -46,6 +60,20 @@ def is_empty(value: Any) -> bool:
 
 
 def to_int(value: Any) -> int | None:
+    number = _to_int(value)
+    if number is not None and not -BIGINT_MAX - 1 <= number <= BIGINT_MAX:
+        raise ValueError("integer out of range")
+    return number
+
+
+def to_int32(value: Any) -> int | None:
+    number = _to_int(value)
+    if number is not None and not -INTEGER_MAX - 1 <= number <= INTEGER_MAX:
+        raise ValueError("integer out of range")
+    return number
+
+
+def _to_int(value: Any) -> int | None:
     if is_empty(value):
         return None
     if isinstance(value, bool):
@@ -58,7 +86,7 @@ def to_int(value: Any) -> int | None:
         raise ValueError("fraction where an integer was expected")
     if isinstance(value, str):
         text = value.strip()
-        if _INT.match(text) or _INT_FLOAT.match(text):
+        if (_INT.match(text) or _INT_FLOAT.match(text)) and len(text) <= 40:
             return int(text.split(".")[0])
     raise ValueError("not an integer")
 
@@ -113,6 +141,14 @@ def to_decimal(value: Any) -> Decimal | None:
     return number
 
 
+def to_money(value: Any) -> Decimal | None:
+    """An amount for DECIMAL(18, 2): up to 16 digits before the point (kopecks rounded by DuckDB)."""
+    number = to_decimal(value)
+    if number is not None and abs(number) >= MONEY_LIMIT:
+        raise ValueError("amount out of range")
+    return number
+
+
 def to_float(value: Any) -> float | None:
     number = to_decimal(value)
     return None if number is None else float(number)
@@ -146,7 +182,10 @@ def to_datetime(value: Any) -> datetime | None:
         raise ValueError("datetime without a UTC offset")
     if parsed.year >= 9999:
         return None
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+03:00 is in year 0 in UTC
+        raise ValueError("date out of range") from None
 
 
 def to_date(value: Any) -> date | None:
@@ -163,7 +202,10 @@ def to_date(value: Any) -> date | None:
         return None
     dmy = _DMY.match(text)
     if dmy:
-        return date(int(dmy[3]), int(dmy[2]), int(dmy[1]))
+        try:
+            return date(int(dmy[3]), int(dmy[2]), int(dmy[1]))
+        except ValueError:
+            raise ValueError("not a valid date") from None
     if len(text) == 10:
         try:
             return date.fromisoformat(text)
@@ -172,7 +214,10 @@ def to_date(value: Any) -> date | None:
     moment = to_datetime(text)
     if moment is None:
         return None
-    return (moment + timedelta(hours=12)).date()
+    try:
+        return (moment + timedelta(hours=12)).date()
+    except OverflowError:
+        raise ValueError("date out of range") from None
 
 
 def to_int_list(value: Any) -> list[int] | None:
@@ -195,10 +240,11 @@ def to_json(value: Any) -> str | None:
 
 PARSERS: dict[str, Callable[[Any], Any]] = {
     "int": to_int,
+    "int32": to_int32,
     "link": to_link,
     "str": to_str,
     "bool": to_bool,
-    "money": to_decimal,
+    "money": to_money,
     "decimal": to_decimal,
     "float": to_float,
     "datetime": to_datetime,
@@ -226,15 +272,31 @@ def list_of(kind: str) -> Callable[[Any], Any]:
 
 def parse_record(raw: Mapping[str, Any], columns: Mapping[str, tuple[str, Callable[[Any], Any]]]) -> dict:
     """One API row -> {column: typed value}. `columns` maps column -> (source key, parser).
-    Raises RecordError naming the first field that does not parse."""
+    Raises RecordError naming the first field that does not parse, whatever the parser raised."""
+    if not isinstance(raw, Mapping):
+        raise RecordError("*", raw, "not a record")
     out: dict[str, Any] = {}
     for column, (key, parser) in columns.items():
         value = raw.get(key)
         try:
             out[column] = parser(value)
-        except ValueError as exc:
-            raise RecordError(key, value, str(exc)) from None
+        except RecordError:
+            raise
+        except Exception as exc:  # noqa: BLE001 (OverflowError, RecursionError, ...: one bad record only)
+            reason = str(exc) if isinstance(exc, ValueError) else type(exc).__name__
+            raise RecordError(key, value, reason) from None
     return out
+
+
+def field(raw: Mapping[str, Any], key: str, parser: Callable[[Any], Any]) -> Any:
+    """One field of a directory row, its failure a RecordError naming the field."""
+    return parse_record(raw, {key: (key, parser)})[key]
+
+
+def rejection(record_id: Any, error: RecordError) -> dict[str, str | None]:
+    """One entry of sync_runs.rejected (contract 3)."""
+    shown_id = None if is_empty(record_id) else " ".join(str(record_id).split())[:40]
+    return {"id": shown_id, "field": error.field, "error": error.error}
 
 
 def utc_offset_of(text: str) -> str | None:

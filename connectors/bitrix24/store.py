@@ -196,19 +196,46 @@ def to_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> pa
     return pa.table(arrays)
 
 
+# What storing a parsed row can still raise (the parsers check the limits; this is the last net).
+WRITE_ERRORS = (duckdb.Error, pa.ArrowException, OverflowError, ValueError, TypeError)
+
+
 def upsert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict], key: str = "id") -> int:
-    """Insert rows, replacing those with the same key. Later rows of the batch win."""
+    """Insert rows, replacing those with the same key, in one transaction. Later rows of the batch win."""
     if not rows:
         return 0
     unique = list({row[key]: row for row in rows}.values())
     staged = to_arrow(con, table, unique)
     con.register("staged_rows", staged)
+    con.execute("begin transaction")
     try:
         con.execute(f"delete from {table} where {key} in (select {key} from staged_rows)")
         con.execute(f"insert into {table} by name select * from staged_rows")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
     finally:
         con.unregister("staged_rows")
     return len(unique)
+
+
+def upsert_or_skip(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict],
+                   key: str = "id") -> list[tuple[dict, str]]:
+    """`upsert`, and when the batch cannot be stored, row by row: returns the rows that could not be
+    stored with the first line of their error (the others are stored)."""
+    try:
+        upsert(con, table, rows, key)
+        return []
+    except WRITE_ERRORS:
+        pass
+    failed = []
+    for row in rows:
+        try:
+            upsert(con, table, [row], key)
+        except WRITE_ERRORS as error:
+            failed.append((row, (str(error).strip().splitlines() or [type(error).__name__])[0][:160]))
+    return failed
 
 
 def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> int:

@@ -37,6 +37,8 @@ def kind_of(column: str, sql_type: str) -> str:
     if base.startswith("DECIMAL"):
         return "money"
     kind = _KIND_BY_TYPE[base]
+    if base == "INTEGER":
+        return "int32"
     return "link" if kind == "int" and column in LINKS else kind
 
 
@@ -123,10 +125,10 @@ def stage_directories(pipelines: list[dict]) -> list[str]:
 def parse_pipeline(raw: dict, entity_type_id: int) -> dict:
     return {
         "entity_type_id": entity_type_id,
-        "id": parse.to_int(raw.get("id")),
-        "name": parse.to_str(raw.get("name")),
-        "sort": parse.to_int(raw.get("sort")),
-        "is_default": parse.to_bool(raw.get("isDefault")),
+        "id": parse.field(raw, "id", parse.to_int),
+        "name": parse.field(raw, "name", parse.to_str),
+        "sort": parse.field(raw, "sort", parse.to_int32),
+        "is_default": parse.field(raw, "isDefault", parse.to_bool),
     }
 
 
@@ -137,17 +139,17 @@ def parse_stage(raw: dict) -> dict:
         raise parse.RecordError("ENTITY_ID", entity_id, "not a stage directory")
     extra = raw.get("EXTRA") if isinstance(raw.get("EXTRA"), dict) else {}
     return {
-        "id": parse.to_int(raw.get("ID")),
+        "id": parse.field(raw, "ID", parse.to_int),
         "entity_id": entity_id,
         "entity_type_id": 2 if match[1] == "DEAL_STAGE" else 31,
         "category_id": int(match[2] or 0),
-        "status_id": parse.to_str(raw.get("STATUS_ID")),
-        "name": parse.to_str(raw.get("NAME")),
-        "name_init": parse.to_str(raw.get("NAME_INIT")),
-        "sort": parse.to_int(raw.get("SORT")),
-        "system": parse.to_bool(raw.get("SYSTEM")),
-        "color": parse.to_str(raw.get("COLOR")),
-        "semantics": parse.to_str(raw.get("SEMANTICS")) or "P",  # the API sends null for in-progress
+        "status_id": parse.field(raw, "STATUS_ID", parse.to_str),
+        "name": parse.field(raw, "NAME", parse.to_str),
+        "name_init": parse.field(raw, "NAME_INIT", parse.to_str),
+        "sort": parse.field(raw, "SORT", parse.to_int32),
+        "system": parse.field(raw, "SYSTEM", parse.to_bool),
+        "color": parse.field(raw, "COLOR", parse.to_str),
+        "semantics": parse.field(raw, "SEMANTICS", parse.to_str) or "P",  # the API sends null for in-progress
         "extra_semantics": parse.to_str(extra.get("SEMANTICS")),
     }
 
@@ -175,17 +177,17 @@ def parse_user_field(raw: dict) -> dict:
         options.append({
             "id": parse.to_int(option.get("ID")),
             "value": parse.to_str(option.get("VALUE")),
-            "sort": parse.to_int(option.get("SORT")),
+            "sort": parse.to_int32(option.get("SORT")),
             "is_default": parse.to_bool(option.get("DEF")),
             "xml_id": parse.to_str(option.get("XML_ID")),
         })
     return {
-        "id": parse.to_int(raw.get("ID")),
+        "id": parse.field(raw, "ID", parse.to_int),
         "field_name": name,
         "column_name": column,
-        "user_type_id": parse.to_str(raw.get("USER_TYPE_ID")) or "string",
-        "multiple": bool(parse.to_bool(raw.get("MULTIPLE"))),
-        "mandatory": bool(parse.to_bool(raw.get("MANDATORY"))),
+        "user_type_id": parse.field(raw, "USER_TYPE_ID", parse.to_str) or "string",
+        "multiple": bool(parse.field(raw, "MULTIPLE", parse.to_bool)),
+        "mandatory": bool(parse.field(raw, "MANDATORY", parse.to_bool)),
         "label": _label(raw),
         "options": options or None,
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import queue
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -85,6 +86,7 @@ class _Run:
         self.mode = "full" if options.full else "incremental"
         self.rows: dict[str, int] = {}
         self.rejected: dict[str, list] = {}
+        self.unstored: dict[str, list] = {}  # rows the writer could not store, per table
         self.client: Bitrix24Client | None = None
         self.portal_url: str | None = None
 
@@ -285,11 +287,20 @@ class _Run:
                 continue
             kind = message[0]
             if kind == "upsert":
-                store.upsert(con, message[1], message[2])
+                self._upsert(con, message[1], message[2])
             elif kind == "seen":
                 store.add_seen(con, message[1], message[2])
             elif kind == "bindings":
                 self._replace_bindings(con, message[1], message[2])
+
+    def _upsert(self, con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
+        """A row the database refuses is rejected and reported like one that did not parse."""
+        for row, error in store.upsert_or_skip(con, table, rows):
+            column = re.search(r"source column (\w+)", error)  # DuckDB names it in conversion errors
+            entry = {"id": None if row.get("id") is None else str(row["id"]),
+                     "field": column[1].upper() if column else "*", "error": f"could not be stored: {error}"}
+            self.unstored.setdefault(table, []).append(entry)
+            log.warning("%s %s rejected: %s", table, entry["id"], entry["error"])
 
     @staticmethod
     def _replace_bindings(con: duckdb.DuckDBPyConnection, activity_ids: list[int], pairs: list[dict]) -> None:
@@ -308,15 +319,15 @@ class _Run:
         for plan in plans:
             name = plan.stream.name
             outcome = outcomes[name]
-            self.rows[name] = outcome.rows
-            self.rejected[name] = outcome.rejected
+            self.rejected[name] = outcome.rejected + self.unstored.get(name, [])
+            self.rows[name] = outcome.rows - len(self.unstored.get(name, []))
             gone: list[int] = []
             if plan.full or plan.sweep:
                 listed = con.execute(f"select count(distinct id) from seen_{name}").fetchone()[0]
                 if name == "deals":
                     self._drop_orphans(con, outcome.listed_max)
                 gone = store.delete_unseen(con, name)
-                portal_changed |= self._unconfirmed(con, name, listed, len(outcome.rejected)) > 0
+                portal_changed |= self._unconfirmed(con, name, listed, len(self.rejected[name])) > 0
             if gone:
                 self.reporter.message(f"{name}: {len(gone)} deleted on the portal, removed")
                 self._cascade(con, name, gone)

@@ -183,3 +183,50 @@ def test_user_field_definitions_type_their_columns():
     assert streams.user_field_sql_type(multi) == "VARCHAR[]"
     with pytest.raises(ValueError):
         streams.parse_user_field({"ID": "203", "FIELD_NAME": "UF_CRM_X; drop table deals"})
+
+
+# --- issue 15.2: values at the limits of their type reject the record, never escape as another error ------
+
+@pytest.mark.parametrize("parser, value, reason", [
+    (parse.to_datetime, "0001-01-01T00:00:00+03:00", "date out of range"),  # year 0 in UTC: OverflowError
+    (parse.to_date, "0001-01-01T00:00:00+03:00", "date out of range"),
+    (parse.to_date, "31.02.2024", "not a valid date"),
+    (parse.to_money, "99999999999999999999.99", "amount out of range"),  # DECIMAL(18,2) holds < 1e16
+    (parse.to_money, "-10000000000000000", "amount out of range"),
+    (parse.to_int, str(2**63), "integer out of range"),  # BIGINT
+    (parse.to_int32, str(2**31), "integer out of range"),  # INTEGER
+    (parse.to_int, "1" * 5000, "not an integer"),  # no 5000-digit int parsing
+])
+def test_values_at_their_limits_raise_value_error(parser, value, reason):
+    with pytest.raises(ValueError, match=reason):
+        parser(value)
+
+
+def test_the_largest_values_that_fit_are_kept():
+    assert parse.to_money("9999999999999999.99") == Decimal("9999999999999999.99")
+    assert parse.to_int(str(2**63 - 1)) == 2**63 - 1
+    assert parse.to_int32(str(-(2**31))) == -(2**31)
+    assert parse.to_date("0001-01-02T00:00:00+03:00") == date(1, 1, 2)
+
+
+def test_any_parser_failure_becomes_a_record_error_naming_field_and_value():
+    def explodes(value):
+        raise OverflowError("boom")
+
+    with pytest.raises(parse.RecordError) as caught:
+        parse.parse_record({"ID": "7", "CLOSEDATE": "x"}, {"id": ("ID", parse.to_int),
+                                                         "closedate": ("CLOSEDATE", explodes)})
+    assert caught.value.field == "CLOSEDATE"
+    assert caught.value.error == "OverflowError: 'x'"
+    entry = parse.rejection("7", caught.value)
+    assert entry == {"id": "7", "field": "CLOSEDATE", "error": "OverflowError: 'x'"}
+    with pytest.raises(parse.RecordError):
+        parse.parse_record(["not", "a", "dict"], {"id": ("ID", parse.to_int)})
+
+
+def test_a_rejection_is_one_short_line():
+    with pytest.raises(parse.RecordError) as caught:
+        parse.parse_record({"TITLE": None, "OPPORTUNITY": "9" * 300 + "\n"},
+                           {"opportunity": ("OPPORTUNITY", parse.to_money)})
+    entry = parse.rejection(None, caught.value)
+    assert entry["id"] is None and "\n" not in entry["error"] and len(entry["error"]) < 100
