@@ -1,4 +1,5 @@
-"""One sync per database: a non-blocking `fcntl.flock` on `<db>.lock` beside the database file.
+"""One sync per database: a non-blocking `fcntl.flock` on `<db>.lock` beside the database file (the caller
+passes the real file, so two names of one file share one lock). Created 0600.
 
 The kernel drops the lock when the process dies (kill -9 included), so there is never a stale lock to clean.
 """
@@ -27,7 +28,7 @@ class SyncLock:
 
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -57,20 +57,86 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+# No DuckDB extension is ever downloaded or loaded behind our back: the server may have no internet, and a
+# --db that is (say) an SQLite file must be refused, not read through an extension fetched for it.
+CONFIG = {"memory_limit": MEMORY_LIMIT, "preserve_insertion_order": False,
+          "autoinstall_known_extensions": False, "autoload_known_extensions": False}
+DUCKDB_MAGIC = (8, b"DUCK")  # bytes 8..12 of every DuckDB file
+NEW_FILE_MODE = 0o600  # the file holds the whole CRM
+
+
+class ForeignFile(StoreError):
+    """--db names a file that is not a Dozhim database: refused, left untouched."""
+
+
+def real_path(db: Path) -> Path:
+    """The file behind a symlinked --db: it is written through, and the lock is keyed on it."""
+    return Path(os.path.realpath(db))
+
+
+def check_live_file(db: Path) -> None:
+    """Refuse anything at `db` that is not a DuckDB file (before DuckDB ever opens it)."""
+    if not db.exists():
+        return
+    if not db.is_file():
+        raise ForeignFile(f"{db} is not a regular file; choose another --db")
+    with open(db, "rb") as handle:
+        head = handle.read(16)
+    offset, magic = DUCKDB_MAGIC
+    if head[offset:offset + len(magic)] != magic:
+        kind = "an SQLite database" if head.startswith(b"SQLite format 3") else "not a DuckDB file"
+        raise ForeignFile(f"{db} is {kind}, not a Dozhim database; left untouched - choose another --db")
+
+
+def _check_ours(con: duckdb.DuckDBPyConnection, db: Path) -> None:
+    """A DuckDB file with tables but without Dozhim's meta.schema_version belongs to another program."""
+    tables = {r[0] for r in con.execute("select table_name from information_schema.tables "
+                                        "where table_schema = 'main'").fetchall()}
+    if not tables:
+        return
+    version = None
+    if "meta" in tables:
+        row = con.execute("select value from meta where key = 'schema_version'").fetchone() \
+            if {"key", "value"} <= set(_column_types(con, "meta")) else None
+        version = row[0] if row else None
+    if version is None:
+        raise ForeignFile(f"{db} is a DuckDB file of another program (no Dozhim meta); left untouched - "
+                          "choose another --db")
+
+
 def open_copy(db: Path) -> tuple[duckdb.DuckDBPyConnection, Path]:
-    """A read-write connection to a fresh copy of the live file (or a new file), with the schema."""
+    """A read-write connection to a fresh copy of the live file (or a new file), with the schema. On any
+    failure (a full disk, a foreign file) the copy is removed before the error goes up."""
     db.parent.mkdir(parents=True, exist_ok=True)
+    check_live_file(db)
     tmp = temp_path(db)
-    for leftover in (tmp, Path(f"{tmp}.wal")):
-        leftover.unlink(missing_ok=True)
-    if db.exists():
-        shutil.copyfile(db, tmp)
-    # A bounded buffer pool keeps the sync's memory flat on big portals (DuckDB spills beyond it).
-    con = duckdb.connect(str(tmp), config={"memory_limit": MEMORY_LIMIT, "preserve_insertion_order": False})
-    con.execute("set timezone = 'UTC'")
-    forget_types(con)  # a new connection may reuse a closed one's id
-    ensure_schema(con)
+    con = None
+    try:
+        for leftover in (tmp, Path(f"{tmp}.wal")):
+            leftover.unlink(missing_ok=True)
+        if db.exists():
+            _private_copy(db, tmp)
+        # A bounded buffer pool keeps the sync's memory flat on big portals (DuckDB spills beyond it).
+        con = duckdb.connect(str(tmp), config=CONFIG)
+        if not db.exists():
+            os.chmod(tmp, NEW_FILE_MODE)
+        con.execute("set timezone = 'UTC'")
+        forget_types(con)  # a new connection may reuse a closed one's id
+        _check_ours(con, db)
+        ensure_schema(con)
+    except BaseException:
+        discard(con, tmp)
+        raise
     return con, tmp
+
+
+def _private_copy(db: Path, tmp: Path) -> None:
+    """Copy the live file; the copy keeps its mode less any access for others (group access is the
+    operator's choice; the world never reads the CRM)."""
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, NEW_FILE_MODE)
+    with os.fdopen(fd, "wb") as out, open(db, "rb") as source:
+        shutil.copyfileobj(source, out, 1 << 20)
+    os.chmod(tmp, db.stat().st_mode & 0o770)
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

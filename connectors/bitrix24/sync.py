@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import queue
 import re
 import threading
@@ -70,11 +71,18 @@ class RunResult:
 
 
 def run_sync(options: SyncOptions) -> RunResult:
-    """Run one sync under the database's lock. Raises the error of a failed run after recording it."""
-    db = Path(options.db)
-    with SyncLock(db):
-        store.clean_stale(db)
-        return _Run(options, db).execute()
+    """Run one sync under the database's lock. Raises the error of a failed run after recording it.
+
+    A symlinked --db is written through to its real file, and the lock is keyed on that file. Everything
+    the run creates (the copy, DuckDB's WAL and spill files, the lock) is private to the owner (umask 077)."""
+    db = store.real_path(Path(options.db))
+    old_umask = os.umask(0o077)
+    try:
+        with SyncLock(db):
+            store.clean_stale(db)
+            return _Run(options, db).execute()
+    finally:
+        os.umask(old_umask)
 
 
 class _Run:
@@ -108,7 +116,8 @@ class _Run:
         except BaseException as error:
             store.discard(con, tmp)
             message = self._message(error)
-            self._record_failure(message)
+            if not isinstance(error, store.ForeignFile):  # not ours: it is not written to, not even this
+                self._record_failure(message)
             if isinstance(error, Cancelled):
                 raise RuntimeError(message) from None
             raise

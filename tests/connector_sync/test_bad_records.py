@@ -82,5 +82,6 @@ def test_a_bad_directory_row_is_rejected_not_fatal(sandbox, tmp_path):
     spoil(sandbox, "statuses", status, "SORT", "ten")
     result = sync(sandbox, db)
     assert result.status == "ok"
-    assert result.rejected["stages"] == [{"id": str(status), "field": "SORT", "error": "not an integer: 'ten'"}]
+    expected = {"id": str(status), "field": "SORT", "error": "not an integer: 'ten'"}
+    assert result.rejected["stages"] == [expected]
     assert db_rows(db, "select count(*) from stages where id = ?", [status]) == [(0,)]
