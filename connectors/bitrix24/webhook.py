@@ -16,6 +16,14 @@ from connectors.bitrix24.errors import ConfigError
 # Plain http is only accepted for the local sandbox.
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
+# A Bitrix24 cloud portal: one name under a Bitrix24 cloud zone (b24-xxxxxx.bitrix24.com, acme.bitrix24.ru).
+# Only such a portal renamed to another such address is followed (docs: settings/how-to-call-rest-api/
+# change-domen.md); the zones are listed, not matched loosely, so `x.bitrix24.com.evil.net` never is.
+CLOUD_ZONES = ("ru", "com", "de", "eu", "es", "fr", "it", "pl", "uk", "in", "by", "kz", "ua", "uz", "cn",
+               "jp", "tr", "id", "vn", "co", "mx", "com.br", "com.tr")
+_CLOUD_HOST = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.bitrix24\.(?:"
+                         + "|".join(re.escape(zone) for zone in CLOUD_ZONES) + r")$")
+
 # /rest/<user id>/<code>/ anywhere in a text (URLs inside httpx messages, tracebacks, reprs).
 _SECRET_IN_TEXT = re.compile(r"(/rest/\d+/)[^/\s\"'?#<>]+")
 _PATH = re.compile(r"^/rest/(?P<user>\d+)/(?P<code>[A-Za-z0-9_-]+)(?:/(?P<method>[^/]*))?/?$")
@@ -79,19 +87,51 @@ class Webhook:
         return redact(str(text)).replace(self.code, "***")
 
     def moved_to(self, location: str) -> Webhook:
-        """The same webhook on the host a redirect points to (the path, and so the secret, stay ours)."""
-        target = urlsplit(location)
+        """The same webhook on the host a redirect points to (the path, and so the secret, stay ours).
+
+        The token goes only where the operator sent it: the same host, or a renamed cloud portal (a cloud
+        address to another cloud address). Anything else raises PortalMoved naming the new address."""
+        try:
+            target = urlsplit(location.strip())
+            hostname, port = (target.hostname or "").lower(), target.port
+        except ValueError:
+            raise ConfigError("Bitrix24 redirected to a malformed address; check the webhook URL") from None
         if not target.netloc:  # relative Location: same host
             return self
         scheme = (target.scheme or self.scheme).lower()
-        _check_scheme(scheme, target.hostname or "")
-        return Webhook(scheme, target.netloc.lower(), self.user_id, self.code)
+        netloc = _netloc(hostname, port)
+        shown = f"{scheme}://{netloc}"
+        if target.username is not None or target.password is not None or not hostname:
+            raise PortalMoved(shown)
+        if netloc != self.netloc and not (is_cloud_portal(self.host) and is_cloud_portal(hostname)):
+            raise PortalMoved(shown)
+        _check_scheme(scheme, hostname)
+        return Webhook(scheme, netloc, self.user_id, self.code)
 
     def __repr__(self) -> str:
         return f"Webhook(portal_url={self.portal_url!r}, user_id={self.user_id!r}, code='***')"
 
     def __str__(self) -> str:
         return f"{self.portal_url}/rest/{self.user_id}/***/"
+
+
+class PortalMoved(ConfigError):
+    """A redirect to a host the token must not go to: the operator updates the webhook URL."""
+
+    def __init__(self, new_address: str) -> None:
+        super().__init__(f"the portal redirects to {new_address}, another host; nothing was sent there. If "
+                         f"the portal has moved, update the webhook URL (Bitrix24: Developer resources > "
+                         f"Other > Inbound webhook)")
+        self.new_address = new_address
+
+
+def _netloc(hostname: str, port: int | None) -> str:
+    host = f"[{hostname}]" if ":" in hostname else hostname  # IPv6
+    return host if port is None else f"{host}:{port}"
+
+
+def is_cloud_portal(hostname: str) -> bool:
+    return bool(_CLOUD_HOST.match(hostname.lower().rstrip(".")))
 
 
 def _check_scheme(scheme: str, hostname: str) -> None:
@@ -125,10 +165,15 @@ def parse_webhook(url: str) -> Webhook:
         raise ConfigError(f"webhook URL is malformed; {HOW_TO_FIX}") from None
     if not hostname:
         raise ConfigError(f"webhook URL has no host name; {HOW_TO_FIX}")
+    if parts.username is not None or parts.password is not None:
+        # refused rather than stripped: a password in it must be removed from wherever it is kept
+        raise ConfigError(f"webhook URL for {hostname} carries a user name or password (user:password@); "
+                          f"Bitrix24 webhooks take none - remove it; {HOW_TO_FIX}")
     _check_scheme(parts.scheme.lower(), hostname)
     match = _PATH.match(parts.path)
     if not match or (match["method"] and "." not in match["method"]):
         raise ConfigError(f"webhook URL for {hostname} does not end in /rest/<user id>/<code>/; {HOW_TO_FIX}")
     if parts.query or parts.fragment:
         raise ConfigError(f"webhook URL for {hostname} must not carry a query string; {HOW_TO_FIX}")
-    return Webhook(parts.scheme.lower(), parts.netloc.lower(), match["user"], match["code"])
+    netloc = _netloc(hostname.lower(), parts.port)
+    return Webhook(parts.scheme.lower(), netloc, match["user"], match["code"])

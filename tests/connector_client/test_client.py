@@ -97,10 +97,49 @@ def test_302_is_followed_by_a_new_post_to_the_new_host(clock):
     assert json.loads(seen[1].content) == {"filter": {">ID": 4}}  # the body survived
     assert client.portal_url == "https://acme.bitrix24.ru"
     assert client.stats.redirects == 1
-    handler2, _ = scripted(httpx.Response(301, headers={"location": "https://x.example.com/"}))
+    hops = [httpx.Response(301, headers={"location": f"https://b24-{n}.bitrix24.com/rest/7/{SECRET}/"})
+            for n in (1, 2)]
+    handler2, _ = scripted(*hops)
     looping = make_client(handler2, clock)
     with pytest.raises(ConfigError, match="redirected"):
         looping.call("crm.deal.list")
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+@pytest.mark.parametrize("location", [
+    "https://evil.example.com/rest/7/{secret}/crm.deal.list",  # another host altogether
+    "https://acme.bitrix24.com.evil.net/rest/7/{secret}/",  # looks like a portal, is not
+    "https://crm.acme-corp.ru/rest/7/{secret}/",  # a custom domain: the operator must confirm it
+    "https://user:pw@acme2.bitrix24.com/rest/7/{secret}/",  # credentials smuggled into the redirect
+])
+def test_a_redirect_to_another_host_stops_with_the_new_address_and_sends_nothing(clock, status, location):
+    target = location.format(secret=SECRET)
+    handler, seen = scripted(httpx.Response(status, headers={"location": target}), ok([{"ID": "5"}]))
+    client = make_client(handler, clock)
+    with pytest.raises(ConfigError) as info:
+        client.call("crm.deal.list", {"filter": {">ID": 4}})
+    assert len(seen) == 1  # the token went nowhere new
+    message = info.value.user_message
+    shown = target.split("/rest/")[0].replace("user:pw@", "")
+    assert f"redirects to {shown}, another host" in message and "update the webhook URL" in message
+    assert SECRET not in message and "pw" not in message.replace("webhook", "")
+    assert info.value.exit_code == 78 and client.portal_url == "https://acme.bitrix24.com"
+
+
+def test_a_box_portal_keeps_working_while_its_host_stays(clock):
+    box = f"https://crm.acme-corp.ru/rest/7/{SECRET}/"
+    def moved(location: str) -> httpx.Response:
+        return httpx.Response(302, headers={"location": location})
+
+    handler, seen = scripted(moved(f"/rest/7/{SECRET}/crm.deal.list"), ok([{"ID": "5"}]),
+                             moved(f"https://CRM.acme-corp.ru/rest/7/{SECRET}/x"), ok([{"ID": "6"}]),
+                             moved(f"https://acme.bitrix24.ru/rest/7/{SECRET}/"))
+    client = make_client(handler, clock, url=box)
+    assert client.call("crm.deal.list")["result"] == [{"ID": "5"}]
+    assert client.call("crm.deal.list")["result"] == [{"ID": "6"}]
+    with pytest.raises(ConfigError, match="redirects to https://acme.bitrix24.ru, another host"):
+        client.call("crm.deal.list")  # a box portal never hands its token to a cloud address either
+    assert [str(r.url.host) for r in seen] == ["crm.acme-corp.ru"] * 5
 
 
 def test_429_pauses_that_method_until_operating_reset_at(clock):

@@ -1,7 +1,7 @@
 import pytest
 
 from connectors.bitrix24.errors import ConfigError
-from connectors.bitrix24.webhook import parse_webhook, redact
+from connectors.bitrix24.webhook import PortalMoved, is_cloud_portal, parse_webhook, redact
 
 from .conftest import SECRET, WEBHOOK
 
@@ -68,3 +68,39 @@ def test_moved_to_keeps_the_secret_path_and_changes_the_host():
     assert hook.moved_to("/rest/7/other/").base_url == WEBHOOK  # relative: same host
     with pytest.raises(ConfigError):
         hook.moved_to("http://evil.example.com/")
+
+
+@pytest.mark.parametrize("url", [
+    f"https://admin:hunter2@acme.bitrix24.com/rest/7/{SECRET}/",
+    f"https://admin@acme.bitrix24.com/rest/7/{SECRET}/",
+    f"https://:hunter2@acme.bitrix24.com/rest/7/{SECRET}/",
+])
+def test_a_webhook_with_user_and_password_is_refused_without_repeating_them(url):
+    with pytest.raises(ConfigError) as info:
+        parse_webhook(url)
+    message = info.value.user_message
+    assert "user:password@" in message and "acme.bitrix24.com" in message
+    assert "hunter2" not in message and "admin" not in message and SECRET not in message
+    assert len(message.splitlines()) == 1
+
+
+@pytest.mark.parametrize("host, cloud", [
+    ("b24-x1y2z3.bitrix24.com", True), ("acme.bitrix24.ru", True), ("acme.bitrix24.com.br", True),
+    ("ACME.Bitrix24.DE", True), ("bitrix24.com", False), ("a.b.bitrix24.com", False),
+    ("acme.bitrix24.com.evil.net", False), ("acme.bitrix24.evil", False), ("crm.acme-corp.ru", False),
+])
+def test_what_counts_as_a_cloud_portal(host, cloud):
+    assert is_cloud_portal(host) is cloud
+
+
+def test_moved_to_follows_only_a_renamed_cloud_portal():
+    hook = parse_webhook(WEBHOOK)
+    assert hook.moved_to(f"https://b24-new.bitrix24.de/rest/7/{SECRET}/").host == "b24-new.bitrix24.de"
+    for location in ("https://crm.acme.ru/rest/", "https://acme.bitrix24.com.evil.net/",
+                     "https://u:p@b24-new.bitrix24.de/"):
+        with pytest.raises(PortalMoved):
+            hook.moved_to(location)
+    box = parse_webhook(f"https://crm.acme.ru:8443/rest/7/{SECRET}/")
+    assert box.moved_to(f"https://crm.acme.ru:8443/rest/7/{SECRET}/x") == box
+    with pytest.raises(PortalMoved, match="https://crm.acme.ru:9443"):
+        box.moved_to("https://crm.acme.ru:9443/rest/")

@@ -10,6 +10,7 @@ import pytest
 
 from connectors.bitrix24 import cli
 from connectors.bitrix24.errors import ConfigError
+from connectors.bitrix24.store import StoreError
 from connectors.sandbox.faults import Faults
 
 from .conftest import db_rows, mutate
@@ -156,3 +157,49 @@ def test_every_loops_after_a_failure(tmp_path):
     assert proc.returncode == 130
     assert "Traceback" not in err
     assert db_rows(db, "select count(*) from sync_runs where status = 'failed'")[0][0] >= 2
+
+
+def sync_help(capsys) -> str:
+    with pytest.raises(SystemExit):
+        cli.main(["sync", "--help"])
+    return " ".join(capsys.readouterr().out.split())
+
+
+def test_help_warns_that_webhook_shows_the_token_in_the_process_list(capsys):
+    text = sync_help(capsys)
+    assert "process" in text and "BITRIX24_WEBHOOK_URL" in text and "secrets.toml" in text
+    assert "Enterprise" in text and "--rate" in text and "--burst" in text
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--retries", "-3"], "--retries takes a whole number from 0 to 100, not '-3'"),
+    (["--retries", "many"], "--retries takes a whole number"),
+    (["--rate", "0"], "--rate takes requests per second above 0"),
+    (["--rate", "-5"], "--rate takes"),
+    (["--rate", "nan"], "--rate takes"),
+    (["--rate", "fast"], "--rate takes"),
+    (["--burst", "0"], "--burst takes a whole number from 1"),
+    (["--burst", "2.5"], "--burst takes a whole number"),
+])
+def test_nonsense_limits_exit_2_in_one_line(args, needle, capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.main(["sync", "--db", "x.duckdb", *args])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert needle in err and "Traceback" not in err
+    assert needle in err.strip().splitlines()[-1]  # argparse: the usage, then the one error line
+
+
+def test_rate_and_burst_reach_the_limiter(tmp_path, monkeypatch):
+    seen = {}
+
+    def fake_run_sync(options):
+        seen.update(rate=options.rate, burst=options.burst)
+        raise StoreError("stop here")
+
+    monkeypatch.setattr("connectors.bitrix24.sync.run_sync", fake_run_sync)
+    monkeypatch.setenv("BITRIX24_WEBHOOK_URL", "https://acme.bitrix24.ru/rest/1/abc/")
+    assert cli.main(["sync", "--db", str(tmp_path / "x.duckdb"), "--rate", "5", "--burst", "250"]) == 1
+    assert seen == {"rate": 5.0, "burst": 250}
+    assert cli.main(["sync", "--db", str(tmp_path / "x.duckdb")]) == 1
+    assert seen == {"rate": 2.0, "burst": 50}  # the defaults stay a cloud portal's
