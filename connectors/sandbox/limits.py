@@ -10,6 +10,9 @@
   seconds when `sleep_cost` is on.
 - `clock_factor`: virtual seconds per real second. With 60, the bucket drains 60x faster and a 10-minute
   window passes in 10 s. `operating_reset_at` is sent in real unix time, when the reset really happens.
+
+"Real" time is a `Timer` (`clock()` and `sleep()`): the wall clock by default, a fake one in tests, so they
+check the limits without waiting and without wall-clock bounds.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 WINDOW_MINUTES = 10
 
@@ -38,15 +42,24 @@ class Limits:
         return replace(self, **changes)
 
 
+@dataclass(frozen=True)
+class Timer:
+    """The sandbox's source of real time: unix seconds, and a sleep."""
+
+    clock: Callable[[], float] = field(default=time.time)
+    sleep: Callable[[float], None] = field(default=time.sleep)
+
+
 class VirtualClock:
     """Virtual seconds run `factor` times faster than real ones, from the moment the clock was made."""
 
-    def __init__(self, factor: float) -> None:
+    def __init__(self, factor: float, real: Callable[[], float] = time.time) -> None:
         self.factor = max(factor, 1e-9)
-        self.origin = time.time()
+        self.real = real
+        self.origin = real()
 
     def now(self) -> float:
-        return self.to_virtual(time.time())
+        return self.to_virtual(self.real())
 
     def to_virtual(self, real: float) -> float:
         return self.origin + (real - self.origin) * self.factor
@@ -104,14 +117,15 @@ class OperatingBudget:
 class LimitState:
     """Everything the limits remember for one portal; thread-safe."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, timer: Timer | None = None) -> None:
         self.lock = threading.Lock()
+        self.timer = timer or Timer()
         self.set(limits)
 
     def set(self, limits: Limits) -> None:
         with getattr(self, "lock", threading.Lock()):
             self.limits = limits
-            self.clock = VirtualClock(limits.clock_factor)
+            self.clock = VirtualClock(limits.clock_factor, self.timer.clock)
             self.bucket = LeakyBucket()
             self.budget = OperatingBudget()
 
@@ -146,4 +160,4 @@ class LimitState:
 
     def sleep_for(self, cost: float) -> None:
         if self.limits.sleep_cost and cost > 0:
-            time.sleep(cost / self.limits.clock_factor)
+            self.timer.sleep(cost / self.limits.clock_factor)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,7 +17,7 @@ from typing import Any
 
 from connectors.sandbox import errors
 from connectors.sandbox.faults import Faults, FaultState
-from connectors.sandbox.limits import Limits, LimitState
+from connectors.sandbox.limits import Limits, LimitState, Timer
 from connectors.sandbox.listing import portal_tz
 from connectors.sandbox.methods import REGISTRY, Call, Reply
 
@@ -44,9 +43,10 @@ class Outcome:
 
 class Portal:
     def __init__(self, store_path: Path | str, limits: Limits | None = None, faults: Faults | None = None,
-                 check_http: bool = False, rest_available: bool = True) -> None:
+                 check_http: bool = False, rest_available: bool = True, timer: Timer | None = None) -> None:
         self.store_path = Path(store_path)
-        self.limits = LimitState(limits or Limits())
+        self.timer = timer or Timer()  # real time (a fake one in tests): the clock, the cost, slow replies
+        self.limits = LimitState(limits or Limits(), self.timer)
         self.faults = FaultState(faults or Faults())
         self.stats: Counter[str] = Counter()
         self.stats_lock = threading.Lock()
@@ -86,7 +86,7 @@ class Portal:
         """The portal's current time in its offset: real time, or virtual time when the limits run the
         clock `clock_factor` times faster. server.time, the time blocks' dates and the "changes" fault's
         DATE_MODIFY/LAST_UPDATED stamps all read it, so a client's watermark and the edits agree."""
-        return self.at(time.time())
+        return self.at(self.timer.clock())
 
     def at(self, real: float) -> datetime:
         """The portal's time at a real unix instant."""
@@ -104,18 +104,18 @@ class Portal:
 
     # -- one call --------------------------------------------------------------------------------------
     def call(self, conn: sqlite3.Connection, name: str, params: dict[str, Any]) -> Outcome:
-        start = time.time()
+        start = self.timer.clock()
         method = normalize_method(name)
         try:
             reply = self._run(conn, method, params)
         except errors.ApiError as err:
-            finish = time.time()
+            finish = self.timer.clock()
             return Outcome(None, err, self.time_block(method, start, finish, finish - start))
-        real = time.time() - start
+        real = self.timer.clock() - start
         self.limits.sleep_for(reply.cost)
         processing = real + reply.cost
         self.limits.charge(method, processing)
-        finish = time.time()
+        finish = self.timer.clock()
         return Outcome(reply, None, self.time_block(method, start, finish, processing))
 
     def _run(self, conn: sqlite3.Connection, method: str, params: dict[str, Any]) -> Reply:

@@ -14,7 +14,6 @@ import json
 import logging
 import socket
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -114,7 +113,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
                        "text/html; charset=utf-8")
             return
         if decision.delay:
-            time.sleep(decision.delay)
+            portal.timer.sleep(decision.delay)
         try:
             status, payload = self._answer(portal, parts, params)
         except Exception:  # a sandbox bug: answer as the portal does on a crash, keep serving
@@ -127,7 +126,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         self._send(status, payload)
 
     def _answer(self, portal: Portal, parts: list[str], params: dict[str, Any]) -> tuple[int, Any]:
-        start = time.time()
+        start = portal.timer.clock()
         method = normalize_method(parts[3]) if len(parts) > 3 else ""
         try:
             if len(parts) < 4 or parts[1] != portal.user_id or parts[2] != portal.token:
@@ -143,12 +142,12 @@ class SandboxHandler(BaseHTTPRequestHandler):
             if method == "batch":
                 portal.count("batch")
                 result = run_batch(portal, self.conn, params)
-                finish = time.time()
+                finish = portal.timer.clock()
                 block = portal.time_block("batch", start, finish, finish - start)
                 return 200, {"result": result, "time": block}
             outcome = portal.call(self.conn, method, params)
         except errors.ApiError as err:
-            finish = time.time()
+            finish = portal.timer.clock()
             block = portal.time_block(method, start, finish, finish - start)
             return err.status, {**err.body(), "time": block}
         if outcome.error is not None:

@@ -1,5 +1,4 @@
 import threading
-import time
 
 import pytest
 
@@ -89,8 +88,17 @@ def test_a_wait_beyond_max_wait_requests_backoff(clock):
 
 
 def test_threads_share_one_bucket():
-    limiter = RateLimiter(burst=5, per_second=100.0)
-    started = time.monotonic()
+    """40 requests from 4 threads on a clock that stands still: every request takes its own place in the
+    one bucket, so the waits are exactly 4 free places (burst 5 less one of headroom) and then 0.01 s,
+    0.02 s, ... 0.36 s (place k waits (k - 4) / 100 s at 100/s), however the threads interleave."""
+    waits: list[float] = []
+    lock = threading.Lock()
+
+    def sleep(seconds: float) -> None:
+        with lock:
+            waits.append(seconds)
+
+    limiter = RateLimiter(burst=5, per_second=100.0, clock=lambda: 0.0, wall=lambda: WALL0, sleep=sleep)
 
     def work():
         for _ in range(10):
@@ -101,6 +109,4 @@ def test_threads_share_one_bucket():
         thread.start()
     for thread in threads:
         thread.join()
-    elapsed = time.monotonic() - started
-    # 40 requests, 4 free, 36 paced at 100/s: at least 0.35 s however the threads interleave
-    assert 0.35 <= elapsed < 2.0
+    assert sorted(waits) == pytest.approx([k / 100 for k in range(1, 37)])

@@ -10,10 +10,33 @@ from pathlib import Path
 import httpx
 import pytest
 
+from connectors.sandbox.limits import Timer
 from connectors.sandbox.store import cached_store
 from connectors.sandbox.testing import RunningSandbox, running_sandbox
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone(timedelta(hours=3)))
+T0 = 1_800_000_000.0  # a whole minute in unix seconds: the operating baskets start exactly here
+
+
+class FakeTime:
+    """Real time for the sandbox that moves only when it sleeps or the test advances it."""
+
+    def __init__(self) -> None:
+        self.now = T0
+        self.sleeps: list[float] = []
+        self.timer = Timer(clock=lambda: self.now, sleep=self.sleep)
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def fake_time() -> FakeTime:
+    return FakeTime()
 
 
 @pytest.fixture(scope="session")

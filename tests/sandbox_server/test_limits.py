@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 import httpx
+import pytest
 
 from connectors.sandbox.limits import Limits
 from connectors.sandbox.testing import running_sandbox
+
+from .conftest import T0
 
 QUIET = Limits(sleep_cost=False, base_cost=0.0, count_cost_per_row=0.0, offset_cost_per_row=0.0)
 
@@ -19,16 +20,19 @@ def post(sb, method, params=None) -> httpx.Response:
     return HTTP.post(sb.webhook_url + method, json=params or {})
 
 
-def test_bucket_refuses_after_the_burst_and_drains(store_path):
-    # drain 2/s on a clock 500x faster: 1000 requests' worth drains per real second
-    with running_sandbox(store_path=store_path, limits=QUIET.with_(burst=5, drain=0.001)) as sb:
+def test_bucket_refuses_after_the_burst_and_drains(store_path, fake_time):
+    limits = QUIET.with_(burst=5, drain=2)
+    with running_sandbox(store_path=store_path, limits=limits, timer=fake_time.timer) as sb:
         codes = [post(sb, "server.time").status_code for _ in range(7)]
         assert codes == [200] * 5 + [503, 503]
         body = post(sb, "crm.deal.list").json()
         assert body["error"] == "QUERY_LIMIT_EXCEEDED" and body["error_description"] == "Too many requests"
-        sb.set_limits(QUIET.with_(burst=5, drain=2, clock_factor=500))
-        assert [post(sb, "server.time").status_code for _ in range(5)] == [200] * 5
-        time.sleep(0.05)  # 25 virtual seconds: the bucket is empty again
+        fake_time.advance(1.0)  # 2 requests drained
+        assert [post(sb, "server.time").status_code for _ in range(3)] == [200, 200, 503]
+        # a clock 500x faster: 0.05 real seconds are 25 virtual ones, 50 requests drained
+        sb.set_limits(limits.with_(clock_factor=500))
+        assert [post(sb, "server.time").status_code for _ in range(6)] == [200] * 5 + [503]
+        fake_time.advance(0.05)
         assert [post(sb, "server.time").status_code for _ in range(5)] == [200] * 5
 
 
@@ -40,12 +44,12 @@ def test_a_batch_counts_as_one_request(store_path):
         assert post(sb, "server.time").status_code == 503
 
 
-def test_operating_limit_blocks_one_method_only(store_path):
+def test_operating_limit_blocks_one_method_only(store_path, fake_time):
     limits = QUIET.with_(operating_limit=0.1, base_cost=0.04)
-    with running_sandbox(store_path=store_path, limits=limits) as sb:
+    with running_sandbox(store_path=store_path, limits=limits, timer=fake_time.timer) as sb:
         first = post(sb, "crm.deal.list", {"start": -1}).json()["time"]
-        assert 0.04 <= first["operating"] < 0.1
-        assert abs(first["operating_reset_at"] - (time.time() + 600)) < 61
+        assert first["operating"] == 0.04  # the cost alone: the fake clock did not move
+        assert first["operating_reset_at"] == T0 + 600  # the basket of minute T0 leaves the window
         for _ in range(2):
             post(sb, "crm.deal.list", {"start": -1})
         blocked = post(sb, "crm.deal.list", {"start": -1})
@@ -60,14 +64,16 @@ def test_operating_limit_blocks_one_method_only(store_path):
         assert result["result_time"]["a"]["operating"] >= 0.08  # commands count against their own method
 
 
-def test_operating_window_passes_on_a_fast_clock(store_path):
+def test_operating_window_passes_on_a_fast_clock(store_path, fake_time):
     # 600x: a virtual minute is 0.1 s, the ten-minute window 1 s
     limits = QUIET.with_(operating_limit=0.05, base_cost=0.06, clock_factor=600)
-    with running_sandbox(store_path=store_path, limits=limits) as sb:
+    with running_sandbox(store_path=store_path, limits=limits, timer=fake_time.timer) as sb:
         reset_at = post(sb, "crm.deal.list", {"start": -1}).json()["time"]["operating_reset_at"]
+        assert reset_at == T0 + 1  # ten virtual minutes are one real second
         assert post(sb, "crm.deal.list", {"start": -1}).status_code == 429
-        assert time.time() < reset_at <= time.time() + 2.1
-        time.sleep(max(0.0, reset_at - time.time()) + 0.15)
+        fake_time.advance(0.99)
+        assert post(sb, "crm.deal.list", {"start": -1}).status_code == 429
+        fake_time.advance(0.01)
         assert post(sb, "crm.deal.list", {"start": -1}).status_code == 200
 
 
@@ -87,16 +93,15 @@ def test_counting_costs_grow_with_the_table_and_keyset_pages_stay_cheap(store_pa
         assert acts > 5 * deals and keyset < 0.02
 
 
-def test_cost_is_slept_scaled_by_the_clock_factor(store_path):
+def test_cost_is_slept_scaled_by_the_clock_factor(store_path, fake_time):
     limits = QUIET.with_(sleep_cost=True, base_cost=0.3)
-    with running_sandbox(store_path=store_path, limits=limits) as sb:
-        t0 = time.perf_counter()
+    with running_sandbox(store_path=store_path, limits=limits, timer=fake_time.timer) as sb:
         reply = post(sb, "crm.deal.list", {"start": -1}).json()
-        assert time.perf_counter() - t0 >= 0.3 and reply["time"]["duration"] >= 0.3
+        assert fake_time.sleeps == [0.3]
+        assert reply["time"]["duration"] == pytest.approx(0.3) and reply["time"]["processing"] == 0.3
         sb.set_limits(limits.with_(clock_factor=10))
-        t0 = time.perf_counter()
         post(sb, "crm.deal.list", {"start": -1})
-        assert 0.03 <= time.perf_counter() - t0 < 0.29  # 0.3 s of cost, slept 10x faster
+        assert fake_time.sleeps == [0.3, pytest.approx(0.03)]  # 0.3 s of cost, slept 10x faster
 
 
 def test_the_same_counted_page_costs_more_on_a_bigger_portal(store_path, tmp_path):
