@@ -4,7 +4,7 @@ Standard library only (ThreadingHTTPServer, HTTP/1.1 keep-alive). Parameters com
 a JSON body, or a form body parsed as PHP does (`filter[>ID]=5`). One SQLite connection per connection
 thread, left with no open statement or transaction after each request, so every request reads a fresh
 snapshot. Faults are decided first (before auth: a broken nginx answers everybody), then auth, the leaky
-bucket, and the method itself.
+bucket, and the method itself. `/crm/deal/details/<id>/` serves a minimal deal card (deal_page.py).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 from connectors.sandbox import errors
 from connectors.sandbox.batch import run_batch
+from connectors.sandbox.deal_page import NOT_FOUND, deal_page
 from connectors.sandbox.faults import NGINX_PAGES
 from connectors.sandbox.params import parse_php_query
 from connectors.sandbox.portal import Portal, normalize_method
@@ -101,6 +102,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
         except errors.ApiError as err:
             self._send(err.status, err.body())
             return
+        if parts[:3] == ["crm", "deal", "details"]:
+            self._deal_page(portal, parts)
+            return
         if len(parts) < 3 or parts[0] != "rest":
             self._send(404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html; charset=utf-8")
             return
@@ -124,6 +128,23 @@ class SandboxHandler(BaseHTTPRequestHandler):
             if self.conn is not None:  # no snapshot outlives the request (see RequestConnection)
                 self.conn.end_request()
         self._send(status, payload)
+
+    def _deal_page(self, portal: Portal, parts: list[str]) -> None:
+        """`/crm/deal/details/<id>/`: the deal's card, 404 for an unknown id."""
+        html = "text/html; charset=utf-8"
+        deal_id = parts[3] if len(parts) == 4 else ""
+        page = None
+        if deal_id.isascii() and deal_id.isdigit() and len(deal_id) < 19:
+            if self.conn is None:
+                self.conn = connect_for_requests(portal.store_path)
+            try:
+                page = deal_page(self.conn, int(deal_id))
+            finally:
+                self.conn.end_request()
+        if page is None:
+            self._send(404, NOT_FOUND.encode(), html)
+        else:
+            self._send(200, page.encode(), html)
 
     def _answer(self, portal: Portal, parts: list[str], params: dict[str, Any]) -> tuple[int, Any]:
         start = portal.timer.clock()
