@@ -165,6 +165,10 @@ class Exporter:
             chunk, outcome.unbound = outcome.unbound[:50], outcome.unbound[50:]
             commands = {f"b{a}": ("crm.activity.binding.list", {"activityId": a}) for a in chunk}
             reply = self.client.batch(commands, stream="activity_bindings")
+            gone = {key for key, error in reply.errors.items() if _is_not_found(error)}
+            if gone:  # deleted on the portal since its page came: no bindings; the sweep stays due
+                outcome.dirty = True
+                reply.errors = {k: v for k, v in reply.errors.items() if k not in gone}
             check_batch(reply, {k: m for k, (m, _) in commands.items()})
             pairs = []
             for activity_id in chunk:
@@ -195,3 +199,9 @@ def _bound_deal(binding: Any) -> int | None:
     except (AttributeError, ValueError):
         log.warning("a malformed activity binding skipped: %s", parse.shown(binding))
     return None
+
+
+def _is_not_found(error: dict) -> bool:
+    """crm.activity.binding.list of an activity deleted meanwhile: `NOT_FOUND` ("Element not found")."""
+    code = str(error.get("error", "")).upper()
+    return code == "NOT_FOUND" or "element not found" in str(error.get("error_description", "")).lower()
