@@ -78,3 +78,21 @@ def test_the_connector_imports_nothing_from_queries():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('queries', 'dashboard', 'jobs')))")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_every_run_of_the_every_loop_calls_the_step(sandbox, tmp_path, monkeypatch):
+    monkeypatch.setenv("BITRIX24_WEBHOOK_URL", sandbox.webhook_url)
+    seen: list[datetime] = []
+    naps: list[float] = []
+
+    def nap(seconds: float) -> None:  # the loop's sleep between runs: stop after the second run
+        naps.append(seconds)
+        if len(naps) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli.time, "sleep", nap)
+    code = cli.main(["sync", "--db", str(tmp_path / "crm.duckdb"), "--quiet", "--every", "15m",
+                     "--rate", "1000", "--burst", "1000"], after_write=lambda con, now: seen.append(now))
+    assert code == 130 and naps == [900, 900]
+    assert len(seen) == 2 and seen[0] <= seen[1]
+    assert db_rows(tmp_path / "crm.duckdb", "select count(*) from sync_runs where status = 'ok'") == [(2,)]
