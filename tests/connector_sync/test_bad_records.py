@@ -85,3 +85,22 @@ def test_a_bad_directory_row_is_rejected_not_fatal(sandbox, tmp_path):
     expected = {"id": str(status), "field": "SORT", "error": "not an integer: 'ten'"}
     assert result.rejected["stages"] == [expected]
     assert db_rows(db, "select count(*) from stages where id = ?", [status]) == [(0,)]
+
+
+def test_the_writer_skips_only_the_rows_duckdb_or_arrow_refuse(tmp_path):
+    """JSON may carry a lone surrogate ("\\ud800") that no UTF-8 column can hold, or invalid JSON text for a
+    JSON column: that row is skipped with its error, the rest of the batch is stored."""
+    from connectors.bitrix24 import store
+
+    con, tmp = store.open_copy(tmp_path / "crm.duckdb")
+    try:
+        rows = [{"id": 1, "title": "fine"}, {"id": 2, "title": "bad \ud800"}, {"id": 3, "title": "also fine"}]
+        failed = store.upsert_or_skip(con, "deals", rows)
+        assert [(row["id"], "\n" in error) for row, error in failed] == [(2, False)]
+        assert con.execute("select id from deals order by id").fetchall() == [(1,), (3,)]
+        logs = [{"id": 1, "started_at": None, "rows": "{not json"}, {"id": 2, "rows": '{"deals": 1}'}]
+        failed = store.upsert_or_skip(con, "sync_runs", logs)
+        assert [row["id"] for row, _ in failed] == [1]
+        assert con.execute("select id from sync_runs").fetchall() == [(2,)]
+    finally:
+        store.discard(con, tmp)
