@@ -94,12 +94,8 @@ def _check_ours(con: duckdb.DuckDBPyConnection, db: Path) -> None:
                                         "where table_schema = 'main'").fetchall()}
     if not tables:
         return
-    version = None
-    if "meta" in tables:
-        row = con.execute("select value from meta where key = 'schema_version'").fetchone() \
-            if {"key", "value"} <= set(_column_types(con, "meta")) else None
-        version = row[0] if row else None
-    if version is None:
+    has_meta = "meta" in tables and {"key", "value"} <= set(_column_types(con, "meta"))
+    if not has_meta or get_meta(con, "schema_version") is None:
         raise ForeignFile(f"{db} is a DuckDB file of another program (no Dozhim meta); left untouched - "
                           "choose another --db")
 

@@ -78,6 +78,7 @@ def test_a_full_disk_leaves_no_temp_file_and_the_live_file_as_it_was(sandbox, tm
     (b"", "not a DuckDB file"),
     ("sqlite", "an SQLite database"),
     ("duckdb", "DuckDB file of another program"),
+    ("duckdb-meta", "DuckDB file of another program"),  # a `meta` table, but not Dozhim's
 ])
 def test_a_file_not_ours_is_refused_in_one_line_and_left_untouched(sandbox, tmp_path, content, needle):
     db = tmp_path / "other.db"
@@ -86,9 +87,12 @@ def test_a_file_not_ours_is_refused_in_one_line_and_left_untouched(sandbox, tmp_
         conn.execute("create table invoices (id integer)")
         conn.commit()
         conn.close()
-    elif content == "duckdb":
+    elif content.startswith("duckdb"):
         con = duckdb.connect(str(db))
         con.execute("create table customers (id integer, name varchar)")
+        if content == "duckdb-meta":
+            con.execute("create table meta (key varchar, value varchar)")
+            con.execute("insert into meta values ('app', 'someone else')")
         con.close()
     else:
         db.write_bytes(content)
