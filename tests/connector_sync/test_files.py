@@ -87,7 +87,7 @@ def test_a_file_not_ours_is_refused_in_one_line_and_left_untouched(sandbox, tmp_
         conn.execute("create table invoices (id integer)")
         conn.commit()
         conn.close()
-    elif content.startswith("duckdb"):
+    elif isinstance(content, str) and content.startswith("duckdb"):
         con = duckdb.connect(str(db))
         con.execute("create table customers (id integer, name varchar)")
         if content == "duckdb-meta":
