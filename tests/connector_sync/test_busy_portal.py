@@ -29,7 +29,7 @@ def assert_same_invoices_and_history(sandbox, db) -> None:
                  'order by 1')
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2])
 def test_runs_that_overlap_changes_all_succeed_and_converge(sandbox, tmp_path, seed):
     db = tmp_path / "crm.duckdb"
     assert sync(sandbox, db).status == "ok"
