@@ -80,7 +80,7 @@ def test_foreign_files(tmp_path, fixture_db):
     text = tmp_path / "notes.duckdb"
     text.write_text("hello")
     out = cli("scorecard", "--db", str(text))
-    assert out.returncode == 1 and out.stderr.startswith("error: not a DuckDB database")
+    assert out.returncode == 1 and out.stderr.startswith("error: not a Dozhim database (not a DuckDB file)")
     import duckdb
 
     other = tmp_path / "other.duckdb"
