@@ -18,10 +18,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from connectors.bitrix24.schema import SCHEMA_VERSION
 from queries import context
 from queries.history_table import ensure_history_table
 from queries.rules import Rules, load_rules
+from snapshot.schema import SCHEMA_VERSION
 
 KNOWN_SCHEMA_VERSIONS = {str(SCHEMA_VERSION)}
 # duckdb's own DataFrame conversion trips a pandas 3.1 deprecation on every call. A process-wide filter for

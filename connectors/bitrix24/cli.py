@@ -1,4 +1,6 @@
-"""`python -m connectors.bitrix24 sync [--db data/crm.duckdb] [--full] [--webhook URL] [--every 15m]`.
+"""`python -m connectors.bitrix24 sync [--db data/crm.duckdb] [--full] [--every 15m] [--rate 2 --burst 50]`.
+
+The scheduled job (`python -m jobs sync`) runs this same CLI with its after-sync step (contract 4).
 
 Exit codes a scheduler understands: 0 ok, 1 failed, 2 usage, 75 another sync holds the lock or the portal
 asked to back off, 78 bad configuration. A failure is one line on stderr, never a traceback.
@@ -14,7 +16,9 @@ import signal
 import sys
 import time
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from connectors.bitrix24.errors import EXIT_FAILED, Bitrix24Error, ConfigError
 from connectors.bitrix24.lock import LockHeld
@@ -22,6 +26,12 @@ from connectors.bitrix24.progress import make_reporter
 from connectors.bitrix24.store import StoreError
 from connectors.bitrix24.webhook import HOW_TO_FIX, redact
 
+if TYPE_CHECKING:  # the sync module (and DuckDB) load only when a sync runs: --help stays fast
+    from connectors.bitrix24.sync import AfterWrite
+
+PROG = "python -m connectors.bitrix24"
+DEFAULT_RATE, DEFAULT_BURST = 2.0, 50  # a Bitrix24 cloud portal's limits (Enterprise: 5/s, burst 250)
+MAX_RATE, MAX_BURST = 1000.0, 10_000
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -40,18 +50,50 @@ def parse_every(text: str) -> float:
     return int(match[1]) * _UNIT[match[2]]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m connectors.bitrix24",
-                                     description="Snapshot a Bitrix24 portal into DuckDB.")
+def _count(flag: str, low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{flag} takes a whole number from {low} to {high}, "
+                                             f"not {text!r}")
+        return value
+    return parse
+
+
+def parse_rate(text: str) -> float:
+    """Requests per second: a positive number (a portal's plan allows 2, Enterprise 5)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= MAX_RATE:
+        raise argparse.ArgumentTypeError(f"--rate takes requests per second above 0 and up to {MAX_RATE:g} "
+                                         f"(2 for most portals, 5 for Enterprise), not {text!r}")
+    return value
+
+
+def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description="Snapshot a Bitrix24 portal into DuckDB.")
     commands = parser.add_subparsers(dest="command", required=True)
     sync = commands.add_parser("sync", help="pull the portal into the DuckDB file")
     sync.add_argument("--db", default=os.environ.get("DOZHIM_DB", "data/crm.duckdb"),
                       help="the DuckDB file (default data/crm.duckdb)")
     sync.add_argument("--full", action="store_true", help="re-export everything and sweep deletions")
-    sync.add_argument("--webhook", help=f"inbound webhook URL (default: ${ENV_VAR} or {SECRETS})")
+    sync.add_argument("--webhook", metavar="URL",
+                      help=f"inbound webhook URL; NOTE: shows the token to anyone who can list processes "
+                           f"(ps) - prefer ${ENV_VAR} or {ENV_VAR} in {SECRETS}, read when --webhook "
+                           f"is absent")
     sync.add_argument("--every", type=parse_every, metavar="DURATION",
                       help="keep syncing, sleeping DURATION (15m, 1h) between runs")
-    sync.add_argument("--retries", type=int, default=8, metavar="N",
+    sync.add_argument("--rate", type=parse_rate, default=DEFAULT_RATE, metavar="PER_SECOND",
+                      help=f"requests per second (default {DEFAULT_RATE:g}; Enterprise portals allow 5)")
+    sync.add_argument("--burst", type=_count("--burst", 1, MAX_BURST), default=DEFAULT_BURST, metavar="N",
+                      help=f"requests allowed in a burst (default {DEFAULT_BURST}; Enterprise portals allow "
+                           f"250)")
+    sync.add_argument("--retries", type=_count("--retries", 0, 100), default=8, metavar="N",
                       help="retries of a failed request (5xx, timeouts) before giving up (default 8)")
     sync.add_argument("--quiet", action="store_true", help="plain log lines even on a terminal")
     return parser
@@ -75,7 +117,7 @@ def find_webhook(given: str | None, secrets: Path = SECRETS) -> str:
                       f"{HOW_TO_FIX}")
 
 
-def run_once(args: argparse.Namespace) -> int:
+def run_once(args: argparse.Namespace, after_write: AfterWrite | None = None) -> int:
     from connectors.bitrix24.sync import SyncOptions, run_sync  # lazy: keeps --help fast
 
     webhook = ""
@@ -83,7 +125,8 @@ def run_once(args: argparse.Namespace) -> int:
         webhook = find_webhook(args.webhook)
         with make_reporter(args.quiet) as reporter:
             result = run_sync(SyncOptions(db=Path(args.db), webhook_url=webhook, full=args.full,
-                                          reporter=reporter, max_retries=args.retries))
+                                          reporter=reporter, max_retries=args.retries, rate=args.rate,
+                                          burst=args.burst, after_write=after_write))
         rejected = sum(len(v) for v in result.rejected.values())
         note = f", {rejected} records rejected (ids in sync_runs.rejected)" if rejected else ""
         print(f"sync {result.run_id} ok ({result.mode}): {sum(result.requests.values())} requests{note}",
@@ -109,10 +152,10 @@ def _fail(message: str, code: int, webhook: str) -> int:
     return code
 
 
-def loop(args: argparse.Namespace) -> int:
+def loop(args: argparse.Namespace, after_write: AfterWrite | None = None) -> int:
     """--every: run, sleep, repeat; a failed run does not end the loop (its row is in sync_runs)."""
     while True:
-        run_once(args)
+        run_once(args, after_write)
         print(f"next sync in {args.every:.0f} s", file=sys.stderr, flush=True)
         time.sleep(args.every)
 
@@ -121,12 +164,13 @@ def _interrupt(*_: object) -> None:
     raise KeyboardInterrupt  # SIGTERM (systemd stop) ends like Ctrl-C: the live file stays as it was
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def main(argv: list[str] | None = None, *, after_write: AfterWrite | None = None, prog: str = PROG) -> int:
+    """The sync CLI; `after_write` runs on every good run's new snapshot before it is published."""
+    args = build_parser(prog).parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        return loop(args) if args.every else run_once(args)
+        return loop(args, after_write) if args.every else run_once(args, after_write)
     except KeyboardInterrupt:
         print("sync stopped", file=sys.stderr)
         return EXIT_INTERRUPTED

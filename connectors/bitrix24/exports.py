@@ -51,6 +51,9 @@ class Outcome:
     dirty: bool = False  # saw rows changed after the export began: deletions may have been missed
     swept: bool = False
     unbound: list[int] = dataclasses.field(default_factory=list)  # activities awaiting binding.list
+    # the highest id the first pass of this run's ID listing (full export or sweep) saw: the keyset goes up
+    # by id, so a lower id it did not list did not exist when it passed (see sync._drop_orphans)
+    listed_max: int | None = None
 
 
 class Exporter:
@@ -76,12 +79,14 @@ class Exporter:
     def run(self, plan: Plan) -> Outcome:
         outcome = Outcome()
         stream = plan.stream
-        for extra in stream.passes:
+        for number, extra in enumerate(stream.passes):
             for page in self._pages(plan, extra, select=stream.select, label=stream.name):
                 self._page(plan, page, outcome)
+                if plan.full and number == 0:
+                    outcome.listed_max = _max_id(page, stream.id_field, outcome.listed_max)
         self._flush_bindings(outcome, everything=True)
         if plan.sweep:
-            self._sweep(plan)
+            outcome.listed_max = self._sweep(plan)
             outcome.swept = True
         return outcome
 
@@ -132,13 +137,18 @@ class Exporter:
         outcome.rows += len(rows)
         self.progress(stream.name, outcome.rows)
 
-    def _sweep(self, plan: Plan) -> None:
-        """ID-only export of everything the portal lists (2,500 ids per request)."""
+    def _sweep(self, plan: Plan) -> int | None:
+        """ID-only export of everything the portal lists (2,500 ids per request); returns the first pass's
+        highest id."""
         stream = plan.stream
         full_plan = dataclasses.replace(plan, full=True)
-        for extra in stream.passes:
+        listed_max = None
+        for number, extra in enumerate(stream.passes):
             for page in self._pages(full_plan, extra, select=[stream.id_field], label=f"{stream.name}_sweep"):
                 self.put(("seen", stream.name, [parse.to_int(raw.get(stream.id_field)) for raw in page]))
+                if number == 0:
+                    listed_max = _max_id(page, stream.id_field, listed_max)
+        return listed_max
 
     # --- activity -> deal bindings ------------------------------------------------------------------------
     def _bindings(self, rows: list[dict], outcome: Outcome) -> None:
@@ -164,3 +174,14 @@ class Exporter:
                             pairs.append({"activity_id": activity_id, "deal_id": deal})
             self.put(("bindings", chunk, pairs))
 
+
+def _max_id(page: list[dict], id_field: str, current: int | None) -> int | None:
+    ids = [i for i in (_safe_int(raw.get(id_field)) for raw in page) if i is not None]
+    return max([*ids, *([] if current is None else [current])], default=None)
+
+
+def _safe_int(value: Any) -> int | None:
+    try:
+        return parse.to_int(value)
+    except ValueError:
+        return None

@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from connectors.bitrix24.schema import SCHEMA_VERSION, TABLES, ddl
+from snapshot.schema import SCHEMA_VERSION, TABLES, ddl
 
 TEMP_SUFFIX = ".tmp"
 MEMORY_LIMIT = "256MB"

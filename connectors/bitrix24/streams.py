@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.bitrix24 import parse
-from connectors.bitrix24.schema import TABLES, USER_FIELD_TYPES
+from snapshot.schema import TABLES, USER_FIELD_TYPES
 
 Parser = Callable[[Any], Any]
 Columns = dict[str, tuple[str, Parser]]

@@ -1,5 +1,6 @@
 """Fill an empty store with a generated portal, streaming deals in chunks (never the whole portal in memory).
 
+`build_store` writes a temporary file and renames it, so a half-built store is never used.
 Deterministic per (size, seed, now): every part draws from its own random.Random seeded by a string (no
 global random, no hash()). Deal ids follow creation time, like an auto-increment.
 """
@@ -7,12 +8,15 @@ global random, no hash()). Deal ids follow creation time, like an auto-increment
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import sqlite3
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
-from connectors.sandbox import store
-from connectors.sandbox.clock import DAY, Clock
+from connectors.sandbox import tables
+from connectors.sandbox.clock import DAY, Clock, default_now, parse_offset
 from connectors.sandbox.generate_activities import ActivityWriter
 from connectors.sandbox.generate_deals import _COMPANIES, DealParts, DealWriter
 from connectors.sandbox.generate_people import Manager, make_people
@@ -73,7 +77,7 @@ def generate(conn: sqlite3.Connection, size: str, seed: int, clock: Clock) -> No
         "webhook_user_id": "1",
         "webhook_token": webhook_token(seed),
         "scopes": "crm,user,department",
-        "generator_version": store.GENERATOR_VERSION,
+        "generator_version": tables.GENERATOR_VERSION,
         "next_deal_id": str(next_deal),
         "next_activity_id": str(activities.next_id),
         "next_stage_history_id": str(deals.next_history),
@@ -84,8 +88,8 @@ def generate(conn: sqlite3.Connection, size: str, seed: int, clock: Clock) -> No
 
 
 def _write_directories(conn: sqlite3.Connection, people, pipelines) -> None:
-    conn.executemany(store.insert_sql("users", store.USER_COLUMNS), people.users)
-    conn.executemany(store.insert_sql("departments", store.DEPARTMENT_COLUMNS), people.departments)
+    conn.executemany(tables.insert_sql("users", tables.USER_COLUMNS), people.users)
+    conn.executemany(tables.insert_sql("departments", tables.DEPARTMENT_COLUMNS), people.departments)
     conn.executemany(
         "insert into manager_profiles values (?, ?)", [(m.id, m.profile.name) for m in people.managers]
     )
@@ -137,11 +141,11 @@ def _write_deals(
 
 
 _INSERTS = {
-    "deals": store.insert_sql("deals", store.DEAL_COLUMNS),
-    "activities": store.insert_sql("activities", store.ACTIVITY_COLUMNS),
+    "deals": tables.insert_sql("deals", tables.DEAL_COLUMNS),
+    "activities": tables.insert_sql("activities", tables.ACTIVITY_COLUMNS),
     "bindings": "insert into activity_bindings values (?, ?, ?)",
-    "history": store.insert_sql("stage_history", store.STAGE_HISTORY_COLUMNS),
-    "invoices": store.insert_sql("invoices", store.INVOICE_COLUMNS),
+    "history": tables.insert_sql("stage_history", tables.STAGE_HISTORY_COLUMNS),
+    "invoices": tables.insert_sql("invoices", tables.INVOICE_COLUMNS),
     "contacts": "insert into contacts values (?, ?, ?)",
 }
 
@@ -152,6 +156,38 @@ def _flush(conn: sqlite3.Connection, chunk: list[DealParts]) -> None:
         conn.executemany(_INSERTS[key], [row for p in chunk for row in getattr(p, key)])
 
 
+def build_store(
+    path: Path, size: str, seed: int, now: datetime | None = None, utc_offset: str = "+03:00"
+) -> Path:
+    """Generate the portal into `path` (deterministic per size, seed and now) and return the path."""
+    if size not in tables.SIZES:
+        raise ValueError(f"unknown size {size!r}; choose one of {', '.join(tables.SIZES)}")
+    clock = Clock.at(now or default_now(parse_offset(utc_offset)), utc_offset)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    conn = sqlite3.connect(str(tmp))
+    try:
+        # A throwaway file until the rename: no journal, no fsync.
+        conn.execute("pragma journal_mode=off")
+        conn.execute("pragma synchronous=off")
+        conn.executescript(tables.SCHEMA)
+        generate(conn, size, seed, clock)
+        conn.executescript(tables.INDEXES)
+        conn.commit()
+        conn.execute("pragma journal_mode=wal")
+    except BaseException:
+        conn.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    conn.close()
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    os.replace(tmp, path)
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     """`python -m connectors.sandbox.generate --size demo --seed 7 --out data/sandbox/demo.sqlite`:
     build a store and print its size, the time taken and its headline counts."""
@@ -159,13 +195,11 @@ def main(argv: list[str] | None = None) -> int:
     import json
     import sys
     import time
-    from datetime import datetime
-    from pathlib import Path
 
     from connectors.sandbox.truth import summary
 
     parser = argparse.ArgumentParser(prog="python -m connectors.sandbox.generate", description=main.__doc__)
-    parser.add_argument("--size", default="demo", choices=store.SIZES)
+    parser.add_argument("--size", default="demo", choices=tables.SIZES)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--now", help="the portal's now, ISO 8601 with offset (default: the current minute)")
     parser.add_argument("--out", type=Path, help="store file (default: data/sandbox/portal-SIZE-SEED.sqlite)")
@@ -178,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out or Path("data/sandbox") / f"portal-{args.size}-{args.seed}.sqlite"
     started = time.monotonic()
     try:
-        store.build_store(out, args.size, args.seed, now)
+        build_store(out, args.size, args.seed, now)
     except (OSError, sqlite3.Error) as exc:
         print(f"error: cannot build {out}: {exc}", file=sys.stderr)
         return 1

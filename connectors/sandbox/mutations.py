@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from connectors.sandbox import store
+from connectors.sandbox import tables
 from connectors.sandbox.clock import DAY, parse_offset
 
 
@@ -108,7 +108,7 @@ class _Mutator:
         ).fetchone()[0]
         contact = self._random_id("contacts")
         amount = round(rng.lognormvariate(11.8, 1.0), -2)
-        row = dict.fromkeys(store.DEAL_COLUMNS, "")
+        row = dict.fromkeys(tables.DEAL_COLUMNS, "")
         row.update(
             {
                 "ID": deal_id,
@@ -147,7 +147,7 @@ class _Mutator:
                 "UF_CRM_LOSS_REASON": None,
             }
         )
-        self.conn.execute(store.insert_sql("deals", store.DEAL_COLUMNS), tuple(row.values()))
+        self.conn.execute(tables.insert_sql("deals", tables.DEAL_COLUMNS), tuple(row.values()))
         self._history(deal_id, 1, 0, "P", stage)
         act_id = self._add_todo(deal_id, manager)
         return [Change("add", "deal", deal_id), Change("add", "activity", act_id)]
@@ -247,7 +247,7 @@ class _Mutator:
     def _add_todo(self, deal_id: int, manager: int) -> int:
         act_id = self._next("next_activity_id")
         deadline = datetime.fromtimestamp(self.now.timestamp() + DAY, self.now.tzinfo).isoformat()
-        row = dict.fromkeys(store.ACTIVITY_COLUMNS, "")
+        row = dict.fromkeys(tables.ACTIVITY_COLUMNS, "")
         row.update(
             {
                 "ID": act_id,
@@ -276,13 +276,13 @@ class _Mutator:
                 "IS_INCOMING_CHANNEL": "N",
             }
         )
-        self.conn.execute(store.insert_sql("activities", store.ACTIVITY_COLUMNS), tuple(row.values()))
+        self.conn.execute(tables.insert_sql("activities", tables.ACTIVITY_COLUMNS), tuple(row.values()))
         self.conn.execute("insert into activity_bindings values (?, 2, ?)", (act_id, deal_id))
         return act_id
 
     def _history(self, owner_id: int, type_id: int, category: int, semantic: str, stage: str) -> None:
         self.conn.execute(
-            store.insert_sql("stage_history", store.STAGE_HISTORY_COLUMNS),
+            tables.insert_sql("stage_history", tables.STAGE_HISTORY_COLUMNS),
             (
                 self._next("next_stage_history_id"),
                 type_id,
