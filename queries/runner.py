@@ -206,6 +206,24 @@ def run_metric(name: str, db_path: str | Path, *, as_of: datetime | None = None,
         con.close()
 
 
+def filter_ids(db_path: str | Path) -> dict[str, set[int]]:
+    """The ids a filter can name in this snapshot: users (manager_id), deal pipelines (pipeline_id),
+    departments (department_id). The CLI refuses any other id instead of printing an empty "all good"."""
+    con = connect(db_path)
+    try:
+        return {
+            "manager_id": {r[0] for r in con.execute("select id from users").fetchall()},
+            "pipeline_id": {r[0] for r in con.execute(
+                "select id from pipelines where entity_type_id = 2").fetchall()},
+            "department_id": {r[0] for r in con.execute("select id from departments").fetchall()},
+        }
+    except duckdb.Error as exc:
+        raise QueryError(f"cannot read users, pipelines or departments in {db_path}: "
+                         f"{str(exc).splitlines()[0]}") from None
+    finally:
+        con.close()
+
+
 def snapshot_info(db_path: str | Path) -> SnapshotInfo:
     """Freshness facts about a snapshot: version for caching, last good sync, last error, portal facts."""
     con = connect(db_path)
