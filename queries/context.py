@@ -198,13 +198,20 @@ def _create_calendar(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: dateti
     con.execute(
         """
         create or replace temp table calendar_day as
-        with days as (
+        with days_off as (
+            select distinct unnest(cast($days_off as date[])) as day
+        ),
+        workdays as (  -- transferred working days (a working Saturday)
+            select distinct unnest(cast($workdays as date[])) as day
+        ),
+        days as (
             select
-                (list_contains(cast($working_days as integer[]), isodow(d))
-                    or list_contains(cast($workdays as date[]), cast(d as date)))
-                and not list_contains(cast($days_off as date[]), cast(d as date)) as is_working,
-                cast(d as date) as day
+                cast(t.d as date) as day,
+                (list_contains(cast($working_days as integer[]), isodow(t.d)) or w.day is not null)
+                and o.day is null as is_working
             from generate_series($start::date, $until::date, interval 1 day) as t(d)
+            left join workdays as w on w.day = cast(t.d as date)
+            left join days_off as o on o.day = cast(t.d as date)
         )
         select day, is_working,
                -- a running sum over a ROWS frame streams; count(*) filter over the default frame: 10x slower
