@@ -88,6 +88,7 @@ def run(argv: list[str] | None = None) -> int:
           file=sys.stderr)
     sandbox, webhook = start_sandbox(args.port, args.size, args.seed)
     children = [sandbox]
+    interrupted = False
     env = {**os.environ, "BITRIX24_WEBHOOK_URL": webhook, "DOZHIM_DB": args.db}
     try:
         sync = job_command(args.db)
@@ -100,16 +101,25 @@ def run(argv: list[str] | None = None) -> int:
                      "--server.port", str(args.dashboard_port), "--server.headless", "true"]
         return subprocess.run(dashboard, env=env).returncode
     except KeyboardInterrupt:
+        interrupted = True
         return 0
     finally:
+        stop(children, interrupted)
+
+
+def stop(children: list[subprocess.Popen], interrupted: bool) -> None:
+    """Ctrl-C already reached the children (one process group): let them finish on it, as a second signal
+    in the middle of their own clean shutdown would cut it short. Otherwise (`kill`, the dashboard exited)
+    ask them to stop. Whatever is still running after 5 s is killed."""
+    if not interrupted:
         for child in children:
             child.terminate()
-        deadline = time.monotonic() + 5
-        for child in children:
-            try:
-                child.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                child.kill()
+    deadline = time.monotonic() + 5
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
 
 
 if __name__ == "__main__":
