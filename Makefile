@@ -3,6 +3,7 @@ PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8899
+DASHBOARD_PORT ?= 8501
 SIZE ?= demo
 SEED ?= 7
 DB ?= data/crm.duckdb
@@ -34,7 +35,8 @@ sandbox: venv
 	$(BIN)/python -m connectors.sandbox --port $(PORT) --size $(SIZE) --seed $(SEED)
 
 demo: venv
-	$(BIN)/python -m scripts.demo --port $(PORT) --size $(SIZE) --seed $(SEED) --db $(DB)
+	$(BIN)/python -m scripts.demo --port $(PORT) --size $(SIZE) --seed $(SEED) --db $(DB) \
+		--dashboard-port $(DASHBOARD_PORT)
 
 # The large sandbox (100k deals, 2M activities): sync it, then time every metric and page on that snapshot.
 BENCH_DB := data/bench/large-synced.duckdb

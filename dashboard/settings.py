@@ -13,8 +13,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from queries.rules import rules_path
+
 DEFAULT_DB = "data/crm.duckdb"
-DEFAULT_RULES = "rules.toml"
 DEFAULT_FRESH_HOURS = 2.0
 
 
@@ -56,12 +57,9 @@ def _parse_hours(raw: str | None) -> float:
 
 
 def load_settings() -> Settings:
-    rules = _knob("DOZHIM_RULES")
-    if rules is None and Path(DEFAULT_RULES).exists():
-        rules = DEFAULT_RULES
     return Settings(
         db_path=Path(_knob("DOZHIM_DB") or DEFAULT_DB),
-        rules_path=Path(rules) if rules else None,
+        rules_path=rules_path(),  # the one resolution the CLI and the scheduled job use too
         as_of=_parse_as_of(_knob("DOZHIM_AS_OF")),
         fresh_hours=_parse_hours(_knob("DOZHIM_FRESH_HOURS")),
     )

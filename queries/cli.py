@@ -1,20 +1,25 @@
 """python -m queries <metric> --db PATH [--as-of ...] [--manager ID] [--rules PATH] [--format ...]
 
-Exit codes: 0 ok, 1 a data problem (missing or foreign database, bad rules file), 2 bad usage.
-Errors are one line on stderr, never a traceback.
+Exit codes: 0 ok, 1 a data problem (missing or foreign database, bad rules file), 2 bad usage (an unknown
+metric, manager, pipeline or department; --from after --to). Errors are one line on stderr, never a
+traceback. Times print in the portal's time zone, as on the dashboard.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 import pandas as pd
 
-from queries.rules import RulesError, load_rules
-from queries.runner import QueryError, list_metrics, run_metric
+from queries.context import zone_info
+from queries.rules import Rules, RulesError, load_rules
+from queries.runner import QueryError, filter_ids, list_metrics, run_metric, snapshot_info
+
+FILTER_FLAGS = {"manager_id": ("--manager", "user"), "pipeline_id": ("--pipeline", "deal pipeline"),
+                "department_id": ("--department", "department")}
 
 
 class UsageError(Exception):
@@ -52,19 +57,52 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--month", type=_date, help="period = this month (2026-11)")
     p.add_argument("--from", dest="period_start", type=_date, help="period start date")
     p.add_argument("--to", dest="period_end", type=_date, help="period end date (inclusive)")
-    p.add_argument("--rules", type=Path, help="rules file (default ./rules.toml, else built-in defaults)")
+    p.add_argument("--rules", type=Path, help="rules file (default: $DOZHIM_RULES, else DOZHIM_RULES in "
+                                              ".streamlit/secrets.toml, else ./rules.toml, else built-in)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     return p
 
 
-def _localize(as_of: datetime | None, db: Path) -> datetime | None:
-    """A naive --as-of is read in the portal's time zone (from the snapshot's meta)."""
+def _check_args(args: argparse.Namespace) -> None:
+    if args.db is None:
+        raise UsageError("--db PATH is required")
+    if args.metric not in {m.name for m in list_metrics()}:
+        raise UsageError(f"unknown metric {args.metric!r} (python -m queries --list names them)")
+    if args.period_start and args.period_end and args.period_start > args.period_end:
+        raise UsageError(f"--from {args.period_start} is after --to {args.period_end}")
+
+
+def _check_filters(args: argparse.Namespace) -> None:
+    """A filter naming nobody would print an empty table that reads as "all good"."""
+    wanted = {"manager_id": args.manager, "pipeline_id": args.pipeline, "department_id": args.department}
+    if all(v is None for v in wanted.values()):
+        return
+    known = filter_ids(args.db)
+    for key, value in wanted.items():
+        if value is not None and value not in known[key]:
+            flag, kind = FILTER_FLAGS[key]
+            raise UsageError(f"{flag} {value}: no such {kind} in {args.db}")
+
+
+def _portal_zone(rules: Rules, db: Path) -> tzinfo:
+    """The zone the dashboard shows times in: the rules' calendar.timezone, else the portal's offset."""
+    return zone_info(rules.timezone or snapshot_info(db).utc_offset)
+
+
+def _localize(as_of: datetime | None, zone: tzinfo) -> datetime | None:
+    """A naive --as-of is read in the portal's time zone."""
     if as_of is None or as_of.tzinfo is not None:
         return as_of
-    from queries.runner import snapshot_info
+    return as_of.replace(tzinfo=zone)
 
-    offset = snapshot_info(db).utc_offset or "+00:00"
-    return datetime.fromisoformat(as_of.isoformat() + offset)
+
+def _in_zone(df: pd.DataFrame, zone: tzinfo) -> pd.DataFrame:
+    """Instants (timestamptz columns) as ISO text in the portal's zone: 2026-11-19T23:59:00+03:00."""
+    out = df.copy()
+    for column in out.columns:
+        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
+            out[column] = [None if pd.isna(v) else v.isoformat() for v in out[column].dt.tz_convert(zone)]
+    return out
 
 
 def _print(df: pd.DataFrame, fmt: str) -> None:
@@ -87,15 +125,14 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if not args.metric:
             raise UsageError("name a metric (python -m queries --list) or pass --list")
-        if args.db is None:
-            raise UsageError("--db PATH is required")
-        if args.metric not in {m.name for m in list_metrics()}:
-            raise UsageError(f"unknown metric {args.metric!r} (python -m queries --list names them)")
+        _check_args(args)
         rules = load_rules(args.rules)
-        df = run_metric(args.metric, args.db, as_of=_localize(args.as_of, args.db), rules=rules,
+        _check_filters(args)
+        zone = _portal_zone(rules, args.db)
+        df = run_metric(args.metric, args.db, as_of=_localize(args.as_of, zone), rules=rules,
                         manager_id=args.manager, pipeline_id=args.pipeline, department_id=args.department,
                         period_start=args.period_start, period_end=args.period_end, month=args.month)
-        _print(df, args.format)
+        _print(_in_zone(df, zone), args.format)
         return 0
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import functools
 import re
-import warnings
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from pathlib import Path
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 import duckdb
+import holidays
 
-from queries.rules import LOSS_GROUPS, OFFSET_RE, Rules
+from queries import derived
+from queries.rules import LOSS_GROUPS, OFFSET_RE, Rules, RulesError
+from queries.sqltext import SQL_DIR, split_statements
 
-SQL_DIR = Path(__file__).parent / "sql"
 BASE_SQL = SQL_DIR / "_base.sql"
 CALENDAR_FROM = date(1990, 1, 1)
+ZONE_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$")
 
 
 @dataclass(frozen=True)
@@ -40,15 +41,29 @@ def duckdb_timezone(tz: str | None) -> str:
     return f"GMT{tz}" if OFFSET_RE.match(tz) else tz
 
 
-def fixed_offset(tz: str | None, as_of: datetime) -> str:
-    """The DuckDB zone for a run: a fixed offset. An IANA name becomes the offset in force at T, so one
-    offset serves the whole run (Bitrix24 portals send one fixed offset anyway)."""
-    if tz and not OFFSET_RE.match(tz):
-        offset = as_of.astimezone(ZoneInfo(tz)).utcoffset() or timedelta(0)
-        minutes = int(offset.total_seconds() // 60)
-        sign = "+" if minutes >= 0 else "-"
-        tz = f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-    return duckdb_timezone(tz)
+def portal_zone(rules: Rules, meta: dict[str, str]) -> str:
+    """The run's DuckDB zone: the rules' calendar.timezone, else the offset the portal's dates carry."""
+    return duckdb_timezone(rules.timezone or meta.get("portal_utc_offset"))
+
+
+def is_fixed_offset(zone: str) -> bool:
+    return zone == "UTC" or (zone.startswith("GMT") and bool(OFFSET_RE.match(zone[3:])))
+
+
+def zone_info(tz: str | None) -> tzinfo:
+    """A Python tzinfo for a portal zone ("+03:00", an IANA name, None = UTC), to show instants in it."""
+    if not tz:
+        return UTC
+    if OFFSET_RE.match(tz):
+        minutes = int(tz[1:3]) * 60 + int(tz[4:6])
+        return timezone(timedelta(minutes=-minutes if tz[0] == "-" else minutes))
+    return ZoneInfo(tz)
+
+
+def local_day(con: duckdb.DuckDBPyConnection, zone: str, as_of: datetime) -> date:
+    """The portal-local date of the instant `as_of`."""
+    return con.execute("select cast(timezone($tz, $t::timestamptz) as date)",
+                       {"tz": zone, "t": as_of}).fetchone()[0]
 
 
 def resolve_period(as_of_local: date, month: date | None, start: date | None, end: date | None) -> Period:
@@ -68,12 +83,6 @@ def _next_month(first: date) -> date:
     return date(first.year + first.month // 12, first.month % 12 + 1, 1)
 
 
-def split_statements(sql: str) -> list[str]:
-    """Split a script on ';' at line ends (our SQL never has ';' inside strings)."""
-    body = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
-    return [s.strip() for s in re.split(r";\s*(?:\n|$)", body) if s.strip()]
-
-
 @functools.cache
 def _base_script() -> str:
     return ";\n".join(split_statements(BASE_SQL.read_text(encoding="utf-8"))) + ";"
@@ -83,20 +92,32 @@ def setup(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, meta: d
           period: Period | None = None) -> None:
     """Create ctx, the rule tables and the base views on `con` (idempotent: everything is replaced)."""
     con.execute("set TimeZone = 'UTC'")
-    tz = fixed_offset(rules.timezone or meta.get("portal_utc_offset"), as_of)
+    tz = portal_zone(rules, meta)
     _create_ctx(con, rules, as_of, tz, meta.get("portal_url") or "", period)
     _create_calendar(con, rules, as_of)
     _create_rule_pipeline(con, rules)
     _create_invoice_stages(con, rules)
     _create_loss_rules(con, rules)
     _create_loss_field(con, rules)
-    from queries import derived
-
     derived.attach(con)
-    # the local wall-clock time of an instant, by plain arithmetic (ICU's timezone() is slow per row)
-    con.execute("create or replace temp macro local_ts(x) as "
-                "make_timestamp(epoch_us(x) + (select utc_offset_us from ctx))")
+    _create_local_ts(con, tz)
     con.execute(_base_script())  # one call for the ~20 views: the per-call overhead adds up
+
+
+def _create_local_ts(con: duckdb.DuckDBPyConnection, zone: str) -> None:
+    """local_ts(x): the portal's wall-clock time of the instant x.
+
+    A fixed offset (every Bitrix24 portal's own dates) is plain arithmetic, fast per row. An IANA zone
+    (calendar.timezone) is converted per instant by DuckDB's ICU, so summer and winter times each get their
+    own offset across a 12-month window.
+    """
+    if is_fixed_offset(zone):
+        con.execute("create or replace temp macro local_ts(x) as "
+                    "make_timestamp(epoch_us(x) + (select utc_offset_us from ctx))")
+        return
+    if not ZONE_NAME_RE.match(zone):  # inlined below: only a plain zone name may get there
+        raise RulesError(f"rules.toml: calendar.timezone: not a time zone name: {zone!r}")
+    con.execute(f"create or replace temp macro local_ts(x) as timezone('{zone}', x)")
 
 
 def _create_ctx(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, tz: str, portal_url: str,
@@ -154,19 +175,43 @@ def _create_ctx(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, t
     )
 
 
+@functools.cache  # a few ms per country; the calendar changes only with a new package release
+def country_calendar(country: str, first_year: int,
+                     last_year: int) -> tuple[tuple[date, ...], tuple[date, ...]]:
+    """(public holidays and transferred days off, transferred working days such as a working Saturday)
+    of a country from the `holidays` package; ((), ()) for "" (no public holidays)."""
+    if not country:
+        return (), ()
+    cal = holidays.country_holidays(country, years=range(first_year, last_year + 1))
+    return tuple(sorted(cal.keys())), tuple(sorted(getattr(cal, "weekend_workdays", ())))
+
+
 def _create_calendar(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime) -> None:
     """calendar_day: every day, whether it is a working day and how many working days there are up to and
     including it; calendar_work: the working days by that number (N working days after day i = number i + N).
+
+    A working day is one of the rules' working weekdays or a transferred working day of the portal's
+    country, and neither a public holiday of that country nor one of the rules' extra holidays.
     """
+    until = as_of.date() + timedelta(days=800)
+    days_off, workdays = country_calendar(rules.country, CALENDAR_FROM.year, until.year)
     con.execute(
         """
         create or replace temp table calendar_day as
-        with days as (
+        with days_off as (
+            select distinct unnest(cast($days_off as date[])) as day
+        ),
+        workdays as (  -- transferred working days (a working Saturday)
+            select distinct unnest(cast($workdays as date[])) as day
+        ),
+        days as (
             select
-                cast(d as date) as day,
-                list_contains(cast($working_days as integer[]), isodow(d))
-                and not list_contains(cast($holidays as date[]), cast(d as date)) as is_working
+                cast(t.d as date) as day,
+                (list_contains(cast($working_days as integer[]), isodow(t.d)) or w.day is not null)
+                and o.day is null as is_working
             from generate_series($start::date, $until::date, interval 1 day) as t(d)
+            left join workdays as w on w.day = cast(t.d as date)
+            left join days_off as o on o.day = cast(t.d as date)
         )
         select day, is_working,
                -- a running sum over a ROWS frame streams; count(*) filter over the default frame: 10x slower
@@ -174,8 +219,8 @@ def _create_calendar(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: dateti
                    order by day rows between unbounded preceding and current row) as integer) as work_idx_le
         from days
         """,
-        {"start": CALENDAR_FROM, "until": as_of.date() + timedelta(days=800),
-         "working_days": list(rules.working_days), "holidays": list(rules.holidays)},
+        {"start": CALENDAR_FROM, "until": until, "working_days": list(rules.working_days),
+         "workdays": list(workdays), "days_off": sorted({*days_off, *rules.holidays})},
     )
     con.execute("""
         create or replace temp table calendar_work as
@@ -261,10 +306,8 @@ def _create_loss_field(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
         "select column_name, data_type from information_schema.columns where table_name = 'deals'"
     ).fetchall())
     if column not in types:  # the whitelist: only a column the table really has
-        warnings.warn(f"rules.toml: loss_reasons.field: deals has no column {column}; using stage names",
-                      stacklevel=2)
-        con.execute(empty)
-        return
+        raise RulesError(f"rules.toml: loss_reasons.field: the snapshot's deals have no field "
+                         f"{column.upper()} (check the name in Bitrix24, or set field = \"\")")
     value = f'"{column}"[1]' if types[column].endswith("[]") else f'"{column}"'
     con.execute(f"""
         create or replace temp view deal_loss_field as

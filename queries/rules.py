@@ -7,6 +7,7 @@ back to a default.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -15,11 +16,22 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import holidays
+
 LOSS_GROUPS = ("manager_closed", "client_declined", "client_silent")
-WEEKDAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
+WEEKDAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7, "monday": 1, "tuesday": 2,
+            "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6, "sunday": 7}
+MAX_DAYS = 36500  # a hundred years: any longer threshold is a typo
+MAX_ID = 2**63 - 1  # ids are BIGINT in the snapshot
+ENV_VAR = "DOZHIM_RULES"
+SECRETS = Path(".streamlit/secrets.toml")
+DEFAULT_FILE = Path("rules.toml")
 OFFSET_RE = re.compile(r"^[+-](0\d|1[0-4]):[0-5]\d$")
 THRESHOLD_KEYS = ("max_deal_age_days", "touch_interval_days", "invoice_followup_business_days",
                   "min_active_deals")
+# invoice follow-up in working days: the calendar runs 800 days past T, so a year is plenty
+THRESHOLD_MAX = {"max_deal_age_days": MAX_DAYS, "touch_interval_days": MAX_DAYS,
+                 "invoice_followup_business_days": 365, "min_active_deals": 1_000_000}
 
 
 class RulesError(ValueError):
@@ -46,6 +58,9 @@ class Rules:
     # Calendar. timezone None = the offset the portal's dates carry (meta.portal_utc_offset).
     timezone: str | None = None
     working_days: tuple[int, ...] = (1, 2, 3, 4, 5)  # ISO weekday numbers, Monday = 1
+    # Public holidays and transferred working days of this country (ISO code, the `holidays` package);
+    # "" = none. `holidays` adds extra days off.
+    country: str = "RU"
     holidays: tuple[date, ...] = ()
     # Invoice stages: explicit stage ids win; else in-progress stages whose name contains a pattern.
     invoice_stage_patterns: tuple[str, ...] = ("счёт", "счет", "invoice")
@@ -86,11 +101,13 @@ def _err(key: str, reason: str) -> RulesError:
     return RulesError(f"rules.toml: {key}: {reason}")
 
 
-def _int(key: str, value: Any, minimum: int = 0) -> int:
+def _int(key: str, value: Any, minimum: int = 0, maximum: int = MAX_DAYS) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise _err(key, f"expected a whole number, got {value!r}")
     if value < minimum:
         raise _err(key, f"must be >= {minimum}, got {value}")
+    if value > maximum:
+        raise _err(key, f"must be <= {maximum}, got {value}")
     return value
 
 
@@ -103,7 +120,7 @@ def _strings(key: str, value: Any) -> tuple[str, ...]:
 def _ints(key: str, value: Any) -> tuple[int, ...]:
     if not isinstance(value, list):
         raise _err(key, "expected a list of whole numbers")
-    return tuple(_int(key, v, 1) for v in value)
+    return tuple(_int(key, v, 1, MAX_ID) for v in value)
 
 
 def _timezone(key: str, value: Any) -> str | None:
@@ -126,11 +143,20 @@ def _working_days(key: str, value: Any) -> tuple[int, ...]:
         raise _err(key, "expected a non-empty list such as [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"]")
     days = []
     for v in value:
-        day = WEEKDAYS.get(v.lower()[:3]) if isinstance(v, str) else None
+        day = WEEKDAYS.get(v.strip().lower()) if isinstance(v, str) else None
         if day is None:
-            raise _err(key, f"unknown weekday {v!r} (use mon..sun)")
+            raise _err(key, f"unknown weekday {v!r} (use mon, tue, wed, thu, fri, sat, sun)")
         days.append(day)
     return tuple(sorted(set(days)))
+
+
+def _country(key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise _err(key, "expected a country code such as \"RU\" (\"\" = no public holidays)")
+    code = value.strip().upper()
+    if code and code not in holidays.list_supported_countries():
+        raise _err(key, f"no public-holiday calendar for {value!r} (an ISO code such as \"RU\", or \"\")")
+    return code
 
 
 def _holidays(key: str, value: Any) -> tuple[date, ...]:
@@ -162,7 +188,8 @@ def _check_keys(prefix: str, data: dict[str, Any], allowed: set[str]) -> None:
 
 def _pipeline(prefix: str, data: dict[str, Any]) -> PipelineRules:
     _check_keys(prefix, data, set(THRESHOLD_KEYS) | {"invoice_stage_ids"})
-    values: dict[str, Any] = {k: _int(prefix + k, data[k]) for k in THRESHOLD_KEYS if k in data}
+    values: dict[str, Any] = {k: _int(prefix + k, data[k], 0, THRESHOLD_MAX[k])
+                              for k in THRESHOLD_KEYS if k in data}
     if "invoice_stage_ids" in data:
         values["invoice_stage_ids"] = _strings(prefix + "invoice_stage_ids", data["invoice_stage_ids"])
     return PipelineRules(**values)
@@ -176,13 +203,15 @@ def rules_from_dict(data: dict[str, Any]) -> Rules:
     v: dict[str, Any] = {}
     for key in THRESHOLD_KEYS:
         if key in data:
-            v[key] = _int(key, data[key])
+            v[key] = _int(key, data[key], 0, THRESHOLD_MAX[key])
     cal = _table("calendar", data.get("calendar", {}))
-    _check_keys("calendar.", cal, {"timezone", "working_days", "holidays"})
+    _check_keys("calendar.", cal, {"timezone", "working_days", "country", "holidays"})
     if "timezone" in cal:
         v["timezone"] = _timezone("calendar.timezone", cal["timezone"])
     if "working_days" in cal:
         v["working_days"] = _working_days("calendar.working_days", cal["working_days"])
+    if "country" in cal:
+        v["country"] = _country("calendar.country", cal["country"])
     if "holidays" in cal:
         v["holidays"] = _holidays("calendar.holidays", cal["holidays"])
     inv = _table("invoice_stages", data.get("invoice_stages", {}))
@@ -214,28 +243,45 @@ def rules_from_dict(data: dict[str, Any]) -> Rules:
     if "window_days" in att:
         v["attention_window_days"] = _int("attention.window_days", att["window_days"], 1)
     if "touches_per_week" in att:
-        v["attention_touches_per_week"] = _int("attention.touches_per_week", att["touches_per_week"], 1)
+        v["attention_touches_per_week"] = _int("attention.touches_per_week", att["touches_per_week"], 1,
+                                               10_000)
     fc = _table("forecast", data.get("forecast", {}))
     _check_keys("forecast.", fc, {"default_close_days", "win_rate_lookback_months"})
     if "default_close_days" in fc:
         v["default_close_days"] = _int("forecast.default_close_days", fc["default_close_days"])
     if "win_rate_lookback_months" in fc:
         v["win_rate_lookback_months"] = _int("forecast.win_rate_lookback_months",
-                                             fc["win_rate_lookback_months"], 1)
+                                             fc["win_rate_lookback_months"], 1, 1200)
     pipes: dict[int, PipelineRules] = {}
     for key, sub in _table("pipelines", data.get("pipelines", {})).items():
-        if not str(key).isdigit():
+        if not re.fullmatch(r"[0-9]{1,18}", str(key)):  # ASCII digits only: "²".isdigit() is True
             raise _err(f"pipelines.{key}", "pipeline ids are whole numbers ([pipelines.3])")
         pipes[int(key)] = _pipeline(f"pipelines.{key}.", _table(f"pipelines.{key}", sub))
     v["pipelines"] = pipes
     return Rules(**v)
 
 
+def rules_path(secrets: Path = SECRETS) -> Path | None:
+    """The rules file in force for every consumer (dashboard, CLI, scheduled job): $DOZHIM_RULES, else
+    DOZHIM_RULES in .streamlit/secrets.toml, else ./rules.toml when present, else None (the defaults)."""
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR])
+    if secrets.is_file():
+        try:
+            value = tomllib.loads(secrets.read_text(encoding="utf-8")).get(ENV_VAR)
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise RulesError(f"{secrets}: cannot read {ENV_VAR} ({type(exc).__name__}); fix the file") \
+                from None
+        if value:
+            return Path(str(value))
+    return DEFAULT_FILE if DEFAULT_FILE.is_file() else None
+
+
 def load_rules(path: str | Path | None = None) -> Rules:
-    """Rules from `path`; None = ./rules.toml when present, else the built-in defaults."""
+    """Rules from `path`; None = the file in force (rules_path()), else the built-in defaults."""
     if path is None:
-        path = Path("rules.toml")
-        if not path.is_file():
+        path = rules_path()
+        if path is None:
             return Rules()
     path = Path(path)
     try:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from queries import context
+from queries.history_table import ensure_history_table
 from queries.rules import Rules, load_rules
 from snapshot.schema import SCHEMA_VERSION
 
@@ -26,6 +27,7 @@ KNOWN_SCHEMA_VERSIONS = {str(SCHEMA_VERSION)}
 # duckdb's own DataFrame conversion trips a pandas 3.1 deprecation on every call. A process-wide filter for
 # exactly that message (catch_warnings is not thread-safe, and Streamlit runs pages in threads).
 warnings.filterwarnings("ignore", message="The inplace keyword in DataFrame.drop is deprecated")
+OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 FILTER_PARAMS = ("manager_id", "pipeline_id", "department_id")
 PARAM_RE = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
@@ -96,29 +98,52 @@ def _metrics() -> dict[str, MetricInfo]:
     return {m.name: m for m in infos}
 
 
+def metric_info(name: str) -> MetricInfo:
+    """One metric's header facts, or QueryError for an unknown name."""
+    info = _metrics().get(name)
+    if info is None:
+        raise QueryError(f"unknown metric {name!r} (python -m queries --list names them)")
+    return info
+
+
 def list_metrics() -> list[MetricInfo]:
     """Every metric with its name, title and description (from the .sql header)."""
     return list(_metrics().values())
 
 
 def connect(db_path: str | Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to a Dozhim snapshot, or QueryError with one clear line."""
+    """A read-only connection to a Dozhim snapshot, or QueryError with one clear line.
+
+    Only a DuckDB file is opened, with extension autoloading off: DuckDB would otherwise try to download a
+    reader for another format (a SQLite file), and Dozhim calls out to nothing but the portal.
+    """
     path = Path(db_path)
     if not path.is_file():
         raise QueryError(f"database not found: {path}")
+    if not _is_duckdb_file(path):
+        raise QueryError(f"not a Dozhim database (not a DuckDB file): {path}")
     try:
-        con = duckdb.connect(str(path), read_only=True)
+        con = duckdb.connect(str(path), read_only=True, config=OFFLINE)
     except duckdb.Error as exc:
         first = str(exc).splitlines()[0]
         if "lock" in first.lower():
             raise QueryError(f"database is being written by another process, try again: {path}") from None
-        raise QueryError(f"not a DuckDB database (or unreadable): {path}: {first}") from None
+        raise QueryError(f"not a Dozhim database (unreadable DuckDB file): {path}: {first}") from None
     try:
         read_meta(con, path)
     except QueryError:
         con.close()
         raise
     return con
+
+
+def _is_duckdb_file(path: Path) -> bool:
+    """DuckDB's storage header: the magic "DUCK" at byte 8."""
+    try:
+        with path.open("rb") as f:
+            return f.read(12)[8:12] == b"DUCK"
+    except OSError as exc:
+        raise QueryError(f"cannot read the database: {path}: {exc.strerror}") from None
 
 
 def read_meta(con: duckdb.DuckDBPyConnection, path: str | Path = "") -> dict[str, str]:
@@ -133,7 +158,7 @@ def read_meta(con: duckdb.DuckDBPyConnection, path: str | Path = "") -> dict[str
     return meta
 
 
-def _as_utc(as_of: datetime | None) -> datetime:
+def as_utc(as_of: datetime | None) -> datetime:
     if as_of is None:
         return datetime.now(UTC)
     return as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
@@ -145,9 +170,7 @@ def prepare(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, *, pi
     """Context and base views on `con` for one run (shared by run_metric and history)."""
     meta = read_meta(con)
     rules = rules.for_pipeline(pipeline_id)
-    tz = context.fixed_offset(rules.timezone or meta.get("portal_utc_offset"), as_of)
-    local_day = con.execute("select cast(timezone($tz, $t::timestamptz) as date)",
-                            {"tz": tz, "t": as_of}).fetchone()[0]
+    local_day = context.local_day(con, context.portal_zone(rules, meta), as_of)
     period = context.resolve_period(local_day, month, period_start, period_end)
     context.setup(con, rules, as_of, meta, period)
 
@@ -167,13 +190,11 @@ def run_metric(name: str, db_path: str | Path, *, as_of: datetime | None = None,
                department_id: int | None = None, period_start: date | None = None,
                period_end: date | None = None, month: date | None = None) -> pd.DataFrame:
     """One metric as a DataFrame. as_of None = now; filters None = all."""
-    info = _metrics().get(name)
-    if info is None:
-        raise QueryError(f"unknown metric {name!r} (python -m queries --list names them)")
+    info = metric_info(name)
     rules = rules if rules is not None else load_rules()
     con = connect(db_path)
     try:
-        prepare(con, rules, _as_utc(as_of), pipeline_id=pipeline_id, period_start=period_start,
+        prepare(con, rules, as_utc(as_of), pipeline_id=pipeline_id, period_start=period_start,
                 period_end=period_end, month=month)
         if "scorecard_history" in info.path.read_text(encoding="utf-8"):
             ensure_history_table(con)
@@ -185,12 +206,22 @@ def run_metric(name: str, db_path: str | Path, *, as_of: datetime | None = None,
         con.close()
 
 
-def ensure_history_table(con: duckdb.DuckDBPyConnection) -> None:
-    """trend reads scorecard_history; before the first recorded day it reads an empty temp stand-in."""
-    from queries.history import HISTORY_DDL, has_history_table
-
-    if not has_history_table(con):
-        con.execute(HISTORY_DDL.replace("create table if not exists", "create temp table if not exists"))
+def filter_ids(db_path: str | Path) -> dict[str, set[int]]:
+    """The ids a filter can name in this snapshot: users (manager_id), deal pipelines (pipeline_id),
+    departments (department_id). The CLI refuses any other id instead of printing an empty "all good"."""
+    con = connect(db_path)
+    try:
+        return {
+            "manager_id": {r[0] for r in con.execute("select id from users").fetchall()},
+            "pipeline_id": {r[0] for r in con.execute(
+                "select id from pipelines where entity_type_id = 2").fetchall()},
+            "department_id": {r[0] for r in con.execute("select id from departments").fetchall()},
+        }
+    except duckdb.Error as exc:
+        raise QueryError(f"cannot read users, pipelines or departments in {db_path}: "
+                         f"{str(exc).splitlines()[0]}") from None
+    finally:
+        con.close()
 
 
 def snapshot_info(db_path: str | Path) -> SnapshotInfo:

@@ -1,6 +1,9 @@
-"""`make demo`: the sandbox portal, a sync of it into DuckDB, then the dashboard on http://localhost:8501.
+"""`make demo`: the sandbox portal, the scheduled job (`python -m jobs sync`: the sync plus the day's
+scorecard) into DuckDB, then the dashboard on http://localhost:8501 (`make demo DASHBOARD_PORT=8502`).
 
-The sandbox and a background `sync --every 15m` keep running while the dashboard does; Ctrl-C stops all.
+The ports are checked before anything starts, so a busy one fails in one line rather than after the sync.
+The sandbox and a background `python -m jobs sync --every 15m` keep running while the dashboard does;
+Ctrl-C stops all.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ import argparse
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -39,6 +43,31 @@ def start_sandbox(port: int, size: str, seed: int) -> tuple[subprocess.Popen, st
     raise SystemExit(f"demo: the sandbox portal exited (code {proc.wait()}) before it was ready")
 
 
+def port_is_free(port: int) -> bool:
+    """Can a server listen on this port (all interfaces, as Streamlit and the sandbox do)?"""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers do: TIME_WAIT is no owner
+        try:
+            sock.bind(("", port))
+        except OSError:
+            return False
+    return True
+
+
+def busy_port(ports: dict[str, int]) -> str | None:
+    """The one line for the first busy port, naming the knob that moves it; None when all are free."""
+    for knob, port in ports.items():
+        if not port_is_free(port):
+            return (f"demo: port {port} is busy (another demo or dashboard?); "
+                    f"pick another: make demo {knob}=...")
+    return None
+
+
+def job_command(db: str) -> list[str]:
+    """The scheduled job: the sync and the day's scorecard, with the rules in force."""
+    return [sys.executable, "-m", "jobs", "sync", "--db", db]
+
+
 def run(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make demo")
     parser.add_argument("--port", type=int, default=8899)
@@ -49,15 +78,20 @@ def run(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # `kill` (SIGTERM) stops the demo like Ctrl-C does: through the `finally` that stops the children.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    busy = busy_port({"DASHBOARD_PORT": args.dashboard_port, "PORT": args.port})
+    if busy:
+        print(busy, file=sys.stderr)
+        return 1
 
     Path(args.db).parent.mkdir(parents=True, exist_ok=True)
     print(f"demo: starting the sandbox portal ({args.size}, seed {args.seed}); the first start generates it",
           file=sys.stderr)
     sandbox, webhook = start_sandbox(args.port, args.size, args.seed)
     children = [sandbox]
+    interrupted = False
     env = {**os.environ, "BITRIX24_WEBHOOK_URL": webhook, "DOZHIM_DB": args.db}
     try:
-        sync = [sys.executable, "-m", "connectors.bitrix24", "sync", "--db", args.db]
+        sync = job_command(args.db)
         if subprocess.run(sync, env=env).returncode != 0:
             return 1
         children.append(subprocess.Popen([*sync, "--every", "15m"], env=env))
@@ -67,16 +101,25 @@ def run(argv: list[str] | None = None) -> int:
                      "--server.port", str(args.dashboard_port), "--server.headless", "true"]
         return subprocess.run(dashboard, env=env).returncode
     except KeyboardInterrupt:
+        interrupted = True
         return 0
     finally:
+        stop(children, interrupted)
+
+
+def stop(children: list[subprocess.Popen], interrupted: bool) -> None:
+    """Ctrl-C already reached the children (one process group): let them finish on it, as a second signal
+    in the middle of their own clean shutdown would cut it short. Otherwise (`kill`, the dashboard exited)
+    ask them to stop. Whatever is still running after 5 s is killed."""
+    if not interrupted:
         for child in children:
             child.terminate()
-        deadline = time.monotonic() + 5
-        for child in children:
-            try:
-                child.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                child.kill()
+    deadline = time.monotonic() + 5
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 -- _derived: what every metric needs that depends on neither the as-of moment nor the rules, in two wide
--- tables. queries.history.record_scorecard (called by the connector after each successful sync) stores them
--- in the snapshot as q_deal / q_deal_activity; when they are missing or older than the snapshot's last sync
--- the runner creates the same queries as temp views (d_deal / d_deal_activity) over the raw tables
--- instead: same numbers, only slower. The runner fills in "{create} d_" and "{ref}" (queries/derived.py).
+-- tables. queries.history.record_day (run by the scheduled job, python -m jobs sync, after each good sync)
+-- stores them in the snapshot as q_deal / q_deal_activity; when they are missing or older than the
+-- snapshot's last sync the runner creates the same queries as temp views (d_deal / d_deal_activity) over
+-- the raw tables instead: same numbers, only slower. The runner fills in "{create} d_" and "{ref}"
+-- (queries/derived.py).
 
 -- users' display names and every department they belong to, ancestors included
 {create} d_user as

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,9 +15,10 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 
 
-def cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
+def cli(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    environ = {k: v for k, v in os.environ.items() if k != "DOZHIM_RULES"}
     return subprocess.run([sys.executable, "-m", "queries", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=60)
+                          timeout=60, env={**environ, **(env or {})})
 
 
 def test_list():
@@ -38,9 +42,6 @@ def test_naive_as_of_is_portal_time(fixture_db):
     out = cli("unprocessed_incoming", "--db", str(fixture_db), "--as-of", "2026-11-19T23:50",
               "--format", "csv")
     assert out.returncode == 0, out.stderr
-    import csv
-    import io
-
     ids = sorted(int(r["activity_id"]) for r in csv.DictReader(io.StringIO(out.stdout)))
     assert ids == [2013, 2051]
 
@@ -80,7 +81,7 @@ def test_foreign_files(tmp_path, fixture_db):
     text = tmp_path / "notes.duckdb"
     text.write_text("hello")
     out = cli("scorecard", "--db", str(text))
-    assert out.returncode == 1 and out.stderr.startswith("error: not a DuckDB database")
+    assert out.returncode == 1 and out.stderr.startswith("error: not a Dozhim database (not a DuckDB file)")
     import duckdb
 
     other = tmp_path / "other.duckdb"
@@ -96,3 +97,55 @@ def test_bad_rules_file(fixture_db, tmp_path):
     out = cli("scorecard", "--db", str(fixture_db), "--rules", str(rules))
     assert out.returncode == 1
     assert out.stderr == "error: rules.toml: max_age: unknown key\n"
+
+
+@pytest.mark.parametrize(("flag", "value", "what"), [
+    ("--manager", "999", "user"), ("--pipeline", "7", "deal pipeline"), ("--department", "5", "department"),
+])
+def test_unknown_filter_is_refused(fixture_db, flag, value, what):
+    # was an empty table: "nothing to do" for a manager who does not exist
+    out = cli("stale_deals", "--db", str(fixture_db), "--as-of", "2026-11-20T18:00", flag, value)
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr == f"error: {flag} {value}: no such {what} in {fixture_db}\n"
+
+
+def test_known_filters_pass(fixture_db):
+    # Galina (4) is a user with closed deals only, pipeline 3 and department 11 exist
+    out = cli("conversion", "--db", str(fixture_db), "--as-of", "2026-11-20T18:00", "--manager", "4",
+              "--pipeline", "0", "--department", "10", "--format", "csv")
+    assert out.returncode == 0, out.stderr
+
+
+def test_from_after_to_is_refused(fixture_db):
+    out = cli("conversion", "--db", str(fixture_db), "--from", "2026-11-30", "--to", "2026-11-01")
+    assert out.returncode == 2
+    assert out.stderr == "error: --from 2026-11-30 is after --to 2026-11-01\n"
+
+
+def test_times_print_in_the_portal_zone(fixture_db):
+    # D105's "Late yesterday" task is due 19 Nov 23:59 portal time (+03:00), stored as 20:59 UTC
+    out = cli("overdue_activities", "--db", str(fixture_db), "--as-of", "2026-11-20T18:00", "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    due = {r["activity_id"]: r["deadline"] for r in csv.DictReader(io.StringIO(out.stdout))}
+    assert due["1052"] == "2026-11-19T23:59:00+03:00"
+    assert due["1032"] == "2026-11-19T10:00:00+03:00"
+
+
+def test_times_follow_an_iana_zone_in_the_rules(fixture_db, tmp_path):
+    rules = tmp_path / "r.toml"
+    rules.write_text('[calendar]\ntimezone = "Asia/Yekaterinburg"\n')  # +05:00
+    out = cli("overdue_activities", "--db", str(fixture_db), "--as-of", "2026-11-20T18:00+03:00",
+              "--rules", str(rules), "--format", "json")
+    assert out.returncode == 0, out.stderr
+    due = {r["activity_id"]: r["deadline"] for r in json.loads(out.stdout)}
+    assert due[1032] == "2026-11-19T12:00:00+05:00"
+
+
+def test_rules_in_force_from_the_environment(fixture_db, tmp_path):
+    # no --rules: $DOZHIM_RULES wins over ./rules.toml (the repo's defaults), as on the dashboard and the job
+    rules = tmp_path / "r.toml"
+    rules.write_text("max_deal_age_days = 200\n")
+    args = ("overaged_deals", "--db", str(fixture_db), "--as-of", "2026-11-20T18:00", "--format", "csv")
+    assert cli(*args).stdout.strip().count("\n") == 3  # D101, D104 (Anna), D202 (Boris) by default
+    out = cli(*args, env={"DOZHIM_RULES": str(rules)})
+    assert out.returncode == 0 and out.stdout.strip().count("\n") == 0  # header only

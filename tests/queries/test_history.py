@@ -93,3 +93,74 @@ def test_record_scorecard_leaves_the_callers_session_alone(fixture_db, tmp_path)
         assert derived.is_fresh(con)
     finally:
         con.close()
+
+
+def test_record_day_writes_the_days_open_deals_and_scorecard(fixture_db, tmp_path):
+    from queries.history import record_day
+    from tests.queries.fixture_db import t
+
+    db = shutil.copy(fixture_db, tmp_path / "day.duckdb")
+    con = duckdb.connect(str(db))
+    try:
+        # D102's close date moves from 15 Dec (its 20 Nov snapshot) to 10 Jan
+        con.execute("update deals set closedate = '2027-01-10' where id = 102")
+        # 00:30 on Saturday 21 Nov in the portal zone is still 20 Nov in UTC: the day is the portal's
+        record_day(con, t("2026-11-21 00:30"), Rules())
+        days = con.execute("select snapshot_date::varchar, count(*) from deal_snapshots group by 1 order by 1"
+                           ).fetchall()
+        ids = [r[0] for r in con.execute(
+            "select id from deal_snapshots where snapshot_date = '2026-11-21' order by id").fetchall()]
+        d102 = con.execute("select stage_id, category_id, assigned_by_id, currency_id, closedate::varchar "
+                           "from deal_snapshots where snapshot_date = '2026-11-21' and id = 102").fetchone()
+        push = con.execute("select previous_closedate::varchar, closedate::varchar, pushed_days "
+                           "from q_close_date_push where deal_id = 102 and snapshot_date = '2026-11-21'"
+                           ).fetchall()
+        history = con.execute("select snapshot_date::varchar, count(*) from scorecard_history group by 1"
+                              ).fetchall()
+    finally:
+        con.close()
+    # the open deals by hand: Anna 101-107, Boris 201 and 202 (203 is a recurring template), Viktor 108, 301;
+    # won/lost 109, 110, 204-208, 302, 401 are not open
+    assert ids == [101, 102, 103, 104, 105, 106, 107, 108, 201, 202, 301]
+    assert d102 == ("PREPARATION", 0, 1, "USD", "2027-01-10")
+    assert days[-1] == ("2026-11-21", 11) and [d for d, _ in days[:-1]] == ["2026-11-18", "2026-11-19",
+                                                                             "2026-11-20"]
+    assert push == [("2026-12-15", "2027-01-10", 26)]  # the stored layer was built after today's snapshot
+    assert history == [("2026-11-21", 3)]
+
+
+def test_record_day_again_replaces_the_day(fixture_db, tmp_path):
+    from queries.history import record_day
+
+    db = shutil.copy(fixture_db, tmp_path / "again.duckdb")
+    con = duckdb.connect(str(db))
+    try:
+        record_day(con, AS_OF, Rules())
+        con.execute("update deals set stage_id = 'WON', stage_semantic_id = 'S', closed = true "
+                    "where id = 101")
+        record_day(con, AS_OF + timedelta(hours=1), Rules())
+        ids = [r[0] for r in con.execute(
+            "select id from deal_snapshots where snapshot_date = '2026-11-20' order by id").fetchall()]
+        active = con.execute("select active_deals from scorecard_history where manager_id = 1").fetchall()
+    finally:
+        con.close()
+    assert ids == [102, 103, 104, 105, 106, 107, 108, 201, 202, 301]  # D101 won since the first recording
+    assert active == [(6,)]
+
+
+def test_record_day_is_all_or_nothing(fixture_db, tmp_path):
+    from queries.history import record_day
+
+    db = shutil.copy(fixture_db, tmp_path / "broken.duckdb")
+    con = duckdb.connect(str(db))
+    try:
+        # a configured loss-reason field the snapshot lacks: the scorecard step fails after deal_snapshots
+        with pytest.raises(Exception, match="loss_reasons.field"):
+            record_day(con, AS_OF, Rules(loss_reason_field="uf_crm_gone"))
+        rows = con.execute("select count(*) from deal_snapshots where snapshot_date = '2026-11-20'"
+                           ).fetchone()[0]
+        tables = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+    finally:
+        con.close()
+    assert rows == 3  # the fixture's own rows for 20 Nov (D102, D106, D201), untouched
+    assert "scorecard_history" not in tables and "q_derived" not in tables

@@ -78,12 +78,38 @@ invoice_stage_ids = []
     ("[pipelines.3]\nmax_age = 1\n", "rules.toml: pipelines.3.max_age: unknown key"),
     ("[attention]\nwindow_days = 0\n", "rules.toml: attention.window_days: must be >= 1, got 0"),
     ("max_deal_age_days = \n", "not valid TOML"),
+    # issue 15: each of these was a traceback, a late failure without the key, or silently accepted
+    ("[pipelines.\"²\"]\nmax_deal_age_days = 1\n",
+     "rules.toml: pipelines.²: pipeline ids are whole numbers"),
+    ("max_deal_age_days = 9223372036854775807\n",
+     "rules.toml: max_deal_age_days: must be <= 36500, got 9223372036854775807"),
+    ("[pipelines.3]\ntouch_interval_days = 99999999\n",
+     "rules.toml: pipelines.3.touch_interval_days: must be <= 36500"),
+    ("invoice_followup_business_days = 366\n", "rules.toml: invoice_followup_business_days: must be <= 365"),
+    ("[attention]\nwindow_days = 100000\n", "rules.toml: attention.window_days: must be <= 36500"),
+    ("[forecast]\nwin_rate_lookback_months = 5000\n",
+     "rules.toml: forecast.win_rate_lookback_months: must be <= 1200"),
+    ("[calendar]\nworking_days = [\"monXYZ\"]\n",
+     "rules.toml: calendar.working_days: unknown weekday 'monXYZ'"),
+    ("[calendar]\ncountry = \"XX\"\n", "rules.toml: calendar.country: no public-holiday calendar for 'XX'"),
+    ("[calendar]\ncountry = 7\n", "rules.toml: calendar.country: expected a country code"),
 ])
 def test_refused_with_key_and_reason(tmp_path, text, message):
     with pytest.raises(RulesError) as err:
         load_rules(write(tmp_path, text))
     assert message in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_weekday_names_full_and_short(tmp_path):
+    rules = load_rules(write(tmp_path, '[calendar]\nworking_days = ["Monday", "tue", "SAT"]\n'))
+    assert rules.working_days == (1, 2, 6)
+
+
+def test_country_calendar(tmp_path):
+    assert Rules().country == "RU"
+    assert load_rules(write(tmp_path, '[calendar]\ncountry = "kz"\n')).country == "KZ"
+    assert load_rules(write(tmp_path, '[calendar]\ncountry = ""\n')).country == ""
 
 
 def test_missing_file(tmp_path):
@@ -94,3 +120,41 @@ def test_missing_file(tmp_path):
 def test_rules_are_hashable_for_caches():
     assert hash(Rules()) == hash(Rules())
     assert {Rules(): 1}[Rules()] == 1
+
+
+def test_rules_path_order(tmp_path, monkeypatch):
+    """$DOZHIM_RULES, else DOZHIM_RULES in .streamlit/secrets.toml, else ./rules.toml, else defaults."""
+    from queries.rules import rules_path
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DOZHIM_RULES", raising=False)
+    assert rules_path() is None and load_rules() == Rules()
+    write(tmp_path, "max_deal_age_days = 60\n")
+    assert rules_path() == Path("rules.toml")
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text('DOZHIM_RULES = "team.toml"\n')
+    (tmp_path / "team.toml").write_text("max_deal_age_days = 70\n")
+    assert rules_path() == Path("team.toml") and load_rules().max_deal_age_days == 70
+    (tmp_path / "env.toml").write_text("max_deal_age_days = 80\n")
+    monkeypatch.setenv("DOZHIM_RULES", "env.toml")
+    assert rules_path() == Path("env.toml") and load_rules().max_deal_age_days == 80
+
+
+def test_broken_secrets_file_is_one_line(tmp_path, monkeypatch):
+    from queries.rules import rules_path
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DOZHIM_RULES", raising=False)
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text("DOZHIM_RULES = \n")
+    with pytest.raises(RulesError, match=r"^\.streamlit/secrets\.toml: cannot read DOZHIM_RULES"):
+        rules_path()
+
+
+def test_missing_loss_reason_field_names_the_key(run, recwarn):
+    # was a Python UserWarning on stderr and a silent fall-back to stage names
+    with pytest.raises(RulesError) as err:
+        run("loss_reasons", rules=Rules(loss_reason_field="uf_crm_no_such_field"))
+    assert str(err.value).startswith("rules.toml: loss_reasons.field: the snapshot's deals have no field "
+                                     "UF_CRM_NO_SUCH_FIELD")
+    assert not [w for w in recwarn if issubclass(w.category, UserWarning)]

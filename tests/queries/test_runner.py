@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from datetime import UTC, datetime
 
 import duckdb
@@ -57,3 +58,30 @@ def test_connections_are_closed(fixture_db, tmp_path):
     db = shutil.copy(fixture_db, tmp_path / "w.duckdb")
     run_metric("scorecard", db)
     duckdb.connect(str(db)).close()  # a writer can open it: no reader left behind
+
+
+def test_sqlite_file_is_refused_without_asking_for_an_extension(tmp_path):
+    # DuckDB opens a SQLite file through its sqlite extension, downloading it when missing (a call out to
+    # extensions.duckdb.org from a server that may have no internet). A real SQLite file, even one with a
+    # meta table like ours, is refused with one line instead.
+    path = tmp_path / "crm.duckdb"
+    con = sqlite3.connect(path)
+    con.execute("create table meta (key text, value text)")
+    con.execute("insert into meta values ('schema_version', '1')")
+    con.commit()
+    con.close()
+    with pytest.raises(QueryError) as err:
+        run_metric("scorecard", path)
+    assert str(err.value) == f"not a Dozhim database (not a DuckDB file): {path}"
+
+
+def test_read_connection_never_loads_extensions(fixture_db):
+    from queries.runner import connect
+
+    con = connect(fixture_db)
+    try:
+        settings = con.execute("select current_setting('autoinstall_known_extensions'), "
+                               "current_setting('autoload_known_extensions')").fetchone()
+    finally:
+        con.close()
+    assert settings == (False, False)

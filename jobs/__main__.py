@@ -1,0 +1,5 @@
+import sys
+
+from jobs.sync import main
+
+sys.exit(main())
