@@ -1,6 +1,8 @@
 -- attention: how a manager's touches spread over the open deals in the last 21 days
 -- grain: one row per manager (manager_id)
 -- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- columns: manager_id, manager_name, open_deals, untouched_deals, touched_deals, hammered_deals, touches,
+-- untouched_share, manager_active
 -- rule: window = [T - attention.window_days, T]; untouched_deals = open deals with no touch in the window;
 -- hammered_deals = open deals touched attention.touches_per_week (3) or more times within one calendar week
 -- (Monday-Sunday in the portal time zone) of the window. Attention spread thin shows as many untouched

@@ -1,6 +1,10 @@
 -- backlog: a manager's open deals that need action now, most urgent first
 -- grain: one row per open deal breaking at least one rule (deal_id)
 -- params: $manager_id (usually set: one manager's work list), $pipeline_id, $department_id (NULL = all)
+-- columns: deal_id, deal_title, deal_url, manager_id, manager_name, pipeline_id, pipeline_name, stage_id,
+-- stage_name, opportunity, currency_id, amount_base, deal_age_days, days_since_touch, reason, priority,
+-- rules, rules_text, rules_broken, incoming_count, overdue_count, next_deadline, last_touch_at,
+-- manager_active
 -- rule: every rule the deal breaks, in priority order: unprocessed_incoming (1), overdue_activities (2),
 -- invoice_stuck (3), no_next_activity (4), stale_deals (5), overaged_deals (6); `priority` is the rank of
 -- its most urgent rule; ties go to the deal breaking more rules, then the longest untouched.

@@ -1,6 +1,9 @@
 -- close_date_pushes: each time an open deal's expected close date moved later, from the daily snapshots
 -- grain: one row per deal and snapshot day with a push (deal_id, snapshot_date)
 -- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- columns: deal_id, deal_title, deal_url, manager_id, manager_name, pipeline_id, pipeline_name, stage_id,
+-- stage_name, opportunity, currency_id, amount_base, deal_age_days, days_since_touch, reason, snapshot_date,
+-- previous_closedate, closedate, pushed_days
 -- rule: deal_snapshots keeps each open deal's close date once per portal day; a push is a day whose
 -- close date is later than the previous snapshot's. Only deals still open are listed.
 with

@@ -1,6 +1,9 @@
 -- invoice_stuck: open deals left in an invoice stage without follow-up
 -- grain: one row per open deal (deal_id)
 -- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- columns: deal_id, deal_title, deal_url, manager_id, manager_name, pipeline_id, pipeline_name, stage_id,
+-- stage_name, opportunity, currency_id, amount_base, deal_age_days, days_since_touch, reason, manager_active,
+-- date_create, last_touch_at, invoice_entered_at, invoice_due_at
 -- rule: open, in an invoice stage entered at E (latest stage-history entry into the current stage, else
 -- moved_time), E + invoice_followup_business_days working days is before T, and no touch since E.
 with

@@ -1,6 +1,7 @@
 -- loss_reasons: lost deals per manager by reason group and reason over a period
 -- grain: one row per manager, group and reason (manager_id, reason_group, reason_key)
 -- params: $manager_id, $pipeline_id, $department_id (NULL = all); period as in conversion
+-- columns: manager_id, manager_name, reason_group, reason_key, reason_name, lost_deals, lost_amount, deal_ids
 -- rule: reason = the configured loss-reason user field's value (enumeration option value), else the name
 -- of the failure stage; groups manager_closed / client_declined / client_silent from rules.toml, else
 -- unspecified.

@@ -1,6 +1,9 @@
 -- overdue_activities: planned activities past their deadline on open deals
 -- grain: one row per activity and deal it is bound to (activity_id, deal_id)
 -- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- columns: deal_id, deal_title, deal_url, manager_id, manager_name, pipeline_id, pipeline_name, stage_id,
+-- stage_name, opportunity, currency_id, amount_base, deal_age_days, days_since_touch, reason, activity_id,
+-- activity_subject, activity_type, deadline, created, manager_active, deal_open
 -- rule: planned (not completed, not incoming, real deadline) activity bound to an open deal whose deadline
 -- is before the start of T's day in the portal time zone.
 with

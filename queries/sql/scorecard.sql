@@ -1,6 +1,9 @@
 -- scorecard: every rule's count per manager, the won and lost deals of T's month
 -- grain: one row per manager (manager_id)
 -- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- columns: manager_id, manager_name, active_deals, below_minimum, overaged_deals, stale_deals,
+-- no_next_activity, overdue_activities, unprocessed_incoming, invoice_stuck, won_deals, won_amount,
+-- lost_deals, win_rate, manager_active, department_id
 -- rule: counts come from v_deal_flags (one pass over the activities) and v_closed_deal
 -- (queries/sql/_base.sql), attributed to the deal's assigned_by_id; below_minimum = active_deals <
 -- min_active_deals; won/lost = final move inside T's calendar month up to T; win_rate = won / (won + lost).

@@ -1,6 +1,9 @@
 -- stale_deals: open deals without a touch for more than touch_interval_days
 -- grain: one row per open deal (deal_id)
 -- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- columns: deal_id, deal_title, deal_url, manager_id, manager_name, pipeline_id, pipeline_name, stage_id,
+-- stage_name, opportunity, currency_id, amount_base, deal_age_days, days_since_touch, reason, manager_active,
+-- date_create, last_touch_at
 -- rule: open and the last touch (completed activity bound to the deal, at or before T), or creation when
 -- never touched, is more than touch_interval_days x 24 h before T.
 with

@@ -1,6 +1,11 @@
 -- trend: the scorecard per manager per day as it was recorded that day, with the change from the day before
 -- grain: one row per manager and day (manager_id, snapshot_date)
 -- params: $manager_id, $department_id (NULL = all); $pipeline_id is ignored (history is all pipelines)
+-- columns: manager_id, manager_name, snapshot_date, active_deals, below_minimum, overaged_deals, stale_deals,
+-- no_next_activity, overdue_activities, unprocessed_incoming, invoice_stuck, won_deals, won_amount,
+-- lost_deals, win_rate, previous_date, active_deals_change, overaged_deals_change, stale_deals_change,
+-- no_next_activity_change, overdue_activities_change, unprocessed_incoming_change, invoice_stuck_change,
+-- won_deals_change, won_amount_change, lost_deals_change, manager_active, recorded_as_of
 -- rule: reads scorecard_history (queries.history.record_scorecard after each successful sync; the last sync
 -- of a portal day wins). Days: the given period, else the 30 days up to T's day. *_change = this day's value
 -- minus the manager's previous recorded day (NULL on the first day).
