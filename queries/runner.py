@@ -41,9 +41,10 @@ class MetricInfo:
     name: str
     title: str
     description: str
-    grain: tuple[str, ...]  # the key columns that make a row unique
+    grain: tuple[str, ...]  # the key columns that make a row unique; () for a one-row metric
     params: tuple[str, ...]
     path: Path
+    columns: tuple[str, ...] = ()  # exactly the columns the metric returns, in order (`-- columns:`)
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,8 @@ class SnapshotInfo:
 
 
 def _parse_header(path: Path) -> MetricInfo:
-    """`-- name: title`, then description lines and `grain:` / `params:` / `rule:` fields (continued on
-    the following comment lines) up to the first line of SQL."""
+    """`-- name: title`, then description lines and `grain:` / `params:` / `columns:` / `rule:` fields
+    (continued on the following comment lines) up to the first line of SQL."""
     sql = path.read_text(encoding="utf-8")
     lines = []
     for line in sql.splitlines():
@@ -71,7 +72,7 @@ def _parse_header(path: Path) -> MetricInfo:
     current = "description"
     for line in lines[1:]:
         key, sep, value = line.partition(":")
-        if sep and key in ("grain", "params", "rule"):
+        if sep and key in ("grain", "params", "columns", "rule"):
             current = key
             fields[key] = [value.strip()]
         elif line:
@@ -83,9 +84,17 @@ def _parse_header(path: Path) -> MetricInfo:
         title=title.strip(),
         description=" ".join(t for t in (text["description"], text.get("rule", "")) if t),
         grain=tuple(c.strip() for c in grain.group(1).split(",")) if grain else (),
-        params=tuple(dict.fromkeys(PARAM_RE.findall(_strip_comments(sql)))),
+        params=_params(sql),
         path=path,
+        columns=tuple(c.strip() for c in text.get("columns", "").split(",") if c.strip()),
     )
+
+
+def _params(sql: str) -> tuple[str, ...]:
+    """The $names a metric binds: the filters in FILTER_PARAMS order, then any other in order of use."""
+    found = dict.fromkeys(PARAM_RE.findall(_strip_comments(sql)))
+    rank = {name: i for i, name in enumerate(FILTER_PARAMS)}
+    return tuple(sorted(found, key=lambda name: rank.get(name, len(rank))))
 
 
 def _strip_comments(sql: str) -> str:
@@ -109,6 +118,11 @@ def metric_info(name: str) -> MetricInfo:
 def list_metrics() -> list[MetricInfo]:
     """Every metric with its name, title and description (from the .sql header)."""
     return list(_metrics().values())
+
+
+def metric_columns(name: str) -> tuple[str, ...]:
+    """The columns `name` returns, in order, as its header states them (QueryError for an unknown metric)."""
+    return metric_info(name).columns
 
 
 def connect(db_path: str | Path) -> duckdb.DuckDBPyConnection:
