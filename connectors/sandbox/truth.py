@@ -65,10 +65,11 @@ def expected_counts(
 def expected_scorecard(
     path: Path | str, as_of: datetime, max_deal_age_days: int = 90, touch_interval_days: int = 14,
     invoice_followup_business_days: int = 2, working_days: Collection[int] = MONDAY_TO_FRIDAY,
-    holidays: Collection[date] = (),
+    holidays: Collection[date] = (), workdays: Collection[date] = (),
 ) -> dict[int, dict[str, int | float | None]]:
-    """Per ASSIGNED_BY_ID, expected_counts' rules plus invoice_stuck, won_deals, lost_deals and win_rate."""
-    calendar = _Calendar(working_days, holidays)
+    """Per ASSIGNED_BY_ID, expected_counts' rules plus invoice_stuck, won_deals, lost_deals and win_rate.
+    holidays: days off on a working weekday; workdays: working days on a weekend (a transferred Saturday)."""
+    calendar = _Calendar(working_days, holidays, workdays)
     items, owner_of = _evaluate(path, as_of, max_deal_age_days, touch_interval_days,
                                 invoice_followup_business_days, calendar)
     card: dict[int, dict] = _count(items, owner_of, RULES + MORE_RULES)
@@ -88,13 +89,15 @@ def _count(items: dict[str, set], owner_of: dict[int, int], rules: tuple[str, ..
 
 
 def expected_items(
-    path: Path | str, as_of: datetime, max_deal_age_days: int = 90, touch_interval_days: int = 14
+    path: Path | str, as_of: datetime, max_deal_age_days: int = 90, touch_interval_days: int = 14,
+    holidays: Collection[date] = (), workdays: Collection[date] = (),
 ) -> dict[str, set]:
     """What each rule finds: deal ids for the deal rules, (activity id, deal id) pairs for
     overdue_activities and unprocessed_incoming; also invoice_stuck (with its two halves
-    invoice_no_followup and invoice_stale), won_deals and lost_deals with the default calendar. Handy to see
-    which rows a metric gets wrong."""
-    return _evaluate(path, as_of, max_deal_age_days, touch_interval_days)[0]
+    invoice_no_followup and invoice_stale), won_deals and lost_deals (Monday to Friday, less `holidays`, plus
+    `workdays`). Handy to see which rows a metric gets wrong."""
+    calendar = _Calendar(MONDAY_TO_FRIDAY, holidays, workdays)
+    return _evaluate(path, as_of, max_deal_age_days, touch_interval_days, calendar=calendar)[0]
 
 
 def _evaluate(
@@ -160,14 +163,18 @@ _TICK = timedelta(seconds=1)
 
 
 class _Calendar:
-    """Working days: ISO weekdays in working_days, minus holidays."""
+    """Working days: ISO weekdays in working_days and the extra workdays, minus holidays."""
 
-    def __init__(self, working_days: Collection[int], holidays: Collection[date]) -> None:
+    def __init__(self, working_days: Collection[int], holidays: Collection[date],
+                 workdays: Collection[date] = ()) -> None:
         self.working_days = set(working_days)
         self.holidays = set(holidays)
+        self.workdays = set(workdays)
 
     def is_working(self, day: date) -> bool:
-        return day.isoweekday() in self.working_days and day not in self.holidays
+        if day in self.holidays:
+            return False
+        return day.isoweekday() in self.working_days or day in self.workdays
 
     def after(self, day: date, n: int) -> date:
         """The n-th working day after `day` (n = 0: `day` itself)."""

@@ -7,6 +7,7 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
+import holidays
 import httpx
 import pytest
 
@@ -27,6 +28,7 @@ def synced_small(tmp_path_factory):
     from connectors.bitrix24.sync import SyncOptions, run_sync
     from connectors.sandbox.store import cached_store
     from connectors.sandbox.testing import running_sandbox
+    from queries.history import record_day
 
     def fast_client(webhook_url: str) -> Bitrix24Client:
         return Bitrix24Client(webhook_url, limiter=RateLimiter(burst=1000, per_second=1000.0),
@@ -38,11 +40,20 @@ def synced_small(tmp_path_factory):
     db = tmp / "crm.duckdb"
     with running_sandbox("small", 7, store_path=store) as sandbox, open("/dev/null", "w") as quiet:
         result = run_sync(SyncOptions(db=db, webhook_url=sandbox.webhook_url, client_factory=fast_client,
-                                      reporter=LineReporter(out=quiet)))
+                                      reporter=LineReporter(out=quiet),
+                                      after_write=lambda con, moment: record_day(con, moment, Rules())))
         reply = httpx.post(sandbox.webhook_url + "server.time", json={}).json()
         now = datetime.fromisoformat(reply["result"])
     assert result.status == "ok"
     return store, db, now
+
+
+def country_days(now: datetime) -> tuple[set, set]:
+    """Russia's days off on weekdays and its working weekend days (a transferred Saturday) around `now`, read
+    from the `holidays` package directly, as the truth's own calendar (the default rules use calendar.country
+    = "RU")."""
+    calendar = holidays.country_holidays("RU", years=range(now.year - 3, now.year + 2))
+    return set(calendar), set(calendar.weekend_workdays)
 
 
 def test_scorecard_matches_the_sandbox_truth(synced_small):
@@ -50,8 +61,9 @@ def test_scorecard_matches_the_sandbox_truth(synced_small):
 
     store, db, now = synced_small
     rules = Rules()
+    days_off, workdays = country_days(now)
     truth = expected_scorecard(store, now, rules.max_deal_age_days, rules.touch_interval_days,
-                               rules.invoice_followup_business_days, rules.working_days, rules.holidays)
+                               rules.invoice_followup_business_days, rules.working_days, days_off, workdays)
     assert truth, "the sandbox truth is empty"
     # everyone the truth counts, so that owners without open deals (incoming on closed deals) are compared too
     df = run_metric("scorecard", db, as_of=now, rules=Rules(manager_ids=tuple(sorted(truth))))
@@ -73,7 +85,8 @@ def test_invoice_stuck_deals_and_halves_match_the_sandbox_truth(synced_small):
     from connectors.sandbox.truth import expected_items
 
     store, db, now = synced_small
-    items = expected_items(store, now)
+    days_off, workdays = country_days(now)
+    items = expected_items(store, now, holidays=days_off, workdays=workdays)
     df = run_metric("invoice_stuck", db, as_of=now, rules=Rules())
     assert set(df["deal_id"]) == items["invoice_stuck"]
     assert set(df.loc[df["invoice_no_followup"], "deal_id"]) == items["invoice_no_followup"]
