@@ -82,10 +82,17 @@ def _parse_header(path: Path) -> MetricInfo:
         title=title.strip(),
         description=" ".join(t for t in (text["description"], text.get("rule", "")) if t),
         grain=tuple(c.strip() for c in grain.group(1).split(",")) if grain else (),
-        params=tuple(dict.fromkeys(PARAM_RE.findall(_strip_comments(sql)))),
+        params=_params(sql),
         path=path,
         columns=tuple(c.strip() for c in text.get("columns", "").split(",") if c.strip()),
     )
+
+
+def _params(sql: str) -> tuple[str, ...]:
+    """The $names a metric binds: the filters in FILTER_PARAMS order, then any other in order of use."""
+    found = dict.fromkeys(PARAM_RE.findall(_strip_comments(sql)))
+    rank = {name: i for i, name in enumerate(FILTER_PARAMS)}
+    return tuple(sorted(found, key=lambda name: rank.get(name, len(rank))))
 
 
 def _strip_comments(sql: str) -> str:

@@ -8,43 +8,21 @@
 -- one still counts).
 with
 
-params as (
-    select
-        $manager_id::bigint as manager_id,
-        $pipeline_id::bigint as pipeline_id,
-        $department_id::bigint as department_id
-),
-
-open_deals as (
-    select * from v_open_deal
+unplanned as (
+    select *
+    from v_open_deal
+    where is_no_next_activity
+      and in_scope(manager_id, pipeline_id, department_ids, $manager_id, $pipeline_id, $department_id)
 ),
 
 final as (
     select
-        o.deal_id,
-        o.deal_title,
-        o.deal_url,
-        o.manager_id,
-        o.manager_name,
-        o.pipeline_id,
-        o.pipeline_name,
-        o.stage_id,
-        o.stage_name,
-        o.opportunity,
-        o.currency_id,
-        o.amount_base,
-        o.deal_age_days,
-        o.days_since_touch,
+        unnest(o.deal_columns),  -- deal_id ... days_since_touch (_base.sql)
         'no_planned_activity' as reason,
         o.manager_active,
         o.date_create,
         o.last_touch_at
-    from open_deals as o
-    cross join params as p
-    where o.is_no_next_activity
-      and (p.manager_id is null or o.manager_id = p.manager_id)
-      and (p.pipeline_id is null or o.pipeline_id = p.pipeline_id)
-      and (p.department_id is null or list_contains(o.department_ids, p.department_id))
+    from unplanned as o
 )
 
 select * from final
