@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import components, data
 from dashboard.i18n import t
 
 
@@ -113,6 +113,8 @@ def bar(ctx, *, pipeline: bool = True, dept: bool = True, manager: bool = True, 
                      dept=department_options().get(chosen.department_id, chosen.department_id)),
                    icon=":material/person_off:")
         st.stop()
+    in_scope = manager_options(chosen.department_id) if chosen.manager_id is None else [chosen.manager_id]
+    components.dismissed_note(list(in_scope))
     return chosen
 
 

@@ -309,7 +309,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "flag_past": {"ru": "дата в прошлом", "en": "date in the past"},
     "close_month": {"ru": "Месяц закрытия", "en": "Close month"},
     "no_close_month": {"ru": "без даты", "en": "no date"},
-    "fc_month_tiles": {"ru": "Сделки с закрытием в {month}", "en": "Deals expected to close in {month}"},
+    "fc_month_tiles": {"ru": "Ожидаемое закрытие — {month}", "en": "Deals expected to close in {month}"},
     "fc_summary": {"ru": "Вся открытая воронка", "en": "The whole open pipeline"},
     "fc_open_deals": {"ru": "Открытых сделок", "en": "Open deals"},
     "fc_past_close": {"ru": "Дата закрытия прошла", "en": "Close date passed"},

@@ -44,7 +44,6 @@ def render(ctx: Context) -> None:
     _tiles(ctx, team.iloc[0].to_dict() if not team.empty else {}, components.change_since_yesterday(chosen))
     if components.unsure(ctx):
         st.caption(t("unsure_note"))
-    components.dismissed_note(score["manager_id"])
     st.subheader(t("scorecard_title"))
     st.caption(t("scorecard_hint"))
     state = scorecard.show(ctx, score)
