@@ -296,10 +296,13 @@ where pipeline_in_scope(pipeline_id, want_pipeline)
 group by manager_id;
 
 -- closed deals (final move: latest final-stage history entry, else moved_time) with the loss reason and
--- the in-progress stage they were in before the final move
+-- the in-progress stage they were in before the final move (excluded managers' deals left out)
 create or replace temp view v_closed_deal as
-with closed as (
-    select d.* from v_deal as d where d.semantic in ('S', 'F')
+with closed as (  -- managers.exclude_user_ids are left out of every won / lost figure
+    select d.*
+    from v_deal as d
+    cross join ctx
+    where d.semantic in ('S', 'F') and not list_contains(ctx.exclude_manager_ids, d.manager_id)
 ),
 reason as (
     select

@@ -8,44 +8,22 @@
 -- close date is later than the previous snapshot's. Only deals still open are listed.
 with
 
-params as (
-    select
-        $manager_id::bigint as manager_id,
-        $pipeline_id::bigint as pipeline_id,
-        $department_id::bigint as department_id
-),
-
 pushes as (
-    select * from v_close_date_push
+    select p.*, o.*
+    from v_close_date_push as p
+    inner join v_open_deal as o on o.deal_id = p.deal_id
+    where in_scope(o.manager_id, o.pipeline_id, o.department_ids, $manager_id, $pipeline_id, $department_id)
 ),
 
 final as (
     select
-        o.deal_id,
-        o.deal_title,
-        o.deal_url,
-        o.manager_id,
-        o.manager_name,
-        o.pipeline_id,
-        o.pipeline_name,
-        o.stage_id,
-        o.stage_name,
-        o.opportunity,
-        o.currency_id,
-        o.amount_base,
-        o.deal_age_days,
-        o.days_since_touch,
+        unnest(p.deal_columns),  -- deal_id ... days_since_touch (_base.sql)
         'pushed_' || p.pushed_days || '_days' as reason,
         p.snapshot_date,
         p.previous_closedate,
         p.closedate,
         p.pushed_days
     from pushes as p
-    inner join v_open_deal as o on o.deal_id = p.deal_id
-    cross join params as pr
-    where (pr.manager_id is null or o.manager_id = pr.manager_id)
-      and (pr.pipeline_id is null or o.pipeline_id = pr.pipeline_id)
-      and (pr.department_id is null or list_contains(o.department_ids, pr.department_id))
 )
 
 select * from final

@@ -11,23 +11,12 @@
 -- days to close = final move - creation.
 with
 
-params as (
-    select
-        $manager_id::bigint as manager_id,
-        $pipeline_id::bigint as pipeline_id,
-        $department_id::bigint as department_id
-),
-
 closed as (
     select c.*
     from v_closed_deal as c
     cross join ctx
-    cross join params as p
     where c.closed_at >= ctx.period_start and c.closed_at < ctx.period_end
-      and not list_contains(ctx.exclude_manager_ids, c.manager_id)
-      and (p.manager_id is null or c.manager_id = p.manager_id)
-      and (p.pipeline_id is null or c.pipeline_id = p.pipeline_id)
-      and (p.department_id is null or list_contains(c.department_ids, p.department_id))
+      and in_scope(c.manager_id, c.pipeline_id, c.department_ids, $manager_id, $pipeline_id, $department_id)
 ),
 
 per_manager as (

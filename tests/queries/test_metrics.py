@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from queries import Rules
@@ -120,8 +122,6 @@ def test_conversion_month(run):
 
 
 def test_conversion_other_period(run):
-    from datetime import date
-
     df = run("conversion", month=date(2026, 10, 1)).set_index("manager_id")
     assert df.loc[1, ["won_deals", "won_amount"]].tolist() == [1, 50000.0]  # D110
     assert df.loc[2, "lost_deals"] == 1  # D206, 31 Oct 23:30 local
@@ -144,6 +144,19 @@ def test_loss_reasons_from_a_user_field(run):
     # D205 "Дорого" and D302 "Выбрали конкурента" come from the field; D207 and D208 have none: stage names
     assert got == [(1, "unspecified", "Deal failed"), (2, "client_declined", "Дорого"),
                    (2, "manager_closed", "Дубль"), (3, "client_declined", "Выбрали конкурента")]
+
+
+def test_loss_reasons_per_pipeline(run):
+    df = run("loss_reasons")
+    got = sorted(zip(df["manager_id"], df["pipeline_id"], df["pipeline_name"], df["reason_key"], strict=True))
+    assert got == [(1, 0, "General", "LOSE"), (2, 3, "Projects", "C3:DUP"), (2, 3, "Projects", "C3:LOSE"),
+                   (3, 0, "General", "APOLOGY")]
+    # June 2025: Boris lost D209 (General) and D210 (Projects), both "Дорого" (option 501): two rows, one per
+    # pipeline, not one row that hides where the deals were lost
+    june = run("loss_reasons", rules=Rules(loss_reason_field="uf_crm_loss_reason"), month=date(2025, 6, 1))
+    columns = ["pipeline_name", "reason_key", "reason_name", "lost_deals", "lost_amount"]
+    assert june[columns].values.tolist() == [["General", "501", "Дорого", 1, 3000.0],
+                                             ["Projects", "501", "Дорого", 1, 4000.0]]
 
 
 def test_loss_group_by_id(run):
@@ -188,6 +201,16 @@ def test_forecast_deals_weights(run):
     assert df.loc[105, "weight_source"] == "none"
     assert df.loc[[101, 104, 106, 107], "reason"].tolist() == ["past_close_date", "no_close_date", "pushed",
                                                               "default_close_date"]
+
+
+def test_forecast_by_manager_order(run):
+    # by close month, then the larger weighted amount: 2026-12 Boris (D201 45000 x 0.25 + D202 70000 x 0.8 =
+    # 67250) before Anna (D102 36000); 'none' Viktor (D301 50000 x 0.6) before Anna (D104 20000 x 1/3)
+    df = run("forecast_by_manager")
+    assert list(zip(df["manager_id"], df["close_month"], strict=True)) == [
+        (1, "2026-08"), (1, "2026-11"), (3, "2026-11"), (2, "2026-12"), (1, "2026-12"), (3, "none"),
+        (1, "none")]
+    assert df.loc[df["close_month"] == "2026-12", "weighted_amount"].tolist() == [67250.0, 36000.0]
 
 
 def test_forecast_by_manager_adds_up(run):
