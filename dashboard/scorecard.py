@@ -69,6 +69,7 @@ def show(ctx: Context, score: pd.DataFrame) -> Any:
             config[column] = st.column_config.NumberColumn(title, help=help_text, width="small")
         state = st.dataframe(_styled(ctx, view, low), key="scorecard", hide_index=True,
                              column_config=config, on_select="rerun",
-                             selection_mode=["single-row", "single-cell"], height="content")
+                             selection_mode=["single-row", "single-cell"], height="content",
+                             placeholder="—")  # the browser draws a missing cell itself, as "None"
         tables.downloads(view.rename(columns={c: t(c) for c in view.columns}), "scorecard", key="scorecard")
     return state
