@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, formatting, tables
+from dashboard import data, formatting, plain, tables
 from dashboard.data import Context
 from dashboard.i18n import has, lang, reason, t
 from queries import QueryError, RulesError
@@ -46,8 +46,8 @@ def _freshness_body(ctx: Context) -> None:
     when = formatting.moment(last, ctx.tz, lg)
     age_text = formatting.age(age, lg)
     if getattr(ctx.info, "last_run_status", None) == "failed":
-        error = getattr(ctx.info, "last_error", None) or "?"
-        st.warning(t("fresh_failed", error=str(error).splitlines()[0][:200], when=when, age=age_text),
+        error = plain.md(str(getattr(ctx.info, "last_error", None) or "?").splitlines()[0][:200])
+        st.warning(t("fresh_failed", error=error, when=when, age=age_text),
                    icon=":material/sync_problem:")
     elif age > timedelta(hours=ctx.settings.fresh_hours):
         limit = formatting.number(ctx.settings.fresh_hours, lg)
@@ -82,7 +82,7 @@ def freshness(ctx: Context) -> None:
 
 def error(exc: BaseException) -> None:
     """One clear line for a data problem, never a traceback."""
-    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    message = plain.md(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
     if isinstance(exc, RulesError):
         st.error(t("err_rules", error=message), icon=":material/rule:")
     else:

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, data
+from dashboard import components, data, plain
 from dashboard.data import Context
 from dashboard.filters import Filters
 from dashboard.i18n import t
@@ -51,7 +51,7 @@ def section(ctx: Context, score: pd.DataFrame, state: Any, chosen: Filters) -> N
     who = names.get(manager_id, t("team")) if manager_id is not None else t("team")
     picked = components.translated_choice(st.selectbox, t("drill_pick"), list(SCORE_RULES), key=RULE_KEY,
                                           default=DEFAULT_RULE, force=clicked)
-    st.caption(f"{who} · {t(picked)} — {components.rule_help(ctx, picked)}")
+    st.caption(f"{plain.md(who)} · {t(picked)} — {components.rule_help(ctx, picked)}")
     deals = data.metric(picked, manager_id=manager_id, pipeline_id=chosen.pipeline_id,
                         department_id=chosen.department_id)
     components.table(ctx, components.with_reasons(deals), key="drill_table", columns=LIST_COLUMNS,
