@@ -1,10 +1,19 @@
 """Dozhim metrics: the rules of deal work as SQL (queries/sql/*.sql), run by a thin shared runner.
 
-    from queries import load_rules, list_metrics, run_metric, snapshot_info, Rules, RulesError, QueryError
+    from queries import load_rules, list_metrics, metric_columns, run_metric, snapshot_info
+    from queries import Rules, RulesError, QueryError
 """
 
 from queries.rules import PipelineRules, Rules, RulesError, load_rules
-from queries.runner import MetricInfo, QueryError, SnapshotInfo, list_metrics, run_metric, snapshot_info
+from queries.runner import (
+    MetricInfo,
+    QueryError,
+    SnapshotInfo,
+    list_metrics,
+    metric_columns,
+    run_metric,
+    snapshot_info,
+)
 
 __all__ = ["MetricInfo", "PipelineRules", "QueryError", "Rules", "RulesError", "SnapshotInfo", "list_metrics",
-           "load_rules", "run_metric", "snapshot_info"]
+           "load_rules", "metric_columns", "run_metric", "snapshot_info"]

@@ -39,9 +39,10 @@ class MetricInfo:
     name: str
     title: str
     description: str
-    grain: tuple[str, ...]  # the key columns that make a row unique
+    grain: tuple[str, ...]  # the key columns that make a row unique; () for a one-row metric
     params: tuple[str, ...]
     path: Path
+    columns: tuple[str, ...] = ()  # exactly the columns the metric returns, in order (`-- columns:`)
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,8 @@ class SnapshotInfo:
 
 
 def _parse_header(path: Path) -> MetricInfo:
-    """`-- name: title`, then description lines and `grain:` / `params:` / `rule:` fields (continued on
-    the following comment lines) up to the first line of SQL."""
+    """`-- name: title`, then description lines and `grain:` / `params:` / `columns:` / `rule:` fields
+    (continued on the following comment lines) up to the first line of SQL."""
     sql = path.read_text(encoding="utf-8")
     lines = []
     for line in sql.splitlines():
@@ -69,7 +70,7 @@ def _parse_header(path: Path) -> MetricInfo:
     current = "description"
     for line in lines[1:]:
         key, sep, value = line.partition(":")
-        if sep and key in ("grain", "params", "rule"):
+        if sep and key in ("grain", "params", "columns", "rule"):
             current = key
             fields[key] = [value.strip()]
         elif line:
@@ -81,9 +82,17 @@ def _parse_header(path: Path) -> MetricInfo:
         title=title.strip(),
         description=" ".join(t for t in (text["description"], text.get("rule", "")) if t),
         grain=tuple(c.strip() for c in grain.group(1).split(",")) if grain else (),
-        params=tuple(dict.fromkeys(PARAM_RE.findall(_strip_comments(sql)))),
+        params=_params(sql),
         path=path,
+        columns=tuple(c.strip() for c in text.get("columns", "").split(",") if c.strip()),
     )
+
+
+def _params(sql: str) -> tuple[str, ...]:
+    """The $names a metric binds: the filters in FILTER_PARAMS order, then any other in order of use."""
+    found = dict.fromkeys(PARAM_RE.findall(_strip_comments(sql)))
+    rank = {name: i for i, name in enumerate(FILTER_PARAMS)}
+    return tuple(sorted(found, key=lambda name: rank.get(name, len(rank))))
 
 
 def _strip_comments(sql: str) -> str:
@@ -99,6 +108,18 @@ def _metrics() -> dict[str, MetricInfo]:
 def list_metrics() -> list[MetricInfo]:
     """Every metric with its name, title and description (from the .sql header)."""
     return list(_metrics().values())
+
+
+def _metric(name: str) -> MetricInfo:
+    info = _metrics().get(name)
+    if info is None:
+        raise QueryError(f"unknown metric {name!r} (python -m queries --list names them)")
+    return info
+
+
+def metric_columns(name: str) -> tuple[str, ...]:
+    """The columns `name` returns, in order, as its header states them (QueryError for an unknown metric)."""
+    return _metric(name).columns
 
 
 def connect(db_path: str | Path) -> duckdb.DuckDBPyConnection:
@@ -167,9 +188,7 @@ def run_metric(name: str, db_path: str | Path, *, as_of: datetime | None = None,
                department_id: int | None = None, period_start: date | None = None,
                period_end: date | None = None, month: date | None = None) -> pd.DataFrame:
     """One metric as a DataFrame. as_of None = now; filters None = all."""
-    info = _metrics().get(name)
-    if info is None:
-        raise QueryError(f"unknown metric {name!r} (python -m queries --list names them)")
+    info = _metric(name)
     rules = rules if rules is not None else load_rules()
     con = connect(db_path)
     try:

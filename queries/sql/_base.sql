@@ -2,8 +2,32 @@
 -- connection after the runner has created the rule tables (ctx, calendar_work, rule_pipeline,
 -- invoice_stage, loss_rule, deal_loss_field) and the derived layer (d_user, d_deal, d_deal_activity:
 -- queries/sql/_derived.sql). One place for: open, touch, planned, incoming, attribution, per-pipeline
--- thresholds, the invoice follow-up deadline, the loss reason. Times are instants (timestamptz); day
--- boundaries come from ctx (portal time zone).
+-- thresholds, the invoice follow-up deadline, the loss reason; and the pieces every metric file repeats
+-- (the filter by manager / pipeline / department, the columns every list starts with). Times are instants
+-- (timestamptz); day boundaries come from ctx (portal time zone).
+
+-- the dashboard's filters, NULL = all: a metric calls in_scope(...) with its row's manager, pipeline and
+-- departments and the bound $manager_id, $pipeline_id, $department_id (department covers sub-departments)
+create or replace temp macro pipeline_in_scope(row_pipeline, want_pipeline) as
+    want_pipeline is null or row_pipeline = cast(want_pipeline as bigint);
+
+create or replace temp macro manager_in_scope(row_manager, row_departments, want_manager, want_department) as
+    (want_manager is null or row_manager = cast(want_manager as bigint))
+    and (want_department is null or list_contains(row_departments, cast(want_department as bigint)));
+
+create or replace temp macro in_scope(row_manager, row_pipeline, row_departments, want_manager, want_pipeline,
+                                      want_department) as
+    manager_in_scope(row_manager, row_departments, want_manager, want_department)
+    and pipeline_in_scope(row_pipeline, want_pipeline);
+
+-- the start (portal time) of the last working day before T's day: what appeared since then is "new since
+-- the last working day"; older items are the backlog
+create or replace temp view v_last_workday as
+select
+    timezone(ctx.tz, cast((
+        select max(c.day) from calendar_day as c where c.is_working and c.day < ctx.today
+    ) as timestamp)) as last_workday_start
+from ctx;
 
 -- deal stages, one row per stage id (stage ids are unique across deal pipelines)
 create or replace temp view v_stage as
@@ -51,10 +75,24 @@ select da.*
 from d_deal_activity as da
 where not da.completed and not da.is_incoming and da.deadline is not null;
 
+-- planned activities on open deals whose deadline is before the start of T's day: one row per
+-- (activity, deal)
+create or replace temp view v_overdue_activity as
+select pl.*
+from v_planned as pl
+cross join ctx
+where pl.deal_open and pl.deadline < ctx.day_start;
+
+-- incoming activities still not completed that were created before the start of T's day, on any deal
+create or replace temp view v_unprocessed_incoming as
+select da.*
+from d_deal_activity as da
+cross join ctx
+where da.is_incoming and not da.completed and da.created < ctx.day_start;
+
 -- every per-deal activity fact: the stored per-deal summary (d_deal_summary) plus what depends on T:
--- the last touch at or before T (recomputed only for deals touched after T), planned activities overdue
--- (deadline before the start of T's day, open deals), incoming activities left unprocessed past the end of
--- a day (created before the start of T's day, any deal)
+-- the last touch at or before T (recomputed only for deals touched after T), overdue planned activities
+-- and unprocessed incoming ones (v_overdue_activity, v_unprocessed_incoming: count and the newest)
 create or replace temp view v_deal_stats as
 with touched_after_t as (
     select s.deal_id from d_deal_summary as s cross join ctx where s.last_touch_all > ctx.as_of
@@ -68,26 +106,24 @@ touch_before_t as (
     group by da.deal_id
 ),
 overdue as (
-    select da.deal_id, count(*) as overdue_count
-    from d_deal_activity as da
-    cross join ctx
-    where da.deal_open and not da.completed and not da.is_incoming and da.deadline < ctx.day_start
-    group by da.deal_id
+    select deal_id, count(*) as overdue_count, max(deadline) as latest_overdue_at
+    from v_overdue_activity
+    group by deal_id
 ),
 incoming as (
-    select da.deal_id, count(*) as incoming_count
-    from d_deal_activity as da
-    cross join ctx
-    where da.is_incoming and not da.completed and da.created < ctx.day_start
-    group by da.deal_id
+    select deal_id, count(*) as incoming_count, max(created) as latest_incoming_at
+    from v_unprocessed_incoming
+    group by deal_id
 )
 select
     s.deal_id,
     case when s.last_touch_all <= ctx.as_of then s.last_touch_all else tb.last_touch_at end as last_touch_at,
     s.planned_count,
     coalesce(o.overdue_count, 0) as overdue_count,
+    o.latest_overdue_at,
     s.next_deadline,
-    coalesce(i.incoming_count, 0) as incoming_count
+    coalesce(i.incoming_count, 0) as incoming_count,
+    i.latest_incoming_at
 from d_deal_summary as s
 cross join ctx
 left join touch_before_t as tb on tb.deal_id = s.deal_id
@@ -104,8 +140,10 @@ select
         as days_since_touch,
     coalesce(s.planned_count, 0) as planned_count,
     coalesce(s.overdue_count, 0) as overdue_count,
+    s.latest_overdue_at,
     s.next_deadline,
-    coalesce(s.incoming_count, 0) as incoming_count
+    coalesce(s.incoming_count, 0) as incoming_count,
+    s.latest_incoming_at
 from v_deal as d
 cross join ctx
 left join v_deal_stats as s on s.deal_id = d.deal_id;
@@ -144,45 +182,82 @@ left join calendar_work as target
         = coalesce(p.idx_le, 0) + p.n + case when coalesce(p.e_is_working, false) then 0 else 1 end;
 
 -- one row per deal with every rule's verdict, false for closed deals (the single source for scorecard,
--- lists and backlog; the scorecard reads it once for open and closed deals alike)
+-- lists and backlog; the scorecard reads it once for open and closed deals alike). invoice_stuck: an open
+-- deal in an invoice stage (entered at E) that either had no touch within N working days of E
+-- (invoice_no_followup) or is stale while in it: its last touch since E, else E, is more than the touch
+-- interval before T (invoice_stale). deal_columns: the columns every list starts with (unnest() them).
 create or replace temp view v_deal_flags as
+with flags as (
+    select
+        d.*,
+        -- epoch arithmetic: timestamptz +/- interval goes through ICU's calendar, far too slow per row
+        d.is_open and epoch(d.date_create) < epoch(ctx.as_of) - 86400 * d.max_deal_age_days as is_overaged,
+        d.is_open
+        and epoch(coalesce(d.last_touch_at, d.date_create)) < epoch(ctx.as_of) - 86400 * d.touch_interval_days
+            as is_stale,
+        d.is_open and d.planned_count = 0 as is_no_next_activity,
+        inv.entered_at as invoice_entered_at,
+        inv.due_at as invoice_due_at,
+        -- no touch between E and T  <=>  the last touch at or before T is earlier than E
+        d.is_open
+        and d.in_invoice_stage
+        and coalesce(inv.due_at, inv.entered_at) < ctx.as_of
+        and coalesce(d.last_touch_at < inv.entered_at, true) as invoice_no_followup,
+        d.is_open
+        and d.in_invoice_stage
+        and epoch(case when d.last_touch_at > inv.entered_at then d.last_touch_at else inv.entered_at end)
+            < epoch(ctx.as_of) - 86400 * d.touch_interval_days as invoice_stale
+    from v_deal_row as d
+    cross join ctx
+    left join v_invoice_due as inv on inv.deal_id = d.deal_id
+)
 select
-    d.*,
-    -- epoch arithmetic: timestamptz +/- interval goes through ICU's calendar, far too slow per row
-    d.is_open and epoch(d.date_create) < epoch(ctx.as_of) - 86400 * d.max_deal_age_days as is_overaged,
-    d.is_open
-    and epoch(coalesce(d.last_touch_at, d.date_create)) < epoch(ctx.as_of) - 86400 * d.touch_interval_days
-        as is_stale,
-    d.is_open and d.planned_count = 0 as is_no_next_activity,
-    inv.entered_at as invoice_entered_at,
-    inv.due_at as invoice_due_at,
-    -- no touch between E and T  <=>  the last touch at or before T is earlier than E
-    d.is_open
-    and d.in_invoice_stage
-    and coalesce(inv.due_at, inv.entered_at) < ctx.as_of
-    and coalesce(d.last_touch_at < inv.entered_at, true) as is_invoice_stuck
-from v_deal_row as d
-cross join ctx
-left join v_invoice_due as inv on inv.deal_id = d.deal_id;
+    f.*,
+    f.invoice_no_followup or f.invoice_stale as is_invoice_stuck,
+    {
+        'deal_id': f.deal_id,
+        'deal_title': f.deal_title,
+        'deal_url': f.deal_url,
+        'manager_id': f.manager_id,
+        'manager_name': f.manager_name,
+        'pipeline_id': f.pipeline_id,
+        'pipeline_name': f.pipeline_name,
+        'stage_id': f.stage_id,
+        'stage_name': f.stage_name,
+        'opportunity': f.opportunity,
+        'currency_id': f.currency_id,
+        'amount_base': f.amount_base,
+        'deal_age_days': f.deal_age_days,
+        'days_since_touch': f.days_since_touch
+    } as deal_columns
+from flags as f;
 
 -- one row per open deal with every rule's verdict
 create or replace temp view v_open_deal as
 select * from v_deal_flags where is_open;
 
--- planned activities on open deals whose deadline is before the start of T's day: one row per
--- (activity, deal)
-create or replace temp view v_overdue_activity as
-select pl.*
-from v_planned as pl
-cross join ctx
-where pl.deal_open and pl.deadline < ctx.day_start;
-
--- incoming activities still not completed that were created before the start of T's day, on any deal
-create or replace temp view v_unprocessed_incoming as
-select da.*
-from d_deal_activity as da
-cross join ctx
-where da.is_incoming and not da.completed and da.created < ctx.day_start;
+-- the two activity lists' rows: each overdue planned or unprocessed incoming activity (`rule` names its
+-- list) with its deal's row; item_at = the deadline (overdue) or the creation (incoming);
+-- since_last_workday = item_at at or after the start of the last working day before T's day
+create or replace temp view v_activity_item as
+with items as (
+    select 'overdue_activities' as rule, o.*, o.deadline as item_at from v_overdue_activity as o
+    union all
+    select 'unprocessed_incoming' as rule, i.*, i.created as item_at from v_unprocessed_incoming as i
+)
+select
+    it.rule,
+    it.activity_id,
+    it.activity_subject,
+    it.activity_type,
+    it.deadline,
+    it.created,
+    it.item_at,
+    it.item_at >= lw.last_workday_start as since_last_workday,
+    d.*
+from items as it
+inner join v_deal_flags as d on d.deal_id = it.deal_id
+cross join v_last_workday as lw;
 
 -- managers: owners of open deals (dismissed ones flagged, never dropped), or the configured list
 create or replace temp view v_manager as
@@ -203,11 +278,31 @@ cross join ctx
 left join d_user as u on u.user_id = c.manager_id
 where not list_contains(ctx.exclude_manager_ids, c.manager_id);
 
+-- per manager, every rule's count over the deals of one pipeline (NULL = all): the scorecard's numbers,
+-- shared by scorecard and scorecard_team. Open and closed deals in one pass (closed deals only add their
+-- unprocessed incoming activities: a client who wrote is waiting, whatever the deal's stage).
+create or replace temp macro manager_rule_counts(want_pipeline) as table
+select
+    manager_id,
+    count(*) filter (where is_open) as active_deals,
+    count(*) filter (where is_overaged) as overaged_deals,
+    count(*) filter (where is_stale) as stale_deals,
+    count(*) filter (where is_no_next_activity) as no_next_activity,
+    cast(coalesce(sum(overdue_count) filter (where is_open), 0) as bigint) as overdue_activities,
+    cast(coalesce(sum(incoming_count), 0) as bigint) as unprocessed_incoming,
+    count(*) filter (where is_invoice_stuck) as invoice_stuck
+from v_deal_flags
+where pipeline_in_scope(pipeline_id, want_pipeline)
+group by manager_id;
+
 -- closed deals (final move: latest final-stage history entry, else moved_time) with the loss reason and
--- the in-progress stage they were in before the final move
+-- the in-progress stage they were in before the final move (excluded managers' deals left out)
 create or replace temp view v_closed_deal as
-with closed as (
-    select d.* from v_deal as d where d.semantic in ('S', 'F')
+with closed as (  -- managers.exclude_user_ids are left out of every won / lost figure
+    select d.*
+    from v_deal as d
+    cross join ctx
+    where d.semantic in ('S', 'F') and not list_contains(ctx.exclude_manager_ids, d.manager_id)
 ),
 reason as (
     select
@@ -240,6 +335,19 @@ left join v_stage as ps on ps.stage_id = c.prev_stage_id
 left join invoice_stage as pinv on pinv.stage_id = c.prev_stage_id
 left join reason as r on r.deal_id = c.deal_id
 left join grouped as g on g.reason_key = r.reason_key and g.reason_name = r.reason_name;
+
+-- per manager, the deals won and lost in T's calendar month up to T, in one pipeline (NULL = all)
+create or replace temp macro manager_month_closed(want_pipeline) as table
+select
+    c.manager_id,
+    count(*) filter (where c.is_won) as won_deals,
+    cast(coalesce(sum(c.amount_base) filter (where c.is_won), 0) as double) as won_amount,
+    count(*) filter (where not c.is_won) as lost_deals
+from v_closed_deal as c
+cross join ctx
+where c.closed_at >= ctx.month_start and c.closed_at < ctx.month_end
+  and pipeline_in_scope(c.pipeline_id, want_pipeline)
+group by c.manager_id;
 
 -- stage win rates: of the deals that passed through an in-progress stage and closed in the look-back
 -- window (rules: forecast.win_rate_lookback_months), the share won

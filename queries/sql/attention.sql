@@ -1,32 +1,24 @@
 -- attention: how a manager's touches spread over the open deals in the last 21 days
 -- grain: one row per manager (manager_id)
 -- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- columns: manager_id, manager_name, open_deals, untouched_deals, touched_deals, hammered_deals, touches,
+-- untouched_share, manager_active
 -- rule: window = [T - attention.window_days, T]; untouched_deals = open deals with no touch in the window;
 -- hammered_deals = open deals touched attention.touches_per_week (3) or more times within one calendar week
 -- (Monday-Sunday in the portal time zone) of the window. Attention spread thin shows as many untouched
 -- deals beside a few hammered ones.
 with
 
-params as (
-    select
-        $manager_id::bigint as manager_id,
-        $pipeline_id::bigint as pipeline_id,
-        $department_id::bigint as department_id
-),
-
 managers as (
-    select m.*
-    from v_manager as m
-    cross join params as p
-    where (p.manager_id is null or m.manager_id = p.manager_id)
-      and (p.department_id is null or list_contains(m.department_ids, p.department_id))
+    select *
+    from v_manager
+    where manager_in_scope(manager_id, department_ids, $manager_id, $department_id)
 ),
 
 open_deals as (
-    select o.deal_id, o.manager_id
-    from v_open_deal as o
-    cross join params as p
-    where p.pipeline_id is null or o.pipeline_id = p.pipeline_id
+    select deal_id, manager_id
+    from v_open_deal
+    where pipeline_in_scope(pipeline_id, $pipeline_id)
 ),
 
 window_touches as (

@@ -1,86 +1,109 @@
--- backlog: a manager's open deals that need action now, most urgent first
--- grain: one row per open deal breaking at least one rule (deal_id)
+-- backlog: a manager's work list: every deal that needs action now, most urgent first
+-- grain: one row per deal needing action (deal_id)
 -- params: $manager_id (usually set: one manager's work list), $pipeline_id, $department_id (NULL = all)
--- rule: every rule the deal breaks, in priority order: unprocessed_incoming (1), overdue_activities (2),
--- invoice_stuck (3), no_next_activity (4), stale_deals (5), overaged_deals (6); `priority` is the rank of
--- its most urgent rule; ties go to the deal breaking more rules, then the longest untouched.
+-- columns: deal_id, deal_title, deal_url, manager_id, manager_name, pipeline_id, pipeline_name, stage_id,
+-- stage_name, opportunity, currency_id, amount_base, deal_age_days, days_since_touch, reason, priority,
+-- rules, rules_text, rules_broken, incoming_count, overdue_count, next_deadline, last_touch_at,
+-- manager_active, deal_open, action, invoice_no_followup, invoice_stale, latest_item_at, since_last_workday
+-- rule: open deals breaking at least one rule, and closed (won / lost) deals with an unprocessed incoming
+-- activity (the scorecard counts those too: every number on it is here, item by item). `rules` lists the
+-- rules broken in priority order, the one statement of that order: unprocessed_incoming (1),
+-- overdue_activities (2), invoice_stuck (3), no_next_activity (4), stale_deals (5), overaged_deals (6);
+-- `reason` is the first and `priority` its rank. action = what to do for it: answer_incoming (open deal),
+-- answer_incoming_closed (closed: answer the client, open a new deal if they want to buy again),
+-- do_overdue, invoice_call (no touch within N working days of the invoice), invoice_push (stale in the
+-- invoice stage), plan_next, touch_stale, close_or_move. latest_item_at = the newest unprocessed incoming
+-- `created` / overdue `deadline` for those two rules, else NULL; since_last_workday = it is at or after
+-- the start of the last working day before T's day. Order: priority, what appeared since the last working
+-- day first, then newest first, then more rules broken, then the longest untouched.
 with
 
-params as (
-    select
-        $manager_id::bigint as manager_id,
-        $pipeline_id::bigint as pipeline_id,
-        $department_id::bigint as department_id
+priority_order as (
+    select [
+        'unprocessed_incoming', 'overdue_activities', 'invoice_stuck', 'no_next_activity', 'stale_deals',
+        'overaged_deals'
+    ] as rules
 ),
 
-open_deals as (
-    select o.*
-    from v_open_deal as o
-    cross join params as p
-    where (p.manager_id is null or o.manager_id = p.manager_id)
-      and (p.pipeline_id is null or o.pipeline_id = p.pipeline_id)
-      and (p.department_id is null or list_contains(o.department_ids, p.department_id))
+deals as (
+    select *
+    from v_deal_flags
+    where (is_open or incoming_count > 0)
+      and in_scope(manager_id, pipeline_id, department_ids, $manager_id, $pipeline_id, $department_id)
 ),
 
 broken as (
     select
-        o.*,
-        list_filter([
-            case when o.incoming_count > 0 then 'unprocessed_incoming' end,
-            case when o.overdue_count > 0 then 'overdue_activities' end,
-            case when o.is_invoice_stuck then 'invoice_stuck' end,
-            case when o.is_no_next_activity then 'no_next_activity' end,
-            case when o.is_stale then 'stale_deals' end,
-            case when o.is_overaged then 'overaged_deals' end
-        ], lambda x: x is not null) as rules,
-        list_filter([
-            case when o.incoming_count > 0 then o.incoming_count || ' unprocessed incoming' end,
-            case when o.overdue_count > 0 then o.overdue_count || ' overdue activities' end,
-            case when o.is_invoice_stuck then 'no follow-up in the invoice stage' end,
-            case when o.is_no_next_activity then 'no next activity planned' end,
-            case when o.is_stale then
-                case
-                    when o.never_touched then 'never touched'
-                    else 'no touch for ' || o.days_since_touch || ' days'
-                end
-            end,
-            case when o.is_overaged then o.deal_age_days || ' days old' end
-        ], lambda x: x is not null) as phrases
-    from open_deals as o
+        d.*,
+        list_filter(po.rules, lambda r: case r
+            when 'unprocessed_incoming' then d.incoming_count > 0
+            when 'overdue_activities' then d.overdue_count > 0
+            when 'invoice_stuck' then d.is_invoice_stuck
+            when 'no_next_activity' then d.is_no_next_activity
+            when 'stale_deals' then d.is_stale
+            when 'overaged_deals' then d.is_overaged
+        end) as rules
+    from deals as d
+    cross join priority_order as po
+),
+
+described as (
+    select
+        b.*,
+        list_transform(b.rules, lambda r: case r
+            when 'unprocessed_incoming' then b.incoming_count || ' unprocessed incoming'
+            when 'overdue_activities' then b.overdue_count || ' overdue activities'
+            when 'invoice_stuck' then case
+                when b.invoice_no_followup then 'no follow-up in the invoice stage'
+                else 'no touch for ' || b.days_since_touch || ' days in the invoice stage'
+            end
+            when 'no_next_activity' then 'no next activity planned'
+            when 'stale_deals' then case
+                when b.never_touched then 'never touched'
+                else 'no touch for ' || b.days_since_touch || ' days'
+            end
+            when 'overaged_deals' then b.deal_age_days || ' days old'
+        end) as phrases,
+        case b.rules[1]
+            when 'unprocessed_incoming' then b.latest_incoming_at
+            when 'overdue_activities' then b.latest_overdue_at
+        end as latest_item_at
+    from broken as b
+    where len(b.rules) > 0
 ),
 
 final as (
     select
-        b.deal_id,
-        b.deal_title,
-        b.deal_url,
-        b.manager_id,
-        b.manager_name,
-        b.pipeline_id,
-        b.pipeline_name,
-        b.stage_id,
-        b.stage_name,
-        b.opportunity,
-        b.currency_id,
-        b.amount_base,
-        b.deal_age_days,
-        b.days_since_touch,
-        b.rules[1] as reason,
-        cast(list_position([
-            'unprocessed_incoming', 'overdue_activities', 'invoice_stuck', 'no_next_activity', 'stale_deals',
-            'overaged_deals'
-        ], b.rules[1]) as integer) as priority,
-        b.rules,
-        array_to_string(b.phrases, '; ') as rules_text,
-        len(b.rules) as rules_broken,
-        b.incoming_count,
-        b.overdue_count,
-        b.next_deadline,
-        b.last_touch_at,
-        b.manager_active
-    from broken as b
-    where len(b.rules) > 0
+        unnest(d.deal_columns),  -- deal_id ... days_since_touch (_base.sql)
+        d.rules[1] as reason,
+        cast(list_position(po.rules, d.rules[1]) as integer) as priority,
+        d.rules,
+        array_to_string(d.phrases, '; ') as rules_text,
+        len(d.rules) as rules_broken,
+        d.incoming_count,
+        d.overdue_count,
+        d.next_deadline,
+        d.last_touch_at,
+        d.manager_active,
+        d.is_open as deal_open,
+        case d.rules[1]
+            when 'unprocessed_incoming' then
+                case when d.is_open then 'answer_incoming' else 'answer_incoming_closed' end
+            when 'overdue_activities' then 'do_overdue'
+            when 'invoice_stuck' then case when d.invoice_no_followup then 'invoice_call' else 'invoice_push' end
+            when 'no_next_activity' then 'plan_next'
+            when 'stale_deals' then 'touch_stale'
+            when 'overaged_deals' then 'close_or_move'
+        end as action,
+        d.invoice_no_followup,
+        d.invoice_stale,
+        d.latest_item_at,
+        coalesce(d.latest_item_at >= lw.last_workday_start, false) as since_last_workday
+    from described as d
+    cross join priority_order as po
+    cross join v_last_workday as lw
 )
 
 select * from final
-order by priority, rules_broken desc, days_since_touch desc, deal_id
+order by priority, since_last_workday desc, latest_item_at desc nulls last, rules_broken desc,
+    days_since_touch desc, deal_id

@@ -2,29 +2,21 @@
 -- grain: one row per manager with a deal closed in the period (manager_id)
 -- params: $manager_id, $pipeline_id, $department_id (NULL = all); the period comes from run_metric's
 -- month / period_start / period_end (default: T's calendar month), capped at T
+-- columns: manager_id, manager_name, period_start, period_end, won_deals, won_amount, lost_deals,
+-- lost_amount, win_rate, lost_manager_closed, lost_client_declined, lost_client_silent, lost_unspecified,
+-- lost_at_invoice, lost_at_invoice_share, median_days_to_close, median_days_to_win, manager_active
 -- rule: a deal closes at its final move (latest final-stage history entry, else moved_time) with semantic
 -- S (won) or F (lost); amounts in the base currency; loss groups from rules.toml [loss_reasons];
 -- lost_at_invoice = lost deals whose last in-progress stage before the final move is an invoice stage;
 -- days to close = final move - creation.
 with
 
-params as (
-    select
-        $manager_id::bigint as manager_id,
-        $pipeline_id::bigint as pipeline_id,
-        $department_id::bigint as department_id
-),
-
 closed as (
     select c.*
     from v_closed_deal as c
     cross join ctx
-    cross join params as p
     where c.closed_at >= ctx.period_start and c.closed_at < ctx.period_end
-      and not list_contains(ctx.exclude_manager_ids, c.manager_id)
-      and (p.manager_id is null or c.manager_id = p.manager_id)
-      and (p.pipeline_id is null or c.pipeline_id = p.pipeline_id)
-      and (p.department_id is null or list_contains(c.department_ids, p.department_id))
+      and in_scope(c.manager_id, c.pipeline_id, c.department_ids, $manager_id, $pipeline_id, $department_id)
 ),
 
 per_manager as (

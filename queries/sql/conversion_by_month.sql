@@ -1,27 +1,17 @@
 -- conversion_by_month: won and lost per manager per calendar month, the 12 months up to T's month
 -- grain: one row per manager and month with a closed deal (manager_id, month)
 -- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- columns: manager_id, manager_name, month, won_deals, won_amount, lost_deals, win_rate, median_days_to_close
 -- rule: as conversion, bucketed by the final move's month in the portal time zone.
 with
-
-params as (
-    select
-        $manager_id::bigint as manager_id,
-        $pipeline_id::bigint as pipeline_id,
-        $department_id::bigint as department_id
-),
 
 closed as (
     select c.*, cast(date_trunc('month', local_ts(c.closed_at)) as date) as month
     from v_closed_deal as c
     cross join ctx
-    cross join params as p
     where c.closed_at <= ctx.as_of
       and c.closed_at >= timezone(ctx.tz, date_trunc('month', ctx.as_of_local) - interval 11 month)
-      and not list_contains(ctx.exclude_manager_ids, c.manager_id)
-      and (p.manager_id is null or c.manager_id = p.manager_id)
-      and (p.pipeline_id is null or c.pipeline_id = p.pipeline_id)
-      and (p.department_id is null or list_contains(c.department_ids, p.department_id))
+      and in_scope(c.manager_id, c.pipeline_id, c.department_ids, $manager_id, $pipeline_id, $department_id)
 ),
 
 final as (

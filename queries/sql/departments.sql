@@ -1,6 +1,7 @@
 -- departments: the portal's departments, for the department filter
 -- grain: one row per department (department_id)
 -- params: none
+-- columns: department_id, department_name, parent_id, sort
 -- rule: none; every department in the snapshot with its parent, in Bitrix24's order (sort, then name).
 -- Filtering a metric by a department also covers its sub-departments.
 with

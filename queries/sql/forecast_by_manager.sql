@@ -1,25 +1,17 @@
 -- forecast_by_manager: the forecast per manager and expected close month
 -- grain: one row per manager and close month (manager_id, close_month)
 -- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- columns: manager_id, manager_name, close_month, deals, amount, weighted_amount, default_close_dates,
+-- past_close_dates, unweighted_deals, close_date_pushes
 -- rule: amount in the base currency; weighted = amount x the deal's probability when set (> 0), else the
 -- stage's win rate over the last 12 months of stage history; default_close_dates = close date equal to
 -- creation + 7 days (Bitrix24's default); past_close_dates = close date before T's day.
 with
 
-params as (
-    select
-        $manager_id::bigint as manager_id,
-        $pipeline_id::bigint as pipeline_id,
-        $department_id::bigint as department_id
-),
-
 deals as (
-    select f.*
-    from v_forecast_deal as f
-    cross join params as p
-    where (p.manager_id is null or f.manager_id = p.manager_id)
-      and (p.pipeline_id is null or f.pipeline_id = p.pipeline_id)
-      and (p.department_id is null or list_contains(f.department_ids, p.department_id))
+    select *
+    from v_forecast_deal
+    where in_scope(manager_id, pipeline_id, department_ids, $manager_id, $pipeline_id, $department_id)
 ),
 
 final as (
@@ -39,4 +31,4 @@ final as (
 )
 
 select * from final
-order by manager_name, manager_id, close_month = 'none', close_month
+order by close_month = 'none', close_month, weighted_amount desc, manager_name, manager_id

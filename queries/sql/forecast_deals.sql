@@ -1,23 +1,17 @@
 -- forecast_deals: the open deals behind the forecast, with their weight and close-date flags
 -- grain: one row per open deal (deal_id)
 -- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- columns: deal_id, deal_title, deal_url, manager_id, manager_name, pipeline_id, pipeline_name, stage_id,
+-- stage_name, opportunity, currency_id, amount_base, deal_age_days, days_since_touch, reason, closedate,
+-- close_month, is_default_close, is_past_close, probability, weight_source, weight, weighted_amount,
+-- close_date_pushes, pushed_days
 -- rule: as forecast; reason = default_close_date / past_close_date / no_close_date / pushed / ok.
 with
 
-params as (
-    select
-        $manager_id::bigint as manager_id,
-        $pipeline_id::bigint as pipeline_id,
-        $department_id::bigint as department_id
-),
-
 deals as (
-    select f.*
-    from v_forecast_deal as f
-    cross join params as p
-    where (p.manager_id is null or f.manager_id = p.manager_id)
-      and (p.pipeline_id is null or f.pipeline_id = p.pipeline_id)
-      and (p.department_id is null or list_contains(f.department_ids, p.department_id))
+    select *
+    from v_forecast_deal
+    where in_scope(manager_id, pipeline_id, department_ids, $manager_id, $pipeline_id, $department_id)
 ),
 
 final as (

@@ -1,35 +1,29 @@
 -- loss_reasons: lost deals per manager by reason group and reason over a period
--- grain: one row per manager, group and reason (manager_id, reason_group, reason_key)
+-- grain: one row per manager, pipeline, group and reason (manager_id, pipeline_id, reason_group,
+-- reason_key)
 -- params: $manager_id, $pipeline_id, $department_id (NULL = all); period as in conversion
+-- columns: manager_id, manager_name, pipeline_id, pipeline_name, reason_group, reason_key, reason_name,
+-- lost_deals, lost_amount, deal_ids
 -- rule: reason = the configured loss-reason user field's value (enumeration option value), else the name
 -- of the failure stage; groups manager_closed / client_declined / client_silent from rules.toml, else
--- unspecified.
+-- unspecified. Per pipeline: the same reason in two pipelines is two rows, each naming its pipeline.
 with
-
-params as (
-    select
-        $manager_id::bigint as manager_id,
-        $pipeline_id::bigint as pipeline_id,
-        $department_id::bigint as department_id
-),
 
 lost as (
     select c.*
     from v_closed_deal as c
     cross join ctx
-    cross join params as p
     where not c.is_won
       and c.closed_at >= ctx.period_start and c.closed_at < ctx.period_end
-      and not list_contains(ctx.exclude_manager_ids, c.manager_id)
-      and (p.manager_id is null or c.manager_id = p.manager_id)
-      and (p.pipeline_id is null or c.pipeline_id = p.pipeline_id)
-      and (p.department_id is null or list_contains(c.department_ids, p.department_id))
+      and in_scope(c.manager_id, c.pipeline_id, c.department_ids, $manager_id, $pipeline_id, $department_id)
 ),
 
 final as (
     select
         manager_id,
         any_value(manager_name) as manager_name,
+        pipeline_id,
+        any_value(pipeline_name) as pipeline_name,
         reason_group,
         reason_key,
         any_value(reason_name) as reason_name,
@@ -37,8 +31,9 @@ final as (
         cast(sum(amount_base) as double) as lost_amount,
         list(deal_id order by deal_id) as deal_ids
     from lost
-    group by manager_id, reason_group, reason_key
+    group by manager_id, pipeline_id, reason_group, reason_key
 )
 
 select * from final
-order by manager_name, manager_id, lost_deals desc, reason_group, reason_key
+order by manager_name, manager_id, pipeline_name, pipeline_id, lost_deals desc, reason_group,
+    reason_key

@@ -1,28 +1,18 @@
 -- lost_stage: where lost deals were before the final move, per manager over a period
 -- grain: one row per manager and stage (manager_id, stage_id)
 -- params: $manager_id, $pipeline_id, $department_id (NULL = all); period as in conversion
+-- columns: manager_id, manager_name, stage_id, stage_name, at_invoice_stage, lost_deals, lost_amount, share
 -- rule: stage = the last in-progress stage-history entry before the final move ('unknown' without
 -- history); at_invoice_stage marks invoice stages; share = this stage's lost deals / the manager's lost.
 with
-
-params as (
-    select
-        $manager_id::bigint as manager_id,
-        $pipeline_id::bigint as pipeline_id,
-        $department_id::bigint as department_id
-),
 
 lost as (
     select c.*
     from v_closed_deal as c
     cross join ctx
-    cross join params as p
     where not c.is_won
       and c.closed_at >= ctx.period_start and c.closed_at < ctx.period_end
-      and not list_contains(ctx.exclude_manager_ids, c.manager_id)
-      and (p.manager_id is null or c.manager_id = p.manager_id)
-      and (p.pipeline_id is null or c.pipeline_id = p.pipeline_id)
-      and (p.department_id is null or list_contains(c.department_ids, p.department_id))
+      and in_scope(c.manager_id, c.pipeline_id, c.department_ids, $manager_id, $pipeline_id, $department_id)
 ),
 
 per_stage as (

@@ -1,57 +1,37 @@
 -- overdue_activities: planned activities past their deadline on open deals
 -- grain: one row per activity and deal it is bound to (activity_id, deal_id)
 -- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- columns: deal_id, deal_title, deal_url, manager_id, manager_name, pipeline_id, pipeline_name, stage_id,
+-- stage_name, opportunity, currency_id, amount_base, deal_age_days, days_since_touch, reason, activity_id,
+-- activity_subject, activity_type, deadline, created, manager_active, deal_open, since_last_workday
 -- rule: planned (not completed, not incoming, real deadline) activity bound to an open deal whose deadline
--- is before the start of T's day in the portal time zone.
+-- is before the start of T's day in the portal time zone. since_last_workday = the deadline is at or after
+-- the start of the last working day before T's day (left undone at the end of it); those come first, then
+-- the older backlog, newest first.
 with
 
-params as (
-    select
-        $manager_id::bigint as manager_id,
-        $pipeline_id::bigint as pipeline_id,
-        $department_id::bigint as department_id
-),
-
-flagged as (
-    select * from v_overdue_activity
-),
-
-deal_rows as (
-    select * from v_deal_row
+overdue as (
+    select *
+    from v_activity_item
+    where rule = 'overdue_activities'
+      and in_scope(manager_id, pipeline_id, department_ids, $manager_id, $pipeline_id, $department_id)
 ),
 
 final as (
     select
-        d.deal_id,
-        d.deal_title,
-        d.deal_url,
-        d.manager_id,
-        d.manager_name,
-        d.pipeline_id,
-        d.pipeline_name,
-        d.stage_id,
-        d.stage_name,
-        d.opportunity,
-        d.currency_id,
-        d.amount_base,
-        d.deal_age_days,
-        d.days_since_touch,
+        unnest(a.deal_columns),  -- deal_id ... days_since_touch (_base.sql)
         'overdue_' || (ctx.today - cast(local_ts(a.deadline) as date)) || '_days' as reason,
         a.activity_id,
         a.activity_subject,
         a.activity_type,
         a.deadline,
         a.created,
-        d.manager_active,
-        d.is_open as deal_open
-    from flagged as a
-    inner join deal_rows as d on d.deal_id = a.deal_id
-    cross join params as p
+        a.manager_active,
+        a.is_open as deal_open,
+        a.since_last_workday
+    from overdue as a
     cross join ctx
-    where (p.manager_id is null or d.manager_id = p.manager_id)
-      and (p.pipeline_id is null or d.pipeline_id = p.pipeline_id)
-      and (p.department_id is null or list_contains(d.department_ids, p.department_id))
 )
 
 select * from final
-order by deadline, activity_id, deal_id
+order by since_last_workday desc, deadline desc, activity_id desc, deal_id

@@ -1,6 +1,7 @@
 -- pipelines: the portal's deal pipelines, for the pipeline filter
 -- grain: one row per deal pipeline (pipeline_id)
 -- params: none
+-- columns: pipeline_id, pipeline_name, is_default, sort
 -- rule: none; every deal pipeline (entity type 2) in the snapshot, in Bitrix24's order (sort, then id);
 -- the default pipeline has id 0. Smart-invoice pipelines (entity type 31) are left out.
 with

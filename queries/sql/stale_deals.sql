@@ -1,37 +1,23 @@
 -- stale_deals: open deals without a touch for more than touch_interval_days
 -- grain: one row per open deal (deal_id)
 -- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- columns: deal_id, deal_title, deal_url, manager_id, manager_name, pipeline_id, pipeline_name, stage_id,
+-- stage_name, opportunity, currency_id, amount_base, deal_age_days, days_since_touch, reason, manager_active,
+-- date_create, last_touch_at
 -- rule: open and the last touch (completed activity bound to the deal, at or before T), or creation when
 -- never touched, is more than touch_interval_days x 24 h before T.
 with
 
-params as (
-    select
-        $manager_id::bigint as manager_id,
-        $pipeline_id::bigint as pipeline_id,
-        $department_id::bigint as department_id
-),
-
-open_deals as (
-    select * from v_open_deal
+stale as (
+    select *
+    from v_open_deal
+    where is_stale
+      and in_scope(manager_id, pipeline_id, department_ids, $manager_id, $pipeline_id, $department_id)
 ),
 
 final as (
     select
-        o.deal_id,
-        o.deal_title,
-        o.deal_url,
-        o.manager_id,
-        o.manager_name,
-        o.pipeline_id,
-        o.pipeline_name,
-        o.stage_id,
-        o.stage_name,
-        o.opportunity,
-        o.currency_id,
-        o.amount_base,
-        o.deal_age_days,
-        o.days_since_touch,
+        unnest(o.deal_columns),  -- deal_id ... days_since_touch (_base.sql)
         case
             when o.never_touched then 'never_touched'
             else 'no_touch_' || o.touch_interval_days || '_days'
@@ -39,12 +25,7 @@ final as (
         o.manager_active,
         o.date_create,
         o.last_touch_at
-    from open_deals as o
-    cross join params as p
-    where o.is_stale
-      and (p.manager_id is null or o.manager_id = p.manager_id)
-      and (p.pipeline_id is null or o.pipeline_id = p.pipeline_id)
-      and (p.department_id is null or list_contains(o.department_ids, p.department_id))
+    from stale as o
 )
 
 select * from final

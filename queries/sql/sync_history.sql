@@ -1,6 +1,8 @@
 -- sync_history: every sync run, newest first, failed ones included (for the dashboard's about page)
 -- grain: one row per sync run (run_id)
 -- params: none
+-- columns: run_id, started_at, finished_at, duration_s, mode, status, portal, rows_total, requests_total,
+-- rejected_total, rows_by_stream, error
 -- rule: none; rows_total, requests_total and rejected_total add up the per-stream JSON counters that the
 -- connector stores in sync_runs (rows written, HTTP requests, records that could not be parsed).
 with

@@ -1,27 +1,23 @@
 -- trend: the scorecard per manager per day as it was recorded that day, with the change from the day before
 -- grain: one row per manager and day (manager_id, snapshot_date)
--- params: $manager_id, $department_id (NULL = all); $pipeline_id is ignored (history is all pipelines)
+-- params: $manager_id, $department_id (NULL = all); no pipeline filter (history is all pipelines)
+-- columns: manager_id, manager_name, snapshot_date, active_deals, below_minimum, overaged_deals, stale_deals,
+-- no_next_activity, overdue_activities, unprocessed_incoming, invoice_stuck, won_deals, won_amount,
+-- lost_deals, win_rate, previous_date, active_deals_change, overaged_deals_change, stale_deals_change,
+-- no_next_activity_change, overdue_activities_change, unprocessed_incoming_change, invoice_stuck_change,
+-- won_deals_change, won_amount_change, lost_deals_change, manager_active, recorded_as_of
 -- rule: reads scorecard_history (queries.history.record_scorecard after each successful sync; the last sync
 -- of a portal day wins). Days: the given period, else the 30 days up to T's day. *_change = this day's value
 -- minus the manager's previous recorded day (NULL on the first day).
 with
 
-params as (
-    select
-        $manager_id::bigint as manager_id,
-        $department_id::bigint as department_id,
-        $pipeline_id::bigint as ignored_pipeline_id
-),
-
 history as (
     select h.*
     from scorecard_history as h
     cross join ctx
-    cross join params as p
     left join v_user as u on u.user_id = h.manager_id
     where h.snapshot_date <= ctx.today
-      and (p.manager_id is null or h.manager_id = p.manager_id)
-      and (p.department_id is null or list_contains(coalesce(u.department_ids, []), p.department_id))
+      and manager_in_scope(h.manager_id, coalesce(u.department_ids, []), $manager_id, $department_id)
 ),
 
 with_change as (

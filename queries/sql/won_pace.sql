@@ -1,23 +1,16 @@
 -- won_pace: won so far this month against the same moment last month, per manager
 -- grain: one row per manager (manager_id)
 -- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- columns: manager_id, manager_name, won_deals, won_amount, won_deals_last_month, won_amount_last_month,
+-- won_amount_change, manager_active
 -- rule: this month = [start of T's month, T]; last month = [start of the previous month, the same day and
 -- time one month before T]; won = final move with semantic S; amounts in the base currency.
 with
 
-params as (
-    select
-        $manager_id::bigint as manager_id,
-        $pipeline_id::bigint as pipeline_id,
-        $department_id::bigint as department_id
-),
-
 managers as (
-    select m.*
-    from v_manager as m
-    cross join params as p
-    where (p.manager_id is null or m.manager_id = p.manager_id)
-      and (p.department_id is null or list_contains(m.department_ids, p.department_id))
+    select *
+    from v_manager
+    where manager_in_scope(manager_id, department_ids, $manager_id, $department_id)
 ),
 
 won as (
@@ -29,11 +22,10 @@ won as (
         sum(c.amount_base) filter (where c.closed_at < ctx.month_start) as won_amount_last_month
     from v_closed_deal as c
     cross join ctx
-    cross join params as p
     where c.is_won
       and ((c.closed_at >= ctx.month_start and c.closed_at <= ctx.as_of)
         or (c.closed_at >= ctx.prev_month_start and c.closed_at <= ctx.prev_month_same_moment))
-      and (p.pipeline_id is null or c.pipeline_id = p.pipeline_id)
+      and pipeline_in_scope(c.pipeline_id, $pipeline_id)
     group by c.manager_id
 ),
 

@@ -13,11 +13,13 @@ not a manager by default). Currencies: RUB (base) and USD at 9000 RUB per 100 US
 Pipelines: 0 "General" and 3 "Projects". Edge cases: weekends and the business-day rule (D107, D108),
 midnight in the portal zone vs UTC (D105, D201), never-touched deals (D101, D105, D107, D108, D201), the 9999
 deadline (D104), a dismissed manager (3), two currencies (D102, D107, D201, D204), a deal moved between
-pipelines (D202), a recurring template (D203), activities on a deleted deal (bound to deal 9999).
+pipelines (D202), a recurring template (D203), activities on a deleted deal (bound to deal 9999), one loss
+reason in two pipelines (D209, D210, June 2025), records rejected by the first sync run (REJECTED).
 """
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -115,6 +117,12 @@ DEALS = [
     # lost "Клиент не отвечает" (client_silent); loss field option 502 "Выбрали конкурента"
     _deal(302, "Client went silent", 0, "APOLOGY", "F", 3, 60000, "RUB", "2026-10-10 10:00",
           moved="2026-11-10 10:00", loss=502),
+    # Boris's losses of June 2025, out of every default window (month, 12 months, win-rate look-back): the
+    # same loss-field reason 501 "Дорого" in two pipelines, so loss_reasons must tell them apart
+    _deal(209, "Lost long ago, general", 0, "LOSE", "F", 2, 3000, "RUB", "2025-05-01 10:00",
+          moved="2025-06-10 10:00", loss=501),
+    _deal(210, "Lost long ago, projects", 3, "C3:LOSE", "F", 2, 4000, "RUB", "2025-05-01 10:00",
+          moved="2025-06-20 10:00", loss=501),
     # Galina (4): only a won deal
     _deal(401, "Galina's win", 0, "WON", "S", 4, 30000, "RUB", "2026-11-02 10:00", moved="2026-11-12 10:00"),
 ]
@@ -205,6 +213,14 @@ STAGES = [
     ("DT31_1:N", "SMART_INVOICE_STAGE_1", 1, "Новый счет", 10, "P"),
 ]
 
+# sync_runs.rejected of run 1 (CONTRACT.md section 3); run 2, the latest, rejected nothing
+REJECTED = {
+    "deals": [{"id": "777", "field": "DATE_CREATE", "error": "date out of range: '0001-01-01'"}],
+    "activities": [{"id": "8881", "field": "DEADLINE", "error": "not a date: 'soon'"},
+                   {"id": "8882", "field": "OWNER_ID", "error": "not a number: 'x'"}],
+    "users": [],
+}
+
 # deal_snapshots: (day, deal id, closedate); D102 and D106 are pushed later on 19 Nov, D201 pulled earlier
 SNAPSHOTS = [
     ("2026-11-18", 102, "2026-11-30"), ("2026-11-19", 102, "2026-12-15"), ("2026-11-20", 102, "2026-12-15"),
@@ -243,7 +259,7 @@ def _fill(con: duckdb.DuckDBPyConnection) -> None:
     ])
     _insert(con, "sync_runs", [
         {"id": 1, "started_at": t("2026-11-20 17:00"), "finished_at": t("2026-11-20 17:05"), "mode": "full",
-         "status": "ok", "portal": "fixture.bitrix24.ru"},
+         "status": "ok", "portal": "fixture.bitrix24.ru", "rejected": json.dumps(REJECTED)},
         {"id": 2, "started_at": t("2026-11-20 17:50"), "finished_at": t("2026-11-20 17:51"),
          "mode": "incremental", "status": "ok", "portal": "fixture.bitrix24.ru"},
     ])

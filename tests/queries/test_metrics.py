@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from queries import Rules
+from tests.queries.fixture_db import t
+
+SIX_RULES = ["overaged_deals", "stale_deals", "no_next_activity", "invoice_stuck"]
 
 
 def test_backlog_priority_and_rules(run):
@@ -18,11 +23,74 @@ def test_backlog_priority_and_rules(run):
     assert by_deal.loc[101, "deal_url"].endswith("/crm/deal/details/101/")
 
 
-def test_backlog_incoming_first(run):
+def test_backlog_incoming_first_closed_deals_included(run):
+    # Boris: D201 (open, 2 unprocessed incoming, the newest Thu 19 Nov 23:30, since the last working day),
+    # D205 (lost, 1 unprocessed incoming of 10 Nov: the scorecard counts it, so the backlog lists it),
+    # D202 (overaged only)
     df = run("backlog", manager_id=2)
-    assert df["deal_id"].tolist() == [201, 202]
-    assert df["rules"].tolist() == [["unprocessed_incoming", "no_next_activity"], ["overaged_deals"]]
-    assert df["incoming_count"].tolist() == [2, 0]
+    assert df["deal_id"].tolist() == [201, 205, 202]
+    assert df["rules"].tolist() == [["unprocessed_incoming", "no_next_activity"], ["unprocessed_incoming"],
+                                    ["overaged_deals"]]
+    assert df["incoming_count"].tolist() == [2, 1, 0]
+    assert df["deal_open"].tolist() == [True, False, True]
+    assert df["action"].tolist() == ["answer_incoming", "answer_incoming_closed", "close_or_move"]
+    assert df["since_last_workday"].tolist() == [True, False, False]
+    assert [str(v) for v in df["latest_item_at"]] == [
+        "2026-11-19 20:30:00+00:00", "2026-11-10 07:00:00+00:00", "NaT"]
+
+
+def test_backlog_actions_and_latest_items(run):
+    df = run("backlog", manager_id=1).set_index("deal_id")
+    assert df["action"].to_dict() == {105: "do_overdue", 103: "do_overdue", 106: "invoice_call",
+                                      101: "plan_next", 104: "plan_next"}
+    # overdue: the newest overdue deadline (D105: 19 Nov 23:59 = 20:59 UTC; D103: 19 Nov 10:00), both on
+    # Thursday 19 Nov, the last working day before Friday 20 Nov; the deal rules carry no item time
+    assert str(df.loc[105, "latest_item_at"]) == "2026-11-19 20:59:00+00:00"
+    assert str(df.loc[103, "latest_item_at"]) == "2026-11-19 07:00:00+00:00"
+    assert df["since_last_workday"].to_dict() == {105: True, 103: True, 106: False, 101: False, 104: False}
+    assert df.loc[106, ["invoice_no_followup", "invoice_stale"]].tolist() == [True, False]
+
+
+def test_backlog_invoice_push_and_since_last_workday_ordering(run):
+    # a 1-day touch interval at T: D202 (invoice stage since Mon 16 Nov 10:00, touched 17 Nov 12:10, within
+    # the 2 working days) is stale in the invoice stage: push for payment. 3 days 5:50 without a touch
+    df = run("backlog", manager_id=2, rules=Rules(touch_interval_days=1)).set_index("deal_id")
+    assert df.loc[202, ["reason", "action", "invoice_no_followup", "invoice_stale"]].tolist() == [
+        "invoice_stuck", "invoice_push", False, True]
+    assert df.loc[202, "rules"] == ["invoice_stuck", "stale_deals", "overaged_deals"]
+    assert df.loc[202, "rules_text"] == ("no touch for 3 days in the invoice stage; no touch for 3 days; "
+                                         "142 days old")
+    # Wed 2 Dec: D201's unprocessed incoming (18, 19 and 20 Nov) are all older backlog now
+    later = run("backlog", manager_id=2, as_of=t("2026-12-02 18:00")).set_index("deal_id")
+    assert later.loc[201, ["incoming_count", "since_last_workday"]].tolist() == [3, False]
+    assert later.loc[202, "rules"][:2] == ["overdue_activities", "invoice_stuck"]  # 2022 was due 30 Nov
+    # Monday 23 Nov 10:00: D201's newest unprocessed incoming (2012, Fri 20 Nov 00:10) is since Friday's start
+    monday = run("backlog", manager_id=2, as_of=t("2026-11-23 10:00"))
+    assert monday["deal_id"].tolist()[:2] == [201, 205]
+    assert monday["since_last_workday"].tolist()[:2] == [True, False]
+
+
+def test_backlog_priority_is_stated_once_in_rules(run):
+    df = run("backlog")
+    order = ["unprocessed_incoming", "overdue_activities", "invoice_stuck", "no_next_activity", "stale_deals",
+             "overaged_deals"]
+    for rules, priority, reason in zip(df["rules"], df["priority"], df["reason"], strict=True):
+        assert rules == sorted(rules, key=order.index) and reason == rules[0]
+        assert priority == order.index(reason) + 1
+    assert df["priority"].is_monotonic_increasing
+
+
+@pytest.mark.parametrize("as_of", [None, "2026-12-02 18:00", "2026-11-23 10:00"])
+@pytest.mark.parametrize("pipeline_id", [None, 3])
+def test_every_scorecard_number_is_findable_in_the_backlog(run, as_of, pipeline_id):
+    kw = {"as_of": t(as_of)} if as_of else {}
+    card = run("scorecard", pipeline_id=pipeline_id, **kw).set_index("manager_id")
+    for manager_id, row in card.iterrows():
+        backlog = run("backlog", manager_id=manager_id, pipeline_id=pipeline_id, **kw)
+        for rule in SIX_RULES:
+            assert sum(rule in r for r in backlog["rules"]) == row[rule], (manager_id, rule)
+        assert backlog["incoming_count"].sum() == row["unprocessed_incoming"]
+        assert backlog["overdue_count"].sum() == row["overdue_activities"]
 
 
 def test_attention(run):
@@ -54,8 +122,6 @@ def test_conversion_month(run):
 
 
 def test_conversion_other_period(run):
-    from datetime import date
-
     df = run("conversion", month=date(2026, 10, 1)).set_index("manager_id")
     assert df.loc[1, ["won_deals", "won_amount"]].tolist() == [1, 50000.0]  # D110
     assert df.loc[2, "lost_deals"] == 1  # D206, 31 Oct 23:30 local
@@ -78,6 +144,19 @@ def test_loss_reasons_from_a_user_field(run):
     # D205 "Дорого" and D302 "Выбрали конкурента" come from the field; D207 and D208 have none: stage names
     assert got == [(1, "unspecified", "Deal failed"), (2, "client_declined", "Дорого"),
                    (2, "manager_closed", "Дубль"), (3, "client_declined", "Выбрали конкурента")]
+
+
+def test_loss_reasons_per_pipeline(run):
+    df = run("loss_reasons")
+    got = sorted(zip(df["manager_id"], df["pipeline_id"], df["pipeline_name"], df["reason_key"], strict=True))
+    assert got == [(1, 0, "General", "LOSE"), (2, 3, "Projects", "C3:DUP"), (2, 3, "Projects", "C3:LOSE"),
+                   (3, 0, "General", "APOLOGY")]
+    # June 2025: Boris lost D209 (General) and D210 (Projects), both "Дорого" (option 501): two rows, one per
+    # pipeline, not one row that hides where the deals were lost
+    june = run("loss_reasons", rules=Rules(loss_reason_field="uf_crm_loss_reason"), month=date(2025, 6, 1))
+    columns = ["pipeline_name", "reason_key", "reason_name", "lost_deals", "lost_amount"]
+    assert june[columns].values.tolist() == [["General", "501", "Дорого", 1, 3000.0],
+                                             ["Projects", "501", "Дорого", 1, 4000.0]]
 
 
 def test_loss_group_by_id(run):
@@ -122,6 +201,16 @@ def test_forecast_deals_weights(run):
     assert df.loc[105, "weight_source"] == "none"
     assert df.loc[[101, 104, 106, 107], "reason"].tolist() == ["past_close_date", "no_close_date", "pushed",
                                                               "default_close_date"]
+
+
+def test_forecast_by_manager_order(run):
+    # by close month, then the larger weighted amount: 2026-12 Boris (D201 45000 x 0.25 + D202 70000 x 0.8 =
+    # 67250) before Anna (D102 36000); 'none' Viktor (D301 50000 x 0.6) before Anna (D104 20000 x 1/3)
+    df = run("forecast_by_manager")
+    assert list(zip(df["manager_id"], df["close_month"], strict=True)) == [
+        (1, "2026-08"), (1, "2026-11"), (3, "2026-11"), (2, "2026-12"), (1, "2026-12"), (3, "none"),
+        (1, "none")]
+    assert df.loc[df["close_month"] == "2026-12", "weighted_amount"].tolist() == [67250.0, 36000.0]
 
 
 def test_forecast_by_manager_adds_up(run):

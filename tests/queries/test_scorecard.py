@@ -21,7 +21,26 @@ def rows(df, columns=FIRST_14):
 def test_columns_start_with_the_fourteen(run):
     df = run("scorecard")
     assert list(df.columns[:14]) == FIRST_14
-    assert {"manager_active", "department_id"} <= set(df.columns)
+    assert {"manager_active", "department_id", "issues_total", "dismissed_with_deals"} <= set(df.columns)
+
+
+def test_issues_total_and_worst_first(run):
+    # the six rule counts summed (EXPECTED_SCORECARD): Anna 2+2+2+2+0+1 = 9, Boris 1+0+1+0+3+0 = 5,
+    # Viktor 0+2+1+0+0+1 = 4
+    df = run("scorecard")
+    assert list(zip(df["manager_id"], df["issues_total"], strict=True)) == [(1, 9), (2, 5), (3, 4)]
+    # pipeline 3: Boris 5 (D202 overaged, D201 no next activity, 3 unprocessed incoming on D201 and D205);
+    # Anna (D107: nothing) and Viktor (no deals there) 0, then by name
+    projects = run("scorecard", pipeline_id=3)
+    got = list(zip(projects["manager_id"], projects["issues_total"], strict=True))
+    assert got == [(2, 5), (1, 0), (3, 0)]
+
+
+def test_dismissed_with_deals(run):
+    # Viktor is dismissed and owns D301 and D108; in pipeline 3 he owns nothing
+    assert run("scorecard").set_index("manager_id")["dismissed_with_deals"].to_dict() == {
+        1: False, 2: False, 3: True}
+    assert not run("scorecard", pipeline_id=3)["dismissed_with_deals"].any()
 
 
 def test_exact_numbers(run):
@@ -43,6 +62,7 @@ def test_below_minimum_follows_the_rule(run):
 
 def test_manager_filter(run):
     assert rows(run("scorecard", manager_id=2)) == [rows(run("scorecard"))[1]]
+    assert run("scorecard", manager_id=1, department_id=11).empty  # Anna is not in Sales East
 
 
 def test_department_filter_includes_sub_departments(run):
@@ -51,7 +71,7 @@ def test_department_filter_includes_sub_departments(run):
 
 
 def test_pipeline_filter(run):
-    df = run("scorecard", pipeline_id=3).set_index("manager_id")
+    df = run("scorecard", pipeline_id=3).set_index("manager_id").sort_index()
     # pipeline 3 holds D107 (Anna), D201 and D202 (Boris); Boris's closed deals are all in pipeline 3
     assert df.loc[1, ["active_deals", "overaged_deals", "won_deals", "lost_deals"]].tolist() == [1, 0, 0, 0]
     assert df.loc[2, ["active_deals", "overaged_deals", "no_next_activity", "unprocessed_incoming",
