@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import columns, data, formatting, tables
+from dashboard import columns, data, formatting, plain, tables
 from dashboard.data import Context
 from dashboard.i18n import count_of, has, lang, reason, t
 from queries import QueryError, RulesError
@@ -44,8 +44,8 @@ def _freshness_body(ctx: Context) -> None:
     when = formatting.moment(last, ctx.tz, lg)
     age_text = formatting.age(age, lg)
     if getattr(ctx.info, "last_run_status", None) == "failed":
-        error = getattr(ctx.info, "last_error", None) or "?"
-        st.warning(t("fresh_failed", error=str(error).splitlines()[0][:200], when=when, age=age_text),
+        error = plain.md(str(getattr(ctx.info, "last_error", None) or "?").splitlines()[0][:200])
+        st.warning(t("fresh_failed", error=error, when=when, age=age_text),
                    icon=":material/sync_problem:")
     elif age > timedelta(hours=ctx.settings.fresh_hours):
         limit = formatting.number(ctx.settings.fresh_hours, lg)
@@ -80,7 +80,7 @@ def freshness(ctx: Context) -> None:
 
 def error(exc: BaseException) -> None:
     """One clear line for a data problem, never a traceback."""
-    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    message = plain.md(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
     if isinstance(exc, RulesError):
         st.error(t("err_rules", error=message), icon=":material/rule:")
     else:
@@ -171,7 +171,7 @@ def dismissed_note(manager_ids: Any = None) -> None:
         return
     names = dict(zip(data.metric("managers")["manager_id"], data.metric("managers")["manager_name"],
                      strict=True))
-    who = ", ".join(f"{names.get(i, i)} ({count_of(n, 'deal')})" for i, n in dismissed.items())
+    who = ", ".join(f"{plain.md(names.get(i, i))} ({count_of(n, 'deal')})" for i, n in dismissed.items())
     st.warning(t("dismissed_note", who=who), icon=":material/person_alert:")
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, data, filters
+from dashboard import components, data, filters, plain
 from dashboard.columns import DRILL, SCORE_RULES
 from dashboard.data import Context
 from dashboard.filters import Filters
@@ -48,7 +48,7 @@ def section(ctx: Context, score: pd.DataFrame, state: Any, chosen: Filters) -> N
     who = filters.manager_options().get(manager_id, str(manager_id)) if manager_id is not None else t("team")
     picked = components.translated_choice(st.selectbox, t("drill_pick"), list(SCORE_RULES), key=RULE_KEY,
                                           default=DEFAULT_RULE, force=clicked)
-    st.caption(f"{who} · {t(picked)} — {components.rule_help(ctx, picked)}")
+    st.caption(f"{plain.md(who)} · {t(picked)} — {components.rule_help(ctx, picked)}")
     deals = data.metric(picked, manager_id=manager_id, pipeline_id=chosen.pipeline_id,
                         department_id=chosen.department_id)
     # in the metric's order (for incoming and overdue: what was left since the last working day first,

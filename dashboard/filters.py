@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, data
+from dashboard import components, data, plain
 from dashboard.i18n import t
 
 
@@ -109,8 +109,8 @@ def bar(ctx, *, pipeline: bool = True, dept: bool = True, manager: bool = True, 
                      manager_id=values.get("manager"), month=month)
     if chosen.manager_id is not None and chosen.department_id is not None \
             and chosen.manager_id not in manager_options(chosen.department_id):
-        st.warning(t("nobody_selected", manager=manager_options()[chosen.manager_id],
-                     dept=department_options().get(chosen.department_id, chosen.department_id)),
+        st.warning(t("nobody_selected", manager=plain.md(manager_options()[chosen.manager_id]),
+                     dept=plain.md(department_options().get(chosen.department_id, chosen.department_id))),
                    icon=":material/person_off:")
         st.stop()
     in_scope = manager_options(chosen.department_id) if chosen.manager_id is None else [chosen.manager_id]

@@ -132,4 +132,4 @@ def test_about_shows_portal_rules_and_sync_history(app) -> None:
     assert dict(zip(rules.iloc[:, 0], rules.iloc[:, 1], strict=True))["touch_interval_days"] == "14"
     runs = table(at, "sync_table")
     assert runs["run_id"].tolist() == [2, 1]
-    assert runs["status"].tolist() == ["ok", "ok"]
+    assert runs["status"].tolist() == ["успешно", "успешно"]  # About shows statuses in words (issue 8 item 9)
