@@ -69,9 +69,8 @@ PIPELINES = Uses("pipelines", read=("pipeline_id", "pipeline_name"))
 DEPARTMENTS = Uses("departments", read=("department_id", "department_name"))
 
 # my backlog (`action` and `rules` are shown in words)
-BACKLOG = Uses("backlog", shown=("action", "deal_title", "deal_url", "stage_name", "rules",
-                                 "since_last_workday", "latest_item_at", "days_since_touch", "amount_base",
-                                 "pipeline_name"),
+BACKLOG = Uses("backlog", shown=("deal_title", "deal_url", "action", "since_last_workday", "latest_item_at",
+                                 "stage_name", "days_since_touch", "amount_base", "rules"),
                read=("manager_id",))
 
 # forecast

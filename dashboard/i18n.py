@@ -89,7 +89,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "active_deals": {"ru": "В работе", "en": "Active deals"},
     "below_minimum": {"ru": "Ниже минимума", "en": "Below minimum"},
     "overaged_deals": {"ru": "Старые сделки", "en": "Overaged deals"},
-    "stale_deals": {"ru": "Давно без касаний", "en": "Long untouched"},
+    "stale_deals": {"ru": "Без касаний", "en": "Untouched deals"},
     "no_next_activity": {"ru": "Без след. дела", "en": "No next activity"},
     "overdue_activities": {"ru": "Просроченные дела", "en": "Overdue activities"},
     "unprocessed_incoming": {"ru": "Необработ. входящие", "en": "Unprocessed incoming"},
@@ -99,7 +99,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "lost_deals": {"ru": "Проиграно", "en": "Lost"},
     "win_rate": {"ru": "Конверсия", "en": "Win rate"},
     # short tile titles (a tile is narrow; the help icon and the scorecard give the full name)
-    "tile_stale_deals": {"ru": "Давно без касаний", "en": "Long untouched"},
+    "tile_stale_deals": {"ru": "Без касаний", "en": "Untouched"},
+    # scorecard headers, where a column is narrow (the header's help gives the full name and definition)
+    "sc_overaged_deals": {"ru": "Старые", "en": "Overaged"},
+    "sc_no_next_activity": {"ru": "Без дела", "en": "No next step"},
     "tile_overaged_deals": {"ru": "Старые сделки", "en": "Overaged"},
     "tile_overdue_activities": {"ru": "Просрочено", "en": "Overdue"},
     "tile_unprocessed_incoming": {"ru": "Входящие", "en": "Incoming"},
@@ -143,13 +146,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "All six rules' violations added up.",
     },
     # what to do: the backlog's `action` key in words
-    "act_answer_incoming": {
-        "ru": "Ответьте клиенту и закройте входящее",
-        "en": "Answer the client and close the incoming item",
-    },
+    "act_answer_incoming": {"ru": "Ответьте клиенту, закройте входящее", "en": "Answer the client"},
     "act_answer_incoming_closed": {
-        "ru": "Сделка закрыта: ответьте клиенту; хочет купить снова — заведите новую сделку",
-        "en": "The deal is closed: answer the client; if they want to buy again, open a new deal",
+        "ru": "Сделка закрыта: ответьте; купит снова — новая сделка",
+        "en": "Closed deal: answer; buying again? open a new deal",
     },
     "act_do_overdue": {
         "ru": "Выполните просроченное дело или перенесите срок",
@@ -230,11 +230,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "attention_title": {"ru": "Внимание к сделкам за {days}", "en": "Attention over {days}"},
     "attention_help": {
         "ru": "«Не тронуты за период» — открытые сделки без единого касания за {days} (это не правило "
-        "«Давно без касаний» из таблицы выше). Рядом — сделки, которых касались {n} и более раз за неделю: "
-        "внимание менеджера распределено неровно.",
+        "«Без касаний» из таблицы выше: там — больше, чем {interval} с последнего касания). Рядом — сделки, "
+        "которых касались {n} и более раз за неделю: внимание менеджера распределено неровно.",
         "en": "“Untouched in the window” counts open deals with no touch at all in {days} (not the "
-        "scorecard's “Long untouched” rule above), beside deals touched {n} or more times in one week: "
-        "the manager's attention is spread unevenly.",
+        "scorecard's “Untouched deals” rule above: no touch for more than {interval}), beside deals touched "
+        "{n} or more times in one week: the manager's attention is spread unevenly.",
     },
     "untouched_share": {"ru": "Доля без касаний", "en": "Untouched share"},
     "touches": {"ru": "Касаний", "en": "Touches"},
@@ -312,14 +312,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "fc_month_tiles": {"ru": "Ожидаемое закрытие — {month}", "en": "Deals expected to close in {month}"},
     "fc_summary": {"ru": "Вся открытая воронка", "en": "The whole open pipeline"},
     "fc_open_deals": {"ru": "Открытых сделок", "en": "Open deals"},
-    "fc_past_close": {"ru": "Дата закрытия прошла", "en": "Close date passed"},
-    "fc_past_close_amount": {"ru": "Сумма с прошедшей датой", "en": "Amount past its date"},
+    "fc_past_close": {"ru": "Дата прошла", "en": "Date passed"},
+    "fc_past_close_amount": {"ru": "На сумму", "en": "Worth"},
     "fc_past_close_help": {
         "ru": "Открытые сделки, чья ожидаемая дата закрытия раньше сегодняшнего дня: обновите дату или "
         "закройте сделку.",
         "en": "Open deals whose expected close date is before today: update the date or close the deal.",
     },
-    "fc_no_close_date": {"ru": "Без даты закрытия", "en": "No close date"},
+    "fc_no_close_date": {"ru": "без даты закрытия: {n}", "en": "no close date: {n}"},
     "fc_future_month": {
         "ru": "{month} ещё не начался — выигранных и проигранных сделок в нём пока нет.",
         "en": "{month} has not started yet — there are no won or lost deals in it so far.",

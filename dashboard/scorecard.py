@@ -28,7 +28,7 @@ def shade(value: Any, top: float) -> str:
 
 def _header(ctx: Context, column: str) -> tuple[str, str | None]:
     """(short title, help) of a scorecard column."""
-    short = t(f"tile_{column}") if has(f"tile_{column}") else t(column)
+    short = next((t(k) for k in (f"sc_{column}", f"tile_{column}") if has(k)), t(column))
     definition = components.rule_help(ctx, "below_minimum" if column == "active_deals" else column)
     full = t(column)
     return short, " — ".join(p for p in (full if full != short else None, definition) if p) or None

@@ -58,7 +58,8 @@ def _attention(ctx: Context, chosen: filters.Filters) -> None:
     """How each manager's touches spread over their open deals (folded: a second look, not the first)."""
     window = count_of(ctx.rules.attention_window_days, "day")
     with st.expander(t("attention_title", days=window)):
-        st.caption(t("attention_help", n=ctx.rules.attention_touches_per_week, days=window))
+        st.caption(t("attention_help", n=ctx.rules.attention_touches_per_week, days=window,
+                     interval=count_of(ctx.rules.touch_interval_days, "day")))
         frame = data.metric("attention", **chosen.params())
         components.table(ctx, frame, key="attention", file_name="attention",
                          columns=columns.ATTENTION.columns)

@@ -38,8 +38,12 @@ def _summary_tiles(ctx: Context, summary: dict[str, Any]) -> None:
     """The whole open pipeline; the deals whose close date has passed are in no month ahead, so they get
     their own tiles."""
     lg = lang()
-    st.caption(t("fc_summary"))
-    cols = st.columns(6)
+    no_date = int(summary.get("no_close_date_deals") or 0)
+    caption = t("fc_summary")
+    if no_date:
+        caption += " · " + t("fc_no_close_date", n=formatting.integer(no_date, lg))
+    st.caption(caption)
+    cols = st.columns(5)
     components.tile(cols[0], t("fc_open_deals"), formatting.integer(summary.get("open_deals"), lg) or "—")
     components.money_tile(cols[1], ctx, t("fc_pipeline"), summary.get("open_amount"))
     components.money_tile(cols[2], ctx, t("fc_weighted"), summary.get("weighted_amount"))
@@ -47,8 +51,6 @@ def _summary_tiles(ctx: Context, summary: dict[str, Any]) -> None:
     components.tile(cols[3], t("fc_past_close"), past, help=t("fc_past_close_help"))
     components.money_tile(cols[4], ctx, t("fc_past_close_amount"), summary.get("past_close_amount"),
                           help=t("fc_past_close_help"))
-    components.tile(cols[5], t("fc_no_close_date"),
-                    formatting.integer(summary.get("no_close_date_deals"), lg) or "—")
 
 
 def _month_tiles(ctx: Context, forecast: pd.DataFrame, month: date) -> None:

@@ -14,7 +14,7 @@ def test_tiles_and_scorecard_match_the_fixture(app) -> None:
     # team totals at AS_OF, hand-computed in tests/queries/fixture_db.py (Anna + Boris + Viktor)
     assert shown["В работе"] == "11"
     assert shown["Старые сделки"] == "3"
-    assert shown["Давно без касаний"] == "4"
+    assert shown["Без касаний"] == "4"
     assert shown["Без дела"] == "4"
     assert shown["Просрочено"] == "2"
     assert shown["Входящие"] == "3"
