@@ -52,6 +52,10 @@ def pick(key: str, label_key: str, all_key: str, options: Mapping[int, str], col
     )
 
 
+# the filter row's choices, for a page's prefetch
+CHOICES = (("managers", {}), ("pipelines", {}), ("departments", {}))
+
+
 def manager_options(department_id: int | None = None) -> dict[int, str]:
     """Managers (the `managers` metric), of one department and below when given. Labels come from the
     whole list, so a manager's label (and the URL that carries it) is the same whatever the department."""

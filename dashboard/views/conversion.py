@@ -110,7 +110,7 @@ def render(ctx: Context) -> None:
     st.title(t("conv_title"))
     components.freshness(ctx)
     # the filters' choices and, side by side, this page's metrics as the URL's month asks for them
-    data.prefetch(("managers", {}), *_needs(filters.url_month(ctx.now.date(), ahead=0), {}))
+    data.prefetch(*filters.CHOICES, *_needs(filters.url_month(ctx.now.date(), ahead=0), {}))
     chosen = filters.bar(ctx, month_of=ctx.now.date(), ahead=0)
     month: date = chosen.month
     params = chosen.params()

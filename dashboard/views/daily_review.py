@@ -35,8 +35,9 @@ def _tiles(ctx: Context, team: dict[str, Any], change: dict[str, float]) -> None
 def render(ctx: Context) -> None:
     st.title(t("daily_title"))
     components.freshness(ctx)
-    data.prefetch(("scorecard", {}), ("scorecard_team", {}), ("managers", {}), ("trend", {}),
-                  (str(st.session_state.get(drill.RULE_KEY, drill.DEFAULT_RULE)), {}))
+    drill_rule = str(st.session_state.get(drill.RULE_KEY, drill.DEFAULT_RULE))
+    data.prefetch(*filters.CHOICES, ("scorecard", {}), ("scorecard_team", {}), ("trend", {}),
+                  ("attention", {}), (drill_rule, {}))
     chosen = filters.bar(ctx, pipeline=True, dept=True, manager=True)
     params = chosen.params()
     score = data.metric("scorecard", **params).reset_index(drop=True)

@@ -132,7 +132,7 @@ def render(ctx: Context) -> None:
     st.title(t("forecast_title"))
     components.freshness(ctx)
     today = ctx.now.date()
-    data.prefetch(("managers", {}), *_needs(filters.url_month(today), {}))  # choices + no filter
+    data.prefetch(*filters.CHOICES, *_needs(filters.url_month(today), {}))  # choices + no filter
     chosen = filters.bar(ctx, month_of=today, ahead=6)
     month = chosen.month
     params = chosen.params()

@@ -34,7 +34,7 @@ def _days_stored(history: pd.DataFrame) -> int:
 def render(ctx: Context) -> None:
     st.title(t("trends_title"))
     components.freshness(ctx)
-    data.prefetch(("managers", {}), ("trend", {}))
+    data.prefetch(*filters.CHOICES, ("trend", {}))
     chosen = filters.bar(ctx, pipeline=False, dept=True, manager=True)
     rule = components.translated_choice(st.segmented_control, t("trends_rule"), list(TREND_RULES),
                                         key=RULE_KEY, default=SCORE_RULES[1], required=True)
