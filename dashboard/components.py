@@ -15,6 +15,7 @@ from dashboard.i18n import count_of, has, lang, reason, t
 from queries import QueryError, RulesError
 
 FRESHNESS_REFRESH = timedelta(seconds=60)
+MARKED = "dozhim_dismissed_marked"
 
 
 def unsure(ctx: Context) -> bool:
@@ -149,14 +150,13 @@ def dismissed_with_deals() -> dict[int, int]:
 
 def mark_dismissed(frame: pd.DataFrame, dismissed: dict[int, int] | None = None) -> pd.DataFrame:
     """The names of dismissed managers who still own open deals get a mark (`⚠ Имя · уволен(а)`)."""
-    if frame.empty or "manager_id" not in frame.columns or "manager_name" not in frame.columns:
+    if frame.empty or {"manager_id", "manager_name"} - set(frame.columns) or frame.attrs.get(MARKED):
         return frame
     dismissed = dismissed_with_deals() if dismissed is None else dismissed
-    hit = frame["manager_id"].isin(list(dismissed))
-    if not hit.any():
-        return frame
     out = frame.copy()
+    hit = out["manager_id"].isin(list(dismissed))
     out.loc[hit, "manager_name"] = [t("dismissed_mark", name=n) for n in out.loc[hit, "manager_name"]]
+    out.attrs[MARKED] = True  # pandas carries attrs through copies, sorts and renames: never marked twice
     return out
 
 

@@ -116,7 +116,7 @@ def render(ctx: Context) -> None:
     params = chosen.params()
     data.prefetch(*_needs(month, params))
     team = data.metric("conversion_team", month=month, **params)
-    _won_lost(ctx, data.metric("conversion", month=month, **params),
+    _won_lost(ctx, components.mark_dismissed(data.metric("conversion", month=month, **params)),
               team.iloc[0].to_dict() if not team.empty else {})
     _reasons(ctx, data.metric("loss_reasons", month=month, **params))
     _stages(ctx, data.metric("lost_stage", month=month, **params))

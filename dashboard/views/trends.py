@@ -39,7 +39,7 @@ def render(ctx: Context) -> None:
     rule = components.translated_choice(st.segmented_control, t("trends_rule"), list(TREND_RULES),
                                         key=RULE_KEY, default=SCORE_RULES[1], required=True)
     st.caption(components.rule_help(ctx, rule) or "")
-    history = data.metric("trend", **chosen.params())
+    history = components.mark_dismissed(data.metric("trend", **chosen.params()))
     days = _days_stored(history)
     if days < 2:
         st.info(t("trends_empty", days=count_of(days, "day")), icon=":material/history:")
