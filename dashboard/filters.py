@@ -111,15 +111,27 @@ def bar(ctx, *, pipeline: bool = True, dept: bool = True, manager: bool = True, 
         values["manager"] = _manager_pick(values.get("dept"), columns.pop(0))
     chosen = Filters(pipeline_id=values.get("pipeline"), department_id=values.get("dept"),
                      manager_id=values.get("manager"), month=month)
-    if chosen.manager_id is not None and chosen.department_id is not None \
-            and chosen.manager_id not in manager_options(chosen.department_id):
-        st.warning(t("nobody_selected", manager=plain.md(manager_options()[chosen.manager_id]),
-                     dept=plain.md(department_options().get(chosen.department_id, chosen.department_id))),
-                   icon=":material/person_off:")
-        st.stop()
+    _stop_if_nobody(chosen)
     in_scope = manager_options(chosen.department_id) if chosen.manager_id is None else [chosen.manager_id]
     components.dismissed_note(list(in_scope))
     return chosen
+
+
+def _stop_if_nobody(chosen: Filters) -> None:
+    """A department without managers, or a manager from another department, selects nobody: say so and
+    stop the page there."""
+    if chosen.department_id is None:
+        return
+    in_dept = manager_options(chosen.department_id)
+    dept = plain.md(department_options().get(chosen.department_id, chosen.department_id))
+    if chosen.manager_id is not None and chosen.manager_id not in in_dept:
+        text = t("nobody_selected", manager=plain.md(manager_options()[chosen.manager_id]), dept=dept)
+    elif not in_dept:
+        text = t("nobody_in_dept", dept=dept)
+    else:
+        return
+    st.warning(text, icon=":material/person_off:")
+    st.stop()
 
 
 def month_options(today: date, back: int = 12, ahead: int = 6) -> list[str]:

@@ -269,6 +269,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Dismissed employees who still own open deals: {who}. Reassign their deals to working "
         "managers in Bitrix24 — nobody is looking after those clients.",
     },
+    "nobody_in_dept": {
+        "ru": "В отделе «{dept}» нет менеджеров с открытыми сделками — показывать нечего.",
+        "en": "The department “{dept}” has no managers with open deals — nothing to show.",
+    },
     "nobody_selected": {
         "ru": "Менеджер «{manager}» не входит в отдел «{dept}» — под такой фильтр не попадает никто. "
         "Выберите другого менеджера или другой отдел.",

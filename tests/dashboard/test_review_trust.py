@@ -101,6 +101,19 @@ def test_a_department_and_manager_that_select_nobody_say_so(app) -> None:
     assert "всё в порядке" not in page and "вся команда" not in page
 
 
+def test_a_department_without_managers_says_so(app, fixture_db, monkeypatch, tmp_path) -> None:
+    path = tmp_path / "empty_dept.duckdb"
+    shutil.copy(fixture_db, path)
+    con = duckdb.connect(str(path))
+    con.execute("insert into departments (id, name, sort, parent) values (12, 'Support', 30, null)")
+    con.close()
+    monkeypatch.setenv("DOZHIM_DB", str(path))
+    at = app(dept="Support")
+    assert not at.exception
+    assert "нет менеджеров" in at.warning[0].value
+    assert not at.metric and "всё в порядке" not in texts(at)
+
+
 # --- item 3: dismissed managers who still own open deals ---
 
 def test_a_dismissed_manager_with_deals_is_marked_with_what_to_do(app) -> None:
