@@ -12,14 +12,24 @@ through activity_bindings with OWNER_TYPE_ID 2):
   touch_interval_days*24h before T;
 - no_next_activity: open deals without a planned activity (an overdue one still counts as planned);
 - overdue_activities: planned activities on open deals with a deadline before the start of T's day;
-- unprocessed_incoming: incoming, not completed activities created before the start of T's day, on any deal.
+- unprocessed_incoming: incoming, not completed activities created before the start of T's day, on any deal;
+- invoice_stuck (expected_scorecard): an open deal in an invoice stage (an in-progress deal stage whose name
+  holds "счёт", "счет" or "invoice"), entered at E (its latest stage-history entry into the current stage,
+  else MOVED_TIME), that either had no touch from E to T although E plus N working days is before T
+  (Monday-Friday minus the given holidays; E on a working day keeps its time of day, E on another day
+  counts from 00:00 of the next working day), or whose last touch since E, else E, is more than
+  touch_interval_days*24h before T;
+- won_deals / lost_deals (expected_scorecard): deals whose final move (latest stage-history entry of type 3,
+  else MOVED_TIME) into a success / failure stage falls in T's calendar month before T; win_rate = won /
+  (won + lost), None when neither.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from datetime import datetime, timedelta
+from collections.abc import Collection
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from connectors.sandbox.clock import parse_offset
@@ -32,6 +42,10 @@ RULES = (
     "overdue_activities",
     "unprocessed_incoming",
 )
+# expected_scorecard's columns beyond RULES (win_rate is derived from the last two)
+MORE_RULES = ("invoice_stuck", "won_deals", "lost_deals")
+INVOICE_PATTERNS = ("счёт", "счет", "invoice")
+MONDAY_TO_FRIDAY = (1, 2, 3, 4, 5)
 
 
 def _ts(value: str | None) -> datetime | None:
@@ -45,9 +59,29 @@ def expected_counts(
 ) -> dict[int, dict[str, int]]:
     """Per ASSIGNED_BY_ID, the number of deals / activities breaking each rule at as_of."""
     items, owner_of = _evaluate(path, as_of, max_deal_age_days, touch_interval_days)
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(RULES, 0))
-    for rule, found in items.items():
-        for item in found:
+    return _count(items, owner_of, RULES)
+
+
+def expected_scorecard(
+    path: Path | str, as_of: datetime, max_deal_age_days: int = 90, touch_interval_days: int = 14,
+    invoice_followup_business_days: int = 2, working_days: Collection[int] = MONDAY_TO_FRIDAY,
+    holidays: Collection[date] = (),
+) -> dict[int, dict[str, int | float | None]]:
+    """Per ASSIGNED_BY_ID, expected_counts' rules plus invoice_stuck, won_deals, lost_deals and win_rate."""
+    calendar = _Calendar(working_days, holidays)
+    items, owner_of = _evaluate(path, as_of, max_deal_age_days, touch_interval_days,
+                                invoice_followup_business_days, calendar)
+    card: dict[int, dict] = _count(items, owner_of, RULES + MORE_RULES)
+    for counts in card.values():
+        closed = counts["won_deals"] + counts["lost_deals"]
+        counts["win_rate"] = counts["won_deals"] / closed if closed else None
+    return card
+
+
+def _count(items: dict[str, set], owner_of: dict[int, int], rules: tuple[str, ...]) -> dict[int, dict]:
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(rules, 0))
+    for rule in rules:
+        for item in items[rule]:
             deal_id = item[1] if isinstance(item, tuple) else item
             counts[owner_of[deal_id]][rule] += 1
     return {owner: dict(c) for owner, c in sorted(counts.items())}
@@ -57,12 +91,15 @@ def expected_items(
     path: Path | str, as_of: datetime, max_deal_age_days: int = 90, touch_interval_days: int = 14
 ) -> dict[str, set]:
     """What each rule finds: deal ids for the deal rules, (activity id, deal id) pairs for
-    overdue_activities and unprocessed_incoming. Handy to see which rows a metric gets wrong."""
+    overdue_activities and unprocessed_incoming; also invoice_stuck (with its two halves
+    invoice_no_followup and invoice_stale), won_deals and lost_deals with the default calendar. Handy to see
+    which rows a metric gets wrong."""
     return _evaluate(path, as_of, max_deal_age_days, touch_interval_days)[0]
 
 
 def _evaluate(
-    path: Path | str, as_of: datetime, max_deal_age_days: int, touch_interval_days: int
+    path: Path | str, as_of: datetime, max_deal_age_days: int, touch_interval_days: int,
+    invoice_followup_business_days: int = 2, calendar: _Calendar | None = None,
 ) -> tuple[dict[str, set], dict[int, int]]:
     conn = sqlite3.connect(str(path))
     try:
@@ -111,12 +148,94 @@ def _evaluate(
                 items["stale_deals"].add(deal_id)
             if deal_id not in has_planned:
                 items["no_next_activity"].add(deal_id)
+        items |= _invoice_items(conn, deals, last_touch, as_of, tz, interval, invoice_followup_business_days,
+                                calendar or _Calendar(MONDAY_TO_FRIDAY, ()))
+        items |= _closed_items(conn, as_of, tz)
         return items, {deal_id: owner for deal_id, (owner, _, _) in deals.items()}
     finally:
         conn.close()
 
 
 _TICK = timedelta(seconds=1)
+
+
+class _Calendar:
+    """Working days: ISO weekdays in working_days, minus holidays."""
+
+    def __init__(self, working_days: Collection[int], holidays: Collection[date]) -> None:
+        self.working_days = set(working_days)
+        self.holidays = set(holidays)
+
+    def is_working(self, day: date) -> bool:
+        return day.isoweekday() in self.working_days and day not in self.holidays
+
+    def after(self, day: date, n: int) -> date:
+        """The n-th working day after `day` (n = 0: `day` itself)."""
+        while n > 0:
+            day += timedelta(days=1)
+            n -= int(self.is_working(day))
+        return day
+
+    def invoice_due(self, entered: datetime, n: int) -> datetime:
+        """E (in the portal's offset) plus n working days."""
+        if self.is_working(entered.date()):
+            return datetime.combine(self.after(entered.date(), n), entered.timetz())
+        first = self.after(entered.date(), 1)  # the next working day, from 00:00
+        return datetime.combine(self.after(first, n), time(0, tzinfo=entered.tzinfo))
+
+
+def _invoice_items(
+    conn: sqlite3.Connection, deals: dict, last_touch: dict[int, datetime], as_of: datetime, tz, interval,
+    n: int, calendar: _Calendar,
+) -> dict[str, set]:
+    invoice_stages = {
+        status for status, name, semantics in conn.execute(
+            "select STATUS_ID, NAME, SEMANTICS from statuses where ENTITY_ID like 'DEAL_STAGE%'")
+        if semantics not in ("S", "F") and any(p in (name or "").casefold() for p in INVOICE_PATTERNS)
+    }
+    stage_of: dict[int, tuple[str, datetime]] = {}  # open deals in an invoice stage: (stage, MOVED_TIME)
+    for deal_id, stage, moved in conn.execute("select ID, STAGE_ID, MOVED_TIME from deals"):
+        if deal_id in deals and deals[deal_id][1] and stage in invoice_stages:
+            stage_of[deal_id] = (stage, datetime.fromisoformat(moved))
+    entered: dict[int, datetime] = {}  # the latest entry into the current stage
+    for owner_id, stage, created in conn.execute(
+        "select OWNER_ID, STAGE_ID, CREATED_TIME from stage_history where ENTITY_TYPE_ID = 2"
+    ):
+        if owner_id in stage_of and stage == stage_of[owner_id][0]:
+            at = datetime.fromisoformat(created)
+            entered[owner_id] = max(at, entered.get(owner_id, at))
+    for deal_id, (_, moved) in stage_of.items():
+        entered[deal_id] = entered.get(deal_id, moved).astimezone(tz)
+    found: dict[str, set] = {"invoice_no_followup": set(), "invoice_stale": set()}
+    for deal_id, at in entered.items():
+        touch = last_touch.get(deal_id)
+        touched_since = touch is not None and touch >= at
+        if calendar.invoice_due(at, n) < as_of and not touched_since:
+            found["invoice_no_followup"].add(deal_id)
+        if as_of - (touch if touched_since else at) > interval:
+            found["invoice_stale"].add(deal_id)
+    found["invoice_stuck"] = found["invoice_no_followup"] | found["invoice_stale"]
+    return found
+
+
+def _closed_items(conn: sqlite3.Connection, as_of: datetime, tz) -> dict[str, set]:
+    """Deals won / lost in T's calendar month (portal time) before T."""
+    local = as_of.astimezone(tz)
+    month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    final_move: dict[int, datetime] = {}
+    for owner_id, created in conn.execute(
+        "select OWNER_ID, CREATED_TIME from stage_history where TYPE_ID = 3 and ENTITY_TYPE_ID = 2"
+    ):
+        at = datetime.fromisoformat(created)
+        final_move[owner_id] = max(at, final_move.get(owner_id, at))
+    found: dict[str, set] = {"won_deals": set(), "lost_deals": set()}
+    for deal_id, semantic, recurring, moved in conn.execute(
+        "select ID, STAGE_SEMANTIC_ID, IS_RECURRING, MOVED_TIME from deals"
+    ):
+        closed_at = final_move.get(deal_id) or datetime.fromisoformat(moved)
+        if semantic in ("S", "F") and recurring != "Y" and month_start <= closed_at < as_of:
+            found["won_deals" if semantic == "S" else "lost_deals"].add(deal_id)
+    return found
 
 
 def _deals(conn: sqlite3.Connection) -> dict[int, tuple[int, bool, datetime]]:

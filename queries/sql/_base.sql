@@ -130,23 +130,45 @@ left join touch_before_t as tb on tb.deal_id = s.deal_id
 left join overdue as o on o.deal_id = s.deal_id
 left join incoming as i on i.deal_id = s.deal_id;
 
--- every deal with its activity facts and the days since its last touch (creation when never touched)
+-- every deal with its activity facts and the days since its last touch (creation when never touched);
+-- deal_columns: the columns every list starts with, deal_id ... days_since_touch (lists unnest() them)
 create or replace temp view v_deal_row as
+with facts as (
+    select
+        d.*,
+        s.last_touch_at,
+        s.last_touch_at is null as never_touched,
+        cast(floor((epoch(ctx.as_of) - epoch(coalesce(s.last_touch_at, d.date_create))) / 86400) as integer)
+            as days_since_touch,
+        coalesce(s.planned_count, 0) as planned_count,
+        coalesce(s.overdue_count, 0) as overdue_count,
+        s.latest_overdue_at,
+        s.next_deadline,
+        coalesce(s.incoming_count, 0) as incoming_count,
+        s.latest_incoming_at
+    from v_deal as d
+    cross join ctx
+    left join v_deal_stats as s on s.deal_id = d.deal_id
+)
 select
-    d.*,
-    s.last_touch_at,
-    s.last_touch_at is null as never_touched,
-    cast(floor((epoch(ctx.as_of) - epoch(coalesce(s.last_touch_at, d.date_create))) / 86400) as integer)
-        as days_since_touch,
-    coalesce(s.planned_count, 0) as planned_count,
-    coalesce(s.overdue_count, 0) as overdue_count,
-    s.latest_overdue_at,
-    s.next_deadline,
-    coalesce(s.incoming_count, 0) as incoming_count,
-    s.latest_incoming_at
-from v_deal as d
-cross join ctx
-left join v_deal_stats as s on s.deal_id = d.deal_id;
+    f.*,
+    {
+        'deal_id': f.deal_id,
+        'deal_title': f.deal_title,
+        'deal_url': f.deal_url,
+        'manager_id': f.manager_id,
+        'manager_name': f.manager_name,
+        'pipeline_id': f.pipeline_id,
+        'pipeline_name': f.pipeline_name,
+        'stage_id': f.stage_id,
+        'stage_name': f.stage_name,
+        'opportunity': f.opportunity,
+        'currency_id': f.currency_id,
+        'amount_base': f.amount_base,
+        'deal_age_days': f.deal_age_days,
+        'days_since_touch': f.days_since_touch
+    } as deal_columns
+from facts as f;
 
 -- invoice follow-up deadline: E (entry into the current stage) plus N working days (portal calendar). E on a
 -- non-working day counts from the start of the next working day; otherwise the deadline keeps E's time.
@@ -185,7 +207,7 @@ left join calendar_work as target
 -- lists and backlog; the scorecard reads it once for open and closed deals alike). invoice_stuck: an open
 -- deal in an invoice stage (entered at E) that either had no touch within N working days of E
 -- (invoice_no_followup) or is stale while in it: its last touch since E, else E, is more than the touch
--- interval before T (invoice_stale). deal_columns: the columns every list starts with (unnest() them).
+-- interval before T (invoice_stale).
 create or replace temp view v_deal_flags as
 with flags as (
     select
@@ -213,51 +235,12 @@ with flags as (
 )
 select
     f.*,
-    f.invoice_no_followup or f.invoice_stale as is_invoice_stuck,
-    {
-        'deal_id': f.deal_id,
-        'deal_title': f.deal_title,
-        'deal_url': f.deal_url,
-        'manager_id': f.manager_id,
-        'manager_name': f.manager_name,
-        'pipeline_id': f.pipeline_id,
-        'pipeline_name': f.pipeline_name,
-        'stage_id': f.stage_id,
-        'stage_name': f.stage_name,
-        'opportunity': f.opportunity,
-        'currency_id': f.currency_id,
-        'amount_base': f.amount_base,
-        'deal_age_days': f.deal_age_days,
-        'days_since_touch': f.days_since_touch
-    } as deal_columns
+    f.invoice_no_followup or f.invoice_stale as is_invoice_stuck
 from flags as f;
 
 -- one row per open deal with every rule's verdict
 create or replace temp view v_open_deal as
 select * from v_deal_flags where is_open;
-
--- the two activity lists' rows: each overdue planned or unprocessed incoming activity (`rule` names its
--- list) with its deal's row; item_at = the deadline (overdue) or the creation (incoming);
--- since_last_workday = item_at at or after the start of the last working day before T's day
-create or replace temp view v_activity_item as
-with items as (
-    select 'overdue_activities' as rule, o.*, o.deadline as item_at from v_overdue_activity as o
-    union all
-    select 'unprocessed_incoming' as rule, i.*, i.created as item_at from v_unprocessed_incoming as i
-)
-select
-    it.rule,
-    it.activity_id,
-    it.activity_subject,
-    it.activity_type,
-    it.deadline,
-    it.created,
-    it.item_at,
-    it.item_at >= lw.last_workday_start as since_last_workday,
-    d.*
-from items as it
-inner join v_deal_flags as d on d.deal_id = it.deal_id
-cross join v_last_workday as lw;
 
 -- managers: owners of open deals (dismissed ones flagged, never dropped), or the configured list
 create or replace temp view v_manager as
@@ -277,23 +260,6 @@ from candidates as c
 cross join ctx
 left join d_user as u on u.user_id = c.manager_id
 where not list_contains(ctx.exclude_manager_ids, c.manager_id);
-
--- per manager, every rule's count over the deals of one pipeline (NULL = all): the scorecard's numbers,
--- shared by scorecard and scorecard_team. Open and closed deals in one pass (closed deals only add their
--- unprocessed incoming activities: a client who wrote is waiting, whatever the deal's stage).
-create or replace temp macro manager_rule_counts(want_pipeline) as table
-select
-    manager_id,
-    count(*) filter (where is_open) as active_deals,
-    count(*) filter (where is_overaged) as overaged_deals,
-    count(*) filter (where is_stale) as stale_deals,
-    count(*) filter (where is_no_next_activity) as no_next_activity,
-    cast(coalesce(sum(overdue_count) filter (where is_open), 0) as bigint) as overdue_activities,
-    cast(coalesce(sum(incoming_count), 0) as bigint) as unprocessed_incoming,
-    count(*) filter (where is_invoice_stuck) as invoice_stuck
-from v_deal_flags
-where pipeline_in_scope(pipeline_id, want_pipeline)
-group by manager_id;
 
 -- closed deals (final move: latest final-stage history entry, else moved_time) with the loss reason and
 -- the in-progress stage they were in before the final move (excluded managers' deals left out)
@@ -335,19 +301,6 @@ left join v_stage as ps on ps.stage_id = c.prev_stage_id
 left join invoice_stage as pinv on pinv.stage_id = c.prev_stage_id
 left join reason as r on r.deal_id = c.deal_id
 left join grouped as g on g.reason_key = r.reason_key and g.reason_name = r.reason_name;
-
--- per manager, the deals won and lost in T's calendar month up to T, in one pipeline (NULL = all)
-create or replace temp macro manager_month_closed(want_pipeline) as table
-select
-    c.manager_id,
-    count(*) filter (where c.is_won) as won_deals,
-    cast(coalesce(sum(c.amount_base) filter (where c.is_won), 0) as double) as won_amount,
-    count(*) filter (where not c.is_won) as lost_deals
-from v_closed_deal as c
-cross join ctx
-where c.closed_at >= ctx.month_start and c.closed_at < ctx.month_end
-  and pipeline_in_scope(c.pipeline_id, want_pipeline)
-group by c.manager_id;
 
 -- stage win rates: of the deals that passed through an in-progress stage and closed in the look-back
 -- window (rules: forecast.win_rate_lookback_months), the share won

@@ -11,10 +11,16 @@
 with
 
 overdue as (
-    select *
-    from v_activity_item
-    where rule = 'overdue_activities'
-      and in_scope(manager_id, pipeline_id, department_ids, $manager_id, $pipeline_id, $department_id)
+    select
+        a.*,
+        d.deal_columns,
+        d.manager_active,
+        d.is_open,
+        a.deadline >= lw.last_workday_start as since_last_workday
+    from v_overdue_activity as a
+    inner join v_deal_row as d on d.deal_id = a.deal_id
+    cross join v_last_workday as lw
+    where in_scope(d.manager_id, d.pipeline_id, d.department_ids, $manager_id, $pipeline_id, $department_id)
 ),
 
 final as (

@@ -4,10 +4,10 @@
 -- columns: manager_id, manager_name, active_deals, below_minimum, overaged_deals, stale_deals,
 -- no_next_activity, overdue_activities, unprocessed_incoming, invoice_stuck, won_deals, won_amount,
 -- lost_deals, win_rate, manager_active, department_id, issues_total, dismissed_with_deals
--- rule: counts from manager_rule_counts and manager_month_closed (queries/sql/_base.sql: one pass over
--- v_deal_flags and v_closed_deal), attributed to the deal's assigned_by_id; below_minimum = active_deals <
--- min_active_deals; won/lost = final move inside T's calendar month up to T; win_rate = won / (won + lost);
--- issues_total = the sum of the six rule counts; dismissed_with_deals = a dismissed manager who still owns
+-- rule: counts from v_deal_flags (one pass over open and closed deals: closed ones only add unprocessed
+-- incoming) and v_closed_deal (queries/sql/_base.sql), attributed to the deal's assigned_by_id;
+-- below_minimum = active_deals < min_active_deals; won/lost = final move inside T's calendar month up to
+-- T; win_rate = won / (won + lost); issues_total = the sum of the six rule counts; dismissed_with_deals = a dismissed manager who still owns
 -- open deals (reassign them). Every count is findable item by item in the manager's backlog.
 with
 
@@ -18,11 +18,31 @@ managers as (
 ),
 
 rule_counts as (
-    select * from manager_rule_counts($pipeline_id)
+    select
+        manager_id,
+        count(*) filter (where is_open) as active_deals,
+        count(*) filter (where is_overaged) as overaged_deals,
+        count(*) filter (where is_stale) as stale_deals,
+        count(*) filter (where is_no_next_activity) as no_next_activity,
+        cast(sum(overdue_count) filter (where is_open) as bigint) as overdue_activities,
+        cast(sum(incoming_count) as bigint) as unprocessed_incoming,  -- on any deal, open or closed
+        count(*) filter (where is_invoice_stuck) as invoice_stuck
+    from v_deal_flags
+    where pipeline_in_scope(pipeline_id, $pipeline_id)
+    group by manager_id
 ),
 
 closed_month as (
-    select * from manager_month_closed($pipeline_id)
+    select
+        c.manager_id,
+        count(*) filter (where c.is_won) as won_deals,
+        cast(coalesce(sum(c.amount_base) filter (where c.is_won), 0) as double) as won_amount,
+        count(*) filter (where not c.is_won) as lost_deals
+    from v_closed_deal as c
+    cross join ctx
+    where c.closed_at >= ctx.month_start and c.closed_at < ctx.month_end
+      and pipeline_in_scope(c.pipeline_id, $pipeline_id)
+    group by c.manager_id
 ),
 
 counted as (

@@ -4,10 +4,11 @@
 -- columns: managers, managers_below_minimum, dismissed_with_deals, active_deals, overaged_deals, stale_deals,
 -- no_next_activity, overdue_activities, unprocessed_incoming, invoice_stuck, won_deals, won_amount,
 -- lost_deals, win_rate
--- rule: the scorecard's rows summed (the same managers, counts from manager_rule_counts and
--- manager_month_closed in queries/sql/_base.sql); managers_below_minimum = managers with active_deals <
--- min_active_deals; dismissed_with_deals = dismissed managers still owning open deals; win_rate = won /
--- (won + lost) of the team, NULL when none closed. A filter that selects nobody gives managers = 0.
+-- rule: the scorecard's managers and definitions (v_manager, v_deal_flags, v_closed_deal in
+-- queries/sql/_base.sql), counted over the whole team: the scorecard's rows summed. managers_below_minimum
+-- = managers with fewer open deals than min_active_deals; dismissed_with_deals = dismissed managers still
+-- owning open deals; win_rate = won / (won + lost) in T's month up to T, NULL when none closed. A filter
+-- that selects nobody gives managers = 0.
 with
 
 managers as (
@@ -16,57 +17,70 @@ managers as (
     where manager_in_scope(manager_id, department_ids, $manager_id, $department_id)
 ),
 
-rule_counts as (
-    select * from manager_rule_counts($pipeline_id)
+team_deals as (  -- open deals and closed ones (which only add unprocessed incoming) of those managers
+    select f.*
+    from v_deal_flags as f
+    semi join managers as m on m.manager_id = f.manager_id
+    where pipeline_in_scope(f.pipeline_id, $pipeline_id)
 ),
 
-closed_month as (
-    select * from manager_month_closed($pipeline_id)
+team_closed as (  -- won and lost in T's month
+    select c.*
+    from v_closed_deal as c
+    cross join ctx
+    semi join managers as m on m.manager_id = c.manager_id
+    where c.closed_at >= ctx.month_start and c.closed_at < ctx.month_end
+      and pipeline_in_scope(c.pipeline_id, $pipeline_id)
 ),
 
 per_manager as (
     select
         m.manager_id,
-        m.manager_active,
-        coalesce(rc.active_deals, 0) as active_deals,
-        rc.overaged_deals,
-        rc.stale_deals,
-        rc.no_next_activity,
-        rc.overdue_activities,
-        rc.unprocessed_incoming,
-        rc.invoice_stuck,
-        cm.won_deals,
-        cm.won_amount,
-        cm.lost_deals
+        any_value(m.manager_active) as manager_active,
+        count(d.deal_id) filter (where d.is_open) as active_deals
     from managers as m
-    left join rule_counts as rc on rc.manager_id = m.manager_id
-    left join closed_month as cm on cm.manager_id = m.manager_id
+    left join team_deals as d on d.manager_id = m.manager_id
+    group by m.manager_id
 ),
 
-totals as (
+headcount as (
     select
         count(*) as managers,
         count(*) filter (where pm.active_deals < ctx.min_active_deals) as managers_below_minimum,
-        count(*) filter (where not pm.manager_active and pm.active_deals > 0) as dismissed_with_deals,
-        cast(coalesce(sum(pm.active_deals), 0) as bigint) as active_deals,
-        cast(coalesce(sum(pm.overaged_deals), 0) as bigint) as overaged_deals,
-        cast(coalesce(sum(pm.stale_deals), 0) as bigint) as stale_deals,
-        cast(coalesce(sum(pm.no_next_activity), 0) as bigint) as no_next_activity,
-        cast(coalesce(sum(pm.overdue_activities), 0) as bigint) as overdue_activities,
-        cast(coalesce(sum(pm.unprocessed_incoming), 0) as bigint) as unprocessed_incoming,
-        cast(coalesce(sum(pm.invoice_stuck), 0) as bigint) as invoice_stuck,
-        cast(coalesce(sum(pm.won_deals), 0) as bigint) as won_deals,
-        cast(coalesce(sum(pm.won_amount), 0) as double) as won_amount,
-        cast(coalesce(sum(pm.lost_deals), 0) as bigint) as lost_deals
+        count(*) filter (where not pm.manager_active and pm.active_deals > 0) as dismissed_with_deals
     from per_manager as pm
     cross join ctx
 ),
 
+rule_counts as (
+    select
+        count(*) filter (where is_open) as active_deals,
+        count(*) filter (where is_overaged) as overaged_deals,
+        count(*) filter (where is_stale) as stale_deals,
+        count(*) filter (where is_no_next_activity) as no_next_activity,
+        cast(coalesce(sum(overdue_count) filter (where is_open), 0) as bigint) as overdue_activities,
+        cast(coalesce(sum(incoming_count), 0) as bigint) as unprocessed_incoming,
+        count(*) filter (where is_invoice_stuck) as invoice_stuck
+    from team_deals
+),
+
+closed_month as (
+    select
+        count(*) filter (where is_won) as won_deals,
+        cast(coalesce(sum(amount_base) filter (where is_won), 0) as double) as won_amount,
+        count(*) filter (where not is_won) as lost_deals
+    from team_closed
+),
+
 final as (
     select
-        t.*,
-        t.won_deals / nullif(t.won_deals + t.lost_deals, 0) as win_rate
-    from totals as t
+        h.*,
+        rc.*,
+        cm.*,
+        cm.won_deals / nullif(cm.won_deals + cm.lost_deals, 0) as win_rate
+    from headcount as h
+    cross join rule_counts as rc
+    cross join closed_month as cm
 )
 
 select * from final

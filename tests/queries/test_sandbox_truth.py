@@ -15,7 +15,7 @@ from queries import Rules, run_metric
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 TRUTH_COLUMNS = ("active_deals", "overaged_deals", "stale_deals", "no_next_activity", "overdue_activities",
-                 "unprocessed_incoming")
+                 "unprocessed_incoming", "invoice_stuck", "won_deals", "lost_deals")
 
 
 @pytest.fixture(scope="module")
@@ -46,15 +46,40 @@ def synced_small(tmp_path_factory):
 
 
 def test_scorecard_matches_the_sandbox_truth(synced_small):
-    from connectors.sandbox.truth import expected_counts
+    from connectors.sandbox.truth import expected_scorecard
 
     store, db, now = synced_small
-    truth = expected_counts(store, now)
+    rules = Rules()
+    truth = expected_scorecard(store, now, rules.max_deal_age_days, rules.touch_interval_days,
+                               rules.invoice_followup_business_days, rules.working_days, rules.holidays)
     assert truth, "the sandbox truth is empty"
     # everyone the truth counts, so that owners without open deals (incoming on closed deals) are compared too
     df = run_metric("scorecard", db, as_of=now, rules=Rules(manager_ids=tuple(sorted(truth))))
-    got = {int(r["manager_id"]): {c: int(r[c]) for c in TRUTH_COLUMNS} for r in df.to_dict("records")}
-    assert got == truth
+    records = df.to_dict("records")
+    got = {int(r["manager_id"]): {c: int(r[c]) for c in TRUTH_COLUMNS} for r in records}
+    assert got == {m: {c: counts[c] for c in TRUTH_COLUMNS} for m, counts in truth.items()}
+    rates = {int(r["manager_id"]): r["win_rate"] for r in records}
+    for manager_id, counts in truth.items():
+        if counts["win_rate"] is None:
+            assert rates[manager_id] != rates[manager_id], manager_id  # NULL arrives as NaN
+        else:
+            assert rates[manager_id] == pytest.approx(counts["win_rate"]), manager_id
+    # the sandbox gives the invoice rule and the month's closed deals something to find
+    for column in ("invoice_stuck", "won_deals", "lost_deals"):
+        assert sum(c[column] for c in truth.values()) >= 3, column
+
+
+def test_invoice_stuck_deals_and_halves_match_the_sandbox_truth(synced_small):
+    from connectors.sandbox.truth import expected_items
+
+    store, db, now = synced_small
+    items = expected_items(store, now)
+    df = run_metric("invoice_stuck", db, as_of=now, rules=Rules())
+    assert set(df["deal_id"]) == items["invoice_stuck"]
+    assert set(df.loc[df["invoice_no_followup"], "deal_id"]) == items["invoice_no_followup"]
+    assert set(df.loc[df["invoice_stale"], "deal_id"]) == items["invoice_stale"]
+    # both halves occur in the generated portal, so both are checked
+    assert items["invoice_stale"] - items["invoice_no_followup"] and items["invoice_no_followup"]
 
 
 def test_default_managers_cover_every_open_deal(synced_small):
@@ -84,8 +109,10 @@ def test_default_loss_groups_name_every_sandbox_failure_stage(synced_small):
     """The sandbox's failure stages carry the brief's three loss reasons in their names; the default rules
     must group each of them, so that nothing lands in `unspecified`."""
     _, db, now = synced_small
-    df = run_metric("loss_reasons", db, as_of=now, rules=Rules(), month=now.date().replace(day=1),
-                    period_start=datetime(now.year - 2, 1, 1).date(), period_end=now.date())
+    # the two calendar years before T's and this one (`month` would override the period: not given)
+    start = datetime(now.year - 2, 1, 1).date()
+    df = run_metric("loss_reasons", db, as_of=now, rules=Rules(), period_start=start, period_end=now.date())
+    assert df["lost_deals"].sum() > 50  # the whole window, not one month
     groups = dict(zip(df["reason_name"], df["reason_group"], strict=False))
     assert groups["Закрыта менеджером по регламенту"] == "manager_closed"
     assert groups["Отказ клиента"] == "client_declined"
