@@ -130,8 +130,6 @@ def _chart_texts(at: AppTest) -> list[str]:
     return texts
 
 
-@pytest.mark.xfail(strict=True, reason="charts.show (H-dashboard's) must pass each figure through "
-                   "plain.figure; strict, so this fails as soon as it does and the marker can go")
 def test_chart_labels_carry_no_html(hostile_app) -> None:
     at = hostile_app("conversion")
     no_errors(at)

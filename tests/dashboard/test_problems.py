@@ -60,7 +60,7 @@ def test_rules_from_the_file_change_the_numbers(app, monkeypatch, tmp_path) -> N
     at = app()
     assert not at.error
     # with 30 days between touches only the 111-day-old never-touched deal is stale
-    assert {m.label: m.value for m in at.metric}["Без касаний"] == "1"
+    assert {m.label: m.value for m in at.metric}["Давно без касаний"] == "1"
 
 
 def test_a_failed_last_sync_warns_with_its_error(app, fixture_db, monkeypatch, tmp_path) -> None:
