@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -75,9 +76,8 @@ def _local(df: pd.DataFrame) -> pd.DataFrame:
 
 def _text(value: Any) -> Any:
     """A cell's value as a spreadsheet should get it: lists joined, text cleaned; other values as they are."""
-    if isinstance(value, list | tuple) or (hasattr(value, "tolist") and not isinstance(value, str | bytes)
-                                           and getattr(value, "ndim", 0) == 1):
-        value = ", ".join(str(v) for v in list(value))
+    if isinstance(value, list | tuple | np.ndarray):  # DuckDB lists arrive as arrays
+        value = ", ".join(str(v) for v in value)
     return clean(value) if isinstance(value, str) else value
 
 

@@ -55,16 +55,16 @@ def test_rules_in_words_with_their_key_in_the_file(app, monkeypatch, tmp_path) -
     no_errors(at)
     shown = at.dataframe[0].value  # rows named in words; the key in rules.toml and the value beside
     key, value = shown.columns
-    assert shown.loc["Касание не реже чем раз в, дней", value] == "14"
-    assert shown.loc["Касание не реже чем раз в, дней", key] == "touch_interval_days"
+    assert shown.loc["Касаться сделки не реже чем раз в, дней", value] == "14"
+    assert shown.loc["Касаться сделки не реже чем раз в, дней", key] == "touch_interval_days"
     assert shown.loc["Рабочие дни", value] == "пн, вт, ср, чт, сб"
     assert shown.loc["Рабочие дни", key] == "calendar.working_days"
     assert shown.loc["Праздничные дни", value] == "01.01.2027"
     assert shown.loc["Часовой пояс", value] == "как в датах портала"
     assert shown.loc["Причина проигрыша «Клиент пропал», если содержит", key] == "loss_reasons.client_silent"
-    assert shown.loc["Воронка 3: Сделка старая, если ей больше, дней", value] == "30"
+    assert shown.loc["Воронка 3: Сделка считается старой после, дней", value] == "30"
     # a pipeline's unset overrides (the global value applies) are not listed
-    assert not any(label.startswith("Воронка 3: Касание") for label in shown.index)
+    assert not any(label.startswith("Воронка 3: Касаться") for label in shown.index)
     assert "_" not in "".join(shown.index)  # no raw key left as a row name
     at.segmented_control(key="lang").set_value("en").run()
     assert "Touch a deal at least every, days" in at.dataframe[0].value.index
