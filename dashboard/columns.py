@@ -91,7 +91,7 @@ PUSHES = Uses("close_date_pushes", shown=("deal_title", "deal_url", "manager_nam
                                           "previous_closedate", "closedate", "pushed_days", "amount_base"),
               read=("manager_id",))
 WON_PACE = Uses("won_pace", read=("won_deals", "won_amount", "won_deals_last_month", "won_amount_last_month"))
-MONTH_CONVERSION = Uses("conversion", read=("won_deals", "won_amount", "lost_deals"))
+MONTH_CONVERSION = Uses("conversion_team", read=("won_deals", "won_amount", "lost_deals"))
 
 # conversion
 CONVERSION_TEAM = Uses("conversion_team", read=("won_deals", "lost_deals", "win_rate",

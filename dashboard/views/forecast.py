@@ -71,8 +71,8 @@ def _won_lost(ctx: Context, month: date, chosen: filters.Filters) -> None:
     tiles compare with the same moment of last month (`won_pace`), since a month in progress against a
     whole month says little."""
     lg = lang()
-    now = data.metric("conversion", month=month, **chosen.params())
-    before = data.metric("conversion", month=filters.previous_month(month), **chosen.params())
+    now = data.metric("conversion_team", month=month, **chosen.params())
+    before = data.metric("conversion_team", month=filters.previous_month(month), **chosen.params())
     current = month == ctx.now.date().replace(day=1)
     pace = data.metric("won_pace", **chosen.params()) if current else None
     cols = st.columns(3)
@@ -123,8 +123,8 @@ def _pushes(ctx: Context, summary: dict[str, Any], chosen: filters.Filters) -> N
 def _needs(month: date, params: dict) -> list[tuple[str, dict]]:
     """The metric calls of this page, so they can be computed side by side."""
     return [("forecast", params), ("forecast_summary", params), ("won_pace", params),
-            ("conversion", {"month": month, **params}),
-            ("conversion", {"month": filters.previous_month(month), **params}),
+            ("conversion", {"month": month, **params}), ("conversion_team", {"month": month, **params}),
+            ("conversion_team", {"month": filters.previous_month(month), **params}),
             ("forecast_by_manager", params), ("forecast_deals", params), ("close_date_pushes", params)]
 
 
