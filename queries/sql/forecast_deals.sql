@@ -16,20 +16,7 @@ deals as (
 
 final as (
     select
-        deal_id,
-        deal_title,
-        deal_url,
-        manager_id,
-        manager_name,
-        pipeline_id,
-        pipeline_name,
-        stage_id,
-        stage_name,
-        opportunity,
-        currency_id,
-        amount_base,
-        deal_age_days,
-        days_since_touch,
+        unnest(deal_columns),  -- deal_id ... days_since_touch (_base.sql)
         case
             when closedate is null then 'no_close_date'
             when is_past_close then 'past_close_date'
