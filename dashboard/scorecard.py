@@ -62,7 +62,7 @@ def show(ctx: Context, score: pd.DataFrame) -> Any:
             return None
         view = components.mark_dismissed(score)[list(SCORECARD.shown)].reset_index(drop=True)
         low = score["below_minimum"].fillna(False).astype(bool).reset_index(drop=True)
-        name = st.column_config.TextColumn(t("manager_name"), width="medium", pinned=True)
+        name = st.column_config.TextColumn(t("manager_name"), width="medium")
         config: dict[str, Any] = {"manager_name": name}
         for column in SCORECARD.shown[1:]:
             title, help_text = _header(ctx, column)
