@@ -290,6 +290,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Pick yourself once — the choice stays in the page address, so you can bookmark it.",
     },
     "backlog_count": {"ru": "Требуют действия сейчас: {n}", "en": "Need action now: {n}"},
+    "backlog_fresh": {
+        "ru": "Появилось с начала прошлого рабочего дня: {n}.",
+        "en": "Appeared since the start of the last working day: {n}.",
+    },
     "backlog_order": {
         "ru": "Сначала самое срочное; внутри — то, что осталось с конца прошлого рабочего дня, затем старые "
         "хвосты, от новых к старым. Закрытые сделки с неотвеченными входящими — тоже здесь: клиент ждёт.",

@@ -36,7 +36,8 @@ def render(ctx: Context) -> None:
     components.dismissed_note([manager_id])
     deals = data.metric("backlog", manager_id=manager_id)
     st.subheader(t("backlog_count", n=len(deals)))
-    st.caption(t("backlog_order"))
+    fresh = int(deals["since_last_workday"].fillna(False).astype(bool).sum())
+    st.caption(t("backlog_fresh", n=fresh) + " " + t("backlog_order"))
     components.table(ctx, in_words(deals), key="backlog_table", columns=columns.BACKLOG.columns,
                      file_name=f"backlog_{manager_id}", height="content")
 

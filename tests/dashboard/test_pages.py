@@ -112,6 +112,7 @@ def test_trends_without_history_says_so(app) -> None:
     at = app("trends")
     no_errors(at)
     assert "История копится" in at.info[0].value
+    assert "сохранено пока: 0\u00a0дней" in at.info[0].value  # a plural from Babel, never "0 день"
 
 
 def test_daily_tiles_show_the_change_since_yesterday(app, history_db, monkeypatch) -> None:

@@ -53,6 +53,7 @@ def test_backlog_lists_closed_deals_with_an_unanswered_client(app, heights) -> N
     assert deals["since_last_workday"].tolist()[:2] == [True, False]
     assert deals["rules"].iloc[0] == "Необработ. входящие, Без след. дела"
     assert heights["backlog_table"] == "content"  # the whole list, not a 10-row box
+    assert "Появилось с начала прошлого рабочего дня: 1." in texts(at)
 
 
 def test_every_deal_behind_a_scorecard_number_is_in_that_managers_backlog(app) -> None:
