@@ -2,6 +2,7 @@
 """Benchmark: every metric on a large snapshot (100k deals, 2M activities); prints figures.
 
     python -m bench.queries                 # synthetic snapshot built with SQL (cached in data/bench/)
+    python -m bench.queries --deals 30000   # a smaller synthetic one (20 activities a deal), for a loaded box
     python -m bench.queries --db PATH       # a real synced snapshot instead
 
 Goal: each metric under 300 ms, the whole scorecard under 1 s. Each figure is the median of `--repeat`
@@ -173,11 +174,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rebuild", action="store_true", help="rebuild the synthetic snapshot")
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--manager", type=int, default=7, help="manager id for the one-manager figures")
+    p.add_argument("--deals", type=int, default=100_000, help="synthetic size (20 activities per deal)")
     args = p.parse_args(argv)
-    db = args.db or DEFAULT_DB
+    default = DEFAULT_DB if args.deals == 100_000 else DEFAULT_DB.with_name(
+        f"queries-synthetic-{args.deals // 1000}k.duckdb")
+    db = args.db or default
     if args.db is None and (args.rebuild or not db.exists()):
         start = time.perf_counter()
-        build_synthetic(db)
+        build_synthetic(db, deals=args.deals, activities=20 * args.deals)
         print(f"built synthetic snapshot {db} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     con = duckdb.connect(str(db))
     from queries import derived

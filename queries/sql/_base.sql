@@ -1,10 +1,11 @@
 -- _base: the shared definitions every metric builds on, created as temp views on each short-lived
--- connection after the runner has created the rule tables (ctx, calendar_work, rule_pipeline,
--- invoice_stage, loss_rule, deal_loss_field) and the derived layer (d_user, d_deal, d_deal_activity:
--- queries/sql/_derived.sql). One place for: open, touch, planned, incoming, attribution, per-pipeline
--- thresholds, the invoice follow-up deadline, the loss reason; and the pieces every metric file repeats
--- (the filter by manager / pipeline / department, the columns every list starts with). Times are instants
--- (timestamptz); day boundaries come from ctx (portal time zone).
+-- connection after the runner has created the rule tables (ctx, calendar_day, calendar_work,
+-- rule_pipeline, invoice_stage, loss_rule, deal_loss_field) and the derived layer (d_user, d_deal,
+-- d_deal_activity: queries/sql/_derived.sql). One place for: open, touch, planned, incoming, attribution,
+-- per-pipeline thresholds, the invoice rule, the last working day, the loss reason; and the pieces every
+-- metric file would repeat (the filter by manager / pipeline / department, the columns every list starts
+-- with). Times are instants (timestamptz); day boundaries come from ctx (portal time zone). Each view here
+-- is bound on every call (~1-3 ms each): one that only a file or two need belongs in those files.
 
 -- the dashboard's filters, NULL = all: a metric calls in_scope(...) with its row's manager, pipeline and
 -- departments and the bound $manager_id, $pipeline_id, $department_id (department covers sub-departments)

@@ -24,7 +24,8 @@ def test_every_file_is_a_metric():
     assert files == set(METRICS)
     assert {"scorecard", "overaged_deals", "stale_deals", "no_next_activity", "overdue_activities",
             "unprocessed_incoming", "invoice_stuck", "backlog", "attention", "conversion", "forecast",
-            "trend"} <= files
+            "trend", "scorecard_team", "conversion_team", "managers", "forecast_summary",
+            "rejected_records"} <= files
 
 
 @pytest.mark.parametrize("name", sorted(METRICS))

@@ -89,6 +89,18 @@ def test_unprocessed_incoming_since_the_last_working_day_first_then_newest(run):
     assert monday["since_last_workday"].tolist() == [True, False, False, False]
 
 
+def test_since_last_workday_follows_the_portal_calendar(run):
+    from datetime import date
+
+    from queries import Rules
+
+    # Thursday 19 Nov a holiday: the last working day before Friday is Wednesday 18 Nov, so 2013 (18 Nov
+    # 09:00) was also left at the end of it
+    df = run("unprocessed_incoming", rules=Rules(holidays=(date(2026, 11, 19),)))
+    assert df["activity_id"].tolist() == [2011, 2013, 2051]
+    assert df["since_last_workday"].tolist() == [True, True, False]
+
+
 def test_invoice_stuck(run):
     df = run("invoice_stuck").set_index("deal_id")
     assert sorted(df.index) == [106, 108]
