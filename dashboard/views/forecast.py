@@ -101,6 +101,7 @@ def _per_manager(ctx: Context, month: date, future: bool, chosen: filters.Filter
     else:
         rates = data.metric("conversion", month=month, **chosen.params())
         table = rows.merge(rates[["manager_id", *columns.FORECAST_RATES.shown]], on="manager_id", how="left")
+        table[["won_deals", "lost_deals"]] = table[["won_deals", "lost_deals"]].fillna(0)  # closed none yet
         closed_only = rates[~rates["manager_id"].isin(rows["manager_id"])]
         table = pd.concat([table, closed_only[["manager_id", "manager_name", *columns.FORECAST_RATES.shown]]],
                           ignore_index=True)

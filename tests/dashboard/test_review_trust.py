@@ -198,6 +198,9 @@ def test_forecast_managers_in_the_metrics_order(app) -> None:
     # managers who only closed deals in November, in the conversion's order (not by user id)
     assert names[:2] == ["Anna Ivanova", DISMISSED]
     assert set(names[2:]) == {"Boris Petrov", "Galina Orlova"}
+    # Viktor won nothing in November and lost D302 on 10 Nov
+    rows = table(at, "forecast_managers").set_index("manager_name")
+    assert rows.loc[DISMISSED, "won_deals"] == 0 and rows.loc[DISMISSED, "lost_deals"] == 1
 
 
 def test_pushes_with_one_day_of_history_are_not_all_good(app, fixture_db, monkeypatch, tmp_path) -> None:
