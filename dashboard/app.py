@@ -22,8 +22,21 @@ from dashboard.i18n import DEFAULT_LANG, LANG_KEY, LANGS, t  # noqa: E402
 from queries import QueryError, RulesError  # noqa: E402
 
 VIEWS = Path(__file__).parent / "views"
+# An emoji favicon is drawn by the browser itself; a `:material/...:` page icon would be fetched from
+# fonts.gstatic.com on every page load, and the dashboard may run on a server with no internet.
+PAGE_ICON = "📊"
+# (file, title, icon, URL path). The first is the home page: Streamlit serves the default page at `/` only,
+# so it gets a hidden twin at its own path and a shared `/daily` link opens it too.
+PAGES = [
+    ("daily_review.py", "page_daily", ":material/today:", "daily"),
+    ("my_backlog.py", "page_backlog", ":material/checklist:", "backlog"),
+    ("forecast.py", "page_forecast", ":material/trending_up:", "forecast"),
+    ("conversion.py", "page_conversion", ":material/filter_alt:", "conversion"),
+    ("trends.py", "page_trends", ":material/show_chart:", "trends"),
+    ("about.py", "page_about", ":material/info:", "about"),
+]
 
-st.set_page_config(page_title="Dozhim", page_icon=":material/monitoring:", layout="wide")
+st.set_page_config(page_title="Dozhim", page_icon=PAGE_ICON, layout="wide")
 
 with st.sidebar:
     st.segmented_control(
@@ -32,8 +45,17 @@ with st.sidebar:
     )
 
 
-def _page(file: str, title_key: str, icon: str, url: str, default: bool = False) -> st.Page:
-    return st.Page(VIEWS / file, title=t(title_key), icon=icon, url_path=url, default=default)
+def _page(file: str, title_key: str, icon: str, url: str, *, default: bool = False,
+          hidden: bool = False) -> st.Page:
+    return st.Page(VIEWS / file, title=t(title_key), icon=icon, url_path=url, default=default,
+                   visibility="hidden" if hidden else "visible")
+
+
+def _only(file: str, title_key: str, icon: str) -> list[st.Page]:
+    """One page for every address: at `/` and, hidden, at each page's path, so a link to any page (a
+    bookmark, a shared view) lands on this explanation rather than on Streamlit's "Page not found"."""
+    return [_page(file, title_key, icon, "", default=True),
+            *[_page(file, title_key, icon, url, hidden=True) for *_, url in PAGES]]
 
 
 def _pages() -> list[st.Page]:
@@ -42,17 +64,15 @@ def _pages() -> list[st.Page]:
     try:
         data.build_context()
     except data.NoDatabase:
-        return [_page("setup.py", "page_setup", ":material/rocket_launch:", "setup", default=True)]
+        return _only("setup.py", "page_setup", ":material/rocket_launch:")
     except (QueryError, RulesError) as exc:
         st.session_state[data.PROBLEM_KEY] = exc
-        return [_page("problem.py", "page_about", ":material/error:", "problem", default=True)]
+        return _only("problem.py", "page_about", ":material/error:")
+    (home_file, home_title, home_icon, home_url), *others = PAGES
     return [
-        _page("daily_review.py", "page_daily", ":material/today:", "daily", default=True),
-        _page("my_backlog.py", "page_backlog", ":material/checklist:", "backlog"),
-        _page("forecast.py", "page_forecast", ":material/trending_up:", "forecast"),
-        _page("conversion.py", "page_conversion", ":material/filter_alt:", "conversion"),
-        _page("trends.py", "page_trends", ":material/show_chart:", "trends"),
-        _page("about.py", "page_about", ":material/info:", "about"),
+        _page(home_file, home_title, home_icon, "", default=True),
+        *[_page(*page) for page in others],
+        _page(home_file, home_title, home_icon, home_url, hidden=True),
     ]
 
 

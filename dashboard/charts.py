@@ -8,6 +8,7 @@ from typing import Any
 import plotly.graph_objects as go
 import streamlit as st
 
+from dashboard import plain
 from dashboard.i18n import lang
 
 BLUE = "#2FC6F6"  # Bitrix24 blue, the theme's primary colour
@@ -36,4 +37,6 @@ def count_axis(values: Any) -> dict[str, Any]:
 
 
 def show(fig: go.Figure, key: str, **kwargs: Any) -> None:
-    st.plotly_chart(style(fig, **kwargs), key=key, config={"displaylogo": False}, width="stretch")
+    """Draw a figure; its labels (manager, stage and reason names from the portal) as plain text."""
+    st.plotly_chart(style(plain.figure(fig), **kwargs), key=key, config={"displaylogo": False},
+                    width="stretch")

@@ -9,14 +9,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, formatting, tables
+from dashboard import columns, data, formatting, plain, tables
 from dashboard.data import Context
-from dashboard.i18n import has, lang, reason, t
+from dashboard.i18n import count_of, has, lang, reason, t
 from queries import QueryError, RulesError
 
 FRESHNESS_REFRESH = timedelta(seconds=60)
-THRESHOLDS = ("max_deal_age_days", "touch_interval_days", "invoice_followup_business_days",
-              "min_active_deals")
+MARKED = "dozhim_dismissed_marked"
 
 
 def unsure(ctx: Context) -> bool:
@@ -46,8 +45,8 @@ def _freshness_body(ctx: Context) -> None:
     when = formatting.moment(last, ctx.tz, lg)
     age_text = formatting.age(age, lg)
     if getattr(ctx.info, "last_run_status", None) == "failed":
-        error = getattr(ctx.info, "last_error", None) or "?"
-        st.warning(t("fresh_failed", error=str(error).splitlines()[0][:200], when=when, age=age_text),
+        error = plain.md(str(getattr(ctx.info, "last_error", None) or "?").splitlines()[0][:200])
+        st.warning(t("fresh_failed", error=error, when=when, age=age_text),
                    icon=":material/sync_problem:")
     elif age > timedelta(hours=ctx.settings.fresh_hours):
         limit = formatting.number(ctx.settings.fresh_hours, lg)
@@ -82,7 +81,7 @@ def freshness(ctx: Context) -> None:
 
 def error(exc: BaseException) -> None:
     """One clear line for a data problem, never a traceback."""
-    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    message = plain.md(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
     if isinstance(exc, RulesError):
         st.error(t("err_rules", error=message), icon=":material/rule:")
     else:
@@ -122,11 +121,15 @@ def tile(column: Any, title: str, value: str, delta: Any = None, *, help: str | 
 
 
 def rule_help(ctx: Context, name: str) -> str | None:
-    """The rule's definition with this portal's thresholds filled in."""
+    """The rule's definition with this portal's thresholds filled in (`14 дней`, `2 рабочих дня`)."""
     key = f"help_{name}"
     if not has(key):
         return None
-    return t(key, **{k: getattr(ctx.rules, k) for k in THRESHOLDS})
+    rules = ctx.rules
+    return t(key, max_deal_age_days=count_of(rules.max_deal_age_days, "day"),
+             touch_interval_days=count_of(rules.touch_interval_days, "day"),
+             invoice_followup_business_days=count_of(rules.invoice_followup_business_days, "working_day"),
+             min_active_deals=formatting.integer(rules.min_active_deals, lang()))
 
 
 def with_reasons(frame: pd.DataFrame) -> pd.DataFrame:
@@ -138,11 +141,46 @@ def with_reasons(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def dismissed_with_deals() -> dict[int, int]:
+    """Dismissed managers who still own open deals: manager_id -> open deals (the `managers` metric)."""
+    managers = data.metric("managers")
+    rows = managers[managers["dismissed_with_deals"].fillna(False).astype(bool)]
+    return {int(i): int(n) for i, n in zip(rows["manager_id"], rows["active_deals"], strict=True)}
+
+
+def mark_dismissed(frame: pd.DataFrame, dismissed: dict[int, int] | None = None) -> pd.DataFrame:
+    """The names of dismissed managers who still own open deals get a mark (`⚠ Имя · уволен(а)`)."""
+    if frame.empty or {"manager_id", "manager_name"} - set(frame.columns) or frame.attrs.get(MARKED):
+        return frame
+    dismissed = dismissed_with_deals() if dismissed is None else dismissed
+    out = frame.copy()
+    hit = out["manager_id"].isin(list(dismissed))
+    out.loc[hit, "manager_name"] = [t("dismissed_mark", name=n) for n in out.loc[hit, "manager_name"]]
+    out.attrs[MARKED] = True  # pandas carries attrs through copies, sorts and renames: never marked twice
+    return out
+
+
+def dismissed_note(manager_ids: Any = None) -> None:
+    """One warning naming the dismissed managers who still own open deals (of `manager_ids` when given),
+    with what to do about it."""
+    dismissed = dismissed_with_deals()
+    if manager_ids is not None:
+        wanted = {int(i) for i in manager_ids if i == i}
+        dismissed = {i: n for i, n in dismissed.items() if i in wanted}
+    if not dismissed:
+        return
+    names = dict(zip(data.metric("managers")["manager_id"], data.metric("managers")["manager_name"],
+                     strict=True))
+    who = ", ".join(f"{plain.md(names.get(i, i))} ({count_of(n, 'deal')})" for i, n in dismissed.items())
+    st.warning(t("dismissed_note", who=who), icon=":material/person_alert:")
+
+
 def table(ctx: Context, frame: pd.DataFrame, *, key: str, columns: list[str] | None = None,
           highlight: dict | None = None, select: bool = False, file_name: str | None = None,
           doubtful: tuple[str, ...] = (), height: int | str = "auto") -> Any:
-    """tables.show with this snapshot's currency and time zone; `doubtful` columns show 0 as `0?` when
-    the data may be out of date."""
+    """tables.show with this snapshot's currency and time zone; dismissed managers who still own deals
+    marked; `doubtful` columns show 0 as `0?` when the data may be out of date."""
+    frame = mark_dismissed(frame)
     return tables.show(frame, key=key, columns=columns, currency=ctx.base_currency, tz=ctx.tz,
                        highlight=highlight, select=select, file_name=file_name, height=height,
                        doubtful=doubtful if unsure(ctx) else ())
@@ -150,17 +188,12 @@ def table(ctx: Context, frame: pd.DataFrame, *, key: str, columns: list[str] | N
 
 def change_since_yesterday(chosen: Any) -> dict[str, float]:
     """Team total change per scorecard column between the last two stored days (from `trend`)."""
-    if not data.has_metric("trend"):
-        return {}
     frame = data.metric("trend", **chosen.params())
     if frame.empty:
         return {}
-    day_col = next((c for c in ("snapshot_date", "day", "date") if c in frame.columns), None)
-    if day_col is None:
-        return {}
-    last = frame[frame[day_col] == frame[day_col].max()]
-    return {c[: -len("_change")]: float(last[c].sum()) for c in frame.columns
-            if c.endswith("_change") and last[c].notna().any()}
+    last = frame[frame["snapshot_date"] == frame["snapshot_date"].max()]
+    changes = [c for c in columns.TREND_CHANGE.read if c.endswith("_change")]
+    return {c[: -len("_change")]: float(last[c].sum()) for c in changes if last[c].notna().any()}
 
 
 def translated_choice(widget: Callable[..., Any], label: str, options: list[str], *, key: str, default: str,

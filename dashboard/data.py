@@ -199,13 +199,3 @@ def db_missing_path() -> str:
 __all__ = ["Context", "NoDatabase", "QueryError", "RulesError", "build_context", "context", "metric",
            "sync_age", "db_missing_path"]
 
-
-@st.cache_data(show_spinner=False)
-def _metric_names() -> frozenset[str]:
-    from queries import list_metrics
-
-    return frozenset(m.name for m in list_metrics())
-
-
-def has_metric(name: str) -> bool:
-    return name in _metric_names()

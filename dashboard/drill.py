@@ -11,17 +11,15 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, data
+from dashboard import components, data, filters, plain
+from dashboard.columns import DRILL, SCORE_RULES
 from dashboard.data import Context
 from dashboard.filters import Filters
 from dashboard.i18n import t
-from dashboard.rules_meta import RULES, SCORE_RULES
 
 RULE_KEY = "drill_rule"
 DEFAULT_RULE = SCORE_RULES[1]  # untouched deals: the first thing a sales head asks about
 SEEN_KEY = "_drill_seen_cell"
-LIST_COLUMNS = ["deal_title", "deal_url", "manager_name", "pipeline_name", "stage_name", "amount_base",
-                "deal_age_days", "days_since_touch", "reason", "activity_subject", "deadline", "created"]
 
 
 def _selected(score: pd.DataFrame, state: Any) -> tuple[int | None, str | None]:
@@ -38,7 +36,7 @@ def _selected(score: pd.DataFrame, state: Any) -> tuple[int | None, str | None]:
         column = None
     if not rows or rows[0] >= len(score):
         return None, None
-    return int(score.iloc[rows[0]]["manager_id"]), column if column in RULES else None
+    return int(score.iloc[rows[0]]["manager_id"]), column if column in SCORE_RULES else None
 
 
 def section(ctx: Context, score: pd.DataFrame, state: Any, chosen: Filters) -> None:
@@ -47,12 +45,13 @@ def section(ctx: Context, score: pd.DataFrame, state: Any, chosen: Filters) -> N
     st.session_state[SEEN_KEY] = (manager_id, rule)  # a click picks its rule once; the selector rules after
     manager_id = manager_id if manager_id is not None else chosen.manager_id
     st.subheader(t("drill_title"))
-    names = dict(zip(score["manager_id"], score["manager_name"], strict=True)) if not score.empty else {}
-    who = names.get(manager_id, t("team")) if manager_id is not None else t("team")
+    who = filters.manager_options().get(manager_id, str(manager_id)) if manager_id is not None else t("team")
     picked = components.translated_choice(st.selectbox, t("drill_pick"), list(SCORE_RULES), key=RULE_KEY,
                                           default=DEFAULT_RULE, force=clicked)
-    st.caption(f"{who} · {t(picked)} — {components.rule_help(ctx, picked)}")
+    st.caption(f"{plain.md(who)} · {t(picked)} — {components.rule_help(ctx, picked)}")
     deals = data.metric(picked, manager_id=manager_id, pipeline_id=chosen.pipeline_id,
                         department_id=chosen.department_id)
-    components.table(ctx, components.with_reasons(deals), key="drill_table", columns=LIST_COLUMNS,
+    # in the metric's order (for incoming and overdue: what was left since the last working day first,
+    # then newest first), with the columns that justify each row
+    components.table(ctx, components.with_reasons(deals), key="drill_table", columns=DRILL[picked].columns,
                      file_name=f"{picked}_{manager_id or 'team'}")

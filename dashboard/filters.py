@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from dashboard import components, data, plain
 from dashboard.i18n import t
 
 
@@ -51,59 +52,86 @@ def pick(key: str, label_key: str, all_key: str, options: Mapping[int, str], col
     )
 
 
-def _options(ctx, metric: str, id_col: str, name_col: str) -> dict[int, str]:
-    """Filter choices from a small dimension metric; empty (filter hidden) when queries has none."""
-    from dashboard import data
-
-    if not data.has_metric(metric):
-        return {}
-    return names(data.metric(metric), id_col, name_col)
+# the filter row's choices, for a page's prefetch
+CHOICES = (("managers", {}), ("pipelines", {}), ("departments", {}))
 
 
-def manager_options(ctx) -> dict[int, str]:
-    from dashboard import data
-
-    return names(data.metric("scorecard"), "manager_id", "manager_name")
-
-
-def pipeline_options(ctx) -> dict[int, str]:
-    """Pipelines with open deals (from the forecast's deal list), unless queries has a `pipelines` metric."""
-    from dashboard import data
-
-    if data.has_metric("pipelines"):
-        return _options(ctx, "pipelines", "pipeline_id", "pipeline_name")
-    return names(data.metric("forecast_deals"), "pipeline_id", "pipeline_name")
+def manager_options(department_id: int | None = None) -> dict[int, str]:
+    """Managers (the `managers` metric), of one department and below when given. Labels come from the
+    whole list, so a manager's label (and the URL that carries it) is the same whatever the department."""
+    everyone = names(data.metric("managers"), "manager_id", "manager_name")
+    if department_id is None:
+        return everyone
+    ids = data.metric("managers", department_id=department_id)["manager_id"]
+    return {int(i): everyone[int(i)] for i in ids if int(i) in everyone}
 
 
-def department_options(ctx) -> dict[int, str]:
-    """Departments of the managers; named when queries has a `departments` metric, else `Отдел 10`."""
-    from dashboard import data
+def pipeline_options() -> dict[int, str]:
+    return names(data.metric("pipelines"), "pipeline_id", "pipeline_name")
 
-    if data.has_metric("departments"):
-        return _options(ctx, "departments", "department_id", "department_name")
-    score = data.metric("scorecard")
-    if "department_id" not in score.columns:
-        return {}
-    ids = sorted({int(i) for i in score["department_id"].dropna()})
-    return {i: t("dept_n", id=i) for i in ids}
+
+def department_options() -> dict[int, str]:
+    return names(data.metric("departments"), "department_id", "department_name")
+
+
+def _requested_manager(everyone: Mapping[int, str]) -> int | None:
+    """The manager this run asks for before its selectbox is drawn: the last choice, else the URL's label."""
+    current = st.session_state.get("manager")
+    if current in everyone:
+        return int(current)
+    by_label = {label: i for i, label in everyone.items()}
+    return by_label.get(st.query_params.get("manager", ""))
+
+
+def _manager_pick(department_id: int | None, column) -> int | None:
+    """The manager selectbox, listing the department's managers. A manager from elsewhere that the URL or
+    the last choice asks for stays selectable, so the page can say the combination selects nobody."""
+    everyone = manager_options()
+    options = manager_options(department_id)
+    wanted = _requested_manager(everyone)
+    if wanted is not None and wanted not in options:
+        options = {**options, wanted: everyone[wanted]}
+    return pick("manager", "f_manager", "f_all_managers", options, column=column)
 
 
 def bar(ctx, *, pipeline: bool = True, dept: bool = True, manager: bool = True, month_of: date | None = None,
         ahead: int = 6) -> Filters:
     """The filter row of a page; each filter is bound to its short URL key. With `month_of` (the as-of
-    day) a month picker comes first."""
-    wanted = [(pipeline, "pipeline", "f_pipeline", "f_all_pipelines", lambda: pipeline_options(ctx)),
-              (dept, "dept", "f_dept", "f_all_depts", lambda: department_options(ctx)),
-              (manager, "manager", "f_manager", "f_all_managers", lambda: manager_options(ctx))]
-    shown = [(key, label, everyone, source()) for on, key, label, everyone, source in wanted if on]
-    shown = [row for row in shown if row[3]]
+    day) a month picker comes first. A department and manager that select nobody are said so, and the page
+    stops there (never zeros and "all good" for nobody)."""
     columns = list(st.columns(4))
     month = month_pick(month_of, ahead=ahead, column=columns.pop(0)) if month_of is not None else None
     values: dict[str, int | None] = {}
-    for column, (key, label, everyone, options) in zip(columns, shown, strict=False):
-        values[key] = pick(key, label, everyone, options, column=column)
-    return Filters(pipeline_id=values.get("pipeline"), department_id=values.get("dept"),
-                   manager_id=values.get("manager"), month=month)
+    if pipeline:
+        values["pipeline"] = pick("pipeline", "f_pipeline", "f_all_pipelines", pipeline_options(),
+                                  column=columns.pop(0))
+    if dept:
+        values["dept"] = pick("dept", "f_dept", "f_all_depts", department_options(), column=columns.pop(0))
+    if manager:
+        values["manager"] = _manager_pick(values.get("dept"), columns.pop(0))
+    chosen = Filters(pipeline_id=values.get("pipeline"), department_id=values.get("dept"),
+                     manager_id=values.get("manager"), month=month)
+    _stop_if_nobody(chosen)
+    in_scope = manager_options(chosen.department_id) if chosen.manager_id is None else [chosen.manager_id]
+    components.dismissed_note(list(in_scope))
+    return chosen
+
+
+def _stop_if_nobody(chosen: Filters) -> None:
+    """A department without managers, or a manager from another department, selects nobody: say so and
+    stop the page there."""
+    if chosen.department_id is None:
+        return
+    in_dept = manager_options(chosen.department_id)
+    dept = plain.md(department_options().get(chosen.department_id, chosen.department_id))
+    if chosen.manager_id is not None and chosen.manager_id not in in_dept:
+        text = t("nobody_selected", manager=plain.md(manager_options()[chosen.manager_id]), dept=dept)
+    elif not in_dept:
+        text = t("nobody_in_dept", dept=dept)
+    else:
+        return
+    st.warning(text, icon=":material/person_off:")
+    st.stop()
 
 
 def month_options(today: date, back: int = 12, ahead: int = 6) -> list[str]:
@@ -117,22 +145,28 @@ def month_options(today: date, back: int = 12, ahead: int = 6) -> list[str]:
 
 
 def month_pick(today: date, *, ahead: int = 6, column=st) -> date:
-    """The month picker, bound to `?month=YYYY-MM`; defaults to the as-of month."""
+    """The month picker, bound to `?month=YYYY-MM`; defaults to the as-of month. A link whose month is not
+    one of the choices (malformed, `9999-12`, `0001-01`) gets the current month and one line saying so."""
     options = month_options(today, ahead=ahead)
     current = f"{today.year:04d}-{today.month:02d}"
+    raw = st.query_params.get("month")
+    if raw is not None and raw not in options:
+        st.query_params.pop("month", None)
+        st.session_state.pop("month", None)
+        column.caption(t("f_month_bad", raw=raw[:20]))
     chosen = column.selectbox(t("f_month"), options, index=options.index(current), key="month",
                               bind="query-params",
                               format_func=lambda m: m)  # the URL keeps the ISO month in any language
     return date.fromisoformat(f"{chosen or current}-01")
 
 
-def url_month(today: date) -> date:
-    """The month the URL asks for (before the picker is drawn), else today's; for prefetching."""
+def url_month(today: date, *, ahead: int = 6) -> date:
+    """The month the URL asks for (before the picker is drawn) when it is one of the picker's, else
+    today's; for prefetching."""
     raw = st.query_params.get("month")
-    try:
-        return date.fromisoformat(f"{raw}-01") if raw else today.replace(day=1)
-    except ValueError:
-        return today.replace(day=1)
+    if raw in month_options(today, ahead=ahead):
+        return date.fromisoformat(f"{raw}-01")
+    return today.replace(day=1)
 
 
 def previous_month(first: date) -> date:

@@ -80,22 +80,6 @@ def compact_number(value: object, lang: str) -> str:
     return number(v, lang)
 
 
-def compact_money(value: object, currency: str | None, lang: str) -> str:
-    """Short money: `1,2 млн ₽` / `₽1.2M`."""
-    if _missing(value):
-        return ""
-    v = float(value)  # type: ignore[arg-type]
-    steps = [(1e9, "млрд", "B"), (1e6, "млн", "M"), (1e3, "тыс.", "K")]
-    for size, ru, en in steps:
-        if abs(v) >= size:
-            scaled = v / size
-            whole = abs(scaled) >= 100 or abs(scaled - round(scaled)) < 0.05  # `34 тыс.`, not `34,0 тыс.`
-            short = number(scaled, lang, 0 if whole else 1)
-            sign = CURRENCY_SIGNS.get(currency or "", currency or "")
-            return f"{short}{NBSP}{ru}{NBSP}{sign}" if lang == "ru" else f"{sign}{short}{en}"
-    return money(v, currency, lang)
-
-
 def percent(value: object, lang: str, decimals: int = 0) -> str:
     """A share 0..1 as `42 %` (ru) or `42%` (en)."""
     if _missing(value):

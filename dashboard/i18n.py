@@ -7,6 +7,7 @@ falls back to Russian, then to the key itself, so a forgotten translation shows 
 from __future__ import annotations
 
 import streamlit as st
+from babel import Locale
 
 LANGS = ("ru", "en")
 DEFAULT_LANG = "ru"
@@ -99,6 +100,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "win_rate": {"ru": "Конверсия", "en": "Win rate"},
     # short tile titles (a tile is narrow; the help icon and the scorecard give the full name)
     "tile_stale_deals": {"ru": "Без касаний", "en": "Untouched"},
+    # scorecard headers, where a column is narrow (the header's help gives the full name and definition)
+    "sc_overaged_deals": {"ru": "Старые", "en": "Overaged"},
+    "sc_no_next_activity": {"ru": "Без дела", "en": "No next step"},
     "tile_overaged_deals": {"ru": "Старые сделки", "en": "Overaged"},
     "tile_overdue_activities": {"ru": "Просрочено", "en": "Overdue"},
     "tile_unprocessed_incoming": {"ru": "Входящие", "en": "Incoming"},
@@ -106,12 +110,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "tile_no_next_activity": {"ru": "Без дела", "en": "No next step"},
     # rule explanations (help texts)
     "help_overaged_deals": {
-        "ru": "Открытые сделки старше {max_deal_age_days} дней.",
-        "en": "Open deals older than {max_deal_age_days} days.",
+        "ru": "Открытые сделки, с создания которых прошло больше, чем {max_deal_age_days}.",
+        "en": "Open deals created more than {max_deal_age_days} ago.",
     },
     "help_stale_deals": {
-        "ru": "Открытые сделки без касания дольше {touch_interval_days} дней.",
-        "en": "Open deals with no touch for more than {touch_interval_days} days.",
+        "ru": "Открытые сделки, где с последнего касания прошло больше, чем {touch_interval_days}.",
+        "en": "Open deals with no touch for more than {touch_interval_days}.",
     },
     "help_no_next_activity": {
         "ru": "Открытые сделки без запланированного дела.",
@@ -122,33 +126,46 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Planned activities on open deals due before the start of today.",
     },
     "help_unprocessed_incoming": {
-        "ru": "Входящие (звонки, письма, заявки), не обработанные до конца дня.",
-        "en": "Incoming calls, emails and forms left unprocessed past the end of a day.",
+        "ru": "Входящие (звонки, письма, заявки), не обработанные до конца дня, по любой сделке — "
+        "и по закрытой: клиент ждёт ответа.",
+        "en": "Incoming calls, emails and forms left unprocessed past the end of a day, on any deal — "
+        "closed ones too: the client is waiting.",
     },
     "help_invoice_stuck": {
-        "ru": "Сделки на стадии счёта без касания {invoice_followup_business_days} рабочих дня.",
-        "en": "Deals at the invoice stage with no touch for {invoice_followup_business_days} working days.",
+        "ru": "Открытые сделки на стадии счёта: за {invoice_followup_business_days} после входа в стадию "
+        "не было касания, или с последнего касания прошло больше, чем {touch_interval_days}.",
+        "en": "Open deals at the invoice stage with no touch within {invoice_followup_business_days} of "
+        "entering it, or with no touch for more than {touch_interval_days}.",
     },
     "help_below_minimum": {
-        "ru": "Меньше {min_active_deals} сделок в работе.",
-        "en": "Fewer than {min_active_deals} active deals.",
+        "ru": "Сделок в работе меньше минимума ({min_active_deals}).",
+        "en": "Fewer active deals than the minimum ({min_active_deals}).",
     },
-    # what to do, per rule (the backlog's action text)
-    "do_unprocessed_incoming": {
-        "ru": "Ответьте на входящее и закройте его",
-        "en": "Answer the incoming message and close it",
+    "help_issues_total": {
+        "ru": "Сумма нарушений по всем шести правилам.",
+        "en": "All six rules' violations added up.",
     },
-    "do_overdue_activities": {
+    # what to do: the backlog's `action` key in words
+    "act_answer_incoming": {"ru": "Ответьте клиенту, закройте входящее", "en": "Answer the client"},
+    "act_answer_incoming_closed": {
+        "ru": "Сделка закрыта: ответьте; купит снова — новая сделка",
+        "en": "Closed deal: answer; buying again? open a new deal",
+    },
+    "act_do_overdue": {
         "ru": "Выполните просроченное дело или перенесите срок",
         "en": "Do the overdue activity or move its deadline",
     },
-    "do_invoice_stuck": {
-        "ru": "Свяжитесь с клиентом по выставленному счёту",
-        "en": "Follow up with the client on the invoice",
+    "act_invoice_call": {
+        "ru": "Позвоните клиенту по выставленному счёту",
+        "en": "Call the client about the invoice",
     },
-    "do_no_next_activity": {"ru": "Запланируйте следующее дело", "en": "Plan the next activity"},
-    "do_stale_deals": {"ru": "Свяжитесь с клиентом", "en": "Get in touch with the client"},
-    "do_overaged_deals": {
+    "act_invoice_push": {
+        "ru": "Дожмите оплату: свяжитесь с клиентом по счёту",
+        "en": "Push for payment: get in touch about the invoice",
+    },
+    "act_plan_next": {"ru": "Запланируйте следующее дело", "en": "Plan the next activity"},
+    "act_touch_stale": {"ru": "Свяжитесь с клиентом", "en": "Get in touch with the client"},
+    "act_close_or_move": {
         "ru": "Решите судьбу сделки: закройте или обновите дату",
         "en": "Decide on the deal: close it or update its dates",
     },
@@ -167,6 +184,18 @@ TEXTS: dict[str, dict[str, str]] = {
     "priority": {"ru": "Приоритет", "en": "Priority"},
     "action": {"ru": "Что сделать", "en": "What to do"},
     "rules_broken": {"ru": "Нарушения", "en": "Rules broken"},
+    "rules": {"ru": "Нарушения", "en": "Rules broken"},
+    "since_last_workday": {"ru": "С прошлого раб. дня", "en": "Since last workday"},
+    "latest_item_at": {"ru": "Когда появилось", "en": "Appeared"},
+    "deal_open": {"ru": "Сделка открыта", "en": "Deal open"},
+    "invoice_no_followup": {"ru": "Нет звонка после счёта", "en": "No follow-up call"},
+    "invoice_stale": {"ru": "Давно без касаний на счёте", "en": "Stale at invoice"},
+    "invoice_entered_at": {"ru": "На стадии счёта с", "en": "At invoice since"},
+    "invoice_due_at": {"ru": "Позвонить до", "en": "Call due by"},
+    "last_touch_at": {"ru": "Последнее касание", "en": "Last touch"},
+    "date_create": {"ru": "Создана", "en": "Created"},
+    "issues_total": {"ru": "Всего", "en": "Total"},
+    "pipeline_id": {"ru": "Воронка №", "en": "Pipeline #"},
     "activity_subject": {"ru": "Дело", "en": "Activity"},
     "activity_deadline": {"ru": "Срок дела", "en": "Activity due"},
     "deadline": {"ru": "Срок", "en": "Due"},
@@ -198,17 +227,19 @@ TEXTS: dict[str, dict[str, str]] = {
     "won_deals_last_month": {"ru": "Выиграно в прошлом месяце", "en": "Won last month"},
     "won_amount_last_month": {"ru": "Сумма в прошлом месяце", "en": "Amount last month"},
     "won_amount_change": {"ru": "Разница", "en": "Difference"},
-    "attention_title": {"ru": "Внимание к сделкам за {days} дней", "en": "Attention over {days} days"},
+    "attention_title": {"ru": "Внимание к сделкам за {days}", "en": "Attention over {days}"},
     "attention_help": {
-        "ru": "Сделки без единого касания рядом со сделками, которых касались {n} и более раз за неделю: "
-        "внимание менеджера распределено неровно.",
-        "en": "Deals with no touch beside deals touched {n} or more times in one week: the manager's "
-        "attention is spread unevenly.",
+        "ru": "«Не тронуты за период» — открытые сделки без единого касания за {days} (это не правило "
+        "«Без касаний» из таблицы выше: там — больше, чем {interval} с последнего касания). Рядом — сделки, "
+        "которых касались {n} и более раз за неделю: внимание менеджера распределено неровно.",
+        "en": "“Untouched in the window” counts open deals with no touch at all in {days} (not the "
+        "scorecard's “Untouched deals” rule above: no touch for more than {interval}), beside deals touched "
+        "{n} or more times in one week: the manager's attention is spread unevenly.",
     },
     "untouched_share": {"ru": "Доля без касаний", "en": "Untouched share"},
     "touches": {"ru": "Касаний", "en": "Touches"},
     "open_deals": {"ru": "Открытых", "en": "Open deals"},
-    "untouched_deals": {"ru": "Без касаний", "en": "Untouched"},
+    "untouched_deals": {"ru": "Не тронуты за период", "en": "Untouched in the window"},
     "hammered_deals": {"ru": "Частые касания", "en": "Touched often"},
     # downloads
     "download_csv": {"ru": "CSV", "en": "CSV"},
@@ -225,8 +256,28 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "scorecard_title": {"ru": "Менеджеры", "en": "Managers"},
     "scorecard_hint": {
-        "ru": "Красным — нарушения правил. Выберите строку, чтобы увидеть сделки менеджера.",
-        "en": "Red marks broken rules. Select a row to see the manager's deals.",
+        "ru": "Худшие сверху; чем темнее красный, тем больше нарушений. Выберите строку или цифру, "
+        "чтобы увидеть сделки за ней. Подсказка к столбцу — в его заголовке.",
+        "en": "Worst first; the darker the red, the more violations. Select a row or a number to see the "
+        "deals behind it. Each column's header has its definition.",
+    },
+    "results_title": {"ru": "Итоги месяца по менеджерам", "en": "The month's results by manager"},
+    "dismissed_mark": {"ru": "⚠ {name} · уволен(а)", "en": "⚠ {name} · dismissed"},
+    "dismissed_note": {
+        "ru": "Уволенные сотрудники, за которыми остались открытые сделки: {who}. "
+        "Переназначьте их сделки работающим менеджерам в Bitrix24 — иначе клиентами никто не занимается.",
+        "en": "Dismissed employees who still own open deals: {who}. Reassign their deals to working "
+        "managers in Bitrix24 — nobody is looking after those clients.",
+    },
+    "nobody_in_dept": {
+        "ru": "В отделе «{dept}» нет менеджеров с открытыми сделками — показывать нечего.",
+        "en": "The department “{dept}” has no managers with open deals — nothing to show.",
+    },
+    "nobody_selected": {
+        "ru": "Менеджер «{manager}» не входит в отдел «{dept}» — под такой фильтр не попадает никто. "
+        "Выберите другого менеджера или другой отдел.",
+        "en": "Manager “{manager}” is not in the department “{dept}”, so this filter selects nobody. "
+        "Pick another manager or another department.",
     },
     "drill_title": {"ru": "Сделки за цифрой", "en": "The deals behind the number"},
     "drill_pick": {"ru": "Показать", "en": "Show"},
@@ -239,6 +290,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Pick yourself once — the choice stays in the page address, so you can bookmark it.",
     },
     "backlog_count": {"ru": "Требуют действия сейчас: {n}", "en": "Need action now: {n}"},
+    "backlog_fresh": {
+        "ru": "Появилось с начала прошлого рабочего дня: {n}.",
+        "en": "Appeared since the start of the last working day: {n}.",
+    },
+    "backlog_order": {
+        "ru": "Сначала самое срочное; внутри — то, что осталось с конца прошлого рабочего дня, затем старые "
+        "хвосты, от новых к старым. Закрытые сделки с неотвеченными входящими — тоже здесь: клиент ждёт.",
+        "en": "Most urgent first; within that, what was left at the end of the last working day, then the "
+        "older backlog, newest first. Closed deals with unanswered incoming are here too: the client is "
+        "waiting.",
+    },
     # forecast
     "forecast_title": {"ru": "Прогноз продаж", "en": "Forecast meeting"},
     "fc_by_month": {"ru": "Воронка по месяцу закрытия", "en": "Pipeline by expected close month"},
@@ -255,7 +317,39 @@ TEXTS: dict[str, dict[str, str]] = {
     "flag_past": {"ru": "дата в прошлом", "en": "date in the past"},
     "close_month": {"ru": "Месяц закрытия", "en": "Close month"},
     "no_close_month": {"ru": "без даты", "en": "no date"},
-    "fc_month_tiles": {"ru": "Сделки с закрытием в {month}", "en": "Deals expected to close in {month}"},
+    "fc_month_tiles": {"ru": "Ожидаемое закрытие — {month}", "en": "Deals expected to close in {month}"},
+    "fc_summary": {"ru": "Вся открытая воронка", "en": "The whole open pipeline"},
+    "fc_open_deals": {"ru": "Открытых сделок", "en": "Open deals"},
+    "fc_past_close": {"ru": "Дата прошла", "en": "Date passed"},
+    "fc_past_close_amount": {"ru": "На сумму", "en": "Worth"},
+    "fc_past_close_help": {
+        "ru": "Открытые сделки, чья ожидаемая дата закрытия раньше сегодняшнего дня: обновите дату или "
+        "закройте сделку.",
+        "en": "Open deals whose expected close date is before today: update the date or close the deal.",
+    },
+    "fc_no_close_date": {"ru": "без даты закрытия: {n}", "en": "no close date: {n}"},
+    "fc_future_month": {
+        "ru": "{month} ещё не начался — выигранных и проигранных сделок в нём пока нет.",
+        "en": "{month} has not started yet — there are no won or lost deals in it so far.",
+    },
+    "fc_flags_all_months": {
+        "ru": "Список охватывает все месяцы, не только выбранный: дата по умолчанию или уже прошедшая.",
+        "en": "The list covers every month, not only the picked one: a default date or one already past.",
+    },
+    "fc_short_history": {
+        "ru": "Истории пока мало: переносы даты видны со второго дня хранения, а сохранено {days}. "
+        "Это не значит, что переносов нет.",
+        "en": "Not enough history yet: pushes show from the second stored day, and {days} stored so far. "
+        "This does not mean there were none.",
+    },
+    "fc_no_conversion_future": {
+        "ru": "Выигранные, проигранные и конверсия появятся, когда месяц начнётся.",
+        "en": "Won, lost and win rate appear once the month has started.",
+    },
+    "f_month_bad": {
+        "ru": "Месяц из ссылки («{raw}») не распознан — показан текущий месяц.",
+        "en": "The link's month (“{raw}”) was not understood — showing the current month.",
+    },
     "fc_pace": {"ru": "Темп: выиграно к этому дню против того же дня прошлого месяца",
                 "en": "Pace: won so far against the same day last month"},
     "fc_won_amount_last": {"ru": "Сумма выигранных (прошлый месяц: {amount})",
@@ -282,8 +376,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "trends_title": {"ru": "Динамика нарушений", "en": "Rule violations over time"},
     "trends_rule": {"ru": "Правило", "en": "Rule"},
     "trends_empty": {
-        "ru": "История копится после каждой синхронизации; пока сохранён {n} день.",
-        "en": "History builds up with every sync; {n} day stored so far.",
+        "ru": "История копится после каждой синхронизации; сохранено пока: {days}.",
+        "en": "History builds up with every sync; stored so far: {days}.",
     },
     "day": {"ru": "День", "en": "Day"},
     "value": {"ru": "Значение", "en": "Value"},
@@ -321,6 +415,63 @@ TEXTS: dict[str, dict[str, str]] = {
     "requests_total": {"ru": "Запросов", "en": "Requests"},
     "rejected_total": {"ru": "Отклонено записей", "en": "Records rejected"},
     "error": {"ru": "Ошибка", "en": "Error"},
+    # issue 15: safety and about
+    "sync_mode_full": {"ru": "полная", "en": "full"},
+    "sync_mode_incremental": {"ru": "только изменения", "en": "changes only"},
+    "sync_status_ok": {"ru": "успешно", "en": "succeeded"},
+    "sync_status_failed": {"ru": "ошибка", "en": "failed"},
+    "sync_status_running": {"ru": "идёт", "en": "running"},
+    "rule_file_key": {"ru": "Ключ в файле правил", "en": "Key in the rules file"},
+    "rk_max_deal_age_days": {"ru": "Сделка считается старой после, дней",
+                             "en": "A deal counts as old after, days"},
+    "rk_touch_interval_days": {"ru": "Касаться сделки не реже чем раз в, дней",
+                               "en": "Touch a deal at least every, days"},
+    "rk_invoice_followup_business_days": {"ru": "Касание после выставления счёта в течение, рабочих дней",
+                                          "en": "Follow up an invoice within, working days"},
+    "rk_min_active_deals": {"ru": "Минимум сделок в работе у менеджера",
+                            "en": "Minimum open deals per manager"},
+    "rk_timezone": {"ru": "Часовой пояс", "en": "Time zone"},
+    "rk_working_days": {"ru": "Рабочие дни", "en": "Working days"},
+    "rk_holidays": {"ru": "Праздничные дни", "en": "Holidays"},
+    "rk_invoice_stage_patterns": {"ru": "Стадии счёта: название содержит",
+                                  "en": "Invoice stages: the name contains"},
+    "rk_invoice_stage_ids": {"ru": "Стадии счёта: коды стадий", "en": "Invoice stages: stage ids"},
+    "rk_loss_reason_field": {"ru": "Поле причины проигрыша", "en": "Loss reason field"},
+    "rk_loss_reason_group": {"ru": "Причина проигрыша «{group}», если содержит",
+                             "en": "Loss reason “{group}” when it contains"},
+    "rk_manager_ids": {"ru": "Менеджеры: только эти", "en": "Managers: only these"},
+    "rk_exclude_manager_ids": {"ru": "Не считать менеджерами", "en": "Not counted as managers"},
+    "rk_attention_window_days": {"ru": "Окно распределения внимания, дней", "en": "Attention window, days"},
+    "rk_attention_touches_per_week": {"ru": "Касаний в неделю — уже слишком часто",
+                                      "en": "Touches a week that are too many"},
+    "rk_default_close_days": {"ru": "Дата закрытия по умолчанию: дата создания плюс, дней",
+                              "en": "Default close date: creation plus, days"},
+    "rk_win_rate_lookback_months": {"ru": "Конверсия за последние, месяцев",
+                                    "en": "Win rate over the last, months"},
+    "rk_pipeline": {"ru": "Воронка {id}: {what}", "en": "Pipeline {id}: {what}"},
+    "rv_timezone_portal": {"ru": "как в датах портала", "en": "as the portal's dates"},
+    "rv_weekdays": {"ru": "пн,вт,ср,чт,пт,сб,вс", "en": "Mon,Tue,Wed,Thu,Fri,Sat,Sun"},
+    "about_rejected": {"ru": "Пропущенные записи", "en": "Skipped records"},
+    "about_rejected_none": {"ru": "Синхронизации не пропускали записей: все записи портала прочитаны.",
+                            "en": "No sync has skipped a record: every record of the portal was read."},
+    "about_rejected_caption": {
+        "ru": "Синхронизация №{run} ({when}) не смогла прочитать эти записи и пропустила их, остальные "
+        "данные загружены. Исправьте значения в Bitrix24 — следующая синхронизация их заберёт.",
+        "en": "Sync #{run} ({when}) could not read these records and skipped them; everything else was "
+        "loaded. Fix the values in Bitrix24 and the next sync picks them up.",
+    },
+    "stream": {"ru": "Раздел", "en": "Section"},
+    "record_id": {"ru": "Запись", "en": "Record"},
+    "field": {"ru": "Поле", "en": "Field"},
+    "stream_deals": {"ru": "Сделки", "en": "Deals"},
+    "stream_activities": {"ru": "Дела", "en": "Activities"},
+    "stream_stage_history": {"ru": "История стадий", "en": "Stage history"},
+    "stream_invoices": {"ru": "Счета", "en": "Invoices"},
+    "stream_users": {"ru": "Сотрудники", "en": "Users"},
+    "stream_departments": {"ru": "Отделы", "en": "Departments"},
+    "stream_pipelines": {"ru": "Воронки", "en": "Pipelines"},
+    "stream_stages": {"ru": "Стадии", "en": "Stages"},
+    "stream_currencies": {"ru": "Валюты", "en": "Currencies"},
 }
 
 
@@ -338,6 +489,33 @@ def t(key: str, **fields: object) -> str:
 
 def has(key: str) -> bool:
     return key in TEXTS
+
+
+# Nouns by plural category (CLDR, through Babel): Russian one / few / many (other for fractions), English
+# one / other. The nominative forms: a text puts a count where Russian uses the nominative or accusative
+# ("за 21 день", "больше, чем 5 дней").
+NOUNS: dict[str, dict[str, dict[str, str]]] = {
+    "day": {"ru": {"one": "день", "few": "дня", "many": "дней", "other": "дня"},
+            "en": {"one": "day", "other": "days"}},
+    "working_day": {"ru": {"one": "рабочий день", "few": "рабочих дня", "many": "рабочих дней",
+                           "other": "рабочего дня"},
+                    "en": {"one": "working day", "other": "working days"}},
+    "deal": {"ru": {"one": "сделка", "few": "сделки", "many": "сделок", "other": "сделки"},
+             "en": {"one": "deal", "other": "deals"}},
+}
+
+
+def plural(n: float, noun: str) -> str:
+    """The form of `noun` that goes with the number n in the current language (`дня` for 2, 22, 104)."""
+    lg = lang()
+    forms = NOUNS[noun].get(lg) or NOUNS[noun][DEFAULT_LANG]
+    category = Locale(lg).plural_form(abs(n))
+    return forms.get(category) or forms["other"]
+
+
+def count_of(n: float, noun: str) -> str:
+    """`21 день`, `2 дня`, `5 дней` / `1 day`, `5 days`."""
+    return f"{int(n) if float(n).is_integer() else n}\u00a0{plural(n, noun)}"
 
 
 # Reason codes from the list metrics (queries/sql/*.sql `reason`), with their numbers pulled out.

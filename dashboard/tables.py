@@ -1,13 +1,13 @@
 """Tables: the app's one way to show a list, with translated headers, locale formats, a link to the deal in
-Bitrix24, highlighted broken rules and CSV / Excel downloads.
+Bitrix24, highlighted broken rules and CSV / Excel downloads (built by dashboard/exports.py).
 
 Numbers stay numbers (so columns sort correctly); their Russian or English look comes from a pandas Styler.
 Very long tables skip the Styler (it formats every cell in Python) and use Streamlit's own number formats.
+Cells of st.dataframe are drawn as text, so portal names and titles need no escaping here.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Mapping
 from datetime import UTC, tzinfo
 from typing import Any
@@ -15,10 +15,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import formatting
+from dashboard import exports, formatting
 from dashboard.i18n import has, lang, t
 
 STYLER_MAX_ROWS = 1000
+EMPTY = "—"  # an empty cell says so (Streamlit would print None)
 SHOWN_MAX_ROWS = 2000  # a longer list shows its first rows (lists come most urgent first); downloads have all
 RED = "background-color: rgba(255, 87, 87, 0.22)"
 Kind = str  # text | int | num | money | pct | date | datetime | link | flag
@@ -146,54 +147,54 @@ def _show(df: pd.DataFrame, *, key: str, columns: list[str] | None, currency: st
     config = {c: _column_config(kinds[c], titles[c], long) for c in view.columns}
     data: Any = view
     if not long:
-        styler = view.style.format(na_rep="—")  # an empty cell says so (Streamlit would print None)
+        styler = view.style.format(na_rep=EMPTY)
         for col, kind in kinds.items():
             fmt = _formatter(kind, currency, tz)
             if col in doubtful:
                 fmt = _doubtful(fmt)
             if fmt is not None:
-                styler = styler.format(fmt, subset=[col], na_rep="—")
+                styler = styler.format(fmt, subset=[col], na_rep=EMPTY)
         for col, broken in (highlight or {}).items():
             if col in view.columns:
                 styler = styler.apply(lambda s, b=broken: [RED if x else "" for x in b(s)], subset=[col])
         data = styler
-    kwargs: dict[str, Any] = {"hide_index": True, "column_config": config, "key": key, "height": height}
+    kwargs: dict[str, Any] = {"hide_index": True, "column_config": config, "key": key, "height": height,
+                              "placeholder": EMPTY}  # the grid draws a null as None whatever the Styler says
     if select:
         kwargs.update(on_select="rerun", selection_mode=["single-row", "single-cell"])
     state = st.dataframe(data, **kwargs)
     if len(full) > len(view):
         st.caption(t("rows_cut", shown=formatting.integer(len(view), lang()),
                      total=formatting.integer(len(full), lang())))
-    downloads(full.rename(columns=titles), file_name or key, key=key)
+    shown, by_title = for_export(full, currency)
+    downloads(shown, file_name or key, key=key, kinds=by_title)
     return state
 
 
-def _excel_ready(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    for col in out.columns:
-        if isinstance(out[col].dtype, pd.DatetimeTZDtype):
-            out[col] = out[col].dt.tz_localize(None)  # Excel has no time zones; values are portal-local
-    return out
+def for_export(df: pd.DataFrame, currency: str = "RUB") -> tuple[pd.DataFrame, dict[str, Kind]]:
+    """The table with its shown headers, and each header's kind (how the file rounds and formats it)."""
+    titles = {c: label(c, formatting.currency_sign(currency)) for c in df.columns}
+    return df.rename(columns=titles), {titles[c]: kind_of(c, df[c]) for c in df.columns}
 
 
-def to_excel(df: pd.DataFrame) -> bytes:
-    buffer = io.BytesIO()
-    _excel_ready(df).to_excel(buffer, index=False, engine="openpyxl")
-    return buffer.getvalue()
+def to_excel(df: pd.DataFrame, kinds: Mapping[str, Kind] | None = None, lg: str = "ru") -> bytes:
+    return exports.to_excel(df, kinds, lg)
 
 
-def to_csv(df: pd.DataFrame) -> bytes:
-    return df.to_csv(index=False).encode("utf-8-sig")  # the BOM makes Excel read Cyrillic correctly
+def to_csv(df: pd.DataFrame, kinds: Mapping[str, Kind] | None = None) -> bytes:
+    return exports.to_csv(df, kinds)
 
 
-def downloads(df: pd.DataFrame, name: str, *, key: str) -> None:
-    """CSV and Excel buttons; the files are built only when clicked."""
+def downloads(df: pd.DataFrame, name: str, *, key: str, kinds: Mapping[str, Kind] | None = None) -> None:
+    """CSV and Excel buttons; the files are built only when clicked (outside this run: the language is read
+    now)."""
+    lg = lang()
     left, right, _ = st.columns([1, 1, 8], gap="small")
     with left:
-        st.download_button(t("download_csv"), lambda: to_csv(df), file_name=f"{name}.csv", mime="text/csv",
-                           key=f"{key}_csv", on_click="ignore", icon=":material/download:")
+        st.download_button(t("download_csv"), lambda: to_csv(df, kinds), file_name=f"{name}.csv",
+                           mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:")
     with right:
         st.download_button(
-            t("download_xlsx"), lambda: to_excel(df), file_name=f"{name}.xlsx", key=f"{key}_xlsx",
+            t("download_xlsx"), lambda: to_excel(df, kinds, lg), file_name=f"{name}.xlsx", key=f"{key}_xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
             icon=":material/download:")

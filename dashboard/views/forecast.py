@@ -1,25 +1,20 @@
-"""Forecast meeting (monthly): month picker; pipeline by expected close month (chart and table), weighted
-forecast, won and lost this month against last month, per-manager forecast and win rate, default and past
-close dates flagged, close-date pushes."""
+"""Forecast meeting (monthly): the whole open pipeline (with the deals whose close date has passed), then
+the picked month: its deals, the pipeline by expected close month (chart and table), won and lost against
+last month (a month that has not started has none), per-manager forecast and win rate, doubtful close dates
+and close-date pushes."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, components, data, filters, formatting
+from dashboard import charts, columns, components, data, filters, formatting
 from dashboard.data import Context
-from dashboard.i18n import lang, t
-
-FLAG_COLUMNS = ["deal_title", "deal_url", "manager_name", "stage_name", "amount_base", "closedate", "reason",
-                "close_date_pushes", "deal_age_days"]
-PUSH_COLUMNS = ["deal_title", "deal_url", "manager_name", "snapshot_date", "previous_closedate", "closedate",
-                "pushed_days", "amount_base"]
-MANAGER_COLUMNS = ["manager_name", "deals", "amount", "weighted_amount", "default_close_dates",
-                   "past_close_dates", "won_deals", "lost_deals", "win_rate"]
+from dashboard.i18n import count_of, lang, t
 
 
 def _month_key(month: date) -> str:
@@ -39,6 +34,25 @@ def _by_month_chart(forecast: pd.DataFrame, chosen: str, currency: str) -> None:
     charts.show(fig, key="forecast_chart")
 
 
+def _summary_tiles(ctx: Context, summary: dict[str, Any]) -> None:
+    """The whole open pipeline; the deals whose close date has passed are in no month ahead, so they get
+    their own tiles."""
+    lg = lang()
+    no_date = int(summary.get("no_close_date_deals") or 0)
+    caption = t("fc_summary")
+    if no_date:
+        caption += " · " + t("fc_no_close_date", n=formatting.integer(no_date, lg))
+    st.caption(caption)
+    cols = st.columns(5)
+    components.tile(cols[0], t("fc_open_deals"), formatting.integer(summary.get("open_deals"), lg) or "—")
+    components.money_tile(cols[1], ctx, t("fc_pipeline"), summary.get("open_amount"))
+    components.money_tile(cols[2], ctx, t("fc_weighted"), summary.get("weighted_amount"))
+    past = formatting.integer(summary.get("past_close_deals"), lg) or "—"
+    components.tile(cols[3], t("fc_past_close"), past, help=t("fc_past_close_help"))
+    components.money_tile(cols[4], ctx, t("fc_past_close_amount"), summary.get("past_close_amount"),
+                          help=t("fc_past_close_help"))
+
+
 def _month_tiles(ctx: Context, forecast: pd.DataFrame, month: date) -> None:
     lg = lang()
     row = forecast[forecast["close_month"] == _month_key(month)]
@@ -52,14 +66,14 @@ def _month_tiles(ctx: Context, forecast: pd.DataFrame, month: date) -> None:
     components.tile(cols[4], t("past_close_dates"), formatting.integer(pick("past_close_dates"), lg))
 
 
-def _won_lost(ctx: Context, month: date, chosen: filters.Filters) -> pd.DataFrame:
-    """Won and lost in the picked month against the month before (tiles); returns the month's conversion.
-    For the current month the won tiles compare with the same moment of last month (`won_pace`), since a
-    month in progress against a whole month says little."""
+def _won_lost(ctx: Context, month: date, chosen: filters.Filters) -> None:
+    """Won and lost in the picked month against the month before (tiles). For the current month the won
+    tiles compare with the same moment of last month (`won_pace`), since a month in progress against a
+    whole month says little."""
     lg = lang()
-    now = data.metric("conversion", month=month, **chosen.params())
-    before = data.metric("conversion", month=filters.previous_month(month), **chosen.params())
-    current = month == ctx.now.date().replace(day=1) and data.has_metric("won_pace")
+    now = data.metric("conversion_team", month=month, **chosen.params())
+    before = data.metric("conversion_team", month=filters.previous_month(month), **chosen.params())
+    current = month == ctx.now.date().replace(day=1)
     pace = data.metric("won_pace", **chosen.params()) if current else None
     cols = st.columns(3)
     for col, name in zip(cols, ("won_deals", "won_amount", "lost_deals"), strict=True):
@@ -72,55 +86,85 @@ def _won_lost(ctx: Context, month: date, chosen: filters.Filters) -> pd.DataFram
         else:
             components.tile(col, title, formatting.integer(value, lg), value - last,
                             inverse=name == "lost_deals", help=why)
-    return now
 
 
-def _per_manager(ctx: Context, month: date, conversion: pd.DataFrame, chosen: filters.Filters) -> None:
+def _per_manager(ctx: Context, month: date, future: bool, chosen: filters.Filters) -> None:
+    """The month's forecast per manager in the metric's order (biggest weighted first), then, for a month
+    that has started, the managers who only closed deals in it; won, lost and win rate beside."""
     st.subheader(t("fc_by_manager"))
     by_manager = data.metric("forecast_by_manager", **chosen.params())
-    rows = by_manager[by_manager["close_month"] == _month_key(month)]
-    rates = conversion[["manager_id", "won_deals", "lost_deals", "win_rate"]]
-    table = rows.merge(rates, on="manager_id", how="outer")  # managers with a forecast or a closed deal
-    table["manager_name"] = table["manager_name"].fillna(
-        table["manager_id"].map(dict(zip(conversion["manager_id"], conversion["manager_name"], strict=True))))
-    components.table(ctx, table, key="forecast_managers", columns=MANAGER_COLUMNS,
+    rows = by_manager[by_manager["close_month"] == _month_key(month)].reset_index(drop=True)
+    shown = columns.FORECAST_MANAGERS.columns
+    if future:
+        st.caption(t("fc_no_conversion_future"))
+        table = rows
+    else:
+        rates = data.metric("conversion", month=month, **chosen.params())
+        table = rows.merge(rates[["manager_id", *columns.FORECAST_RATES.shown]], on="manager_id", how="left")
+        table[["won_deals", "lost_deals"]] = table[["won_deals", "lost_deals"]].fillna(0)  # closed none yet
+        closed_only = rates[~rates["manager_id"].isin(rows["manager_id"])]
+        table = pd.concat([table, closed_only[["manager_id", "manager_name", *columns.FORECAST_RATES.shown]]],
+                          ignore_index=True)
+        shown = [*shown, *columns.FORECAST_RATES.shown]
+    components.table(ctx, table, key="forecast_managers", columns=shown,
                      file_name=f"forecast_managers_{_month_key(month)}")
+
+
+def _pushes(ctx: Context, summary: dict[str, Any], chosen: filters.Filters) -> None:
+    st.subheader(t("fc_pushes"))
+    days = int(summary.get("history_days") or 0)
+    if days < 2:  # a push is seen between two stored days: with fewer, "none" would be a lie
+        st.info(t("fc_short_history", days=count_of(days, "day")), icon=":material/history:")
+        return
+    pushes = data.metric("close_date_pushes", **chosen.params())
+    components.table(ctx, pushes, key="forecast_pushes", columns=columns.PUSHES.columns,
+                     file_name="close_date_pushes")
 
 
 def _needs(month: date, params: dict) -> list[tuple[str, dict]]:
     """The metric calls of this page, so they can be computed side by side."""
-    return [("forecast", params), ("won_pace", params), ("conversion", {"month": month, **params}),
-            ("conversion", {"month": filters.previous_month(month), **params}),
+    return [("forecast", params), ("forecast_summary", params), ("won_pace", params),
+            ("conversion", {"month": month, **params}), ("conversion_team", {"month": month, **params}),
+            ("conversion_team", {"month": filters.previous_month(month), **params}),
             ("forecast_by_manager", params), ("forecast_deals", params), ("close_date_pushes", params)]
 
 
 def render(ctx: Context) -> None:
     st.title(t("forecast_title"))
     components.freshness(ctx)
-    data.prefetch(("scorecard", {}), *_needs(filters.url_month(ctx.now.date()), {}))  # choices + no filter
-    chosen = filters.bar(ctx, month_of=ctx.now.date(), ahead=6)
+    today = ctx.now.date()
+    data.prefetch(*filters.CHOICES, *_needs(filters.url_month(today), {}))  # choices + no filter
+    chosen = filters.bar(ctx, month_of=today, ahead=6)
     month = chosen.month
     params = chosen.params()
+    future = month > today.replace(day=1)
     data.prefetch(*_needs(month, params))
-    forecast = data.metric("forecast", **chosen.params())
+    summary_frame = data.metric("forecast_summary", **params)
+    summary = summary_frame.iloc[0].to_dict() if not summary_frame.empty else {}
+    _summary_tiles(ctx, summary)
+    forecast = data.metric("forecast", **params)
     _month_tiles(ctx, forecast, month)
     st.subheader(t("fc_by_month"))
     if forecast.empty:
         st.caption(t("no_rows"))
     else:
         _by_month_chart(forecast, _month_key(month), ctx.base_currency)
-        components.table(ctx, forecast, key="forecast_months", file_name="forecast_by_month")
+        components.table(ctx, forecast, key="forecast_months", columns=columns.FORECAST.columns,
+                         file_name="forecast_by_month")
     st.subheader(t("fc_won_vs_last"))
-    conversion = _won_lost(ctx, month, chosen)
-    _per_manager(ctx, month, conversion, chosen)
+    if future:
+        st.info(t("fc_future_month", month=formatting.month(month, lang()).capitalize()),
+                icon=":material/event_upcoming:")
+    else:
+        _won_lost(ctx, month, chosen)
+    _per_manager(ctx, month, future, chosen)
     st.subheader(t("fc_flags"))
-    deals = data.metric("forecast_deals", **chosen.params())
+    st.caption(t("fc_flags_all_months"))
+    deals = data.metric("forecast_deals", **params)
     flagged = deals[deals["is_default_close"].fillna(False) | deals["is_past_close"].fillna(False)]
-    components.table(ctx, components.with_reasons(flagged), key="forecast_flags", columns=FLAG_COLUMNS,
-                     file_name="doubtful_close_dates")
-    st.subheader(t("fc_pushes"))
-    pushes = data.metric("close_date_pushes", **chosen.params())
-    components.table(ctx, pushes, key="forecast_pushes", columns=PUSH_COLUMNS, file_name="close_date_pushes")
+    components.table(ctx, components.with_reasons(flagged), key="forecast_flags",
+                     columns=columns.FORECAST_FLAGS.columns, file_name="doubtful_close_dates")
+    _pushes(ctx, summary, chosen)
 
 
 components.guarded(render)

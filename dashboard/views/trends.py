@@ -7,13 +7,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, components, data, filters
+from dashboard import charts, columns, components, data, filters
+from dashboard.columns import SCORE_RULES, TREND_RULES
 from dashboard.data import Context
-from dashboard.i18n import lang, t
-from dashboard.rules_meta import SCORE_RULES
+from dashboard.i18n import count_of, lang, t
 
 RULE_KEY = "trend_rule"
-TREND_RULES = (*SCORE_RULES, "active_deals", "won_deals", "lost_deals")
 
 
 def _chart(history: pd.DataFrame, rule: str) -> None:
@@ -35,22 +34,22 @@ def _days_stored(history: pd.DataFrame) -> int:
 def render(ctx: Context) -> None:
     st.title(t("trends_title"))
     components.freshness(ctx)
-    data.prefetch(("scorecard", {}), ("trend", {}))
+    data.prefetch(*filters.CHOICES, ("trend", {}))
     chosen = filters.bar(ctx, pipeline=False, dept=True, manager=True)
     rule = components.translated_choice(st.segmented_control, t("trends_rule"), list(TREND_RULES),
                                         key=RULE_KEY, default=SCORE_RULES[1], required=True)
     st.caption(components.rule_help(ctx, rule) or "")
-    history = data.metric("trend", **chosen.params())
+    history = components.mark_dismissed(data.metric("trend", **chosen.params()))
     days = _days_stored(history)
     if days < 2:
-        st.info(t("trends_empty", n=days), icon=":material/history:")
+        st.info(t("trends_empty", days=count_of(days, "day")), icon=":material/history:")
     if history.empty:
         return
     _chart(history, rule)
     table = history.sort_values(["snapshot_date", "manager_name"], ascending=[False, True])
     table = table.rename(columns={rule: "value", f"{rule}_change": "change"})
     components.table(ctx, table, key="trend_table", file_name=f"trend_{rule}",
-                     columns=["snapshot_date", "manager_name", "value", "change"])
+                     columns=[*columns.TREND.shown, "value", "change"])
 
 
 components.guarded(render)

@@ -39,3 +39,32 @@ def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [w.value for w in at.warning]
     parts += [i.value for i in at.info] + [t.value for t in at.title] + [s.value for s in at.subheader]
     return "\n".join(str(p) for p in parts)
+
+
+def shown(at: AppTest, key: str) -> pd.DataFrame:
+    """What the table shown by dashboard.tables.show(key=...) displays: the Styler's display values (the
+    strings a user reads), else the data itself."""
+    from streamlit import dataframe_util
+
+    box = at.container(f"table_{key}")
+    assert box.dataframe, f"table {key!r} is empty: {[c.value for c in box.caption]}"
+    proto = box.dataframe[0].proto
+    if proto.arrow_data.HasField("styler") and proto.arrow_data.styler.display_values:
+        return dataframe_util.convert_arrow_bytes_to_pandas_df(proto.arrow_data.styler.display_values)
+    return box.dataframe[0].value
+
+
+def every_shown_text(at: AppTest) -> list[str]:
+    """Every string on the page a user could read: texts, tiles, widget labels and every table cell."""
+    from streamlit import dataframe_util
+
+    parts = texts(at).splitlines() + [m.label for m in at.metric] + [str(m.value) for m in at.metric]
+    parts += [str(m.delta) for m in at.metric if m.delta is not None]
+    for frame in at.dataframe:
+        proto = frame.proto
+        if proto.arrow_data.HasField("styler") and proto.arrow_data.styler.display_values:
+            values = dataframe_util.convert_arrow_bytes_to_pandas_df(proto.arrow_data.styler.display_values)
+        else:
+            values = frame.value
+        parts += [str(v) for v in values.to_numpy().ravel()]
+    return parts

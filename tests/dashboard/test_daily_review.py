@@ -23,7 +23,8 @@ def test_tiles_and_scorecard_match_the_fixture(app) -> None:
     assert shown["Сумма выигранных, ₽"] == "380\u00a0тыс."
     assert shown["Конверсия"] == "33\u00a0%"
     score = table(at, "scorecard")
-    assert score["manager_name"].tolist() == [row[1] for row in EXPECTED_SCORECARD]
+    # worst first (issues 9, 5, 4); Viktor is dismissed and still owns open deals
+    assert score["manager_name"].tolist() == ["Anna Ivanova", "Boris Petrov", "⚠ Viktor Sidorov · уволен(а)"]
     assert score["stale_deals"].tolist() == [row[5] for row in EXPECTED_SCORECARD]
     assert score["unprocessed_incoming"].tolist() == [row[8] for row in EXPECTED_SCORECARD]
 
@@ -32,7 +33,7 @@ def test_freshness_line_in_portal_time(app) -> None:
     at = app()
     # last good sync finished 17:51 +03:00, as-of 18:00 +03:00
     assert "Данные на 20.11.2026 17:51 (9\u00a0мин назад)." in texts(at)
-    assert not at.warning
+    assert not [w for w in at.warning if "синхронизац" in w.value]  # fresh: no sync warning
 
 
 def test_old_data_warns_and_shows_no_confident_zero(app, monkeypatch) -> None:
@@ -44,7 +45,7 @@ def test_old_data_warns_and_shows_no_confident_zero(app, monkeypatch) -> None:
     assert "0?" in texts(at)  # the legend under the tiles
     monkeypatch.setenv("DOZHIM_FRESH_HOURS", "48")
     at = app()
-    assert not at.warning
+    assert not [w for w in at.warning if "синхронизац" in w.value]
 
 
 def test_manager_filter_narrows_the_view(app) -> None:

@@ -13,13 +13,14 @@ def test_backlog_asks_who_you_are_then_lists_your_deals_by_priority(app) -> None
     widget(at, "selectbox", "manager").set_value(1).run()
     no_errors(at)
     deals = table(at, "backlog_table")
-    # Anna's five deals needing action, most urgent rule first (overdue 2, invoice 3, no next activity 4)
-    assert deals["priority"].tolist() == sorted(deals["priority"].tolist())
+    # Anna's five deals needing action in the metric's order: most urgent rule first (overdue 2, invoice 3,
+    # no next activity 4); the two overdue items are due Thu 19 Nov, the last working day, newest first
     assert deals["deal_title"].tolist()[:3] == ["Midnight", "Exactly ninety days", "Invoice since Wednesday"]
+    assert deals["since_last_workday"].tolist() == [True, True, False, False, False]
     assert deals["action"].iloc[0] == "Выполните просроченное дело или перенесите срок"
-    assert deals["action"].iloc[2] == "Свяжитесь с клиентом по выставленному счёту"
+    assert deals["action"].iloc[2] == "Позвоните клиенту по выставленному счёту"
     old = deals[deals["deal_title"] == "Old never touched"].iloc[0]
-    assert old["rules_broken"] == "Без след. дела, Без касаний, Старые сделки"
+    assert old["rules"] == "Без след. дела, Без касаний, Старые сделки"
     assert old["deal_url"] == "https://fixture.bitrix24.ru/crm/deal/details/101/"
     assert "Требуют действия сейчас: 5" in texts(at)
 
@@ -32,7 +33,7 @@ def test_backlog_link_keeps_the_manager(app) -> None:
     no_errors(at)
     deals = table(at, "backlog_table")
     assert deals["deal_title"].iloc[0] == "Incoming calls"
-    assert deals["action"].iloc[0] == "Ответьте на входящее и закройте его"
+    assert deals["action"].iloc[0] == "Ответьте клиенту, закройте входящее"
 
 
 def test_forecast_for_the_as_of_month_and_a_picked_month(app) -> None:
@@ -60,8 +61,11 @@ def test_forecast_for_the_as_of_month_and_a_picked_month(app) -> None:
     no_errors(at)
     assert tiles(at)["Сделок"] == "3"
     assert tiles(at)["Взвешенный прогноз, ₽"] == "103\u00a0тыс."
-    # a month that is not in progress compares whole months (conversion): none won in December, 3 in November
-    assert {m.label: m.delta for m in at.metric}["Выиграно · декабрь 2026"] == "-3"
+    # December has not started: nothing won or lost to compare with November
+    assert "Выиграно · декабрь 2026" not in tiles(at)
+    widget(at, "selectbox", "month").set_value("2026-10").run()
+    # a past month compares whole months (conversion): D110 won in October, none in September
+    assert {m.label: m.delta for m in at.metric}["Выиграно · октябрь 2026"] == "+1"
 
 
 def test_forecast_month_from_a_link(app) -> None:
@@ -108,6 +112,7 @@ def test_trends_without_history_says_so(app) -> None:
     at = app("trends")
     no_errors(at)
     assert "История копится" in at.info[0].value
+    assert "сохранено пока: 0\u00a0дней" in at.info[0].value  # a plural from Babel, never "0 день"
 
 
 def test_daily_tiles_show_the_change_since_yesterday(app, history_db, monkeypatch) -> None:
@@ -128,4 +133,4 @@ def test_about_shows_portal_rules_and_sync_history(app) -> None:
     assert dict(zip(rules.iloc[:, 0], rules.iloc[:, 1], strict=True))["touch_interval_days"] == "14"
     runs = table(at, "sync_table")
     assert runs["run_id"].tolist() == [2, 1]
-    assert runs["status"].tolist() == ["ok", "ok"]
+    assert runs["status"].tolist() == ["успешно", "успешно"]  # About shows statuses in words (issue 8 item 9)

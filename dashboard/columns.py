@@ -1,0 +1,126 @@
+"""Which columns of which metric each page shows or reads, in one place.
+
+The metrics state their columns once (`-- columns:` in queries/sql/<metric>.sql, queries.metric_columns);
+tests/dashboard/test_columns.py holds every list here to them, so a page never names a column a metric does
+not return and never guesses among several.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Uses:
+    """A page's use of one metric: `shown` are its table's columns in order, `read` the others it reads."""
+
+    metric: str
+    shown: tuple[str, ...] = ()
+    read: tuple[str, ...] = ()
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.shown)
+
+
+# The scorecard's rule columns and tiles, in the order of the rules issue (a display order, not a priority:
+# the backlog's priority lives in backlog.sql and reaches the app as the order of its `rules` list).
+SCORE_RULES = ("overaged_deals", "stale_deals", "no_next_activity", "overdue_activities",
+               "unprocessed_incoming", "invoice_stuck")
+
+DEAL = ("deal_title", "deal_url", "manager_name", "stage_name", "amount_base")
+
+# daily review
+SCORECARD = Uses("scorecard", shown=("manager_name", "active_deals", *SCORE_RULES, "issues_total"),
+                 read=("manager_id", "below_minimum", "dismissed_with_deals"))
+RESULTS = Uses("scorecard", shown=("manager_name", "won_deals", "won_amount", "lost_deals", "win_rate"),
+               read=("manager_id",))
+TEAM = Uses("scorecard_team", read=("active_deals", *SCORE_RULES, "won_deals", "won_amount", "lost_deals",
+                                    "win_rate", "dismissed_with_deals"))
+TREND_CHANGE = Uses("trend", read=("snapshot_date", "active_deals_change", "overaged_deals_change",
+                                   "stale_deals_change", "no_next_activity_change",
+                                   "overdue_activities_change", "unprocessed_incoming_change",
+                                   "invoice_stuck_change", "won_deals_change", "won_amount_change",
+                                   "lost_deals_change"))
+ATTENTION = Uses("attention", shown=("manager_name", "open_deals", "untouched_deals", "untouched_share",
+                                     "hammered_deals", "touches"), read=("manager_id",))
+# the drill-down: per rule, the columns that justify a row
+DRILL = {
+    "overaged_deals": Uses("overaged_deals", shown=(*DEAL, "deal_age_days", "date_create", "reason"),
+                           read=("manager_id",)),
+    "stale_deals": Uses("stale_deals", shown=(*DEAL, "days_since_touch", "last_touch_at", "reason"),
+                        read=("manager_id",)),
+    "no_next_activity": Uses("no_next_activity", shown=(*DEAL, "days_since_touch", "last_touch_at", "reason"),
+                             read=("manager_id",)),
+    "overdue_activities": Uses("overdue_activities", shown=(*DEAL, "activity_subject", "deadline",
+                                                            "since_last_workday", "reason"),
+                               read=("manager_id",)),
+    "unprocessed_incoming": Uses("unprocessed_incoming", shown=(*DEAL, "deal_open", "activity_subject",
+                                                                "created", "since_last_workday", "reason"),
+                                 read=("manager_id",)),
+    "invoice_stuck": Uses("invoice_stuck", shown=(*DEAL, "invoice_entered_at", "last_touch_at",
+                                                  "invoice_no_followup", "invoice_stale", "reason"),
+                          read=("manager_id",)),
+}
+
+# filters and the dismissed managers' mark
+MANAGERS = Uses("managers", read=("manager_id", "manager_name", "dismissed_with_deals", "active_deals"))
+PIPELINES = Uses("pipelines", read=("pipeline_id", "pipeline_name"))
+DEPARTMENTS = Uses("departments", read=("department_id", "department_name"))
+
+# my backlog (`action` and `rules` are shown in words)
+BACKLOG = Uses("backlog", shown=("deal_title", "deal_url", "action", "since_last_workday", "latest_item_at",
+                                 "stage_name", "days_since_touch", "amount_base", "rules"),
+               read=("manager_id",))
+
+# forecast
+FORECAST = Uses("forecast", shown=("close_month", "deals", "amount", "weighted_amount", "default_close_dates",
+                                   "past_close_dates", "unweighted_deals", "close_date_pushes"))
+FORECAST_SUMMARY = Uses("forecast_summary", read=("open_deals", "open_amount", "weighted_amount",
+                                                  "past_close_deals", "past_close_amount",
+                                                  "no_close_date_deals", "history_days"))
+FORECAST_MANAGERS = Uses("forecast_by_manager", shown=("manager_name", "deals", "amount", "weighted_amount",
+                                                       "default_close_dates", "past_close_dates"),
+                         read=("manager_id", "close_month"))
+FORECAST_RATES = Uses("conversion", shown=("won_deals", "lost_deals", "win_rate"),
+                      read=("manager_id", "manager_name"))
+FORECAST_FLAGS = Uses("forecast_deals", shown=(*DEAL, "closedate", "reason", "close_date_pushes",
+                                               "deal_age_days"),
+                      read=("manager_id", "is_default_close", "is_past_close"))
+PUSHES = Uses("close_date_pushes", shown=("deal_title", "deal_url", "manager_name", "snapshot_date",
+                                          "previous_closedate", "closedate", "pushed_days", "amount_base"),
+              read=("manager_id",))
+WON_PACE = Uses("won_pace", read=("won_deals", "won_amount", "won_deals_last_month", "won_amount_last_month"))
+MONTH_CONVERSION = Uses("conversion_team", read=("won_deals", "won_amount", "lost_deals"))
+
+# conversion
+CONVERSION_TEAM = Uses("conversion_team", read=("won_deals", "lost_deals", "win_rate",
+                                                "lost_at_invoice_share"))
+CONVERSION = Uses("conversion", shown=("manager_name", "won_deals", "won_amount", "lost_deals", "lost_amount",
+                                       "win_rate", "lost_manager_closed", "lost_client_declined",
+                                       "lost_client_silent", "lost_unspecified", "lost_at_invoice",
+                                       "lost_at_invoice_share", "median_days_to_close", "median_days_to_win"),
+                  read=("manager_id",))
+LOSS_REASONS = Uses("loss_reasons", shown=("manager_name", "pipeline_name", "reason_group", "reason_name",
+                                           "lost_deals", "lost_amount"), read=("manager_id",))
+LOST_STAGE = Uses("lost_stage", shown=("manager_name", "stage_name", "at_invoice_stage", "lost_deals",
+                                       "lost_amount", "share"), read=("manager_id",))
+BY_MONTH = Uses("conversion_by_month", shown=("month", "manager_name", "won_deals", "won_amount",
+                                              "lost_deals", "win_rate", "median_days_to_close"),
+                read=("manager_id",))
+
+# trends: the picked rule's value and change are renamed to `value` and `change`
+TREND_RULES = (*SCORE_RULES, "active_deals", "won_deals", "lost_deals")
+TREND = Uses("trend", shown=("snapshot_date", "manager_name"),
+             read=("manager_id", *TREND_RULES, *(f"{r}_change" for r in TREND_RULES)))
+
+
+def everything() -> list[Uses]:
+    """Every use above, for the test."""
+    found: list[Uses] = []
+    for value in globals().values():
+        if isinstance(value, Uses):
+            found.append(value)
+        elif isinstance(value, dict):
+            found.extend(v for v in value.values() if isinstance(v, Uses))
+    return found

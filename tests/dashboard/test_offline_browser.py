@@ -1,0 +1,125 @@
+"""Nothing a page renders reaches outside the server it came from (issue 15 item 10), and a deep link to a
+page opens that page (issue 8 item 9): Debian's Chromium loads two pages of `streamlit run` on a database of
+hostile names (a phishing link and a tracking image as a manager's name, the same in the last sync's error)
+and records every request the pages make. The dashboard may run on a company server with no internet."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import httpx
+import pytest
+
+from tests.dashboard.hostile_db import PHISH, build_hostile_db
+from tests.queries.fixture_db import AS_OF, PORTAL_URL
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+PORTAL_HOST = urlsplit(PORTAL_URL).hostname
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
+                       "(apt-get install chromium, or `make browser`)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    db = build_hostile_db(tmp_path_factory.mktemp("offline") / "crm.duckdb")
+    port = _free_port()
+    env = {**os.environ, "DOZHIM_DB": str(db), "DOZHIM_AS_OF": AS_OF.isoformat()}
+    env.pop("DOZHIM_RULES", None)
+    log_path = tmp_path_factory.mktemp("offline_log") / "streamlit.log"
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
+             "--server.headless", "true", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(f"{url}/_stcore/health", timeout=1).text == "ok":
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.3)
+            else:
+                pytest.fail(f"streamlit did not start; see {log_path}")
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+def _load(server: str, path: str) -> tuple[list[str], dict]:
+    """Open one page in a fresh browser; (every URL the page asked for, what it shows)."""
+    from playwright.sync_api import sync_playwright
+
+    requested: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 2400})
+        page.on("request", lambda request: requested.append(request.url))
+        page.on("websocket", lambda socket: requested.append(socket.url))
+        page.goto(server + path)
+        page.wait_for_selector("h1", timeout=30_000)
+        page.wait_for_selector(READY, timeout=30_000)
+        page.wait_for_load_state("networkidle")
+        shown = {
+            "title": page.locator("h1").first.inner_text(),
+            # without the invisible word joiners dashboard.plain puts beside `:`, `.` and `@`
+            "body": page.locator('[data-testid="stMain"]').inner_text().replace("\u2060", ""),
+            "links": page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"),
+            "images": page.eval_on_selector_all("img", "els => els.map(e => e.src)"),
+            "not_found": page.get_by_text("Page not found").count(),
+        }
+        browser.close()
+    return requested, shown
+
+
+def _outside(urls: list[str]) -> list[str]:
+    """The requests that leave this machine (data: and blob: URLs are not requests to anyone)."""
+    return [u for u in urls if urlsplit(u).scheme not in ("data", "blob")
+            and urlsplit(u).hostname not in LOCAL_HOSTS]
+
+
+def _foreign_links(shown: dict) -> list[str]:
+    """Links and images to anywhere but this server and the portal (the About page links the portal)."""
+    return [u for u in _outside(shown["links"] + shown["images"]) if urlsplit(u).hostname != PORTAL_HOST]
+
+
+def test_daily_deep_link_with_a_hostile_manager_stays_local(server: str) -> None:
+    requested, shown = _load(server, "/daily?manager=" + quote(PHISH))
+    assert _outside(requested) == []
+    assert requested  # the recorder saw the page's own requests
+    assert shown["not_found"] == 0 and shown["title"] == "Ежедневный обзор"  # `/daily` opens the page
+    assert PHISH in shown["body"]  # the drill-down names the manager as typed
+    assert _foreign_links(shown) == []
+
+
+def test_about_with_a_hostile_sync_error_stays_local(server: str) -> None:
+    requested, shown = _load(server, "/about")
+    assert _outside(requested) == []
+    assert shown["not_found"] == 0 and shown["title"] == "О данных"
+    assert "portal said: " + PHISH in shown["body"]  # the last sync's error, as the portal wrote it
+    assert _foreign_links(shown) == []

@@ -1,0 +1,44 @@
+"""Plurals from CLDR rules (Babel), never `за 21 дней`; scorecard shades that grow with the count."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+
+from dashboard.i18n import LANG_KEY, count_of
+from dashboard.scorecard import shade
+
+NB = "\u00a0"
+
+
+@pytest.mark.parametrize(("n", "ru", "en"), [
+    (1, "1 день", "1 day"), (2, "2 дня", "2 days"), (5, "5 дней", "5 days"), (11, "11 дней", "11 days"),
+    (14, "14 дней", "14 days"), (21, "21 день", "21 days"), (22, "22 дня", "22 days"),
+    (104, "104 дня", "104 days"), (111, "111 дней", "111 days"), (0, "0 дней", "0 days"),
+])
+def test_days_take_the_form_their_number_needs(n: int, ru: str, en: str) -> None:
+    # the Russian rule: 1, 21, 101 -> one; 2-4, 22-24 -> few; 0, 5-20, 25-30, 111 -> many (CLDR)
+    st.session_state[LANG_KEY] = "ru"
+    assert count_of(n, "day") == ru.replace(" ", NB)
+    st.session_state[LANG_KEY] = "en"
+    assert count_of(n, "day") == en.replace(" ", NB)
+    st.session_state[LANG_KEY] = "ru"
+
+
+def test_working_days_and_deals() -> None:
+    st.session_state[LANG_KEY] = "ru"
+    assert count_of(2, "working_day") == f"2{NB}рабочих дня"
+    assert count_of(5, "working_day") == f"5{NB}рабочих дней"
+    assert count_of(1, "deal") == f"1{NB}сделка"
+    assert count_of(2, "deal") == f"2{NB}сделки"
+
+
+def _alpha(css: str) -> float:
+    return float(css.rsplit(",", 1)[1].strip(" )"))
+
+
+def test_severity_is_a_shade_not_one_red() -> None:
+    assert shade(0, 45) == "" and shade(None, 45) == ""
+    one, ten, most = _alpha(shade(1, 45)), _alpha(shade(10, 45)), _alpha(shade(45, 45))
+    assert one < ten < most  # 1 must not look like 45
+    assert most - one > 0.5
