@@ -105,7 +105,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if parts[:3] == ["crm", "deal", "details"]:
             self._deal_page(portal, parts)
             return
-        if len(parts) < 3 or parts[0] != "rest":
+        if not parts or parts[0] != "rest":
             self._send(404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html; charset=utf-8")
             return
         decision = portal.faults.decide()
@@ -148,8 +148,11 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     def _answer(self, portal: Portal, parts: list[str], params: dict[str, Any]) -> tuple[int, Any]:
         start = portal.timer.clock()
-        method = normalize_method(parts[3]) if len(parts) > 3 else ""
+        method = normalize_method(parts[3] if len(parts) > 3 else parts[-1])
         try:
+            # Every /rest/ path without this webhook's user and token, `/rest/<method>` (an OAuth call with
+            # no `auth`) included, is 401 NO_AUTH_FOUND "Wrong authorization data" in JSON, as the portal
+            # answers (docs: _includes/system-errors.md); the sandbox has no OAuth.
             if len(parts) < 4 or parts[1] != portal.user_id or parts[2] != portal.token:
                 raise errors.no_auth()
             if portal.check_http:

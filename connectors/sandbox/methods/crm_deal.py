@@ -73,10 +73,25 @@ def userfield_info(uf: dict[str, Any]) -> dict[str, Any]:
     return info
 
 
+# As the docs' example of crm.deal.fields shows them (api-reference/crm/deals/crm-deal-fields.md): CONTACT_ID
+# is deprecated, and CONTACT_IDS (all the deal's contacts) follows it. CONTACT_IDS is a field of the deal
+# card only: crm.deal.get / crm.deal.list do not return it (the same page's note), so it has no column.
+_CONTACT_IDS: dict[str, Any] = {"type": "crm_contact", "isRequired": False, "isReadOnly": False,
+                                 "isImmutable": False, "isMultiple": True, "isDynamic": False,
+                                 "title": "Contacts"}
+
+
 @method("crm.deal.fields", "crm")
 def deal_fields(call: Call) -> Reply:
     present = table_columns(call.conn, "deals")
-    result = {f.name: field_info(f) for f in DEAL_FIELDS if f.name in present}
+    result: dict[str, Any] = {}
+    for f in DEAL_FIELDS:
+        if f.name in present:
+            result[f.name] = field_info(f)
+        if f.name == "CONTACT_ID":
+            if f.name in result:
+                result[f.name]["isDeprecated"] = True
+            result["CONTACT_IDS"] = dict(_CONTACT_IDS)
     result.update({uf["FIELD_NAME"]: userfield_info(uf) for uf in deal_userfields(call)})
     return Reply(result)
 

@@ -13,6 +13,7 @@ from connectors.sandbox.listing import (
     fetch_page,
     is_keyset,
     split_key,
+    upper_name,
 )
 from connectors.sandbox.methods.base import Call, Reply, method
 from connectors.sandbox.methods.common import item_row
@@ -85,20 +86,38 @@ def stagehistory_list(call: Call) -> Reply:
     if type_id not in _HISTORY_TYPES:
         name = _TYPE_NAMES.get(type_id, str(type_id))
         raise ApiError(400, "ENTITY_TYPE_NOT_SUPPORTED", f"Entity type {name} is not supported")
-    schema = stage_history_schema(call)
-    names = [php_str(n) for n in as_list(p.get("select"))] or [c.api for c in schema.columns]
+    schema = stage_history_schema(call, type_id)
+    _check_history_names(schema, p.get("filter"), p.get("order"))
+    by_name = {c.api: c for c in schema.columns}
+    names = [php_str(n) for n in as_list(p.get("select"))] or list(by_name)
     cols = []
     for name in names:
-        col = schema.find(name)
-        if col is None:
+        if name not in by_name:  # the API name only: a lead's STAGE_ID is not allowed, its STATUS_ID is
             raise invalid_arg(f"Invalid select: field '{name}' is not allowed in select")
-        cols.append(col)
+        cols.append(by_name[name])
     where, args = build_filter(schema, p.get("filter"), strict=True)
     where = f't."ENTITY_TYPE_ID" = ? and ({where})'
     order = build_order(schema, p.get("order"), strict=True)
     page = fetch_page(call.conn, schema, where, [type_id, *args], order, p.get("start"),
                       hint=_history_hint(order, p.get("start"), p.get("filter")))
     return call.page_reply({"items": [item_row(r, cols, call.offset) for r in page.rows]}, page)
+
+
+def _check_history_names(schema: Schema, filt: Any, order: Any) -> None:
+    """Filter and order fields by their API names only (the schema also finds a column by its store name,
+    which for leads would let STAGE_ID through)."""
+    known = {c.api for c in schema.columns}
+    filt = {str(i): v for i, v in enumerate(filt)} if isinstance(filt, list) else as_map(filt)
+    for key, value in filt.items():
+        if str(key).isdigit() and isinstance(value, dict):  # a nested group
+            _check_history_names(schema, value, None)
+            continue
+        name = split_key(str(key))[1]
+        if str(key).upper() != "LOGIC" and name not in known:
+            raise invalid_arg(f"Invalid filter: field '{upper_name(name)}' is not allowed in filter")
+    for name in as_map(order):
+        if str(name) not in known:
+            raise invalid_arg(f"Invalid order: field '{upper_name(str(name))}' is not allowed in order")
 
 
 def _history_hint(order: str, start: Any, filt: Any) -> str:

@@ -89,10 +89,22 @@ def invoice_schema(call: Call) -> Schema:
     return simple_schema(call, "invoices", INVOICE_FIELDS, camel=True)
 
 
-def stage_history_schema(call: Call) -> Schema:
-    key = "schema:stage_history"
+# Leads and old invoices name their stage fields STATUS_* in crm.stagehistory.list
+# (docs: api-reference/crm/crm-stage-history-list.md, "for leads and old invoices"); no CATEGORY_ID.
+_STATUS_NAMES = {"STAGE_ID": "STATUS_ID", "STAGE_SEMANTIC_ID": "STATUS_SEMANTIC_ID"}
+STATUS_HISTORY_TYPES = {1, 5}
+
+
+def stage_history_schema(call: Call, entity_type_id: int = 2) -> Schema:
+    """The items of one entity type's history: STAGE_* and CATEGORY_ID (deals, smart invoices), or
+    STATUS_* read from the same store columns (leads, old invoices)."""
+    statuses = entity_type_id in STATUS_HISTORY_TYPES
+    key = f"schema:stage_history:{statuses}"
     if key not in call.cache:
         cols = _columns(STAGE_HISTORY_FIELDS, table_columns(call.conn, "stage_history"))
+        if statuses:
+            cols = [Column(_STATUS_NAMES.get(c.api, c.api), c.store, c.type) for c in cols
+                    if c.api != "CATEGORY_ID"]
         call.cache[key] = Schema("stage_history", cols, call.offset, cols, [], case_insensitive=False)
     return call.cache[key]
 

@@ -15,7 +15,7 @@ _USER_PARAMS = {"sort", "order", "filter", "select", "start", "admin_mode", "aut
 
 
 def _top_order(call: Call, schema: Schema, default: str = "ID") -> str:
-    """user.get / department.get take `sort` (a field) and `order` (ASC/DESC) as top-level strings."""
+    """user.get takes `sort` (a field) and `order` (ASC/DESC) as top-level strings."""
     p = {str(k).lower(): v for k, v in call.params.items()}
     sort = p.get("sort")
     field = schema.find(php_str(sort)) if isinstance(sort, str) and sort else None
@@ -93,14 +93,34 @@ def _department_row(row: Any, cols: list[Column]) -> dict[str, Any]:
     return out
 
 
+# department.get's filter fields (intranet's rest.php $arAllowedDepartmentFields); also its sort fields.
+_DEPARTMENT_KEYS = ("ID", "NAME", "SORT", "PARENT", "UF_HEAD")
+
+
+def _department_order(query: dict[str, Any]) -> str:
+    """`sort`/`order` in any case, as intranet's rest.php prepareSort reads them: a sort field that is not
+    one of the department fields is ignored (the default order stays)."""
+    upper = {str(k).upper(): v for k, v in query.items()}
+    sort, direction = upper.get("SORT"), upper.get("ORDER")
+    field = sort.upper() if isinstance(sort, str) and sort.upper() in _DEPARTMENT_KEYS else "SORT"
+    desc = isinstance(direction, str) and direction.upper() == "DESC"
+    return f't."{field}" {"desc" if desc else "asc"}, t."ID" asc'
+
+
 @method("department.get", "department", lists=True)
 def department_get(call: Call) -> Reply:
+    """Filter keys are matched case-sensitively (docs: api-reference/departments/department-get.md lists
+    lowercase `sort`/`order` as the sort and ID, NAME, PARENT, UF_HEAD as filters; rest.php's
+    prepareDeptData keeps only the exact upper-case names, SORT among them). So `{"sort": "ID"}` sorts by
+    ID, while `{"SORT": "ID"}` also filters SORT = intval("ID") = 0, which no department has."""
     schema = _department_schema(call)
-    filt = {str(k).upper(): v for k, v in call.params.items()
-            if str(k).upper() in {"ID", "NAME", "SORT", "PARENT", "UF_HEAD"}}
+    query = call.params
+    if isinstance(query.get("FILTER"), dict):  # rest.php: a FILTER array replaces the top-level params
+        query = query["FILTER"]
+    filt = {k: v for k, v in query.items() if k in _DEPARTMENT_KEYS}
     where, args = build_filter(schema, filt, strict=False)
     start = call.params.get("START", call.params.get("start"))
-    page = fetch_page(call.conn, schema, where, args, _top_order(call, schema, "SORT"), start)
+    page = fetch_page(call.conn, schema, where, args, _department_order(query), start)
     return call.page_reply([_department_row(r, schema.columns) for r in page.rows], page)
 
 
