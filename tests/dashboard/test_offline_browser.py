@@ -41,17 +41,44 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# Loaded into the server process (PYTHONPATH): every host name it looks up and every address it connects
+# to, through Python's audit events, one per line.
+AUDIT_HOOK = """
+import os, sys
+
+_log = os.environ["DOZHIM_NET_LOG"]
+
+def _record(event, args):
+    if event in ("socket.getaddrinfo", "socket.connect"):
+        target = args[0] if event == "socket.getaddrinfo" else args[1]
+        with open(_log, "a") as out:
+            out.write(f"{event} {target!r}\\n")
+
+sys.addaudithook(_record)
+"""
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def net_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("offline_net") / "net.log"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, net_log: Path) -> Iterator[str]:
     db = build_hostile_db(tmp_path_factory.mktemp("offline") / "crm.duckdb")
     port = _free_port()
-    env = {**os.environ, "DOZHIM_DB": str(db), "DOZHIM_AS_OF": AS_OF.isoformat()}
+    hook_dir = tmp_path_factory.mktemp("offline_hook")
+    (hook_dir / "sitecustomize.py").write_text(AUDIT_HOOK)
+    env = {**os.environ, "DOZHIM_DB": str(db), "DOZHIM_AS_OF": AS_OF.isoformat(),
+           "DOZHIM_NET_LOG": str(net_log),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(hook_dir), os.environ.get("PYTHONPATH")]))}
     env.pop("DOZHIM_RULES", None)
     log_path = tmp_path_factory.mktemp("offline_log") / "streamlit.log"
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-             "--server.headless", "true", "--server.fileWatcherType", "none"],
+             "--server.headless", "true", "--server.fileWatcherType", "none"],  # .streamlit/config.toml
+
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
@@ -123,3 +150,13 @@ def test_about_with_a_hostile_sync_error_stays_local(server: str) -> None:
     assert shown["not_found"] == 0 and shown["title"] == "О данных"
     assert "portal said: " + PHISH in shown["body"]  # the last sync's error, as the portal wrote it
     assert _foreign_links(shown) == []
+
+
+def test_the_server_itself_calls_nobody_outside(server: str, net_log: Path) -> None:
+    """The Streamlit process, from start-up through two page loads, looks up and connects to loopback only
+    (with the default config a headless server asked checkip.amazonaws.com for its external address)."""
+    _load(server, "/daily")
+    lines = net_log.read_text().splitlines() if net_log.exists() else []
+    local = ("'localhost'", "'127.0.0.1'", "'::1'", "('127.0.0.1'", "('::1'")
+    outside = [line for line in lines if not line.split(" ", 1)[1].startswith(local)]
+    assert outside == []
