@@ -5,6 +5,7 @@ Messages put on the queue:
   ("upsert", table, rows)              rows replace those with the same id
   ("seen", table, ids)                 ids the portal lists (for the deletion sweep)
   ("bindings", activity_ids, pairs)    the deal bindings of these activities, replacing the old ones
+                                       (activities a deal does not own: none yet, see Outcome.unbound)
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from datetime import datetime
 from typing import Any
 
 from connectors.bitrix24 import parse
-from connectors.bitrix24.directories import check_batch
 from connectors.bitrix24.paginate import iter_fast
 from connectors.bitrix24.streams import ACTIVITIES, Stream
 
@@ -50,7 +50,7 @@ class Outcome:
     rejected: list[dict] = dataclasses.field(default_factory=list)  # sync_runs.rejected entries (contract 3)
     dirty: bool = False  # saw rows changed after the export began: deletions may have been missed
     swept: bool = False
-    unbound: list[int] = dataclasses.field(default_factory=list)  # activities awaiting binding.list
+    unbound: list[int] = dataclasses.field(default_factory=list)  # activities a deal does not own
     # the highest id the first pass of this run's ID listing (full export or sweep) saw: the keyset goes up
     # by id, so a lower id it did not list did not exist when it passed (see sync._drop_orphans)
     listed_max: int | None = None
@@ -84,7 +84,6 @@ class Exporter:
                 self._page(plan, page, outcome)
                 if plan.full and number == 0:
                     outcome.listed_max = _max_id(page, stream.id_field, outcome.listed_max)
-        self._flush_bindings(outcome, everything=True)
         if plan.sweep:
             outcome.listed_max = self._sweep(plan)
             outcome.swept = True
@@ -153,30 +152,11 @@ class Exporter:
 
     # --- activity -> deal bindings ------------------------------------------------------------------------
     def _bindings(self, rows: list[dict], outcome: Outcome) -> None:
-        """Main owner a deal: that is the binding. Otherwise ask crm.activity.binding.list (50 per batch,
-        gathered across pages so each request carries 50 activities)."""
+        """Main owner a deal: that is the binding. The others are looked up once the export is done (see
+        bindings.py), when the deals are known too."""
         owned = [(r["id"], r["owner_id"]) for r in rows if r["owner_type_id"] == DEAL and r["owner_id"]]
         self.put(("bindings", [r["id"] for r in rows], [{"activity_id": a, "deal_id": d} for a, d in owned]))
         outcome.unbound.extend(r["id"] for r in rows if r["owner_type_id"] != DEAL or not r["owner_id"])
-        self._flush_bindings(outcome, everything=False)
-
-    def _flush_bindings(self, outcome: Outcome, everything: bool) -> None:
-        while len(outcome.unbound) >= 50 or (everything and outcome.unbound):
-            chunk, outcome.unbound = outcome.unbound[:50], outcome.unbound[50:]
-            commands = {f"b{a}": ("crm.activity.binding.list", {"activityId": a}) for a in chunk}
-            reply = self.client.batch(commands, stream="activity_bindings")
-            gone = {key for key, error in reply.errors.items() if _is_not_found(error)}
-            if gone:  # deleted on the portal since its page came: no bindings; the sweep stays due
-                outcome.dirty = True
-                reply.errors = {k: v for k, v in reply.errors.items() if k not in gone}
-            check_batch(reply, {k: m for k, (m, _) in commands.items()})
-            pairs = []
-            for activity_id in chunk:
-                for binding in reply.result.get(f"b{activity_id}") or []:
-                    deal = _bound_deal(binding)
-                    if deal:
-                        pairs.append({"activity_id": activity_id, "deal_id": deal})
-            self.put(("bindings", chunk, pairs))
 
 
 def _max_id(page: list[dict], id_field: str, current: int | None) -> int | None:
@@ -189,19 +169,3 @@ def _safe_int(value: Any) -> int | None:
         return parse.to_int(value)
     except ValueError:
         return None
-
-
-def _bound_deal(binding: Any) -> int | None:
-    """The deal of one crm.activity.binding.list entry; None for another entity or a malformed entry."""
-    try:
-        if parse.to_int(binding.get("entityTypeId")) == DEAL:
-            return parse.to_link(binding.get("entityId"))
-    except (AttributeError, ValueError):
-        log.warning("a malformed activity binding skipped: %s", parse.shown(binding))
-    return None
-
-
-def _is_not_found(error: dict) -> bool:
-    """crm.activity.binding.list of an activity deleted meanwhile: `NOT_FOUND` ("Element not found")."""
-    code = str(error.get("error", "")).upper()
-    return code == "NOT_FOUND" or "element not found" in str(error.get("error_description", "")).lower()

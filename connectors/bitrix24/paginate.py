@@ -185,3 +185,100 @@ def iter_offset(client, method: str, params: dict, *, stream: str, items_key: st
         if not rows or following <= start:
             return
         start = following
+
+
+def collect_ids(client, method: str, filters: dict[str, dict], *, stream: str,
+                pages: dict[str, int] | None = None) -> dict[str, set[int]]:
+    """The IDs each of many small keyset listings finds, several listings packed into one batch.
+
+    `filters` maps a key to a filter; every listing asks `select [ID]`, `order {ID: ASC}`, `start -1`.
+    `pages` is how many chained pages to give each listing in its first batch (its expected size): a
+    listing that ends early leaves the rest of its chain unused (the short-page trap), one that needs more
+    goes on in a later batch. Duplicate rows (one per matching binding) count once."""
+    found: dict[str, set[int]] = {key: set() for key in filters}
+    last = dict.fromkeys(filters, 0)
+    want = {key: max(1, (pages or {}).get(key, 1)) for key in filters}
+    waiting = list(filters)
+    stalls = limited_stalls = 0
+    while waiting:
+        chains, commands = _pack(method, filters, waiting, last, want)
+        reply = client.batch(commands, stream=stream)
+        progressed = limited = False
+        for key, chain in chains:
+            state = _walk(client, reply, chain, method)
+            rows = state.rows
+            if rows:
+                ids = sorted(_id(row, "ID") for row in rows)
+                fresh = [i for i in ids if i > last[key]]
+                if fresh:
+                    progressed = True
+                    found[key].update(fresh)
+                    last[key] = fresh[-1]
+                    client.stats.add_rows(stream, len(fresh))
+            limited |= state.limited
+            if state.ended:
+                progressed = True
+                waiting.remove(key)
+            else:
+                want[key] = 1 if state.limited else 2  # underestimated: a little more is left, likely
+        stalls, limited_stalls = _count_stall(progressed, limited, stalls, limited_stalls)
+        if stalls > client.retry.max_retries:
+            raise ServerError(f"the export of {method} stopped making progress; try again later",
+                              method=method)
+        if limited_stalls > LIMIT_STALLS:
+            raise BackoffRequested(f"Bitrix24 kept {method} blocked by its time limit; run the sync again "
+                                   "later", method=method)
+    return found
+
+
+def _pack(method: str, filters: dict[str, dict], waiting: list[str], last: dict[str, int],
+          want: dict[str, int]) -> tuple[list[tuple[str, list[str]]], dict[str, tuple[str, dict]]]:
+    """Up to 50 commands: each waiting listing its chain of pages, in order, while room is left; room left
+    over in the last batch goes to the listings round by round (one that runs longer is spared a batch)."""
+    lengths: dict[str, int] = {}
+    room = MAX_COMMANDS
+    for key in waiting:
+        if room <= 0:
+            break
+        lengths[key] = min(want[key], room)
+        room -= lengths[key]
+    while room > 0 and lengths:
+        for key in lengths:
+            if room > 0:
+                lengths[key] += 1
+                room -= 1
+    chains: list[tuple[str, list[str]]] = []
+    commands: dict[str, tuple[str, dict]] = {}
+    for key, length in lengths.items():
+        chain = [f"{key}_{n}" for n in range(length)]
+        for n, name in enumerate(chain):
+            after: int | str = last[key] if n == 0 else f"$result[{chain[n - 1]}][{PAGE_SIZE - 1}][ID]"
+            commands[name] = (method, {"filter": {**filters[key], ">ID": after}, "select": ["ID"],
+                                       "order": {"ID": "ASC"}, "start": -1})
+        chains.append((key, chain))
+    return chains, commands
+
+
+class _Walk:
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+        self.ended = False  # a short page: the listing is complete
+        self.limited = False
+
+
+def _walk(client, reply, chain: list[str], method: str) -> _Walk:
+    """The rows of one listing's chain, up to its first short page (what follows it is garbage)."""
+    walk = _Walk()
+    for name in chain:
+        if name in reply.errors:
+            _raise_unless_limit(client, reply.errors[name], name, method)
+            walk.limited = True
+            return walk
+        if name not in reply.result:
+            return walk
+        raw = _rows(reply.result[name], None)
+        walk.rows.extend(raw)
+        if len(raw) < PAGE_SIZE:
+            walk.ended = True
+            return walk
+    return walk

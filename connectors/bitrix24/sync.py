@@ -22,7 +22,7 @@ from typing import Any
 
 import duckdb
 
-from connectors.bitrix24 import store, streams
+from connectors.bitrix24 import bindings, store, streams
 from connectors.bitrix24.client import Bitrix24Client
 from connectors.bitrix24.directories import Directories, read_directories
 from connectors.bitrix24.exports import Cancelled, Exporter, Outcome, Plan
@@ -173,6 +173,7 @@ class _Run:
         # fields) still counts as incremental, as the contract knows only these two modes
         self.mode = "full" if plans and all(p.full for p in plans) else "incremental"
         outcomes = self._export(con, plans, dirs)
+        self._find_bindings(con, outcomes)
         self._finish_streams(con, plans, outcomes, dirs)
         store.set_meta(con, portal_url=self.portal_url, portal_utc_offset=dirs.utc_offset,
                        base_currency=dirs.base_currency)
@@ -319,6 +320,22 @@ class _Run:
         store.insert(con, "activity_bindings", pairs)
 
     # --- after the exports -------------------------------------------------------------------------------
+    def _find_bindings(self, con: duckdb.DuckDBPyConnection, outcomes: dict[str, Outcome]) -> None:
+        """The deals the activities a deal does not own are bound to (bindings.py): asked once both exports
+        are done, as the cheapest way needs every deal id."""
+        outcome = outcomes.get("activities")
+        if outcome is None or not outcome.unbound:
+            return
+        deals = [row[0] for row in con.execute("select id from deals order by id").fetchall()]
+        before = self.client.stats.requests[bindings.STREAM]
+        found = bindings.find(self.client, outcome.unbound, deals)
+        outcome.dirty |= found.gone
+        self._replace_bindings(con, outcome.unbound, found.pairs)
+        self.reporter.message(f"activity bindings: {len(outcome.unbound)} activities a deal does not own, "
+                              f"{found.by_grid} placed by listings, "
+                              f"{self.client.stats.requests[bindings.STREAM] - before} requests")
+        outcome.unbound = []
+
     def _finish_streams(self, con: duckdb.DuckDBPyConnection, plans: list[Plan], outcomes: dict[str, Outcome],
                         dirs: Directories) -> None:
         now = dirs.portal_now.astimezone(UTC)

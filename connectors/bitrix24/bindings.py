@@ -1,0 +1,166 @@
+"""The deals an activity is bound to when its main owner is not a deal (a contact's call bound to a deal).
+
+A crm.activity.list row names only the main owner; its other bindings come from crm.activity.binding.list,
+one command per activity (50 activities a request) [docs: api-reference/crm/timeline/activities/binding/
+crm-activity-binding-list.md]. No list method returns them: the server's own field list has the binding's
+owner (`BINDING_OWNER_ID`), but the REST layer drops filter keys and reply fields it does not publish
+[core: crm/classes/general/crm_activity.php `GetFields`; restservice.php `internalizeFilterFields`,
+`externalizeFields`].
+
+What crm.activity.list can do is filter by binding: `BINDINGS: [{OWNER_TYPE_ID: 2, OWNER_ID: 5}, ...]`
+matches the activities bound to any of the deals named [docs: .../activity-base/crm-activity-list.md]. So
+the known deals are laid out in a square, and one ID-only keyset listing per row and one per column asks
+for the activities not owned by a deal (`!OWNER_TYPE_ID: 2`) bound to a deal of that row or column. An
+activity found in exactly one row and exactly one column is bound to exactly one deal, the one where they
+cross: two deals sit in two different cells, so they would show in two rows or two columns. Each such
+activity costs two rows of a listing (2,500 rows a request) instead of a command of its own (50 a request).
+Everything else, bound to two deals or to a deal the database does not hold yet, or deleted meanwhile,
+is asked with crm.activity.binding.list. The grid is used when it takes fewer requests than that.
+
+A row or column names at most 400 deals: a batch command is parsed with PHP's parse_str, which keeps at
+most `max_input_vars` (1,000 by default) variables, and each pair takes two (UNCONFIRMED for the cloud's
+setting; 400 pairs and the paging keys stay under the default).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from connectors.bitrix24 import parse
+from connectors.bitrix24.batch import MAX_COMMANDS
+from connectors.bitrix24.directories import check_batch
+from connectors.bitrix24.paginate import PAGE_SIZE, collect_ids
+
+log = logging.getLogger("connectors.bitrix24.bindings")
+
+DEAL = 2
+MAX_PAIRS = 400
+STREAM = "activity_bindings"
+
+
+@dataclasses.dataclass
+class Found:
+    pairs: list[dict] = dataclasses.field(default_factory=list)  # {"activity_id", "deal_id"}
+    gone: bool = False  # an activity was deleted on the portal meanwhile
+    by_grid: int = 0  # activities the grid placed
+
+
+@dataclasses.dataclass(frozen=True)
+class Grid:
+    """Deals (sorted ids) in blocks of side x side cells; rows and columns are numbered across blocks."""
+
+    deals: Sequence[int]
+    side: int
+
+    @classmethod
+    def of(cls, deals: Sequence[int]) -> Grid:
+        return cls(deals, max(1, min(MAX_PAIRS, math.isqrt(max(len(deals) - 1, 0)) + 1)))
+
+    def lines(self) -> dict[str, list[int]]:
+        """Row and column keys ("r3", "c17") -> the deals on that line."""
+        out: dict[str, list[int]] = {}
+        for index, deal in enumerate(self.deals):
+            row, col = self._place(index)
+            out.setdefault(f"r{row}", []).append(deal)
+            out.setdefault(f"c{col}", []).append(deal)
+        return out
+
+    def _place(self, index: int) -> tuple[int, int]:
+        block, cell = divmod(index, self.side * self.side)
+        row, col = divmod(cell, self.side)
+        return block * self.side + row, block * self.side + col
+
+    def crossing(self, row: int, col: int) -> int | None:
+        block, r = divmod(row, self.side)
+        other, c = divmod(col, self.side)
+        index = block * self.side * self.side + r * self.side + c
+        return self.deals[index] if block == other and index < len(self.deals) else None
+
+
+def find(client, unbound: list[int], deals: Sequence[int]) -> Found:
+    """The deal bindings of `unbound` activities; `deals` are the ids the database holds (sorted)."""
+    if not unbound:
+        return Found()
+    grid = Grid.of(deals)
+    lines = grid.lines() if deals else {}
+    pages = _expected_pages(lines, len(unbound), len(deals))
+    if not lines or _requests(sum(pages.values())) >= _requests(len(unbound)):
+        return ask_each(client, unbound)
+    filters = {key: {"BINDINGS": [{"OWNER_TYPE_ID": DEAL, "OWNER_ID": d} for d in line],
+                     "!OWNER_TYPE_ID": DEAL}
+               for key, line in lines.items()}
+    seen = collect_ids(client, "crm.activity.list", filters, stream=STREAM, pages=pages)
+    placed, rest = _place(grid, seen, unbound)
+    found = ask_each(client, rest)
+    found.pairs.extend({"activity_id": a, "deal_id": d} for a, d in placed.items())
+    found.by_grid = len(placed)
+    return found
+
+
+def _expected_pages(lines: dict[str, list[int]], unbound: int, deals: int) -> dict[str, int]:
+    """Pages each listing should need if the activities spread over the deals evenly (one more page to see
+    the end of a listing that fills its last page)."""
+    return {key: unbound * len(line) // max(deals, 1) // PAGE_SIZE + 1 for key, line in lines.items()}
+
+
+def _requests(commands: int) -> int:
+    return -(-commands // MAX_COMMANDS)
+
+
+def _place(grid: Grid, seen: dict[str, set[int]], unbound: list[int]) -> tuple[dict[int, int], list[int]]:
+    rows: dict[int, list[int]] = {}
+    cols: dict[int, list[int]] = {}
+    for key, ids in seen.items():
+        target = rows if key[0] == "r" else cols
+        for activity in ids:
+            target.setdefault(activity, []).append(int(key[1:]))
+    placed: dict[int, int] = {}
+    rest = []
+    for activity in unbound:
+        row, col = rows.get(activity, []), cols.get(activity, [])
+        deal = grid.crossing(row[0], col[0]) if len(row) == 1 and len(col) == 1 else None
+        if deal is None:
+            rest.append(activity)
+        else:
+            placed[activity] = deal
+    return placed, rest
+
+
+def ask_each(client, activities: list[int]) -> Found:
+    """crm.activity.binding.list for each activity, 50 to a batch request."""
+    found = Found()
+    for start in range(0, len(activities), MAX_COMMANDS):
+        chunk = activities[start:start + MAX_COMMANDS]
+        commands = {f"b{a}": ("crm.activity.binding.list", {"activityId": a}) for a in chunk}
+        reply = client.batch(commands, stream=STREAM)
+        gone = {key for key, error in reply.errors.items() if _is_not_found(error)}
+        if gone:  # deleted on the portal since its page came: no bindings; the sweep stays due
+            found.gone = True
+            reply.errors = {k: v for k, v in reply.errors.items() if k not in gone}
+        check_batch(reply, {k: m for k, (m, _) in commands.items()})
+        for activity_id in chunk:
+            for binding in reply.result.get(f"b{activity_id}") or []:
+                deal = _bound_deal(binding)
+                if deal:
+                    found.pairs.append({"activity_id": activity_id, "deal_id": deal})
+    return found
+
+
+def _bound_deal(binding: Any) -> int | None:
+    """The deal of one crm.activity.binding.list entry; None for another entity or a malformed entry."""
+    try:
+        if parse.to_int(binding.get("entityTypeId")) == DEAL:
+            return parse.to_link(binding.get("entityId"))
+    except (AttributeError, ValueError):
+        log.warning("a malformed activity binding skipped: %s", parse.shown(binding))
+    return None
+
+
+def _is_not_found(error: dict) -> bool:
+    """crm.activity.binding.list of an activity deleted meanwhile: `NOT_FOUND` ("Element not found")."""
+    code = str(error.get("error", "")).upper()
+    return code == "NOT_FOUND" or "element not found" in str(error.get("error_description", "")).lower()
