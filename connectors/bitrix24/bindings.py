@@ -8,17 +8,25 @@ owner (`BINDING_OWNER_ID`), but the REST layer drops filter keys and reply field
 `externalizeFields`].
 
 What crm.activity.list can do is filter by binding: `BINDINGS: [{OWNER_TYPE_ID: 2, OWNER_ID: 5}, ...]`
-matches the activities bound to any of the deals named [docs: .../activity-base/crm-activity-list.md]. So
-the known deals are laid out in a square, and one ID-only keyset listing per row and one per column asks
-for the activities not owned by a deal (`!OWNER_TYPE_ID: 2`) bound to a deal of that row or column. An
-activity found in exactly one row and exactly one column is bound to exactly one deal, the one where they
-cross: two deals sit in two different cells, so they would show in two rows or two columns. Each such
-activity costs two rows of a listing (2,500 rows a request) instead of a command of its own (50 a request).
-Everything else, bound to two deals or to a deal the database does not hold yet, or deleted meanwhile,
-is asked with crm.activity.binding.list. The grid is used when it takes fewer requests than that.
+matches the activities bound to any of the deals named, one row per matching binding [docs:
+.../activity-base/crm-activity-list.md; core: crm/classes/mysql/crm_activity.php `PrepareBindingsFilterSql`,
+an inner join], and `!OWNER_TYPE_ID: 2` ("not equal", same page) leaves out those a deal owns. So every
+deal id known is laid out in a square (`Grid`), and one keyset listing per row and one per column asks for
+the activities a deal does not own bound to a deal on that line. An activity found on exactly one row and
+exactly one column is bound to exactly one deal, the one where they cross: two deals sit in two different
+cells, so they would show on two rows or two columns. Each such activity costs two rows of a listing (2,500
+rows a request) instead of a command of its own (50 a request). Everything else, bound to two deals or to
+a deal the database does not hold yet, or deleted meanwhile, is asked with crm.activity.binding.list.
 
-A row or column names at most 400 deals: a batch command is parsed with PHP's parse_str, which keeps at
-most `max_input_vars` (1,000 by default) variables, and each pair takes two (UNCONFIRMED for the cloud's
+A full export lists the activities a deal owns in one pass and these by the rows (full rows: their export
+and their row at once), then by the columns (IDs); an incremental one has them from its own listing and
+uses ID-only rows and columns when that takes fewer requests than asking each (`find`). A full run's rows
+miss an activity bound only to a deal created after the deal export passed: created or changed during the
+run, the next run has it; only bound to that deal meanwhile (the portal may leave its LAST_UPDATED alone),
+the next full export does.
+
+A line names at most 400 deals: a batch command is parsed with PHP's parse_str, which keeps at most
+`max_input_vars` (1,000 by default) variables, and each pair takes two (UNCONFIRMED for the cloud's
 setting; 400 pairs and the paging keys stay under the default).
 """
 
@@ -81,44 +89,42 @@ class Grid:
         return self.deals[index] if block == other and index < len(self.deals) else None
 
 
+def line_filters(lines: dict[str, list[int]]) -> dict[str, dict]:
+    """A crm.activity.list filter per line: activities a deal does not own, bound to a deal on it."""
+    return {key: {"BINDINGS": [{"OWNER_TYPE_ID": DEAL, "OWNER_ID": d} for d in line], "!OWNER_TYPE_ID": DEAL}
+            for key, line in lines.items()}
+
+
 def find(client, unbound: list[int], deals: Sequence[int]) -> Found:
-    """The deal bindings of `unbound` activities; `deals` are the ids the database holds (sorted)."""
+    """The deal bindings of `unbound` activities (listed already); `deals` are every deal id known, sorted.
+    ID-only listings by row and by column when that takes fewer requests than asking each activity."""
     if not unbound:
         return Found()
     grid = Grid.of(deals)
     lines = grid.lines() if deals else {}
-    pages = _expected_pages(lines, len(unbound), len(deals))
-    if not lines or _requests(sum(pages.values())) >= _requests(len(unbound)):
+    # each activity is a row on one row's and one column's listing; each listing has a last, short page
+    by_lines = -(-(2 * len(unbound) + len(lines) * PAGE_SIZE) // (PAGE_SIZE * MAX_COMMANDS))
+    if not lines or by_lines >= -(-len(unbound) // MAX_COMMANDS):
         return ask_each(client, unbound)
-    filters = {key: {"BINDINGS": [{"OWNER_TYPE_ID": DEAL, "OWNER_ID": d} for d in line],
-                     "!OWNER_TYPE_ID": DEAL}
-               for key, line in lines.items()}
-    seen = collect_ids(client, "crm.activity.list", filters, stream=STREAM, pages=pages)
-    placed, rest = _place(grid, seen, unbound)
-    found = ask_each(client, rest)
-    found.pairs.extend({"activity_id": a, "deal_id": d} for a, d in placed.items())
-    found.by_grid = len(placed)
-    return found
+    seen = collect_ids(client, "crm.activity.list", line_filters(lines), stream=STREAM)
+    return settle(client, grid, by_activity(seen, "r"), by_activity(seen, "c"), unbound)
 
 
-def _expected_pages(lines: dict[str, list[int]], unbound: int, deals: int) -> dict[str, int]:
-    """Pages each listing should need if the activities spread over the deals evenly (one more page to see
-    the end of a listing that fills its last page)."""
-    return {key: unbound * len(line) // max(deals, 1) // PAGE_SIZE + 1 for key, line in lines.items()}
-
-
-def _requests(commands: int) -> int:
-    return -(-commands // MAX_COMMANDS)
-
-
-def _place(grid: Grid, seen: dict[str, set[int]], unbound: list[int]) -> tuple[dict[int, int], list[int]]:
-    rows: dict[int, list[int]] = {}
-    cols: dict[int, list[int]] = {}
+def by_activity(seen: dict[str, set[int]], kind: str) -> dict[int, list[int]]:
+    """Activity -> the numbers of the rows (kind "r") or columns ("c") whose listing found it."""
+    out: dict[int, list[int]] = {}
     for key, ids in seen.items():
-        target = rows if key[0] == "r" else cols
-        for activity in ids:
-            target.setdefault(activity, []).append(int(key[1:]))
-    placed: dict[int, int] = {}
+        if key[0] == kind:
+            for activity in ids:
+                out.setdefault(activity, []).append(int(key[1:]))
+    return out
+
+
+def settle(client, grid: Grid, rows: dict[int, list[int]], cols: dict[int, list[int]],
+           unbound: list[int]) -> Found:
+    """Activities found on exactly one row and one column are bound to the deal where these cross; the
+    rest are asked with crm.activity.binding.list."""
+    placed: list[dict] = []
     rest = []
     for activity in unbound:
         row, col = rows.get(activity, []), cols.get(activity, [])
@@ -126,8 +132,11 @@ def _place(grid: Grid, seen: dict[str, set[int]], unbound: list[int]) -> tuple[d
         if deal is None:
             rest.append(activity)
         else:
-            placed[activity] = deal
-    return placed, rest
+            placed.append({"activity_id": activity, "deal_id": deal})
+    found = ask_each(client, rest)
+    found.pairs.extend(placed)
+    found.by_grid = len(placed)
+    return found
 
 
 def ask_each(client, activities: list[int]) -> Found:

@@ -18,8 +18,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from connectors.bitrix24 import parse
-from connectors.bitrix24.paginate import iter_fast
+from connectors.bitrix24 import bindings, parse
+from connectors.bitrix24.paginate import collect_ids, iter_fast, iter_many
 from connectors.bitrix24.streams import ACTIVITIES, Stream
 
 log = logging.getLogger("connectors.bitrix24.exports")
@@ -51,6 +51,7 @@ class Outcome:
     dirty: bool = False  # saw rows changed after the export began: deletions may have been missed
     swept: bool = False
     unbound: list[int] = dataclasses.field(default_factory=list)  # activities a deal does not own
+    ids: list[int] = dataclasses.field(default_factory=list)  # deals: every id listed (for bindings.py)
     # the highest id the first pass of this run's ID listing (full export or sweep) saw: the keyset goes up
     # by id, so a lower id it did not list did not exist when it passed (see sync._drop_orphans)
     listed_max: int | None = None
@@ -58,12 +59,13 @@ class Outcome:
 
 class Exporter:
     def __init__(self, client, out: queue.Queue, cancel: threading.Event, started: datetime,
-                 progress: Callable[[str, int], None]) -> None:
+                 progress: Callable[[str, int], None], deals: Callable[[], list[int]] = list) -> None:
         self.client = client
         self.out = out
         self.cancel = cancel
         self.started = started  # portal clock at the start of the run
         self.progress = progress
+        self.deals = deals  # every deal id known, sorted; waits for this run's deal export
 
     def put(self, message: tuple) -> None:
         while True:
@@ -79,11 +81,19 @@ class Exporter:
     def run(self, plan: Plan) -> Outcome:
         outcome = Outcome()
         stream = plan.stream
-        for number, extra in enumerate(stream.passes):
+        by_lines = stream.name == "activities" and plan.full
+        # a full activity export lists those a deal owns; the others come by the lines of bindings.py
+        passes = ({"OWNER_TYPE_ID": DEAL},) if by_lines else stream.passes
+        for number, extra in enumerate(passes):
             for page in self._pages(plan, extra, select=stream.select, label=stream.name):
                 self._page(plan, page, outcome)
                 if plan.full and number == 0:
                     outcome.listed_max = _max_id(page, stream.id_field, outcome.listed_max)
+                if stream.name == "deals":
+                    ids = (_safe_int(raw.get(stream.id_field)) for raw in page)
+                    outcome.ids.extend(i for i in ids if i is not None)
+        if stream.name == "activities":
+            self._not_owned(plan, outcome, by_lines)
         if plan.sweep:
             outcome.listed_max = self._sweep(plan)
             outcome.swept = True
@@ -152,11 +162,55 @@ class Exporter:
 
     # --- activity -> deal bindings ------------------------------------------------------------------------
     def _bindings(self, rows: list[dict], outcome: Outcome) -> None:
-        """Main owner a deal: that is the binding. The others are looked up once the export is done (see
-        bindings.py), when the deals are known too."""
+        """Main owner a deal: that is the binding. The others are settled by _not_owned."""
         owned = [(r["id"], r["owner_id"]) for r in rows if r["owner_type_id"] == DEAL and r["owner_id"]]
         self.put(("bindings", [r["id"] for r in rows], [{"activity_id": a, "deal_id": d} for a, d in owned]))
         outcome.unbound.extend(r["id"] for r in rows if r["owner_type_id"] != DEAL or not r["owner_id"])
+
+    def _not_owned(self, plan: Plan, outcome: Outcome, by_lines: bool) -> None:
+        """Activities a deal does not own and the deals they are bound to (bindings.py). A full export lists
+        them by the rows of the deals' square (full rows), then by its columns (IDs); an incremental one has
+        them from its own listing already."""
+        deals = self.deals()
+        if by_lines and deals:
+            grid = bindings.Grid.of(deals)
+            filters = bindings.line_filters(grid.lines())
+            rows = self._rows_by_lines(plan, outcome, {k: f for k, f in filters.items() if k[0] == "r"})
+            cols = collect_ids(self.client, "crm.activity.list",
+                               {k: f for k, f in filters.items() if k[0] == "c"}, stream=bindings.STREAM)
+            unbound = list(dict.fromkeys(outcome.unbound))
+            found = bindings.settle(self.client, grid, rows, bindings.by_activity(cols, "c"), unbound)
+        else:
+            if by_lines:  # no deal known: list them in one pass
+                for page in self._pages(plan, {"!OWNER_TYPE_ID": DEAL}, select=plan.stream.select,
+                                        label=plan.stream.name):
+                    self._page(plan, page, outcome)
+            unbound = list(dict.fromkeys(outcome.unbound))
+            found = bindings.find(self.client, unbound, deals)
+        outcome.dirty |= found.gone
+        self.put(("bindings", unbound, found.pairs))
+        outcome.unbound = []
+
+    def _rows_by_lines(self, plan: Plan, outcome: Outcome, filters: dict[str, dict]) -> dict[int, list[int]]:
+        """Each row's listing, full rows (each activity stored once); activity -> the rows that found it."""
+        stream = plan.stream
+        rows: dict[int, list[int]] = {}
+        chunk: list[dict] = []
+        for key, page in iter_many(self.client, stream.method, filters, stream=stream.name,
+                                   select=stream.select):
+            if self.cancel.is_set():
+                raise Cancelled
+            for raw in page:
+                activity = parse.to_int(raw.get(stream.id_field))
+                if activity not in rows:
+                    chunk.append(raw)
+                rows.setdefault(activity, []).append(int(key[1:]))
+            if len(chunk) >= CHUNK:
+                self._page(plan, chunk, outcome)
+                chunk = []
+        if chunk:
+            self._page(plan, chunk, outcome)
+        return rows
 
 
 def _max_id(page: list[dict], id_field: str, current: int | None) -> int | None:

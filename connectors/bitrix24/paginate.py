@@ -187,40 +187,34 @@ def iter_offset(client, method: str, params: dict, *, stream: str, items_key: st
         start = following
 
 
-def collect_ids(client, method: str, filters: dict[str, dict], *, stream: str,
-                pages: dict[str, int] | None = None) -> dict[str, set[int]]:
-    """The IDs each of many small keyset listings finds, several listings packed into one batch.
+def iter_many(client, method: str, filters: dict[str, dict], *, stream: str,
+              select: list[str] | None = None) -> Iterator[tuple[str, list[dict]]]:
+    """Many small keyset listings at once: yields (key, rows) as pages come, each row once per listing.
 
-    `filters` maps a key to a filter; every listing asks `select [ID]`, `order {ID: ASC}`, `start -1`.
-    `pages` is how many chained pages to give each listing in its first batch (its expected size): a
-    listing that ends early leaves the rest of its chain unused (the short-page trap), one that needs more
-    goes on in a later batch. Duplicate rows (one per matching binding) count once."""
-    found: dict[str, set[int]] = {key: set() for key in filters}
+    `filters` maps a key to a filter; every listing asks `order {ID: ASC}`, `start -1`. A batch carries one
+    page of each of up to 50 listings (asking two chained pages of a listing that turns out to end on the
+    first would waste the second: the short-page trap); a listing still open goes on in the next batch. The
+    last batch's spare room gives the listings still open chained pages ahead. Rows a listing repeats (one
+    per matching binding) come once."""
     last = dict.fromkeys(filters, 0)
-    want = {key: max(1, (pages or {}).get(key, 1)) for key in filters}
     waiting = list(filters)
+    columns = [*(select or ["ID"])]
     stalls = limited_stalls = 0
     while waiting:
-        chains, commands = _pack(method, filters, waiting, last, want)
+        chains, commands = _pack(method, filters, waiting, last, columns)
         reply = client.batch(commands, stream=stream)
         progressed = limited = False
         for key, chain in chains:
-            state = _walk(client, reply, chain, method)
-            rows = state.rows
-            if rows:
-                ids = sorted(_id(row, "ID") for row in rows)
-                fresh = [i for i in ids if i > last[key]]
-                if fresh:
-                    progressed = True
-                    found[key].update(fresh)
-                    last[key] = fresh[-1]
-                    client.stats.add_rows(stream, len(fresh))
-            limited |= state.limited
-            if state.ended:
+            walk = _walk(client, reply, chain, method)
+            page, last[key] = _fresh(walk.rows, last[key], "ID")
+            if page:
+                progressed = True
+                client.stats.add_rows(stream, len(page))
+                yield key, page
+            limited |= walk.limited
+            if walk.ended:
                 progressed = True
                 waiting.remove(key)
-            else:
-                want[key] = 1 if state.limited else 2  # underestimated: a little more is left, likely
         stalls, limited_stalls = _count_stall(progressed, limited, stalls, limited_stalls)
         if stalls > client.retry.max_retries:
             raise ServerError(f"the export of {method} stopped making progress; try again later",
@@ -228,20 +222,21 @@ def collect_ids(client, method: str, filters: dict[str, dict], *, stream: str,
         if limited_stalls > LIMIT_STALLS:
             raise BackoffRequested(f"Bitrix24 kept {method} blocked by its time limit; run the sync again "
                                    "later", method=method)
+
+
+def collect_ids(client, method: str, filters: dict[str, dict], *, stream: str) -> dict[str, set[int]]:
+    """The IDs each of many small keyset listings finds (iter_many with `select [ID]`)."""
+    found: dict[str, set[int]] = {key: set() for key in filters}
+    for key, rows in iter_many(client, method, filters, stream=stream):
+        found[key].update(_id(row, "ID") for row in rows)
     return found
 
 
 def _pack(method: str, filters: dict[str, dict], waiting: list[str], last: dict[str, int],
-          want: dict[str, int]) -> tuple[list[tuple[str, list[str]]], dict[str, tuple[str, dict]]]:
-    """Up to 50 commands: each waiting listing its chain of pages, in order, while room is left; room left
-    over in the last batch goes to the listings round by round (one that runs longer is spared a batch)."""
-    lengths: dict[str, int] = {}
-    room = MAX_COMMANDS
-    for key in waiting:
-        if room <= 0:
-            break
-        lengths[key] = min(want[key], room)
-        room -= lengths[key]
+          select: list[str]) -> tuple[list[tuple[str, list[str]]], dict[str, tuple[str, dict]]]:
+    """One page of each waiting listing, up to 50; room left over goes to the listings round by round."""
+    lengths = dict.fromkeys(waiting[:MAX_COMMANDS], 1)
+    room = MAX_COMMANDS - len(lengths)
     while room > 0 and lengths:
         for key in lengths:
             if room > 0:
@@ -253,7 +248,7 @@ def _pack(method: str, filters: dict[str, dict], waiting: list[str], last: dict[
         chain = [f"{key}_{n}" for n in range(length)]
         for n, name in enumerate(chain):
             after: int | str = last[key] if n == 0 else f"$result[{chain[n - 1]}][{PAGE_SIZE - 1}][ID]"
-            commands[name] = (method, {"filter": {**filters[key], ">ID": after}, "select": ["ID"],
+            commands[name] = (method, {"filter": {**filters[key], ">ID": after}, "select": select,
                                        "order": {"ID": "ASC"}, "start": -1})
         chains.append((key, chain))
     return chains, commands

@@ -22,7 +22,7 @@ from typing import Any
 
 import duckdb
 
-from connectors.bitrix24 import bindings, store, streams
+from connectors.bitrix24 import store, streams
 from connectors.bitrix24.client import Bitrix24Client
 from connectors.bitrix24.directories import Directories, read_directories
 from connectors.bitrix24.exports import Cancelled, Exporter, Outcome, Plan
@@ -173,7 +173,6 @@ class _Run:
         # fields) still counts as incremental, as the contract knows only these two modes
         self.mode = "full" if plans and all(p.full for p in plans) else "incremental"
         outcomes = self._export(con, plans, dirs)
-        self._find_bindings(con, outcomes)
         self._finish_streams(con, plans, outcomes, dirs)
         store.set_meta(con, portal_url=self.portal_url, portal_utc_offset=dirs.utc_offset,
                        base_currency=dirs.base_currency)
@@ -259,13 +258,26 @@ class _Run:
             requests = self.client.stats.requests
             self.reporter.update(name, rows, sum(requests[label] for label in labels[name]))
 
-        exporter = Exporter(self.client, messages, cancel, dirs.portal_now.astimezone(UTC), progress)
+        known = [row[0] for row in con.execute("select id from deals").fetchall()]
+        deals_listed = threading.Event()
+
+        def deal_ids() -> list[int]:
+            """Every deal id known: the snapshot's and, once its export is done, this run's."""
+            while "deals" in by_name and not deals_listed.wait(0.2):
+                if cancel.is_set():
+                    raise Cancelled
+            return sorted(set(known).union(outcomes["deals"].ids if "deals" in outcomes else ()))
+
+        exporter = Exporter(self.client, messages, cancel, dirs.portal_now.astimezone(UTC), progress,
+                            deals=deal_ids)
         outcomes: dict[str, Outcome] = {}
 
         def chain(names: list[str]) -> None:
             for name in names:
                 self.reporter.start(name, expected[name])
                 outcomes[name] = exporter.run(by_name[name])
+                if name == "deals":
+                    deals_listed.set()
                 requests = self.client.stats.requests
                 self.reporter.done(name, outcomes[name].rows, sum(requests[lb] for lb in labels[name]),
                                    "full" if by_name[name].full else "incremental")
@@ -320,22 +332,6 @@ class _Run:
         store.insert(con, "activity_bindings", pairs)
 
     # --- after the exports -------------------------------------------------------------------------------
-    def _find_bindings(self, con: duckdb.DuckDBPyConnection, outcomes: dict[str, Outcome]) -> None:
-        """The deals the activities a deal does not own are bound to (bindings.py): asked once both exports
-        are done, as the cheapest way needs every deal id."""
-        outcome = outcomes.get("activities")
-        if outcome is None or not outcome.unbound:
-            return
-        deals = [row[0] for row in con.execute("select id from deals order by id").fetchall()]
-        before = self.client.stats.requests[bindings.STREAM]
-        found = bindings.find(self.client, outcome.unbound, deals)
-        outcome.dirty |= found.gone
-        self._replace_bindings(con, outcome.unbound, found.pairs)
-        self.reporter.message(f"activity bindings: {len(outcome.unbound)} activities a deal does not own, "
-                              f"{found.by_grid} placed by listings, "
-                              f"{self.client.stats.requests[bindings.STREAM] - before} requests")
-        outcome.unbound = []
-
     def _finish_streams(self, con: duckdb.DuckDBPyConnection, plans: list[Plan], outcomes: dict[str, Outcome],
                         dirs: Directories) -> None:
         now = dirs.portal_now.astimezone(UTC)
