@@ -182,6 +182,10 @@ def report_requests(label: str, result: dict, counts: dict[str, int]) -> None:
     others = {k: v for k, v in req.items() if k not in result["rows"]}
     total = sum(req.values())
     print(f"  other requests: {others}  total {total}")
+    print(f"  retries {result['stats']['retries']}, 503s {result['stats']['status_503']}, "
+          f"429s {result['stats']['status_429']}, waited {result['stats']['seconds_waited']:.1f} s")
+    if result["mode"] != "full":
+        return
     data = {*best, "activity_bindings"}
     directories = sum(n for k, n in req.items() if k not in data and not k.endswith("_sweep"))
     floor = sum(best.values()) + directories
@@ -189,12 +193,10 @@ def report_requests(label: str, result: dict, counts: dict[str, int]) -> None:
           f"calls = {floor}; this run {total / floor:.3f}x that "
           f"(crm.activity.binding.list for each of the {counts['unbound_owner']:,} activities a deal does "
           f"not own would add {math.ceil(counts['unbound_owner'] / 50)})")
-    for plan, rate, burst in (("cloud", 2, 50), ("Enterprise", 5, 250)):
+    for plan, rate, burst in (("a cloud", 2, 50), ("an Enterprise", 5, 250)):
         seconds = max(total - burst, 0) / rate
-        print(f"  at a {plan} portal's limit ({rate} requests/s after a burst of {burst}): "
+        print(f"  at {plan} portal's limit ({rate} requests/s after a burst of {burst}): "
               f"{seconds:,.0f} s = {seconds / 60:.1f} min of requests")
-    print(f"  retries {result['stats']['retries']}, 503s {result['stats']['status_503']}, "
-          f"429s {result['stats']['status_429']}, waited {result['stats']['seconds_waited']:.1f} s")
 
 
 def main() -> None:

@@ -82,3 +82,23 @@ def test_activities_bound_to_two_deals_are_asked_one_by_one(sandbox, tmp_path):
     assert ours == sorted([(first_deal,), (same_row,)])
     # one batch of listings, then one crm.activity.binding.list batch for the two
     assert result.requests["activity_bindings"] == 2
+
+
+def test_find_by_id_only_lines_gives_what_asking_each_gives(sandbox):
+    """An incremental run's way: the activities are listed already, rows and columns bring IDs only."""
+    deals = [r[0] for r in store_rows(sandbox, 'select "ID" from deals order by 1')]
+    unbound = [r[0] for r in store_rows(sandbox, 'select a."ID" from activities a '
+                                                 'where a."OWNER_TYPE_ID" != 2 and exists ('
+                                                 '  select 1 from activity_bindings b '
+                                                 '  where b."ACTIVITY_ID" = a."ID" and b."OWNER_TYPE_ID" = 2'
+                                                 ') order by 1')]
+    client = fast_client(sandbox.webhook_url)
+    by_lines = bindings.find(client, unbound, deals)
+    requests = client.stats.requests[bindings.STREAM]
+    each = bindings.ask_each(client, unbound)
+    client.close()
+    assert sorted((p["activity_id"], p["deal_id"]) for p in by_lines.pairs) == sorted(
+        (p["activity_id"], p["deal_id"]) for p in each.pairs) != []
+    assert by_lines.by_grid == len(unbound) == 85
+    # 40 listings of a few IDs each: one batch; asking each of the 85 takes two
+    assert requests == 1 < -(-len(unbound) // 50)
