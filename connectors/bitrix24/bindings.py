@@ -35,7 +35,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from connectors.bitrix24 import parse
@@ -89,10 +89,22 @@ class Grid:
         return self.deals[index] if block == other and index < len(self.deals) else None
 
 
-def line_filters(lines: dict[str, list[int]]) -> dict[str, dict]:
-    """A crm.activity.list filter per line: activities a deal does not own, bound to a deal on it."""
-    return {key: {"BINDINGS": [{"OWNER_TYPE_ID": DEAL, "OWNER_ID": d} for d in line], "!OWNER_TYPE_ID": DEAL}
-            for key, line in lines.items()}
+class LineFilters(Mapping[str, dict]):
+    """A crm.activity.list filter per line: activities a deal does not own, bound to a deal on it. Built
+    when a command asks for it: a million deals' pairs held at once would take hundreds of megabytes."""
+
+    def __init__(self, lines: dict[str, list[int]], kind: str | None = None) -> None:
+        self.lines = {k: v for k, v in lines.items() if kind is None or k[0] == kind}
+
+    def __getitem__(self, key: str) -> dict:
+        pairs = [{"OWNER_TYPE_ID": DEAL, "OWNER_ID": d} for d in self.lines[key]]
+        return {"BINDINGS": pairs, "!OWNER_TYPE_ID": DEAL}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.lines)
+
+    def __len__(self) -> int:
+        return len(self.lines)
 
 
 def find(client, unbound: list[int], deals: Sequence[int]) -> Found:
@@ -106,7 +118,7 @@ def find(client, unbound: list[int], deals: Sequence[int]) -> Found:
     by_lines = -(-(2 * len(unbound) + len(lines) * PAGE_SIZE) // (PAGE_SIZE * MAX_COMMANDS))
     if not lines or by_lines >= -(-len(unbound) // MAX_COMMANDS):
         return ask_each(client, unbound)
-    seen = collect_ids(client, "crm.activity.list", line_filters(lines), stream=STREAM)
+    seen = collect_ids(client, "crm.activity.list", LineFilters(lines), stream=STREAM)
     return settle(client, grid, by_activity(seen, "r"), by_activity(seen, "c"), unbound)
 
 

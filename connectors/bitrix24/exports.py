@@ -14,7 +14,7 @@ import dataclasses
 import logging
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -174,10 +174,10 @@ class Exporter:
         deals = self.deals()
         if by_lines and deals:
             grid = bindings.Grid.of(deals)
-            filters = bindings.line_filters(grid.lines())
-            rows = self._rows_by_lines(plan, outcome, {k: f for k, f in filters.items() if k[0] == "r"})
-            cols = collect_ids(self.client, "crm.activity.list",
-                               {k: f for k, f in filters.items() if k[0] == "c"}, stream=bindings.STREAM)
+            lines = grid.lines()
+            rows = self._rows_by_lines(plan, outcome, bindings.LineFilters(lines, "r"))
+            cols = collect_ids(self.client, "crm.activity.list", bindings.LineFilters(lines, "c"),
+                               stream=bindings.STREAM)
             unbound = list(dict.fromkeys(outcome.unbound))
             found = bindings.settle(self.client, grid, rows, bindings.by_activity(cols, "c"), unbound)
         else:
@@ -191,7 +191,8 @@ class Exporter:
         self.put(("bindings", unbound, found.pairs))
         outcome.unbound = []
 
-    def _rows_by_lines(self, plan: Plan, outcome: Outcome, filters: dict[str, dict]) -> dict[int, list[int]]:
+    def _rows_by_lines(self, plan: Plan, outcome: Outcome,
+                       filters: Mapping[str, dict]) -> dict[int, list[int]]:
         """Each row's listing, full rows (each activity stored once); activity -> the rows that found it."""
         stream = plan.stream
         rows: dict[int, list[int]] = {}

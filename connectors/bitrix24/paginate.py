@@ -12,7 +12,7 @@ the portal substitutes garbage instead of failing, so every later command in tha
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from connectors.bitrix24.batch import MAX_COMMANDS
@@ -187,7 +187,7 @@ def iter_offset(client, method: str, params: dict, *, stream: str, items_key: st
         start = following
 
 
-def iter_many(client, method: str, filters: dict[str, dict], *, stream: str,
+def iter_many(client, method: str, filters: Mapping[str, dict], *, stream: str,
               select: list[str] | None = None) -> Iterator[tuple[str, list[dict]]]:
     """Many small keyset listings at once: yields (key, rows) as pages come, each row once per listing.
 
@@ -224,7 +224,7 @@ def iter_many(client, method: str, filters: dict[str, dict], *, stream: str,
                                    "later", method=method)
 
 
-def collect_ids(client, method: str, filters: dict[str, dict], *, stream: str) -> dict[str, set[int]]:
+def collect_ids(client, method: str, filters: Mapping[str, dict], *, stream: str) -> dict[str, set[int]]:
     """The IDs each of many small keyset listings finds (iter_many with `select [ID]`)."""
     found: dict[str, set[int]] = {key: set() for key in filters}
     for key, rows in iter_many(client, method, filters, stream=stream):
@@ -232,7 +232,7 @@ def collect_ids(client, method: str, filters: dict[str, dict], *, stream: str) -
     return found
 
 
-def _pack(method: str, filters: dict[str, dict], waiting: list[str], last: dict[str, int],
+def _pack(method: str, filters: Mapping[str, dict], waiting: list[str], last: dict[str, int],
           select: list[str]) -> tuple[list[tuple[str, list[str]]], dict[str, tuple[str, dict]]]:
     """One page of each waiting listing, up to 50; room left over goes to the listings round by round."""
     lengths = dict.fromkeys(waiting[:MAX_COMMANDS], 1)
