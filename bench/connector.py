@@ -6,7 +6,9 @@ On a private copy of the sandbox store (default `large`: 100k deals, ~2M activit
 sandbox's default limits (bucket 50, drain 2/s, 480 s operating time per 10 min) and a clock factor, so
 that portal time runs `factor` times faster than real time and the client's limiter is scaled to match:
 - a full sync (in a child process, so its peak RSS is the connector's own): HTTP requests per stream
-  against the minimum (1 + rows/2500 per keyset pass, plus metadata), rows/s, peak memory;
+  against the minimum (1 + rows/2500 per keyset pass, plus metadata), rows/s, peak memory, and the time
+  the measured request count takes at a real portal's rate limit (2 requests/s after a burst of 50;
+  Enterprise 5/s after 250), the portal's own page time not counted;
 - rows/s inside the burst (the first 50 requests, unpaced) and sustained at the limit (portal time);
 - an incremental sync after 1% of the deals changed (sandbox mutations);
 - fast_bitrix24's get_all over the same portal, for comparison.
@@ -167,7 +169,6 @@ def report_requests(label: str, result: dict, counts: dict[str, int]) -> None:
         "activities": minimum(counts["activities"]),
         "stage_history": minimum(counts["stage_history"]),
         "invoices": minimum(counts["invoices"]),
-        "activity_bindings": math.ceil(counts["unbound_owner"] / 50),
     }
     print(f"\n{label}: {result['seconds']:.1f} s real, peak RSS {result['peak_rss_mb']:.0f} MB, "
           f"mode {result['mode']}")
@@ -179,9 +180,23 @@ def report_requests(label: str, result: dict, counts: dict[str, int]) -> None:
             over = f"{(n / low - 1) * 100:+.1f}%" if low else ""
             print(f"  {stream:<20}{rows:>12,}{n:>10}{low or '':>10}{over:>8}")
     others = {k: v for k, v in req.items() if k not in result["rows"]}
-    print(f"  other requests: {others}  total {sum(req.values())}")
+    total = sum(req.values())
+    print(f"  other requests: {others}  total {total}")
     print(f"  retries {result['stats']['retries']}, 503s {result['stats']['status_503']}, "
           f"429s {result['stats']['status_429']}, waited {result['stats']['seconds_waited']:.1f} s")
+    if result["mode"] != "full":
+        return
+    data = {*best, "activity_bindings"}
+    directories = sum(n for k, n in req.items() if k not in data and not k.endswith("_sweep"))
+    floor = sum(best.values()) + directories
+    print(f"  list minimum {sum(best.values())} (1 + rows/2,500 per keyset pass) + {directories} directory "
+          f"calls = {floor}; this run {total / floor:.3f}x that "
+          f"(crm.activity.binding.list for each of the {counts['unbound_owner']:,} activities a deal does "
+          f"not own would add {math.ceil(counts['unbound_owner'] / 50)})")
+    for plan, rate, burst in (("a cloud", 2, 50), ("an Enterprise", 5, 250)):
+        seconds = max(total - burst, 0) / rate
+        print(f"  at {plan} portal's limit ({rate} requests/s after a burst of {burst}): "
+              f"{seconds:,.0f} s = {seconds / 60:.1f} min of requests")
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ Messages put on the queue:
   ("upsert", table, rows)              rows replace those with the same id
   ("seen", table, ids)                 ids the portal lists (for the deletion sweep)
   ("bindings", activity_ids, pairs)    the deal bindings of these activities, replacing the old ones
+                                       (activities a deal does not own: none yet, see Outcome.unbound)
 """
 
 from __future__ import annotations
@@ -13,13 +14,12 @@ import dataclasses
 import logging
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from connectors.bitrix24 import parse
-from connectors.bitrix24.directories import check_batch
-from connectors.bitrix24.paginate import iter_fast
+from connectors.bitrix24 import bindings, parse
+from connectors.bitrix24.paginate import collect_ids, iter_fast, iter_many
 from connectors.bitrix24.streams import ACTIVITIES, Stream
 
 log = logging.getLogger("connectors.bitrix24.exports")
@@ -50,7 +50,8 @@ class Outcome:
     rejected: list[dict] = dataclasses.field(default_factory=list)  # sync_runs.rejected entries (contract 3)
     dirty: bool = False  # saw rows changed after the export began: deletions may have been missed
     swept: bool = False
-    unbound: list[int] = dataclasses.field(default_factory=list)  # activities awaiting binding.list
+    unbound: list[int] = dataclasses.field(default_factory=list)  # activities a deal does not own
+    ids: list[int] = dataclasses.field(default_factory=list)  # deals: every id listed (for bindings.py)
     # the highest id the first pass of this run's ID listing (full export or sweep) saw: the keyset goes up
     # by id, so a lower id it did not list did not exist when it passed (see sync._drop_orphans)
     listed_max: int | None = None
@@ -58,12 +59,13 @@ class Outcome:
 
 class Exporter:
     def __init__(self, client, out: queue.Queue, cancel: threading.Event, started: datetime,
-                 progress: Callable[[str, int], None]) -> None:
+                 progress: Callable[[str, int], None], deals: Callable[[], list[int]] = list) -> None:
         self.client = client
         self.out = out
         self.cancel = cancel
         self.started = started  # portal clock at the start of the run
         self.progress = progress
+        self.deals = deals  # every deal id known, sorted; waits for this run's deal export
 
     def put(self, message: tuple) -> None:
         while True:
@@ -79,12 +81,19 @@ class Exporter:
     def run(self, plan: Plan) -> Outcome:
         outcome = Outcome()
         stream = plan.stream
-        for number, extra in enumerate(stream.passes):
+        by_lines = stream.name == "activities" and plan.full
+        # a full activity export lists those a deal owns; the others come by the lines of bindings.py
+        passes = ({"OWNER_TYPE_ID": DEAL},) if by_lines else stream.passes
+        for number, extra in enumerate(passes):
             for page in self._pages(plan, extra, select=stream.select, label=stream.name):
                 self._page(plan, page, outcome)
                 if plan.full and number == 0:
                     outcome.listed_max = _max_id(page, stream.id_field, outcome.listed_max)
-        self._flush_bindings(outcome, everything=True)
+                if stream.name == "deals":
+                    ids = (_safe_int(raw.get(stream.id_field)) for raw in page)
+                    outcome.ids.extend(i for i in ids if i is not None)
+        if stream.name == "activities":
+            self._not_owned(plan, outcome, by_lines)
         if plan.sweep:
             outcome.listed_max = self._sweep(plan)
             outcome.swept = True
@@ -153,30 +162,56 @@ class Exporter:
 
     # --- activity -> deal bindings ------------------------------------------------------------------------
     def _bindings(self, rows: list[dict], outcome: Outcome) -> None:
-        """Main owner a deal: that is the binding. Otherwise ask crm.activity.binding.list (50 per batch,
-        gathered across pages so each request carries 50 activities)."""
+        """Main owner a deal: that is the binding. The others are settled by _not_owned."""
         owned = [(r["id"], r["owner_id"]) for r in rows if r["owner_type_id"] == DEAL and r["owner_id"]]
         self.put(("bindings", [r["id"] for r in rows], [{"activity_id": a, "deal_id": d} for a, d in owned]))
         outcome.unbound.extend(r["id"] for r in rows if r["owner_type_id"] != DEAL or not r["owner_id"])
-        self._flush_bindings(outcome, everything=False)
 
-    def _flush_bindings(self, outcome: Outcome, everything: bool) -> None:
-        while len(outcome.unbound) >= 50 or (everything and outcome.unbound):
-            chunk, outcome.unbound = outcome.unbound[:50], outcome.unbound[50:]
-            commands = {f"b{a}": ("crm.activity.binding.list", {"activityId": a}) for a in chunk}
-            reply = self.client.batch(commands, stream="activity_bindings")
-            gone = {key for key, error in reply.errors.items() if _is_not_found(error)}
-            if gone:  # deleted on the portal since its page came: no bindings; the sweep stays due
-                outcome.dirty = True
-                reply.errors = {k: v for k, v in reply.errors.items() if k not in gone}
-            check_batch(reply, {k: m for k, (m, _) in commands.items()})
-            pairs = []
-            for activity_id in chunk:
-                for binding in reply.result.get(f"b{activity_id}") or []:
-                    deal = _bound_deal(binding)
-                    if deal:
-                        pairs.append({"activity_id": activity_id, "deal_id": deal})
-            self.put(("bindings", chunk, pairs))
+    def _not_owned(self, plan: Plan, outcome: Outcome, by_lines: bool) -> None:
+        """Activities a deal does not own and the deals they are bound to (bindings.py). A full export lists
+        them by the rows of the deals' square (full rows), then by its columns (IDs); an incremental one has
+        them from its own listing already."""
+        deals = self.deals()
+        if by_lines and deals:
+            grid = bindings.Grid.of(deals)
+            lines = grid.lines()
+            rows = self._rows_by_lines(plan, outcome, bindings.LineFilters(lines, "r"))
+            cols = collect_ids(self.client, "crm.activity.list", bindings.LineFilters(lines, "c"),
+                               stream=bindings.STREAM)
+            unbound = list(dict.fromkeys(outcome.unbound))
+            found = bindings.settle(self.client, grid, rows, bindings.by_activity(cols, "c"), unbound)
+        else:
+            if by_lines:  # no deal known: list them in one pass
+                for page in self._pages(plan, {"!OWNER_TYPE_ID": DEAL}, select=plan.stream.select,
+                                        label=plan.stream.name):
+                    self._page(plan, page, outcome)
+            unbound = list(dict.fromkeys(outcome.unbound))
+            found = bindings.find(self.client, unbound, deals)
+        outcome.dirty |= found.gone
+        self.put(("bindings", unbound, found.pairs))
+        outcome.unbound = []
+
+    def _rows_by_lines(self, plan: Plan, outcome: Outcome,
+                       filters: Mapping[str, dict]) -> dict[int, list[int]]:
+        """Each row's listing, full rows (each activity stored once); activity -> the rows that found it."""
+        stream = plan.stream
+        rows: dict[int, list[int]] = {}
+        chunk: list[dict] = []
+        for key, page in iter_many(self.client, stream.method, filters, stream=stream.name,
+                                   select=stream.select):
+            if self.cancel.is_set():
+                raise Cancelled
+            for raw in page:
+                activity = parse.to_int(raw.get(stream.id_field))
+                if activity not in rows:
+                    chunk.append(raw)
+                rows.setdefault(activity, []).append(int(key[1:]))
+            if len(chunk) >= CHUNK:
+                self._page(plan, chunk, outcome)
+                chunk = []
+        if chunk:
+            self._page(plan, chunk, outcome)
+        return rows
 
 
 def _max_id(page: list[dict], id_field: str, current: int | None) -> int | None:
@@ -189,19 +224,3 @@ def _safe_int(value: Any) -> int | None:
         return parse.to_int(value)
     except ValueError:
         return None
-
-
-def _bound_deal(binding: Any) -> int | None:
-    """The deal of one crm.activity.binding.list entry; None for another entity or a malformed entry."""
-    try:
-        if parse.to_int(binding.get("entityTypeId")) == DEAL:
-            return parse.to_link(binding.get("entityId"))
-    except (AttributeError, ValueError):
-        log.warning("a malformed activity binding skipped: %s", parse.shown(binding))
-    return None
-
-
-def _is_not_found(error: dict) -> bool:
-    """crm.activity.binding.list of an activity deleted meanwhile: `NOT_FOUND` ("Element not found")."""
-    code = str(error.get("error", "")).upper()
-    return code == "NOT_FOUND" or "element not found" in str(error.get("error_description", "")).lower()

@@ -12,7 +12,7 @@ the portal substitutes garbage instead of failing, so every later command in tha
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from connectors.bitrix24.batch import MAX_COMMANDS
@@ -185,3 +185,95 @@ def iter_offset(client, method: str, params: dict, *, stream: str, items_key: st
         if not rows or following <= start:
             return
         start = following
+
+
+def iter_many(client, method: str, filters: Mapping[str, dict], *, stream: str,
+              select: list[str] | None = None) -> Iterator[tuple[str, list[dict]]]:
+    """Many small keyset listings at once: yields (key, rows) as pages come, each row once per listing.
+
+    `filters` maps a key to a filter; every listing asks `order {ID: ASC}`, `start -1`. A batch carries one
+    page of each of up to 50 listings (asking two chained pages of a listing that turns out to end on the
+    first would waste the second: the short-page trap); a listing still open goes on in the next batch. The
+    last batch's spare room gives the listings still open chained pages ahead. Rows a listing repeats (one
+    per matching binding) come once."""
+    last = dict.fromkeys(filters, 0)
+    waiting = list(filters)
+    columns = [*(select or ["ID"])]
+    stalls = limited_stalls = 0
+    while waiting:
+        chains, commands = _pack(method, filters, waiting, last, columns)
+        reply = client.batch(commands, stream=stream)
+        progressed = limited = False
+        for key, chain in chains:
+            walk = _walk(client, reply, chain, method)
+            page, last[key] = _fresh(walk.rows, last[key], "ID")
+            if page:
+                progressed = True
+                client.stats.add_rows(stream, len(page))
+                yield key, page
+            limited |= walk.limited
+            if walk.ended:
+                progressed = True
+                waiting.remove(key)
+        stalls, limited_stalls = _count_stall(progressed, limited, stalls, limited_stalls)
+        if stalls > client.retry.max_retries:
+            raise ServerError(f"the export of {method} stopped making progress; try again later",
+                              method=method)
+        if limited_stalls > LIMIT_STALLS:
+            raise BackoffRequested(f"Bitrix24 kept {method} blocked by its time limit; run the sync again "
+                                   "later", method=method)
+
+
+def collect_ids(client, method: str, filters: Mapping[str, dict], *, stream: str) -> dict[str, set[int]]:
+    """The IDs each of many small keyset listings finds (iter_many with `select [ID]`)."""
+    found: dict[str, set[int]] = {key: set() for key in filters}
+    for key, rows in iter_many(client, method, filters, stream=stream):
+        found[key].update(_id(row, "ID") for row in rows)
+    return found
+
+
+def _pack(method: str, filters: Mapping[str, dict], waiting: list[str], last: dict[str, int],
+          select: list[str]) -> tuple[list[tuple[str, list[str]]], dict[str, tuple[str, dict]]]:
+    """One page of each waiting listing, up to 50; room left over goes to the listings round by round."""
+    lengths = dict.fromkeys(waiting[:MAX_COMMANDS], 1)
+    room = MAX_COMMANDS - len(lengths)
+    while room > 0 and lengths:
+        for key in lengths:
+            if room > 0:
+                lengths[key] += 1
+                room -= 1
+    chains: list[tuple[str, list[str]]] = []
+    commands: dict[str, tuple[str, dict]] = {}
+    for key, length in lengths.items():
+        chain = [f"{key}_{n}" for n in range(length)]
+        for n, name in enumerate(chain):
+            after: int | str = last[key] if n == 0 else f"$result[{chain[n - 1]}][{PAGE_SIZE - 1}][ID]"
+            commands[name] = (method, {"filter": {**filters[key], ">ID": after}, "select": select,
+                                       "order": {"ID": "ASC"}, "start": -1})
+        chains.append((key, chain))
+    return chains, commands
+
+
+class _Walk:
+    def __init__(self) -> None:
+        self.rows: list[dict] = []
+        self.ended = False  # a short page: the listing is complete
+        self.limited = False
+
+
+def _walk(client, reply, chain: list[str], method: str) -> _Walk:
+    """The rows of one listing's chain, up to its first short page (what follows it is garbage)."""
+    walk = _Walk()
+    for name in chain:
+        if name in reply.errors:
+            _raise_unless_limit(client, reply.errors[name], name, method)
+            walk.limited = True
+            return walk
+        if name not in reply.result:
+            return walk
+        raw = _rows(reply.result[name], None)
+        walk.rows.extend(raw)
+        if len(raw) < PAGE_SIZE:
+            walk.ended = True
+            return walk
+    return walk

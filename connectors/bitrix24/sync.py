@@ -258,13 +258,26 @@ class _Run:
             requests = self.client.stats.requests
             self.reporter.update(name, rows, sum(requests[label] for label in labels[name]))
 
-        exporter = Exporter(self.client, messages, cancel, dirs.portal_now.astimezone(UTC), progress)
+        known = [row[0] for row in con.execute("select id from deals").fetchall()]
+        deals_listed = threading.Event()
+
+        def deal_ids() -> list[int]:
+            """Every deal id known: the snapshot's and, once its export is done, this run's."""
+            while "deals" in by_name and not deals_listed.wait(0.2):
+                if cancel.is_set():
+                    raise Cancelled
+            return sorted(set(known).union(outcomes["deals"].ids if "deals" in outcomes else ()))
+
+        exporter = Exporter(self.client, messages, cancel, dirs.portal_now.astimezone(UTC), progress,
+                            deals=deal_ids)
         outcomes: dict[str, Outcome] = {}
 
         def chain(names: list[str]) -> None:
             for name in names:
                 self.reporter.start(name, expected[name])
                 outcomes[name] = exporter.run(by_name[name])
+                if name == "deals":
+                    deals_listed.set()
                 requests = self.client.stats.requests
                 self.reporter.done(name, outcomes[name].rows, sum(requests[lb] for lb in labels[name]),
                                    "full" if by_name[name].full else "incremental")

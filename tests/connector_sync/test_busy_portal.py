@@ -92,10 +92,7 @@ def test_history_of_a_deal_created_and_deleted_between_syncs_goes_without_full(s
 def test_an_activity_deleted_before_its_bindings_are_asked_for_does_not_fail_the_run(sandbox):
     """crm.activity.binding.list answers NOT_FOUND for an activity deleted since its page came: that
     activity has no bindings now, the run goes on and its sweep stays due."""
-    import queue
-    import threading
-
-    from connectors.bitrix24.exports import Exporter, Outcome
+    from connectors.bitrix24 import bindings
 
     kept, deleted = [r[0] for r in store_rows(sandbox, 'select distinct "ACTIVITY_ID" from activity_bindings '
                                                        'where "OWNER_TYPE_ID" = 2 order by 1 limit 2')]
@@ -104,15 +101,10 @@ def test_an_activity_deleted_before_its_bindings_are_asked_for_does_not_fail_the
         conn.execute('delete from activities where "ID" = ?', [deleted])
         conn.execute('delete from activity_bindings where "ACTIVITY_ID" = ?', [deleted])
     conn.close()
-    messages: queue.Queue = queue.Queue()
     client = fast_client(sandbox.webhook_url)
-    exporter = Exporter(client, messages, threading.Event(), portal_now(sandbox), lambda name, rows: None)
-    outcome = Outcome(unbound=[kept, deleted])
-    exporter._flush_bindings(outcome, everything=True)
+    found = bindings.ask_each(client, [kept, deleted])
     client.close()
-    kind, asked, pairs = messages.get_nowait()
-    assert (kind, asked) == ("bindings", [kept, deleted])
     expected = store_rows(sandbox, 'select "ACTIVITY_ID", "OWNER_ID" from activity_bindings '
                                    'where "ACTIVITY_ID" = ? and "OWNER_TYPE_ID" = 2 order by rowid', [kept])
-    assert [(p["activity_id"], p["deal_id"]) for p in pairs] == expected
-    assert outcome.dirty  # a deletion was seen mid-run: no clean sweep this time
+    assert [(p["activity_id"], p["deal_id"]) for p in found.pairs] == expected
+    assert found.gone  # a deletion was seen mid-run: the run marks itself dirty, no clean sweep this time

@@ -166,6 +166,34 @@ def test_bindings_filter_matches_activity_bindings(client, db):
     assert set(ids(by_owner["result"])) < set(expected)  # OWNER_ID alone misses the bound activity
 
 
+def test_bindings_filter_with_many_pairs_and_not_owned_by_a_deal(client, db):
+    """What the connector's deal square relies on (connectors/bitrix24/bindings.py): many pairs OR-ed, one
+    row per matching binding (the docs' example: bound to the deal and the contact named, listed twice), and
+    `!OWNER_TYPE_ID` leaving out the activities a deal owns."""
+    activity, deal, contact = db.execute("""select t.ID, a.OWNER_ID, t.OWNER_ID
+                                           from activity_bindings a join activities t on t.ID = a.ACTIVITY_ID
+                                           where a.OWNER_TYPE_ID = 2 and t.OWNER_TYPE_ID = 3
+                                           order by t.ID limit 1""").fetchone()
+    deals = [deal] + [r[0] for r in db.execute("select ID from deals where ID != ? order by ID limit 29",
+                                               (deal,))]
+    expected = [r[0] for r in db.execute(
+        f"""
+        -- one row per binding to the deals or the contact named, of activities a deal does not own
+        select b.ACTIVITY_ID
+        from activity_bindings b
+        join activities t on t.ID = b.ACTIVITY_ID
+        where ((b.OWNER_TYPE_ID = 2 and b.OWNER_ID in ({", ".join("?" * len(deals))}))
+               or (b.OWNER_TYPE_ID = 3 and b.OWNER_ID = ?))
+          and t.OWNER_TYPE_ID != 2
+        order by b.ACTIVITY_ID
+        """, (*deals, contact))]
+    pairs = [{"OWNER_TYPE_ID": 2, "OWNER_ID": d} for d in deals] + [{"OWNER_TYPE_ID": 3, "OWNER_ID": contact}]
+    reply = call(client, "crm.activity.list", {"filter": {"BINDINGS": pairs, "!OWNER_TYPE_ID": 2},
+                                               "order": {"ID": "ASC"}, "select": ["ID"], "start": -1})
+    assert ids(reply["result"]) == expected
+    assert expected.count(activity) == 2 and len(expected) < 50
+
+
 def test_binding_list_returns_pairs(client, db):
     act_id = db.execute(
         "select ACTIVITY_ID from activity_bindings group by 1 having count(*) > 1"

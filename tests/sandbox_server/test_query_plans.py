@@ -71,6 +71,15 @@ def test_named_owner_keeps_the_owner_index(traced, db: sqlite3.Connection) -> No
     assert any("bindings_owner" in step for step in plan), plan
 
 
+def test_many_named_owners_read_their_bindings_not_every_activity(traced, db: sqlite3.Connection) -> None:
+    """A line of the connector's deal square: hundreds of deals named in BINDINGS, keyset paged."""
+    deals = [r[0] for r in db.execute("select ID from deals order by ID limit 300")]
+    plan = plan_of_page(traced, {"BINDINGS": [{"OWNER_TYPE_ID": 2, "OWNER_ID": d} for d in deals],
+                                 "!OWNER_TYPE_ID": 2, ">ID": 0})
+    assert any("bindings_owner" in step for step in plan), plan
+    assert not any(step.startswith("SCAN t") for step in plan), plan
+
+
 def keyset_walk(client: httpx.Client, filt: dict[str, Any]) -> list[int]:
     got: list[int] = []
     last = 0

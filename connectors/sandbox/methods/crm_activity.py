@@ -30,8 +30,13 @@ def bindings_join(value: Any, pk_walk: bool = False) -> tuple[str, list[Any]]:
     """The BINDINGS filter: a join on activity_bindings; each pair may hold type, id or both.
 
     One row per matching binding, so an activity bound to two of the given pairs comes back twice,
-    as on the real portal. `pk_walk` makes it a `cross join`, which SQLite never reorders: activities
-    stay the outer loop (walked in ID order), each looked up in bindings_activity."""
+    as on the real portal: the pairs are ORed in one inner join [docs: api-reference/crm/timeline/
+    activities/activity-base/crm-activity-list.md, "When using multiple pairs in BINDINGS, duplication may
+    occur"; core: crm/classes/mysql/crm_activity.php `PrepareBindingsFilterSql`], however many pairs
+    there are (the connector names a few hundred deals per listing, with `!OWNER_TYPE_ID`, the docs' "not
+    equal", beside it). `pk_walk` makes it a `cross join`, which SQLite never reorders: activities stay the
+    outer loop (walked in ID order), each looked up in bindings_activity; with owners named the planner
+    reads bindings_owner once per pair instead."""
     pairs = []
     args: list[Any] = []
     for pair in as_list(value):
