@@ -1,5 +1,5 @@
 """One sync per database: a non-blocking `fcntl.flock` on `<db>.lock` beside the database file (the caller
-passes the real file, so two names of one file share one lock). Created 0600.
+passes the real file, so two names of one file share one lock). Always 0600, an older file's too.
 
 The kernel drops the lock when the process dies (kill -9 included), so there is never a stale lock to clean.
 """
@@ -29,6 +29,7 @@ class SyncLock:
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        os.fchmod(fd, 0o600)  # an older Dozhim's lock file was created 0644
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

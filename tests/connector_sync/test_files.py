@@ -53,8 +53,10 @@ def test_new_files_are_private_and_an_old_file_loses_world_access(sandbox, tmp_p
     assert mode(db) == 0o600
     assert mode(tmp_path / "crm.duckdb.lock") == 0o600
     os.chmod(db, 0o664)  # an older Dozhim's file, shared with a group
+    os.chmod(tmp_path / "crm.duckdb.lock", 0o644)  # and its lock, created before locks were private
     sync(sandbox, db)
     assert mode(db) == 0o660
+    assert mode(tmp_path / "crm.duckdb.lock") == 0o600
 
 
 def test_a_full_disk_leaves_no_temp_file_and_the_live_file_as_it_was(sandbox, tmp_path, monkeypatch):
