@@ -14,9 +14,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from queries.cells import neutral_frame
 from queries.context import zone_info
 from queries.rules import Rules, RulesError, load_rules
-from queries.runner import QueryError, filter_ids, list_metrics, run_metric, snapshot_info
+from queries.runner import (
+    QueryError,
+    check_dates,
+    filter_ids,
+    list_metrics,
+    run_metric,
+    snapshot_info,
+    user_facts,
+)
 
 FILTER_FLAGS = {"manager_id": ("--manager", "user"), "pipeline_id": ("--pipeline", "deal pipeline"),
                 "department_id": ("--department", "department")}
@@ -70,9 +79,14 @@ def _check_args(args: argparse.Namespace) -> None:
         raise UsageError(f"unknown metric {args.metric!r} (python -m queries --list names them)")
     if args.period_start and args.period_end and args.period_start > args.period_end:
         raise UsageError(f"--from {args.period_start} is after --to {args.period_end}")
+    try:
+        check_dates(**{"--as-of": args.as_of, "--month": args.month, "--from": args.period_start,
+                       "--to": args.period_end})
+    except QueryError as exc:
+        raise UsageError(str(exc)) from None
 
 
-def _check_filters(args: argparse.Namespace) -> None:
+def _check_filters(args: argparse.Namespace, rules: Rules) -> None:
     """A filter naming nobody would print an empty table that reads as "all good"."""
     wanted = {"manager_id": args.manager, "pipeline_id": args.pipeline, "department_id": args.department}
     if all(v is None for v in wanted.values()):
@@ -82,6 +96,19 @@ def _check_filters(args: argparse.Namespace) -> None:
         if value is not None and value not in known[key]:
             flag, kind = FILTER_FLAGS[key]
             raise UsageError(f"{flag} {value}: no such {kind} in {args.db}")
+    if args.manager is not None:
+        _check_manager(args, rules)
+
+
+def _check_manager(args: argparse.Namespace, rules: Rules) -> None:
+    """--manager names someone who owns deals (and is in --department, when given): else every metric
+    would print an empty table that reads as "nothing to do"."""
+    owns_deals, departments = user_facts(args.db, rules, args.manager)
+    if args.department is not None and args.department not in departments:
+        raise UsageError(f"--manager {args.manager} is not in --department {args.department} (or below): "
+                         "that filter selects nobody")
+    if not owns_deals:
+        raise UsageError(f"--manager {args.manager}: user {args.manager} owns no deals in {args.db}")
 
 
 def _portal_zone(rules: Rules, db: Path) -> tzinfo:
@@ -106,14 +133,15 @@ def _in_zone(df: pd.DataFrame, zone: tzinfo) -> pd.DataFrame:
 
 
 def _print(df: pd.DataFrame, fmt: str) -> None:
-    if fmt == "csv":
-        df.to_csv(sys.stdout, index=False)
+    if fmt == "csv":  # a file for a spreadsheet: no CRM title may run as a formula there
+        neutral_frame(df).to_csv(sys.stdout, index=False)
     elif fmt == "json":
         sys.stdout.write(df.to_json(orient="records", date_format="iso", force_ascii=False) + "\n")
     else:
         with pd.option_context("display.max_rows", None, "display.max_columns", None, "display.width", 200,
                                "display.max_colwidth", 60):
-            sys.stdout.write((df.to_string(index=False) if len(df) else "(no rows)") + "\n")
+            shown = df.astype(object).where(df.notna(), "—")  # an empty value reads as a dash, not None/NaN
+            sys.stdout.write((shown.to_string(index=False) if len(df) else "(no rows)") + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
             raise UsageError("name a metric (python -m queries --list) or pass --list")
         _check_args(args)
         rules = load_rules(args.rules)
-        _check_filters(args)
+        _check_filters(args, rules)
         zone = _portal_zone(rules, args.db)
         df = run_metric(args.metric, args.db, as_of=_localize(args.as_of, zone), rules=rules,
                         manager_id=args.manager, pipeline_id=args.pipeline, department_id=args.department,

@@ -29,6 +29,9 @@ KNOWN_SCHEMA_VERSIONS = {str(SCHEMA_VERSION)}
 warnings.filterwarnings("ignore", message="The inplace keyword in DataFrame.drop is deprecated")
 OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 FILTER_PARAMS = ("manager_id", "pipeline_id", "department_id")
+# The years a moment may name: the business calendar starts in context.CALENDAR_FROM's year and reaches
+# two years past T.
+MIN_YEAR, MAX_YEAR = context.CALENDAR_FROM.year, 2200
 PARAM_RE = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
@@ -199,12 +202,21 @@ def execute(con: duckdb.DuckDBPyConnection, info: MetricInfo, filters: dict[str,
     return df
 
 
+def check_dates(**dates: date | None) -> None:
+    """QueryError naming the first moment outside the years the business calendar covers (a typo such as
+    9999-12 would otherwise overflow deep inside the date arithmetic)."""
+    for name, value in dates.items():
+        if value is not None and not MIN_YEAR <= value.year <= MAX_YEAR:
+            raise QueryError(f"{name} {value.isoformat()} is out of range (years {MIN_YEAR}-{MAX_YEAR})")
+
+
 def run_metric(name: str, db_path: str | Path, *, as_of: datetime | None = None, rules: Rules | None = None,
                manager_id: int | None = None, pipeline_id: int | None = None,
                department_id: int | None = None, period_start: date | None = None,
                period_end: date | None = None, month: date | None = None) -> pd.DataFrame:
     """One metric as a DataFrame. as_of None = now; filters None = all."""
     info = metric_info(name)
+    check_dates(as_of=as_of, month=month, period_start=period_start, period_end=period_end)
     rules = rules if rules is not None else load_rules()
     con = connect(db_path)
     try:
@@ -236,6 +248,22 @@ def filter_ids(db_path: str | Path) -> dict[str, set[int]]:
                          f"{str(exc).splitlines()[0]}") from None
     finally:
         con.close()
+
+
+def user_facts(db_path: str | Path, rules: Rules, user_id: int) -> tuple[bool, set[int]]:
+    """(whether the user owns any deal, every department they belong to with its ancestors), from the same
+    views the metrics read: the CLI refuses a manager filter that selects nobody."""
+    con = connect(db_path)
+    try:
+        prepare(con, rules, as_utc(None))
+        owns = con.execute("select count(*) > 0 from d_deal where manager_id = $u",
+                           {"u": user_id}).fetchone()[0]
+        row = con.execute("select department_ids from d_user where user_id = $u", {"u": user_id}).fetchone()
+    except duckdb.Error as exc:
+        raise QueryError(f"cannot read users in {db_path}: {str(exc).splitlines()[0]}") from None
+    finally:
+        con.close()
+    return bool(owns), set(row[0] or []) if row else set()
 
 
 def snapshot_info(db_path: str | Path) -> SnapshotInfo:

