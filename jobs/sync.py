@@ -3,8 +3,9 @@ after-sync step that stores the day (queries.history.record_day) on every good r
 
 The rules in force (queries.rules.rules_path()) are checked before anything is synced: a broken file stops
 the job with its one line and exit 78 (bad configuration). Each run reads them again, so the stored day
-always uses the rules the dashboard shows; if they broke in the meantime, that run's data is still
-published and the connector prints one warning line.
+always uses the rules the dashboard shows; if they broke in the meantime (or storing the day failed for
+another reason), that run's data is still published, the connector prints one warning line, and the job
+exits 1 so a scheduler sees that the day was not stored.
 """
 
 from __future__ import annotations
@@ -20,11 +21,23 @@ from queries.rules import RulesError, load_rules, rules_path
 
 PROG = "python -m jobs"
 EXIT_CONFIG = 78
+EXIT_FAILED = 1
 
 
-def store_the_day(con: duckdb.DuckDBPyConnection, as_of: datetime) -> None:
-    """The after-sync step: the day's deal_snapshots, derived layer and scorecard_history."""
-    record_day(con, as_of, load_rules())
+class DayStore:
+    """The after-sync step (the day's deal_snapshots, derived layer and scorecard_history) that remembers
+    whether it failed: the data is published all the same, but the job must not exit 0 with the day
+    missing from Trends."""
+
+    def __init__(self) -> None:
+        self.failed = False
+
+    def __call__(self, con: duckdb.DuckDBPyConnection, as_of: datetime) -> None:
+        try:
+            record_day(con, as_of, load_rules())
+        except Exception:
+            self.failed = True
+            raise  # the connector prints its one warning line and still publishes the data
 
 
 def check_rules() -> str | None:
@@ -47,4 +60,6 @@ def main(argv: list[str] | None = None) -> int:
         if problem:
             print(f"sync not started: {problem}", file=sys.stderr)
             return EXIT_CONFIG
-    return cli.main(argv, after_write=store_the_day, prog=PROG)
+    store = DayStore()
+    code = cli.main(argv, after_write=store, prog=PROG)
+    return code or (EXIT_FAILED if store.failed else 0)

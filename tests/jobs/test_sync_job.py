@@ -66,6 +66,20 @@ def test_a_broken_rules_file_stops_the_job_before_syncing(job_env, monkeypatch, 
     assert not db.exists()  # nothing synced
 
 
+def test_a_day_not_stored_is_a_failed_job_with_the_data_published(job_env, monkeypatch, capsys):
+    # the rules load (the field's name is well-formed) but the snapshot has no such deal field: storing the
+    # day fails after the sync. It used to exit 0 with the day silently missing from Trends.
+    rules = job_env / "rules.toml"
+    rules.write_text('[loss_reasons]\nfield = "UF_CRM_NO_SUCH_FIELD"\n')
+    monkeypatch.setenv("DOZHIM_RULES", str(rules))
+    db = job_env / "crm.duckdb"
+    assert main(["sync", "--db", str(db), *FAST]) == 1
+    assert "warning: after-sync step failed" in capsys.readouterr().err
+    assert rows(db, "select status from sync_runs") == [("ok",)]  # the data is published
+    tables = {name for (name,) in rows(db, "select table_name from information_schema.tables")}
+    assert "scorecard_history" not in tables  # the day was never recorded (all or nothing)
+
+
 def test_missing_rules_file_named_in_secrets(job_env, capsys):
     (job_env / ".streamlit").mkdir()
     (job_env / ".streamlit" / "secrets.toml").write_text('DOZHIM_RULES = "nowhere.toml"\n')
