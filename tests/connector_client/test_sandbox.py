@@ -8,15 +8,14 @@ import threading
 
 import pytest
 
-testing = pytest.importorskip("connectors.sandbox.testing", reason="the sandbox portal has not landed yet")
-
-from connectors.bitrix24.client import Bitrix24Client  # noqa: E402
-from connectors.bitrix24.errors import ConfigError, PortalUnreachable  # noqa: E402
-from connectors.bitrix24.paginate import iter_fast, iter_offset  # noqa: E402
-from connectors.bitrix24.ratelimit import RateLimiter  # noqa: E402
-from connectors.bitrix24.retry import RetryPolicy  # noqa: E402
-from connectors.sandbox.faults import Faults  # noqa: E402
-from connectors.sandbox.limits import Limits  # noqa: E402
+from connectors.bitrix24.client import Bitrix24Client
+from connectors.bitrix24.errors import ConfigError, PortalUnreachable
+from connectors.bitrix24.paginate import iter_fast, iter_offset
+from connectors.bitrix24.ratelimit import RateLimiter
+from connectors.bitrix24.retry import RetryPolicy
+from connectors.sandbox import testing
+from connectors.sandbox.faults import Faults
+from connectors.sandbox.limits import Limits
 
 running_sandbox = testing.running_sandbox
 
