@@ -23,8 +23,12 @@ def test_trend_day_over_day(fixture_history_db):
                                    "invoice_stuck_change", "active_deals_change"]].tolist() == [1, 2, 1, 0]
     assert anna["overaged_deals_change"].isna().tolist() == [True, False]
     today = df[df["snapshot_date"].astype(str) == "2026-11-20"]
-    assert [tuple(r)[:13] for r in today.iloc[:, [0, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]].itertuples(
-        index=False)] == [r[:13] for r in EXPECTED_SCORECARD]
+    columns = ["manager_id", "manager_name", "active_deals", "below_minimum", "overaged_deals", "stale_deals",
+               "no_next_activity", "overdue_activities", "unprocessed_incoming", "invoice_stuck", "won_deals",
+               "won_amount", "lost_deals"]
+    assert [tuple(r) for r in today[columns].itertuples(index=False)] == [r[:13] for r in EXPECTED_SCORECARD]
+    # missed follow-ups: D104 (Anna), whose meeting's 2-working-day window ended Tue 10 Nov, on both days
+    assert anna["missed_followups"].tolist() == [1, 1] and anna["missed_followups_change"].tolist()[1] == 0
 
 
 def test_recording_a_day_again_replaces_it(fixture_history_db, tmp_path):
