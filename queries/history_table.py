@@ -52,5 +52,6 @@ def ensure_history_table(con: duckdb.DuckDBPyConnection) -> None:
     elif not con.execute("select count(*) from information_schema.columns where table_name = "
                          "'scorecard_history' and column_name = 'missed_followups'").fetchone()[0]:
         # a read-only snapshot recorded by an older version: trend reads NULL for the new column
+        db = con.execute("select current_database()").fetchone()[0].replace('"', '""')
         con.execute("create temp view scorecard_history as "
-                    "select *, cast(null as bigint) as missed_followups from main.scorecard_history")
+                    f'select *, cast(null as bigint) as missed_followups from "{db}".main.scorecard_history')

@@ -176,8 +176,9 @@ from facts as f;
 -- the entry into the current invoice stage) and the follow-up rules of rules.toml [followups] on open deals
 -- (kind 'followup'). stage: the deal's CURRENT stage triggers the rule, E = its latest entry into that
 -- stage (a deal that moved past the stage is not judged by it); meeting: E = the end (touch time) of the
--- latest completed meeting (activity type 1) bound to the deal, at or before T. n = the window in working
--- days.
+-- latest completed meeting (activity type 1) bound to the deal, at or before T. Kind 'outcome': deals
+-- closed in the period (ctx) with the last such trigger before their final move, for followup_outcomes.
+-- n = the window in working days.
 create or replace temp view v_window_start as
 select 'invoice' as kind, d.deal_id, null as rule_key, d.stage_entered_at as trigger_at,
        d.invoice_followup_business_days as n
@@ -198,7 +199,27 @@ from (
     where da.deal_open and da.completed and da.activity_type = 1 and da.touch_time <= ctx.as_of
     group by da.deal_id
 ) as m
-inner join followup_rule as fr on fr.trigger = 'meeting';
+inner join followup_rule as fr on fr.trigger = 'meeting'
+union all
+select 'outcome', o.deal_id, o.rule_key, max(o.trigger_at), any_value(fr.business_days)
+from (
+    select c.deal_id, fs.rule_key, h.created_time as trigger_at
+    from d_deal as c
+    cross join ctx
+    inner join stage_history as h on h.owner_id = c.deal_id and h.created_time < c.closed_at
+    inner join followup_stage as fs on fs.stage_id = h.stage_id
+    where c.closed_at >= ctx.period_start and c.closed_at < ctx.period_end
+    union all
+    select c.deal_id, fr.rule_key, da.touch_time
+    from d_deal as c
+    cross join ctx
+    inner join d_deal_activity as da on da.deal_id = c.deal_id
+    inner join followup_rule as fr on fr.trigger = 'meeting'
+    where c.closed_at >= ctx.period_start and c.closed_at < ctx.period_end
+      and da.completed and da.activity_type = 1 and da.touch_time < c.closed_at
+) as o
+inner join followup_rule as fr on fr.rule_key = o.rule_key
+group by o.deal_id, o.rule_key;
 
 -- E + N working days (portal calendar): the due moment of every window in v_window_start. E on a working
 -- day keeps its time of day on the N-th working day after E's day; E on a non-working day counts from the

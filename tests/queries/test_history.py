@@ -46,6 +46,25 @@ def test_recording_a_day_again_replaces_it(fixture_history_db, tmp_path):
     assert [n for _, n in rows] == [3, 3]
 
 
+def test_history_from_before_the_followup_column(fixture_history_db, tmp_path):
+    # a scorecard_history recorded by the previous version (no missed_followups column): trend reads it with
+    # NULL there; the next recorded day adds the column, keeps NULL for the days before
+    db = shutil.copy(fixture_history_db, tmp_path / "old.duckdb")
+    with duckdb.connect(str(db)) as con:
+        con.execute("alter table scorecard_history drop column missed_followups")
+    old = run_metric("trend", db, as_of=AS_OF, rules=Rules())
+    assert len(old) == 6 and old["missed_followups"].isna().all()
+    with duckdb.connect(str(db)) as con:
+        from queries.history import record_scorecard
+
+        record_scorecard(con, AS_OF + timedelta(days=3), Rules())  # Monday 23 Nov
+    df = run_metric("trend", db, as_of=AS_OF + timedelta(days=3), rules=Rules())
+    anna = df[df["manager_id"] == 1]
+    assert anna["snapshot_date"].astype(str).tolist() == ["2026-11-19", "2026-11-20", "2026-11-23"]
+    assert anna["missed_followups"].isna().tolist() == [True, True, False]
+    assert anna["missed_followups"].tolist()[2] == 1  # D104
+
+
 def test_trend_is_empty_before_any_history(run):
     df = run("trend")
     assert df.empty and "active_deals_change" in df.columns
