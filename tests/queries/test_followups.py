@@ -8,8 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from queries import Rules
-from queries.rules import FollowupRule
+from queries import FollowupRule, Rules
 from tests.queries.fixture_db import t
 
 # (deal, rule, E, due) in the portal's time, as the comments on FOLLOWUP_DEALS work them out, by due
