@@ -1,8 +1,9 @@
 -- _base: the shared definitions every metric builds on, created as temp views on each short-lived
 -- connection after the runner has created the rule tables (ctx, calendar_day, calendar_work,
--- rule_pipeline, invoice_stage, loss_rule, deal_loss_field) and the derived layer (d_user, d_deal,
--- d_deal_activity: queries/sql/_derived.sql). One place for: open, touch, planned, incoming, attribution,
--- per-pipeline thresholds, the invoice rule, the last working day, the loss reason; and the pieces every
+-- rule_pipeline, invoice_stage, followup_rule, followup_stage, loss_rule, deal_loss_field) and the derived
+-- layer (d_user, d_deal, d_deal_activity: queries/sql/_derived.sql). One place for: open, touch, planned,
+-- incoming, attribution, per-pipeline thresholds, the working-day due moment, the invoice and follow-up
+-- rules, the last working day, the loss reason; and the pieces every
 -- metric file would repeat (the filter by manager / pipeline / department, the columns every list starts
 -- with). Times are instants (timestamptz); day boundaries come from ctx (portal time zone). Each view here
 -- is bound on every call (~1-3 ms each): one that only a file or two need belongs in those files.
@@ -171,41 +172,87 @@ select
     } as deal_columns
 from facts as f;
 
--- invoice follow-up deadline: E (entry into the current stage) plus N working days (portal calendar). E on a
--- non-working day counts from the start of the next working day; otherwise the deadline keeps E's time.
-create or replace temp view v_invoice_due as
-with entry as (
+-- E + N working days (portal calendar), the one computation of a due moment (the invoice rule, the
+-- follow-up rules, followup_outcomes): every row of the table or CTE named t, which carries trigger_at (E)
+-- and n, with due_at added. E on a working day keeps its time of day on the N-th working day after E's day;
+-- E on a non-working day counts from the start of the next working day (due = the start of the N-th
+-- working day after E's day then). A table macro: only the queries that call it bind it.
+create or replace temp macro with_due(t) as table
+with positioned as (
     select
-        d.deal_id,
-        d.stage_entered_at as entered_at,
-        d.invoice_followup_business_days as n,
-        timezone(ctx.tz, d.stage_entered_at) as e_local,
-        cast(timezone(ctx.tz, d.stage_entered_at) as date) as e_day
-    from v_deal as d
+        w.*,
+        timezone(ctx.tz, w.trigger_at) as e_local,
+        coalesce(cal.is_working, false) as e_is_working,
+        coalesce(cal.work_idx_le, 0) as idx_le
+    from query_table(t) as w
     cross join ctx
-    where d.is_open and d.in_invoice_stage
-),
-positioned as (
-    select entry.*, cal.is_working as e_is_working, cal.work_idx_le as idx_le
-    from entry
-    left join calendar_day as cal on cal.day = entry.e_day
+    left join calendar_day as cal on cal.day = cast(timezone(ctx.tz, w.trigger_at) as date)
 )
 select
-    p.deal_id,
-    p.entered_at,
+    p.* exclude (e_local, e_is_working, idx_le),
     timezone(ctx.tz, case
-        when coalesce(p.e_is_working, false)
-            then cast(target.day as timestamp) + (p.e_local - cast(p.e_day as timestamp))
+        when p.e_is_working
+            then cast(target.day as timestamp) + (p.e_local - cast(cast(p.e_local as date) as timestamp))
         else cast(target.day as timestamp)
     end) as due_at
 from positioned as p
 cross join ctx
 left join calendar_work as target
-    on target.work_idx
-        = coalesce(p.idx_le, 0) + p.n + case when coalesce(p.e_is_working, false) then 0 else 1 end;
+    on target.work_idx = p.idx_le + p.n + case when p.e_is_working then 0 else 1 end;
+
+-- invoice follow-up deadline: E (entry into the current invoice stage) plus N working days
+create or replace temp view v_invoice_due as
+with invoice_start as (
+    select d.deal_id, d.stage_entered_at as trigger_at, d.invoice_followup_business_days as n
+    from v_deal as d
+    where d.is_open and d.in_invoice_stage
+)
+select deal_id, trigger_at as entered_at, due_at
+from with_due('invoice_start');
+
+-- follow-up rules (rules.toml [followups]) on open deals: per deal, every rule whose window (E + N working
+-- days) ended before T, as a list sorted by due_at (v_deal_flags keeps those with no touch after E).
+-- stage: the deal's CURRENT stage triggers the rule, E = its latest entry into that stage (a deal that
+-- moved past the stage is not judged by it); meeting: E = the end (touch time) of the latest completed
+-- meeting (activity type 1) bound to the deal, at or before T.
+create or replace temp view v_followup_due as
+with windows as (
+    select d.deal_id, fr.rule_key, fr.rule_name, fr.ord, fr.business_days as n, d.stage_entered_at as trigger_at
+    from d_deal as d
+    inner join followup_stage as fs on fs.stage_id = d.stage_id
+    inner join followup_rule as fr on fr.rule_key = fs.rule_key
+    where d.is_open
+    union all
+    select m.deal_id, fr.rule_key, fr.rule_name, fr.ord, fr.business_days, m.trigger_at
+    from (
+        select da.deal_id, max(da.touch_time) as trigger_at
+        from d_deal_activity as da
+        cross join ctx
+        where da.deal_open and da.completed and da.activity_type = 1 and da.touch_time <= ctx.as_of
+        group by da.deal_id
+    ) as m
+    inner join followup_rule as fr on fr.trigger = 'meeting'
+)
+select
+    w.deal_id,
+    list({
+        'due_at': w.due_at, 'rule_key': w.rule_key, 'rule_name': w.rule_name, 'trigger_at': w.trigger_at
+    } order by w.due_at, w.ord) as followups_due  -- earliest due first, then the rules' order in rules.toml
+from with_due('windows') as w
+cross join ctx
+where coalesce(w.due_at, w.trigger_at) < ctx.as_of
+group by w.deal_id;
+
+-- the follow-up rules a deal breaks: those of its ended windows (v_followup_due.followups_due) with no
+-- touch after E (the deal's last touch at or before T is not later than E), earliest due first; [] when
+-- none. Only the metrics that show follow-ups join v_followup_due (scorecard, scorecard_team, backlog,
+-- missed_followups): in v_deal_flags every metric would pay for it.
+create or replace temp macro missed_followups_of(windows, last_touch_at) as
+    coalesce(list_filter(windows, lambda x: coalesce(last_touch_at <= x.trigger_at, true)), []);
 
 -- one row per deal with every rule's verdict, false for closed deals (the single source for scorecard,
--- lists and backlog; the scorecard reads it once for open and closed deals alike). invoice_stuck: an open
+-- lists and backlog; the scorecard reads it once for open and closed deals alike; the follow-up rules are
+-- apart: v_followup_due and missed_followups_of above). invoice_stuck: an open
 -- deal in an invoice stage (entered at E) that either had no touch within N working days of E
 -- (invoice_no_followup) or is stale while in it: its last touch since E, else E, is more than the touch
 -- interval before T (invoice_stale).
