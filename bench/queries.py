@@ -9,7 +9,7 @@ Goal: each metric under 300 ms, the whole scorecard under 1 s. Each figure is th
 runs of `run_metric` (a fresh read-only connection, the context set-up and the query, as the dashboard
 pays it) after one warm-up run.
 
-The synthetic snapshot follows the data contract (connectors/bitrix24/schema.py) with deterministic
+The synthetic snapshot follows the data contract (snapshot/schema.py) with deterministic
 pseudo-random values from hash(): 120 managers in 6 departments (5 dismissed), 3 pipelines, 2 currencies,
 about 40% of deals open, 1-3 stage-history rows per deal, 2M activities (a tenth incoming, a fifth planned,
 some with the 9999 deadline), one binding per activity plus 5% bound to a second deal, 30 days of
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import duckdb
 
-from connectors.bitrix24.schema import SCHEMA_VERSION, TABLES, ddl
+from snapshot.schema import SCHEMA_VERSION, TABLES, ddl
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DB = REPO / "data" / "bench" / "queries-synthetic-100k.duckdb"

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from connectors.bitrix24.schema import SCHEMA_VERSION, TABLES, ddl
+from snapshot.schema import SCHEMA_VERSION, TABLES, ddl
 
 MSK = timezone(timedelta(hours=3))
 AS_OF = datetime(2026, 11, 20, 18, 0, tzinfo=MSK)  # Friday, 15:00 UTC
