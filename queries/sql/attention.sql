@@ -6,7 +6,7 @@
 -- rule: window = [T - attention.window_days, T]; untouched_deals = open deals with no touch in the window;
 -- hammered_deals = open deals touched attention.touches_per_week (3) or more times within one calendar week
 -- (Monday-Sunday in the portal time zone) of the window. Attention spread thin shows as many untouched
--- deals beside a few hammered ones.
+-- deals beside a few hammered ones. Worst first: the largest untouched share, then the most untouched deals.
 with
 
 managers as (
@@ -69,4 +69,4 @@ final as (
 )
 
 select * from final
-order by manager_name, manager_id
+order by untouched_share desc nulls last, untouched_deals desc, manager_name, manager_id
