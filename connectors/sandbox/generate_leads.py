@@ -403,8 +403,21 @@ def lead_status_rows(conn: sqlite3.Connection) -> list[tuple]:
 
     first = conn.execute("select coalesce(max(ID), 0) + 1 from statuses").fetchone()[0]
     colors = {None: "#39A8EF", "S": "#00FF00", "F": "#FF0000"}
+    extra = {None: "process", "S": "success", "F": "failure"}
     return [
-        (first + i, "STATUS", code, name, name, sort, "Y", None, colors[semantics], semantics, None)
+        (
+            first + i,
+            "STATUS",
+            code,
+            name,
+            name,
+            sort,
+            "Y",
+            None,
+            colors[semantics],
+            semantics,
+            extra[semantics],
+        )
         for i, (code, name, sort, semantics) in enumerate(LEAD_STATUSES)
     ]
 
