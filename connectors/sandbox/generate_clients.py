@@ -141,6 +141,20 @@ def write_email(rng: random.Random, address: str) -> str:
     return address
 
 
+def owner_at(rng: random.Random, managers: list[Manager], at: int, not_this: int | None = None) -> int:
+    """A random manager who worked here at `at` (and is not `not_this`): a few random picks, which almost
+    always find one, then a scan (a list of the working ones per lead would cost 300k x 400 on `large`)."""
+
+    def works(m: Manager) -> bool:
+        return m.hired <= at and (m.dismissed is None or at < m.dismissed) and m.id != not_this
+
+    for _ in range(30):
+        manager = rng.choice(managers)
+        if works(manager):
+            return manager.id
+    return next((m.id for m in managers if works(m)), managers[0].id)
+
+
 class MultiFields:
     """Phone and e-mail lists in the portal's shape, with the portal-wide multi-field id counter."""
 
@@ -191,6 +205,12 @@ def _first_deals(conn: sqlite3.Connection, column: str) -> dict[int, tuple]:
     return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
 
+_CONTACT_UPDATE = """update contacts set "POST" = ?, "COMPANY_ID" = ?, "HAS_PHONE" = ?, "HAS_EMAIL" = ?,
+    "ASSIGNED_BY_ID" = ?, "CREATED_BY_ID" = ?, "MODIFY_BY_ID" = ?, "DATE_CREATE" = ?, "DATE_MODIFY" = ?,
+    "PHONE" = ?, "EMAIL" = ? where "ID" = ?"""
+FLUSH = 5000  # rows written at once: a large portal's clients never all wait in memory
+
+
 class ClientWriter:
     def __init__(
         self, rng: random.Random, clock: Clock, managers: list[Manager], fields: MultiFields
@@ -212,8 +232,7 @@ class ClientWriter:
                 self.sample[slot] = client
 
     def _owner_at(self, at: int) -> int:
-        working = [m for m in self.managers if m.hired <= at and (m.dismissed is None or at < m.dismissed)]
-        return self.rng.choice(working or self.managers).id
+        return owner_at(self.rng, self.managers, at)
 
     def _times(self, created: int) -> tuple[str, str]:
         modified = created + int((self.clock.now - created) * self.rng.random() ** 3)
@@ -238,9 +257,11 @@ class ClientWriter:
         rng, clock = self.rng, self.clock
         first_deals = _first_deals(conn, "CONTACT_ID")
         updates = []
-        for contact_id, first, last in conn.execute(
-            'select "ID", "NAME", "LAST_NAME" from contacts order by 1'
-        ):
+        names = conn.execute('select "ID", "NAME", "LAST_NAME" from contacts order by 1').fetchall()
+        for contact_id, first, last in names:
+            if len(updates) >= FLUSH:
+                conn.executemany(_CONTACT_UPDATE, updates)
+                updates = []
             owner, deal_created, company = first_deals.get(contact_id, (self._owner_at(clock.now), None, 0))
             created = (
                 clock.now - DAY
@@ -266,17 +287,15 @@ class ClientWriter:
                 )
             )
             self._offer(Client(3, contact_id, owner, phone, email))
-        conn.executemany(
-            """update contacts set "POST" = ?, "COMPANY_ID" = ?, "HAS_PHONE" = ?, "HAS_EMAIL" = ?,
-               "ASSIGNED_BY_ID" = ?, "CREATED_BY_ID" = ?, "MODIFY_BY_ID" = ?, "DATE_CREATE" = ?,
-               "DATE_MODIFY" = ?, "PHONE" = ?, "EMAIL" = ? where "ID" = ?""",
-            updates,
-        )
+        conn.executemany(_CONTACT_UPDATE, updates)
         conn.execute("""update contacts set "TYPE_ID" = 'CLIENT', "SOURCE_ID" = 'CALL', "OPENED" = 'Y',
                         "HAS_IMOL" = 'N', "SECOND_NAME" = '', "COMMENTS" = ''""")
         prospects = []
         rows = []
         for contact_id in range(start_id, start_id + extra):
+            if len(rows) >= FLUSH:
+                conn.executemany(insert_sql("contacts", CONTACT_COLUMNS), rows)
+                rows = []
             female = rng.random() < 0.5
             first = rng.choice(_FEMALE_FIRST if female else _MALE_FIRST)
             last = rng.choice(_LAST) + ("а" if female else "")
@@ -341,6 +360,9 @@ class ClientWriter:
         start = max(ids, default=0) + 1
         rows = []
         for company_id in range(start, start + extra):
+            if len(rows) >= FLUSH:
+                conn.executemany(insert_sql("companies", COMPANY_COLUMNS), rows)
+                rows = []
             created = clock.now - int(CLIENT_HISTORY_DAYS * DAY * rng.random() ** 1.3)
             created = clock.work_time(created, rng) if created < clock.now - DAY else created
             title = (

@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 import sqlite3
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from connectors.sandbox.clock import DAY, HOUR, Clock
 from connectors.sandbox.fields_clients import LEAD_COLUMNS
@@ -24,6 +25,7 @@ from connectors.sandbox.generate_clients import (
     Clients,
     MultiFields,
     email_address,
+    owner_at,
     phone_number,
     write_email,
     write_phone,
@@ -48,8 +50,7 @@ _JUNK_NOTES = ("Спам", "Не дозвонились", "Ошиблись но
 _COMPANY_WORDS = ("Стройком", "Техносервис", "Агроснаб", "Медтех", "Логистика Плюс", "Энергомонтаж")
 
 
-@dataclass(frozen=True)
-class LeadPlan:
+class LeadPlan(NamedTuple):  # a tuple: 300k of them wait in memory for the sort on `large`
     created: int
     kind: str  # converted, junk, untouched, abandoned, active
     deal: tuple | None = None  # converted into a first deal: (deal_id, contact, company, owner, created)
@@ -116,17 +117,13 @@ class LeadWriter:
         self.bindings: list[tuple] = []
         self.sources = list(_SOURCES)
         self.source_weights = [share for share, _ in _SOURCES.values()]
+        self.dismissed = {m.id: m.dismissed for m in managers if m.dismissed is not None}
 
     def _owner_at(self, at: int, not_this: int | None = None) -> int:
-        working = [
-            m.id
-            for m in self.managers
-            if m.hired <= at and (m.dismissed is None or at < m.dismissed) and m.id != not_this
-        ]
-        return self.rng.choice(working or [m.id for m in self.managers])
+        return owner_at(self.rng, self.managers, at, not_this)
 
     def _end_of_work(self, owner: int) -> int:
-        dismissed = next((m.dismissed for m in self.managers if m.id == owner), None)
+        dismissed = self.dismissed.get(owner)
         return min(self.clock.now, dismissed) if dismissed else self.clock.now
 
     # --- one lead ---------------------------------------------------------------------------------------
