@@ -152,12 +152,16 @@ def parse_multifields(raw: dict, entity_type_id: int, entity_id: int, names: tup
                 raise parse.RecordError(name, value, "not a multi-field value")
             if str(value).strip() == "":
                 continue
+            try:
+                value_id = parse.to_int(item.get("ID"))
+            except ValueError:
+                raise parse.RecordError(name, item.get("ID"), "not a multi-field id") from None
             rows.append({
                 "entity_type_id": entity_type_id,
                 "entity_id": entity_id,
-                "id": parse.field(item, "ID", parse.to_int),
+                "id": value_id,
                 "type_id": parse.to_str(item.get("TYPE_ID")) or name,
-                "value_type": parse.field(item, "VALUE_TYPE", parse.to_str),
+                "value_type": parse.to_str(item.get("VALUE_TYPE")),
                 "value": str(value),
             })
     return rows
