@@ -118,11 +118,13 @@ COMPANIES = Stream(
     name="companies", method="crm.company.list", columns=columns_for("companies"),
     watermark_filter="DATE_MODIFY", watermark_column="date_modify", multifields=MULTIFIELDS, entity_type_id=4,
 )
-# Activities a lead, a contact or a company owns: one keyset pass per owner type.
+# Activities a lead, a contact or a company owns, in one keyset pass: `@` is IN, "an array is passed as a
+# value" [docs: api-reference/crm/timeline/activities/activity-base/crm-activity-list.md].
+ENTITY_OWNER_TYPES = (1, 3, 4)
 ENTITY_ACTIVITIES = Stream(
     name="entity_activities", method="crm.activity.list", columns=columns_for("entity_activities"),
+    base_params={"filter": {"@OWNER_TYPE_ID": list(ENTITY_OWNER_TYPES)}},
     watermark_filter="LAST_UPDATED", watermark_column="last_updated",
-    passes=({"OWNER_TYPE_ID": 1}, {"OWNER_TYPE_ID": 3}, {"OWNER_TYPE_ID": 4}),
 )
 CLIENT_STREAMS = (LEADS, CONTACTS, COMPANIES, ENTITY_ACTIVITIES)
 
