@@ -89,6 +89,145 @@ TABLES: dict[str, dict[str, str]] = {
         "activity_id": "BIGINT",
         "deal_id": "BIGINT",
     },
+    # crm.lead.list (PHONE and EMAIL are in `multifields`). Leads with status semantic P are in progress, S
+    # converted, F junk.
+    "leads": {
+        "id": "BIGINT PRIMARY KEY",
+        "title": "VARCHAR",
+        "name": "VARCHAR",
+        "second_name": "VARCHAR",
+        "last_name": "VARCHAR",
+        "company_title": "VARCHAR",
+        "status_id": "VARCHAR",  # lead_statuses.status_id: NEW, IN_PROCESS, ..., CONVERTED, JUNK
+        "status_semantic_id": "VARCHAR",  # P in progress, S converted, F junk
+        "status_description": "VARCHAR",
+        "source_id": "VARCHAR",  # sources.status_id: CALL, EMAIL, WEB, PARTNER, ...
+        "source_description": "VARCHAR",
+        "assigned_by_id": "BIGINT",
+        "created_by_id": "BIGINT",
+        "modify_by_id": "BIGINT",
+        "moved_by_id": "BIGINT",
+        "company_id": "BIGINT",
+        "contact_id": "BIGINT",
+        "is_return_customer": "BOOLEAN",
+        "currency_id": "VARCHAR",
+        "opportunity": MONEY,
+        "has_phone": "BOOLEAN",
+        "has_email": "BOOLEAN",
+        "opened": "BOOLEAN",
+        "date_create": "TIMESTAMPTZ",
+        "date_modify": "TIMESTAMPTZ",
+        "date_closed": "TIMESTAMPTZ",  # converted or junked at
+        "moved_time": "TIMESTAMPTZ",  # the status last changed at
+        "utm_source": "VARCHAR",
+        "utm_medium": "VARCHAR",
+        "utm_campaign": "VARCHAR",
+        "last_activity_time": "TIMESTAMPTZ",
+        "last_activity_by": "BIGINT",
+    },
+    # crm.contact.list (PHONE and EMAIL are in `multifields`).
+    "contacts": {
+        "id": "BIGINT PRIMARY KEY",
+        "name": "VARCHAR",
+        "second_name": "VARCHAR",
+        "last_name": "VARCHAR",
+        "post": "VARCHAR",
+        "type_id": "VARCHAR",
+        "source_id": "VARCHAR",
+        "company_id": "BIGINT",  # the contact's main company (NULL: a private client)
+        "lead_id": "BIGINT",  # the lead it was converted from
+        "opened": "BOOLEAN",
+        "has_phone": "BOOLEAN",
+        "has_email": "BOOLEAN",
+        "assigned_by_id": "BIGINT",
+        "created_by_id": "BIGINT",
+        "modify_by_id": "BIGINT",
+        "date_create": "TIMESTAMPTZ",
+        "date_modify": "TIMESTAMPTZ",
+        "last_activity_time": "TIMESTAMPTZ",
+        "last_activity_by": "BIGINT",
+    },
+    # crm.company.list (PHONE and EMAIL are in `multifields`).
+    "companies": {
+        "id": "BIGINT PRIMARY KEY",
+        "title": "VARCHAR",
+        "company_type": "VARCHAR",
+        "industry": "VARCHAR",
+        "revenue": MONEY,
+        "currency_id": "VARCHAR",
+        "lead_id": "BIGINT",
+        "opened": "BOOLEAN",
+        "is_my_company": "BOOLEAN",
+        "has_phone": "BOOLEAN",
+        "has_email": "BOOLEAN",
+        "assigned_by_id": "BIGINT",
+        "created_by_id": "BIGINT",
+        "modify_by_id": "BIGINT",
+        "date_create": "TIMESTAMPTZ",
+        "date_modify": "TIMESTAMPTZ",
+        "last_activity_time": "TIMESTAMPTZ",
+        "last_activity_by": "BIGINT",
+    },
+    # The PHONE and EMAIL multi-fields of leads, contacts and companies: one row per value, as written on
+    # the portal (`+7 (912) 345-67-89`, `Ivan@Mail.RU `); comparing them is the queries' job.
+    "multifields": {
+        "entity_type_id": "INTEGER",  # 1 lead, 3 contact, 4 company
+        "entity_id": "BIGINT",
+        "id": "BIGINT",  # the value's own id on the portal
+        "type_id": "VARCHAR",  # PHONE | EMAIL
+        "value_type": "VARCHAR",  # WORK, MOBILE, HOME, ... for phones; WORK, HOME, MAILING, ... for e-mail
+        "value": "VARCHAR",
+    },
+    # crm.activity.list: activities whose main owner is a lead (1), a contact (3) or a company (4). One owned
+    # by a contact and bound to a deal is in `activities` too.
+    "entity_activities": {
+        "id": "BIGINT PRIMARY KEY",
+        "owner_type_id": "INTEGER",
+        "owner_id": "BIGINT",
+        "type_id": "INTEGER",  # 1 meeting, 2 call, 3 task, 4 email, 5 event, 6 provider-managed
+        "provider_id": "VARCHAR",
+        "provider_type_id": "VARCHAR",
+        "direction": "INTEGER",  # 0 undefined, 1 incoming, 2 outgoing
+        "completed": "BOOLEAN",
+        "status": "INTEGER",
+        "priority": "INTEGER",
+        "subject": "VARCHAR",
+        "start_time": "TIMESTAMPTZ",
+        "end_time": "TIMESTAMPTZ",
+        "deadline": "TIMESTAMPTZ",  # NULL when the portal says 9999-12-31 (no deadline)
+        "created": "TIMESTAMPTZ",
+        "last_updated": "TIMESTAMPTZ",
+        "responsible_id": "BIGINT",
+        "author_id": "BIGINT",
+        "editor_id": "BIGINT",
+        "is_incoming_channel": "BOOLEAN",
+    },
+    # Which lead, contact or company each of entity_activities is bound to: one row per (activity, owner).
+    # Today the main owner (a lead's activities are owned by it); join on this, not on owner_id, so that
+    # bindings to further owners can come later without changing the readers.
+    "entity_activity_bindings": {
+        "activity_id": "BIGINT",
+        "owner_type_id": "INTEGER",  # 1 lead, 3 contact, 4 company
+        "owner_id": "BIGINT",
+    },
+    # crm.status.list ENTITY_ID STATUS: the lead statuses.
+    "lead_statuses": {
+        "id": "BIGINT PRIMARY KEY",
+        "status_id": "VARCHAR",  # what leads.status_id holds
+        "name": "VARCHAR",
+        "sort": "INTEGER",
+        "system": "BOOLEAN",
+        "color": "VARCHAR",
+        "semantics": "VARCHAR",  # P in progress (the API sends null), S converted, F junk
+    },
+    # crm.status.list ENTITY_ID SOURCE: lead, deal and contact sources.
+    "sources": {
+        "id": "BIGINT PRIMARY KEY",
+        "status_id": "VARCHAR",  # what source_id holds: CALL, EMAIL, WEB, PARTNER, ...
+        "name": "VARCHAR",
+        "sort": "INTEGER",
+        "system": "BOOLEAN",
+    },
     # crm.category.list for deals (entity_type_id 2) and smart invoices (31).
     "pipelines": {
         "entity_type_id": "INTEGER",
@@ -212,7 +351,7 @@ TABLES: dict[str, dict[str, str]] = {
     # Per-stream watermarks, beside the data they describe.
     "sync_state": {
         "stream": "VARCHAR PRIMARY KEY",
-        "watermark": "TIMESTAMPTZ",  # max modification time seen (deals, activities, invoices)
+        "watermark": "TIMESTAMPTZ",  # the portal clock at the start of the last run (by-date streams)
         "last_id": "BIGINT",  # max ID seen (stage history)
         "last_full_sweep": "TIMESTAMPTZ",  # last ID sweep that found deletions
     },

@@ -1,5 +1,5 @@
 """The small directories, re-read whole on every run in a handful of requests: the portal clock,
-pipelines, stages, currencies, deal user fields, users and departments."""
+pipelines, stages, currencies, lead statuses, sources, deal user fields, users and departments."""
 
 from __future__ import annotations
 
@@ -79,6 +79,10 @@ def read_directories(client) -> Directories:
         "deal_pipelines": ("crm.category.list", {"entityTypeId": 2}),
         "invoice_pipelines": ("crm.category.list", {"entityTypeId": 31}),
         "currencies": ("crm.currency.list", {}),
+        # lead statuses and sources: two more commands of the same request [docs: api-reference/crm/status/
+        # crm-status-list.md]
+        "lead_statuses": ("crm.status.list", {"filter": {"ENTITY_ID": "STATUS"}, "order": {"SORT": "ASC"}}),
+        "sources": ("crm.status.list", {"filter": {"ENTITY_ID": "SOURCE"}, "order": {"SORT": "ASC"}}),
     }
     reply = client.batch(commands, stream="meta")
     check_batch(reply, {k: m for k, (m, _) in commands.items()})
@@ -93,6 +97,9 @@ def read_directories(client) -> Directories:
     currencies = reply.result.get("currencies") or []
     parse_currency = lambda r: parse.parse_record(r, streams.CURRENCIES_COLUMNS)  # noqa: E731
     out.tables["currencies"] = _parse_rows(currencies, parse_currency, "CURRENCY", out, "currencies")
+    for table, parser in (("lead_statuses", streams.parse_lead_status), ("sources", streams.parse_source)):
+        rows = _status_rows(reply.result.get(table))
+        out.tables[table] = list({r["id"]: r for r in _parse_rows(rows, parser, "ID", out, table)}.values())
     out.tables["stages"] = _stages(client, pipelines, out)
     user_fields = [row for page in iter_offset(client, "crm.deal.userfield.list", {"order": {"ID": "ASC"}},
                                                stream="meta") for row in page]
@@ -107,6 +114,12 @@ def read_directories(client) -> Directories:
     out.tables["departments"] = _parse_rows(
         departments, lambda r: parse.parse_record(r, streams.DEPARTMENTS_COLUMNS), "ID", out, "departments")
     return out
+
+
+def _status_rows(result: Any) -> list[dict]:
+    if isinstance(result, dict):
+        result = list(result.values())
+    return result if isinstance(result, list) else []
 
 
 def _stages(client, pipelines: list[dict], out: Directories) -> list[dict]:

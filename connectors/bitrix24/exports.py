@@ -6,6 +6,8 @@ Messages put on the queue:
   ("seen", table, ids)                 ids the portal lists (for the deletion sweep)
   ("bindings", activity_ids, pairs)    the deal bindings of these activities, replacing the old ones
                                        (activities a deal does not own: none yet, see Outcome.unbound)
+  ("multifields", type, ids, rows)     the PHONE / EMAIL values of these leads, contacts or companies,
+                                       replacing the old ones
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from connectors.bitrix24 import bindings, parse
+from connectors.bitrix24 import bindings, parse, streams
 from connectors.bitrix24.paginate import collect_ids, iter_fast, iter_many
 from connectors.bitrix24.streams import ACTIVITIES, Stream
 
@@ -126,10 +128,15 @@ class Exporter:
 
     def _page(self, plan: Plan, page: list[dict], outcome: Outcome) -> None:
         stream = plan.stream
-        rows = []
+        rows: list[dict] = []
+        multi: list[dict] = []
         for raw in page:
             try:
-                rows.append(parse.parse_record(raw, stream.columns))
+                row = parse.parse_record(raw, stream.columns)
+                if stream.multifields:
+                    multi.extend(streams.parse_multifields(raw, stream.entity_type_id, row["id"],
+                                                           stream.multifields))
+                rows.append(row)
             except parse.RecordError as error:
                 record_id = raw.get(stream.id_field) if isinstance(raw, dict) else None
                 outcome.rejected.append(parse.rejection(record_id, error))
@@ -140,6 +147,8 @@ class Exporter:
             stamps = (row.get(stream.watermark_column) for row in rows)
             outcome.dirty |= any(stamp is not None and stamp >= self.started for stamp in stamps)
         self.put(("upsert", stream.name, rows))
+        if stream.multifields:
+            self.put(("multifields", stream.entity_type_id, [r["id"] for r in rows], multi))
         if plan.full:
             self.put(("seen", stream.name, [parse.to_int(raw.get(stream.id_field)) for raw in page]))
         if stream is ACTIVITIES or stream.name == "activities":

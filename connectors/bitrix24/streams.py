@@ -1,8 +1,9 @@
 """One definition per stream: which method, which fields, how each field parses, which watermark.
 
-Big streams (deals, activities, stage history, invoices) are exported with the keyset paginator and kept
+Big streams (deals, activities, stage history, invoices, leads, contacts, companies and the activities
+these own) are exported with the keyset paginator and kept
 incrementally; small directories (pipelines, stages, currencies, user fields, users, departments) are
-re-read whole on every run (a handful of requests).
+re-read whole on every run (a handful of requests; lead statuses and sources ride in the first batch).
 """
 
 from __future__ import annotations
@@ -67,10 +68,12 @@ class Stream:
     watermark_filter: str | None = None  # API filter key of the modification time; None: by ID
     watermark_column: str | None = None
     passes: tuple[dict[str, Any], ...] = ({},)  # extra filters, one export per pass (recurring deals)
+    multifields: tuple[str, ...] = ()  # PHONE, EMAIL: not in "*", named in select, kept in `multifields`
+    entity_type_id: int | None = None  # the CRM type (1 lead, 3 contact, 4 company) of `multifields` rows
 
     @property
     def select(self) -> list[str]:
-        return sorted({source for source, _ in self.columns.values()})
+        return sorted({source for source, _ in self.columns.values()} | set(self.multifields))
 
 
 DEALS = Stream(
@@ -99,12 +102,93 @@ INVOICES = Stream(
     watermark_filter="updatedTime", watermark_column="updated_time",
 )
 
-BIG_STREAMS = (DEALS, ACTIVITIES, STAGE_HISTORY, INVOICES)
-SWEPT = (DEALS, ACTIVITIES, INVOICES)  # streams whose deletions an ID-only sweep finds
+# Leads, contacts and companies: by DATE_MODIFY, their PHONE and EMAIL named in select (the "*" mask leaves
+# multi-fields out) [docs: api-reference/crm/leads/crm-lead-list.md; crm/contacts/crm-contact-list.md;
+# crm/companies/crm-company-list.md].
+MULTIFIELDS = ("PHONE", "EMAIL")
+LEADS = Stream(
+    name="leads", method="crm.lead.list", columns=columns_for("leads"),
+    watermark_filter="DATE_MODIFY", watermark_column="date_modify", multifields=MULTIFIELDS, entity_type_id=1,
+)
+CONTACTS = Stream(
+    name="contacts", method="crm.contact.list", columns=columns_for("contacts"),
+    watermark_filter="DATE_MODIFY", watermark_column="date_modify", multifields=MULTIFIELDS, entity_type_id=3,
+)
+COMPANIES = Stream(
+    name="companies", method="crm.company.list", columns=columns_for("companies"),
+    watermark_filter="DATE_MODIFY", watermark_column="date_modify", multifields=MULTIFIELDS, entity_type_id=4,
+)
+# Activities a lead, a contact or a company owns, in one keyset pass: `@` is IN, "an array is passed as a
+# value" [docs: api-reference/crm/timeline/activities/activity-base/crm-activity-list.md].
+ENTITY_OWNER_TYPES = (1, 3, 4)
+ENTITY_ACTIVITIES = Stream(
+    name="entity_activities", method="crm.activity.list", columns=columns_for("entity_activities"),
+    base_params={"filter": {"@OWNER_TYPE_ID": list(ENTITY_OWNER_TYPES)}},
+    watermark_filter="LAST_UPDATED", watermark_column="last_updated",
+)
+CLIENT_STREAMS = (LEADS, CONTACTS, COMPANIES, ENTITY_ACTIVITIES)
+
+BIG_STREAMS = (DEALS, ACTIVITIES, STAGE_HISTORY, INVOICES, *CLIENT_STREAMS)
+SWEPT = (DEALS, ACTIVITIES, INVOICES, *CLIENT_STREAMS)  # streams whose deletions an ID-only sweep finds
 
 USERS_COLUMNS = columns_for("users")
 DEPARTMENTS_COLUMNS = columns_for("departments")
 CURRENCIES_COLUMNS = columns_for("currencies")
+
+
+def parse_multifields(raw: dict, entity_type_id: int, entity_id: int, names: tuple[str, ...]) -> list[dict]:
+    """The PHONE / EMAIL lists of one record -> `multifields` rows; a malformed list is a RecordError.
+    Values stay as written (trimming and comparing is the queries' business); empty values are dropped."""
+    rows = []
+    for name in names:
+        items = raw.get(name)
+        if parse.is_empty(items):
+            continue
+        if isinstance(items, dict):  # a PHP array with gaps in its keys
+            items = list(items.values())
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise parse.RecordError(name, items, "not a list of multi-field values")
+        for item in items:
+            value = item.get("VALUE")
+            if not isinstance(value, str | int) or isinstance(value, bool):
+                raise parse.RecordError(name, value, "not a multi-field value")
+            if str(value).strip() == "":
+                continue
+            try:
+                value_id = parse.to_int(item.get("ID"))
+            except ValueError:
+                raise parse.RecordError(name, item.get("ID"), "not a multi-field id") from None
+            rows.append({
+                "entity_type_id": entity_type_id,
+                "entity_id": entity_id,
+                "id": value_id,
+                "type_id": parse.to_str(item.get("TYPE_ID")) or name,
+                "value_type": parse.to_str(item.get("VALUE_TYPE")),
+                "value": str(value),
+            })
+    return rows
+
+
+def parse_lead_status(raw: dict) -> dict:
+    return {
+        "id": parse.field(raw, "ID", parse.to_int),
+        "status_id": parse.field(raw, "STATUS_ID", parse.to_str),
+        "name": parse.field(raw, "NAME", parse.to_str),
+        "sort": parse.field(raw, "SORT", parse.to_int32),
+        "system": parse.field(raw, "SYSTEM", parse.to_bool),
+        "color": parse.field(raw, "COLOR", parse.to_str),
+        "semantics": parse.field(raw, "SEMANTICS", parse.to_str) or "P",  # the API sends null for in-progress
+    }
+
+
+def parse_source(raw: dict) -> dict:
+    return {
+        "id": parse.field(raw, "ID", parse.to_int),
+        "status_id": parse.field(raw, "STATUS_ID", parse.to_str),
+        "name": parse.field(raw, "NAME", parse.to_str),
+        "sort": parse.field(raw, "SORT", parse.to_int32),
+        "system": parse.field(raw, "SYSTEM", parse.to_bool),
+    }
 
 # --- directories with a shape of their own ----------------------------------------------------------------
 

@@ -39,7 +39,10 @@ SWEEP_EVERY = timedelta(hours=24)
 # (tz-aware). Runs after validation, before the swap (contract 4).
 AfterWrite = Callable[[duckdb.DuckDBPyConnection, datetime], None]
 
-SMALL_TABLES = ("pipelines", "stages", "currencies", "deal_user_fields", "users", "departments")
+SMALL_TABLES = ("pipelines", "stages", "currencies", "lead_statuses", "sources", "deal_user_fields", "users",
+                "departments")
+# the streams of leads, contacts and companies, exported on the deals' thread after invoices
+CLIENT_NAMES = tuple(s.name for s in streams.CLIENT_STREAMS)
 
 
 @dataclass
@@ -225,7 +228,8 @@ class _Run:
         now = dirs.portal_now.astimezone(UTC)
         plans = []
         chosen = self.options.streams
-        for stream in (deals, streams.ACTIVITIES, streams.STAGE_HISTORY, streams.INVOICES):
+        for stream in (deals, streams.ACTIVITIES, streams.STAGE_HISTORY, streams.INVOICES,
+                       *streams.CLIENT_STREAMS):
             if chosen is not None and stream.name not in chosen:
                 continue
             state = self._state(con, stream.name)
@@ -252,7 +256,8 @@ class _Run:
         cancel = threading.Event()
         labels = {"deals": ("deals", "deals_sweep"), "activities": ("activities", "activities_sweep",
                                                                     "activity_bindings"),
-                  "stage_history": ("stage_history",), "invoices": ("invoices", "invoices_sweep")}
+                  "stage_history": ("stage_history",), "invoices": ("invoices", "invoices_sweep"),
+                  **{name: (name, f"{name}_sweep") for name in CLIENT_NAMES}}
 
         def progress(name: str, rows: int) -> None:
             requests = self.client.stats.requests
@@ -283,7 +288,7 @@ class _Run:
                                    "full" if by_name[name].full else "incremental")
 
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="export") as pool:
-            first = [n for n in ("deals", "stage_history", "invoices") if n in by_name]
+            first = [n for n in ("deals", "stage_history", "invoices", *CLIENT_NAMES) if n in by_name]
             futures = [pool.submit(chain, first),
                        pool.submit(chain, [n for n in ("activities",) if n in by_name])]
             try:
@@ -314,6 +319,8 @@ class _Run:
                 store.add_seen(con, message[1], message[2])
             elif kind == "bindings":
                 self._replace_bindings(con, message[1], message[2])
+            elif kind == "multifields":
+                self._replace_multifields(con, message[1], message[2], message[3])
 
     def _upsert(self, con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
         """A row the database refuses is rejected and reported like one that did not parse."""
@@ -330,6 +337,15 @@ class _Run:
             store.id_table(con, "binding_ids", activity_ids)
             con.execute("delete from activity_bindings where activity_id in (select id from binding_ids)")
         store.insert(con, "activity_bindings", pairs)
+
+    @staticmethod
+    def _replace_multifields(con: duckdb.DuckDBPyConnection, entity_type_id: int, ids: list[int],
+                             rows: list[dict]) -> None:
+        if ids:
+            store.id_table(con, "multifield_ids", ids)
+            con.execute("delete from multifields where entity_type_id = ? "
+                        "and entity_id in (select id from multifield_ids)", [entity_type_id])
+        store.insert(con, "multifields", rows)
 
     # --- after the exports -------------------------------------------------------------------------------
     def _finish_streams(self, con: duckdb.DuckDBPyConnection, plans: list[Plan], outcomes: dict[str, Outcome],
@@ -362,6 +378,31 @@ class _Run:
             -- bindings whose activity is gone
             delete from activity_bindings
             where activity_id not in (select id from activities)
+            """
+        )
+        self._tidy_client_tables(con)
+
+    @staticmethod
+    def _tidy_client_tables(con: duckdb.DuckDBPyConnection) -> None:
+        """Phones and e-mails of deleted (or refused) records go; the entity activities' bindings are their
+        main owners."""
+        con.execute(
+            """
+            -- values whose lead, contact or company is no longer stored
+            delete from multifields
+            where (entity_type_id = 1 and entity_id not in (select id from leads))
+                or (entity_type_id = 3 and entity_id not in (select id from contacts))
+                or (entity_type_id = 4 and entity_id not in (select id from companies))
+            """
+        )
+        con.execute("delete from entity_activity_bindings")
+        con.execute(
+            """
+            -- each activity is bound to the lead, contact or company that owns it
+            insert into entity_activity_bindings (activity_id, owner_type_id, owner_id)
+            select id, owner_type_id, owner_id
+            from entity_activities
+            where owner_type_id in (1, 3, 4) and owner_id is not null
             """
         )
 

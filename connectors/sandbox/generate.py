@@ -19,6 +19,7 @@ from connectors.sandbox import tables
 from connectors.sandbox.clock import DAY, Clock, default_now, parse_offset
 from connectors.sandbox.generate_activities import ActivityWriter
 from connectors.sandbox.generate_deals import _COMPANIES, DealParts, DealWriter
+from connectors.sandbox.generate_leads import write_leads_and_clients
 from connectors.sandbox.generate_people import Manager, make_people
 from connectors.sandbox.generate_pipelines import (
     CURRENCY_ROWS,
@@ -66,8 +67,12 @@ def generate(conn: sqlite3.Connection, size: str, seed: int, clock: Clock) -> No
     deals = DealWriter(random.Random(f"{seed}:deals"), clock, pipelines, people.managers, activities)
     next_deal = _write_deals(conn, deals, random.Random(f"{seed}:calendar"), clock, spec, people.managers)
     conn.executemany(
-        "insert into companies values (?, ?)", [(i, f"ООО «{name}»") for i, name in enumerate(_COMPANIES, 1)]
+        'insert into companies ("ID", "TITLE") values (?, ?)',
+        [(i, f"ООО «{name}»") for i, name in enumerate(_COMPANIES, 1)],
     )
+    # leads, contacts and companies (generate_leads.py): their own random streams, after the deals
+    clients = write_leads_and_clients(conn, size, seed, clock, people.managers, deals.next_contact,
+                                      activities.next_id)
     meta = {
         "seed": str(seed),
         "size": size,
@@ -83,6 +88,7 @@ def generate(conn: sqlite3.Connection, size: str, seed: int, clock: Clock) -> No
         "next_stage_history_id": str(deals.next_history),
         "next_invoice_id": str(deals.invoices.next_id),
         "next_contact_id": str(deals.next_contact),
+        **clients,
     }
     conn.executemany("insert into meta values (?, ?)", sorted(meta.items()))
 
@@ -146,7 +152,7 @@ _INSERTS = {
     "bindings": "insert into activity_bindings values (?, ?, ?)",
     "history": tables.insert_sql("stage_history", tables.STAGE_HISTORY_COLUMNS),
     "invoices": tables.insert_sql("invoices", tables.INVOICE_COLUMNS),
-    "contacts": "insert into contacts values (?, ?, ?)",
+    "contacts": 'insert into contacts ("ID", "NAME", "LAST_NAME") values (?, ?, ?)',
 }
 
 

@@ -12,6 +12,7 @@ from connectors.sandbox.fields import (
     USER_FIELDS,
     Field,
 )
+from connectors.sandbox.fields_clients import COMPANY_FIELDS, CONTACT_FIELDS, LEAD_FIELDS
 from connectors.sandbox.generate_pipelines import DEAL_USERFIELD_COLUMNS
 
 SIZES = ("tiny", "small", "demo", "large")
@@ -64,9 +65,12 @@ create table currencies (CURRENCY text primary key, AMOUNT_CNT integer, AMOUNT t
 create table deal_userfields (ID integer primary key, ENTITY_ID text, FIELD_NAME text, USER_TYPE_ID text,
     XML_ID text, SORT integer, MULTIPLE text, MANDATORY text, SHOW_FILTER text, EDIT_FORM_LABEL text,
     LIST_JSON text);
--- contacts and companies exist only so that bindings and links point at something
-create table contacts (ID integer primary key, NAME text, LAST_NAME text);
-create table companies (ID integer primary key, TITLE text);
+-- the deals write ID and names of their contacts and companies; generate_clients.py fills in the rest
+create table contacts ({_columns(CONTACT_FIELDS)});
+create table companies ({_columns(COMPANY_FIELDS)});
+create table leads ({_columns(LEAD_FIELDS)});
+-- the sandbox's own knowledge: the deal each converted lead became (deals carry no LEAD_ID yet)
+create table lead_conversions (LEAD_ID integer primary key, DEAL_ID integer);
 -- the sandbox's own knowledge: which discipline profile each deal owner was generated with
 create table manager_profiles (USER_ID integer primary key, PROFILE text);
 create table meta (KEY text primary key, VALUE text);
@@ -87,6 +91,9 @@ create index history_created on stage_history (CREATED_TIME);
 create index invoices_parent on invoices (PARENT_ID_2);
 create index invoices_updated on invoices (UPDATED_TIME);
 create index statuses_entity on statuses (ENTITY_ID, SORT);
+create index leads_date_modify on leads (DATE_MODIFY);
+create index contacts_date_modify on contacts (DATE_MODIFY);
+create index companies_date_modify on companies (DATE_MODIFY);
 """
 
 

@@ -148,8 +148,9 @@ def test_sync_runs_and_state(synced):
     assert "/rest/" not in portal
     state = db_rows(db, "select stream, watermark is not null, last_full_sweep is not null from sync_state "
                         "order by stream")
-    assert state == [("activities", True, True), ("deals", True, True), ("invoices", True, True),
-                     ("stage_history", False, True)]
+    assert state == [("activities", True, True), ("companies", True, True), ("contacts", True, True),
+                     ("deals", True, True), ("entity_activities", True, True), ("invoices", True, True),
+                     ("leads", True, True), ("stage_history", False, True)]
     # the daily deal snapshots are the job's after-sync step (contract 4), not the connector's: the table
     # is there, empty
     assert db_rows(db, "select count(*) from deal_snapshots") == [(0,)]

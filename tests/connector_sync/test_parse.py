@@ -230,3 +230,31 @@ def test_a_rejection_is_one_short_line():
                            {"opportunity": ("OPPORTUNITY", parse.to_money)})
     entry = parse.rejection(None, caught.value)
     assert entry["id"] is None and "\n" not in entry["error"] and len(entry["error"]) < 100
+
+
+def test_multifields_become_typed_rows_as_written():
+    raw = {
+        "PHONE": [{"ID": "156", "VALUE_TYPE": "WORK", "VALUE": "+7 (912) 345-67-89", "TYPE_ID": "PHONE"},
+                  {"ID": "157", "VALUE_TYPE": "MOBILE", "VALUE": "", "TYPE_ID": "PHONE"}],  # empty: dropped
+        # a PHP array with gaps in its keys comes as an object
+        "EMAIL": {"0": {"ID": "158", "VALUE_TYPE": "HOME", "VALUE": "Ivan@Mail.RU ", "TYPE_ID": "EMAIL"}},
+    }
+    rows = streams.parse_multifields(raw, 3, 42, ("PHONE", "EMAIL"))
+    assert rows == [
+        {"entity_type_id": 3, "entity_id": 42, "id": 156, "type_id": "PHONE", "value_type": "WORK",
+         "value": "+7 (912) 345-67-89"},
+        {"entity_type_id": 3, "entity_id": 42, "id": 158, "type_id": "EMAIL", "value_type": "HOME",
+         "value": "Ivan@Mail.RU "},  # not trimmed: comparing is the queries' job
+    ]
+    assert streams.parse_multifields({"ID": "42"}, 3, 42, ("PHONE", "EMAIL")) == []  # none: no key
+
+
+@pytest.mark.parametrize(("value", "error"), [
+    ("+7 912", "not a list of multi-field values: '+7 912'"),
+    ([{"ID": "1", "VALUE": ["x"]}], "not a multi-field value: ['x']"),
+    ([{"ID": "one", "VALUE": "x"}], "not a multi-field id: 'one'"),
+])
+def test_a_malformed_multifield_rejects_its_record(value, error):
+    with pytest.raises(parse.RecordError) as caught:
+        streams.parse_multifields({"PHONE": value}, 1, 7, ("PHONE",))
+    assert (caught.value.field, caught.value.error) == ("PHONE", error)

@@ -22,7 +22,13 @@ def demo_store(store_dir):
 def test_demo_scale(demo_store):
     s = summary(demo_store)
     assert 4500 <= s["deals"] <= 5500
-    assert 50_000 <= s["activities"] <= 70_000
+    conn = sqlite3.connect(demo_store)
+    on_deals = conn.execute("select count(distinct ACTIVITY_ID) from activity_bindings "
+                            "where OWNER_TYPE_ID = 2").fetchone()[0]
+    leads = conn.execute("select count(*) from leads").fetchone()[0]
+    conn.close()
+    assert 50_000 <= on_deals <= 70_000
+    assert 8_000 <= leads <= 10_000
     assert 20 <= sum(s["managers_by_profile"].values()) <= 50
 
 

@@ -51,13 +51,13 @@ def test_category_list_for_deals_and_invoices(client, db):
     )
 
 
-def test_status_list_extra_only_for_deal_stages(client, db):
+def test_status_list_extra_only_for_deal_stages_and_lead_statuses(client, db):
     reply = call(client, "crm.status.list")
     rows = reply["result"]
     assert len(rows) == reply["total"] == db.execute("select count(*) from statuses").fetchone()[0]
     assert "next" not in reply  # no 50-row pages here
     for r in rows:
-        assert ("EXTRA" in r) == r["ENTITY_ID"].startswith("DEAL_STAGE")
+        assert ("EXTRA" in r) == (r["ENTITY_ID"].startswith("DEAL_STAGE") or r["ENTITY_ID"] == "STATUS")
         assert isinstance(r["SORT"], str)
     stages = call(
         client, "crm.status.list", {"filter": {"ENTITY_ID": "DEAL_STAGE"}, "order": {"SORT": "ASC"}}

@@ -32,6 +32,8 @@ COVERED = {
     "crm.activity.list", "crm.activity.fields", "crm.activity.binding.list",
     "crm.item.list", "crm.item.fields", "crm.category.list", "crm.status.list", "crm.stagehistory.list",
     "crm.currency.list", "user.get", "department.get", "profile", "server.time", "scope", "methods",
+    "crm.lead.list", "crm.lead.fields", "crm.contact.list", "crm.contact.fields", "crm.company.list",
+    "crm.company.fields",
 }
 
 
@@ -231,9 +233,80 @@ def test_stagehistory_as_list_and_fast(sdk, db):
 
 
 def test_stagehistory_of_leads_is_empty_until_leads_exist(sdk):
-    # The sandbox holds no leads yet; the answer has the documented shape for leads (STATUS_* fields).
+    # The sandbox keeps no lead history yet; the answer has the documented shape for leads (STATUS_* fields).
     rows = sdk.client.crm.stagehistory.list(1, select=["ID", "STATUS_ID", "STATUS_SEMANTIC_ID"]).as_list()
     assert rows.result == []
+
+
+# -- leads, contacts, companies ----------------------------------------------------------------------------
+
+def multi(stored: str | None) -> list[dict[str, str]] | None:
+    """A stored PHONE / EMAIL list as the portal sends it: each item's ID, VALUE_TYPE, VALUE and TYPE_ID as
+    strings [docs: api-reference/crm/data-types.md#crm_multifield]; no key at all when there is none."""
+    import json
+
+    return json.loads(stored) if stored else None
+
+
+def test_lead_list_as_list_with_multifields_named(sdk, db):
+    # leads in progress of three managers, with their phones and e-mails (named: "*" leaves them out)
+    found = db.execute("""
+        select "ID", "STATUS_ID", "SOURCE_ID", "ASSIGNED_BY_ID", "DATE_CREATE", "PHONE", "EMAIL"
+        from leads
+        where "STATUS_SEMANTIC_ID" = 'P' and "ASSIGNED_BY_ID" in (3, 4, 5, 6, 7, 8)
+        order by "ID"
+    """)
+    expected = []
+    for r in found:
+        row = {"ID": str(r[0]), "STATUS_ID": r[1], "SOURCE_ID": r[2], "ASSIGNED_BY_ID": str(r[3]),
+               "DATE_CREATE": r[4]}
+        row.update({k: multi(v) for k, v in (("PHONE", r[5]), ("EMAIL", r[6])) if v})
+        expected.append(row)
+    assert len(expected) > 50 and any("PHONE" in e for e in expected)
+    assert any("EMAIL" not in e for e in expected)  # no e-mail: no key
+    select = ["ID", "STATUS_ID", "SOURCE_ID", "ASSIGNED_BY_ID", "DATE_CREATE", "PHONE", "EMAIL"]
+    filt = {"STATUS_SEMANTIC_ID": "P", "@ASSIGNED_BY_ID": [3, 4, 5, 6, 7, 8]}
+    rows = sdk.client.crm.lead.list(select=select, filter=filt, order={"ID": "ASC"}).as_list().result
+    assert rows == expected
+    star = sdk.client.crm.lead.list(select=["*"], filter={"ID": expected[0]["ID"]}).result
+    assert star[0]["ID"] == expected[0]["ID"] and "PHONE" not in star[0] and "EMAIL" not in star[0]
+
+
+def test_contact_list_fast_and_a_phone_filter(sdk, db):
+    found = db.execute('select "ID", "ASSIGNED_BY_ID", "COMPANY_ID" from contacts '
+                       'where "COMPANY_ID" is not null order by "ID"')
+    expected = [{"ID": str(r[0]), "ASSIGNED_BY_ID": str(r[1]), "COMPANY_ID": text(r[2])} for r in found]
+    assert len(expected) > 50
+    select = ["ID", "ASSIGNED_BY_ID", "COMPANY_ID"]
+    fast = sdk.client.crm.contact.list(select=select, filter={">COMPANY_ID": 0}).as_list_fast().result
+    assert list(fast) == expected
+    # a multi-field filter matches one value exactly, as written
+    contact_id, phones = db.execute('select "ID", "PHONE" from contacts where "PHONE" is not null '
+                                    'order by "ID" limit 1').fetchone()
+    written = multi(phones)[0]["VALUE"]
+    found = sdk.client.crm.contact.list(select=["ID"], filter={"PHONE": written}).result
+    assert str(contact_id) in [r["ID"] for r in found]
+
+
+def test_company_list_and_the_three_fields_methods(sdk, db):
+    expected = [{"ID": str(r[0]), "TITLE": r[1], "EMAIL": multi(r[2])} for r in db.execute(
+        'select "ID", "TITLE", "EMAIL" from companies order by "ID"')]
+    expected = [{k: v for k, v in row.items() if v is not None} for row in expected]
+    rows = sdk.client.crm.company.list(select=["ID", "TITLE", "EMAIL"], order={"ID": "ASC"}).as_list().result
+    assert rows == expected and len(rows) > 20
+    for entity, table in (("lead", "leads"), ("contact", "contacts"), ("company", "companies")):
+        fields = getattr(sdk.client.crm, entity).fields().result
+        assert set(fields) == {r[1] for r in db.execute(f"pragma table_info({table})")}, entity
+        assert fields["PHONE"]["isMultiple"] is True and fields["PHONE"]["type"] == "crm_multifield"
+
+
+def test_lead_statuses_and_sources(sdk, db):
+    statuses = sdk.client.crm.status.list(filter={"ENTITY_ID": "STATUS"}, order={"SORT": "ASC"}).result
+    assert [(s["STATUS_ID"], s["SEMANTICS"]) for s in statuses] == [
+        ("NEW", None), ("IN_PROCESS", None), ("PROCESSED", None), ("CONVERTED", "S"), ("JUNK", "F")]
+    sources = sdk.client.crm.status.list(filter={"ENTITY_ID": "SOURCE"}).result
+    used = {r[0] for r in db.execute('select distinct "SOURCE_ID" from leads')}
+    assert used <= {s["STATUS_ID"] for s in sources} and len(used) >= 5
 
 
 # -- users and departments ---------------------------------------------------------------------------------

@@ -59,7 +59,8 @@ def _status_row(row: Any) -> dict[str, Any]:
     out = {c: (None if row[c] is None else str(row[c])) for c in _STATUS_COLS}
     if out["NAME_INIT"] is None:
         out["NAME_INIT"] = ""
-    if str(row["ENTITY_ID"]).startswith("DEAL_STAGE"):  # EXTRA exists only for lead/deal/quote stages
+    # EXTRA exists only for lead statuses and deal/quote stages
+    if str(row["ENTITY_ID"]).startswith("DEAL_STAGE") or row["ENTITY_ID"] == "STATUS":
         out["EXTRA"] = {"SEMANTICS": row["EXTRA_SEMANTICS"], "COLOR": row["COLOR"]}
     return out
 
