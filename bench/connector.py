@@ -93,6 +93,11 @@ def portal_counts(store: Path) -> dict[str, int]:
                              "and b.\"OWNER_TYPE_ID\" = 2)",
             "stage_history": "select count(*) from stage_history where \"ENTITY_TYPE_ID\" = 2",
             "invoices": "select count(*) from invoices",
+            "leads": "select count(*) from leads",
+            "contacts": "select count(*) from contacts",
+            "companies": "select count(*) from companies",
+            # activities whose main owner is a lead (1), contact (3) or company (4): one keyset pass
+            "entity_activities": "select count(*) from activities where \"OWNER_TYPE_ID\" in (1, 3, 4)",
         }
         return {k: conn.execute(sql).fetchone()[0] for k, sql in q.items()}
     finally:
@@ -169,6 +174,7 @@ def report_requests(label: str, result: dict, counts: dict[str, int]) -> None:
         "activities": minimum(counts["activities"]),
         "stage_history": minimum(counts["stage_history"]),
         "invoices": minimum(counts["invoices"]),
+        **{name: minimum(counts[name]) for name in ("leads", "contacts", "companies", "entity_activities")},
     }
     print(f"\n{label}: {result['seconds']:.1f} s real, peak RSS {result['peak_rss_mb']:.0f} MB, "
           f"mode {result['mode']}")
