@@ -1,0 +1,108 @@
+"""Defects a verifier found open after the last wave (issue 8 items 5 and 9): the forecast for a month
+that has not started (or has nothing in it), the month-link notice, trend colours, number formats and
+yes/no words in the downloads, and an unknown address."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+
+from dashboard import columns, formatting, tables
+from queries import run_metric
+from tests.queries.fixture_db import AS_OF
+
+MSK = formatting.portal_tz("+03:00")
+NOVEMBER = date(2026, 11, 1)
+
+
+def _csv_rows(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def _sheet(data: bytes):
+    return openpyxl.load_workbook(io.BytesIO(data)).active
+
+
+def _export(frame: pd.DataFrame, shown: list[str]) -> tuple[pd.DataFrame, dict[str, str]]:
+    return tables.for_export(tables.prepare(frame, shown, MSK))
+
+
+# --- item 4: counts whole, money to kopecks, shares as percents, dates as dates ---
+
+def test_conversion_export_writes_counts_as_whole_numbers(fixture_db: Path) -> None:
+    # November (fixture): Boris won 1 (180 000), lost 2 (13 000): one closed by the manager, one declined
+    # by the client, one of them at the invoice stage; 1 of 3 closed = 33 %; median 30.6 days to close
+    conversion = run_metric("conversion", fixture_db, as_of=AS_OF, month=NOVEMBER)
+    shown, kinds = _export(conversion, columns.CONVERSION.columns)
+    sheet = _sheet(tables.to_excel(shown, kinds))
+    header = [c.value for c in sheet[1]]
+    boris = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "Boris Petrov")
+    cell = dict(zip(columns.CONVERSION.columns, boris, strict=True))
+    def shown_as(name: str) -> tuple[object, str]:
+        return cell[name].value, cell[name].number_format
+
+    for count, value in (("won_deals", 1), ("lost_deals", 2), ("lost_manager_closed", 1),
+                         ("lost_client_declined", 1), ("lost_client_silent", 0), ("lost_at_invoice", 1)):
+        assert shown_as(count) == (value, "#,##0"), count
+        assert isinstance(cell[count].value, int), count
+    assert shown_as("won_amount") == (180000, "#,##0.00")
+    assert shown_as("lost_amount") == (13000, "#,##0.00")
+    assert shown_as("win_rate") == (0.33, "0%")
+    assert shown_as("lost_at_invoice_share") == (0.5, "0%")
+    assert shown_as("median_days_to_close") == (30.6, "#,##0.0")
+    assert len(header) == len(columns.CONVERSION.columns)
+    rows = {r[0]: r for r in _csv_rows(tables.to_csv(shown, kinds))[1:]}
+    assert rows["Boris Petrov"][7] == "1"  # lost_manager_closed: a count, not 1.0 or 1.00
+
+
+def test_dates_are_dates_and_instants_keep_their_time(fixture_db: Path) -> None:
+    # close_date_pushes (fixture): "Fresh and busy" was pushed on the 19 Nov snapshot from 30 Nov to 15 Dec
+    pushes = run_metric("close_date_pushes", fixture_db, as_of=AS_OF)
+    shown, kinds = _export(pushes, ["deal_title", "snapshot_date", "closedate", "pushed_days"])
+    sheet = _sheet(tables.to_excel(shown, kinds))
+    fresh = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "Fresh and busy")
+    assert (fresh[1].value, fresh[1].number_format) == (datetime(2026, 11, 19), "DD.MM.YYYY")
+    assert (fresh[2].value, fresh[2].number_format) == (datetime(2026, 12, 15), "DD.MM.YYYY")
+    assert (fresh[3].value, fresh[3].number_format) == (15, "#,##0")
+    rows = {r[0]: r for r in _csv_rows(tables.to_csv(shown, kinds))[1:]}
+    assert rows["Fresh and busy"][1:3] == ["2026-11-19", "2026-12-15"]  # no midnight on a date
+    # an instant keeps its portal-local time: the 19 Nov 20:30 UTC incoming is 23:30 in Moscow
+    incoming = run_metric("unprocessed_incoming", fixture_db, as_of=AS_OF)
+    shown, kinds = _export(incoming, ["deal_title", "created"])
+    assert _csv_rows(tables.to_csv(shown, kinds))[1] == ["Incoming calls", "2026-11-19 23:30"]
+    cell = _sheet(tables.to_excel(shown, kinds)).cell(row=2, column=2)
+    assert (cell.value, cell.number_format) == (datetime(2026, 11, 19, 23, 30), "DD.MM.YYYY HH:MM")
+
+
+# --- item 5: yes/no in words of the UI's language, never True/False ---
+
+def _flags() -> tuple[pd.DataFrame, dict[str, str]]:
+    frame = pd.DataFrame({"deal_title": ["A", "B", "C"],
+                          "since_last_workday": pd.array([True, False, None], dtype="boolean"),
+                          "deal_open": [True, False, True]})
+    return tables.for_export(frame)
+
+
+def test_csv_says_yes_and_no_in_the_ui_language() -> None:
+    from dashboard import exports
+
+    shown, kinds = _flags()
+    rows = _csv_rows(exports.to_csv(shown, kinds, "ru"))
+    assert [r[1:] for r in rows[1:]] == [["да", "да"], ["нет", "нет"], ["", "да"]]
+    english = _csv_rows(exports.to_csv(shown, kinds, "en"))
+    assert [r[1:] for r in english[1:]] == [["yes", "yes"], ["no", "no"], ["", "yes"]]
+    assert "True" not in str(rows) and "False" not in str(rows)
+
+
+def test_excel_says_yes_and_no_in_the_ui_language() -> None:
+    shown, kinds = _flags()
+    sheet = _sheet(tables.to_excel(shown, kinds, "ru"))
+    assert [[c.value for c in row[1:]] for row in sheet.iter_rows(min_row=2)] == [
+        ["да", "да"], ["нет", "нет"], [None, "да"]]
+    sheet = _sheet(tables.to_excel(shown, kinds, "en"))
+    assert [sheet.cell(row=r, column=3).value for r in (2, 3)] == ["yes", "no"]
