@@ -14,6 +14,7 @@ import pandas as pd
 
 from dashboard import columns, formatting, tables
 from queries import run_metric
+from tests.dashboard.helpers import no_errors, table, widget
 from tests.queries.fixture_db import AS_OF
 
 MSK = formatting.portal_tz("+03:00")
@@ -30,6 +31,92 @@ def _sheet(data: bytes):
 
 def _export(frame: pd.DataFrame, shown: list[str]) -> tuple[pd.DataFrame, dict[str, str]]:
     return tables.for_export(tables.prepare(frame, shown, MSK))
+
+
+def _in_order(node) -> list[tuple[str, str]]:
+    """Every text-bearing element under `node`, in the order a reader sees them: (type, text)."""
+    found = []
+    for child in node.children.values():
+        if child.type in ("title", "subheader", "caption", "markdown", "info", "warning", "error"):
+            found.append((child.type, str(child.value)))
+        elif getattr(child, "children", None):
+            found += _in_order(child)
+    return found
+
+
+def _section(at, heading: str) -> list[str]:
+    """The texts under a subheader, up to the next subheader."""
+    seen = _in_order(at.main)
+    start = next(i for i, (kind, text) in enumerate(seen) if kind == "subheader" and text == heading)
+    rest = seen[start + 1:]
+    end = next((i for i, (kind, _) in enumerate(rest) if kind == "subheader"), len(rest))
+    return [text for _, text in rest[:end]]
+
+
+def _subheaders(at) -> list[str]:
+    return [s.value for s in at.subheader]
+
+
+# --- item 1: the forecast for a month ahead, this month and a past one ---
+
+def test_a_future_month_with_nothing_planned_says_so_and_never_all_good(app) -> None:
+    at = app("forecast", month="2027-04")
+    at.run()  # the URL's month reaches the picker on the run after switch_page
+    no_errors(at)
+    assert widget(at, "selectbox", "month").value == "2027-04"
+    # no fixture deal closes in April 2027 (forecast months: 2026-08, 2026-11, 2026-12, none)
+    assert "Выиграно в этом месяце" not in _subheaders(at)
+    assert "Выиграно и проиграно — апрель 2027" in _subheaders(at)
+    managers = " ".join(_section(at, "Прогноз по менеджерам"))
+    assert "Апрель 2027: ни одна сделка не ожидается к закрытию в этом месяце" in managers
+    assert "всё в порядке" not in managers
+
+
+def test_a_future_month_in_english(app) -> None:
+    at = app("forecast", month="2027-04")
+    at.run()
+    at.segmented_control(key="lang").set_value("en").run()
+    no_errors(at)
+    assert "Won this month" not in _subheaders(at)
+    assert "Won and lost in April 2027" in _subheaders(at)
+    managers = " ".join(_section(at, "Forecast by manager"))
+    assert "April 2027: no deals are expected to close in that month" in managers
+    assert "all good" not in managers
+
+
+def test_a_past_month_with_nothing_in_it_says_so(app) -> None:
+    # December 2025: no fixture deal has its close date in it, and none was won or lost in it
+    at = app("forecast", month="2025-12")
+    at.run()
+    no_errors(at)
+    assert "Выиграно и проиграно — декабрь 2025" in _subheaders(at)
+    managers = " ".join(_section(at, "Прогноз по менеджерам"))
+    assert "ни одна сделка не ожидается к закрытию в этом месяце и ни одна в нём не закрыта" in managers
+    assert "всё в порядке" not in managers
+
+
+def test_this_month_and_a_past_month_name_their_month(app) -> None:
+    at = app("forecast")
+    no_errors(at)
+    assert "Выиграно и проиграно — ноябрь 2026" in _subheaders(at)
+    assert "Выиграно в этом месяце" not in _subheaders(at)
+    assert len(table(at, "forecast_managers")) == 4  # November's table: Anna, Viktor, Boris, Galina
+    widget(at, "selectbox", "month").set_value("2026-08").run()
+    assert "Выиграно и проиграно — август 2026" in _subheaders(at)
+
+
+# --- item 2: the month-link notice on its own line above the filter row ---
+
+def test_a_month_link_notice_is_above_the_filter_row_not_in_the_picker_column(app) -> None:
+    at = app("forecast", month="2026-13")
+    no_errors(at)
+    top = list(at.main.children.values())
+    notice = next(i for i, el in enumerate(top) if el.type == "info" and "не распознан" in str(el.value))
+    row = next(i for i, el in enumerate(top)
+               if el.type == "flex_container" and any(w.key == "month" for w in el.selectbox))
+    assert notice < row  # its own line, before the row with the month picker
+    assert "не распознан" not in " ".join(c.value for c in top[row].caption)  # and not again in the column
+    assert "Месяц из ссылки («2026-13») не распознан — показан текущий месяц." in top[notice].value
 
 
 # --- item 4: counts whole, money to kopecks, shares as percents, dates as dates ---
