@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import json
+import math
 from datetime import date, datetime
 from pathlib import Path
 
@@ -117,6 +120,57 @@ def test_a_month_link_notice_is_above_the_filter_row_not_in_the_picker_column(ap
     assert notice < row  # its own line, before the row with the month picker
     assert "не распознан" not in " ".join(c.value for c in top[row].caption)  # and not again in the column
     assert "Месяц из ссылки («2026-13») не распознан — показан текущий месяц." in top[notice].value
+
+
+# --- item 3: every manager in a colour of their own, the same under every filter ---
+
+def _trend_colours(app, **params: str) -> dict[str, str]:
+    at = app("trends", **params)
+    at.run()  # the URL's filters reach their widgets on the run after switch_page
+    no_errors(at)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    return {trace["name"]: trace["line"]["color"] for trace in spec["data"]}
+
+
+def test_a_manager_keeps_their_trend_colour_under_every_filter(app, history_db, monkeypatch) -> None:
+    monkeypatch.setenv("DOZHIM_DB", str(history_db))
+    team = _trend_colours(app)
+    # the managers with open deals in the stored days (Galina has only closed ones; Viktor is dismissed and
+    # still owns deals, so marked), each in their own colour
+    assert set(team) == {"Anna Ivanova", "Boris Petrov", "⚠ Viktor Sidorov · уволен(а)"}
+    assert len(set(team.values())) == 3
+    # Sales East (Boris, Viktor): before, Plotly coloured by place in the figure, so Boris took Anna's blue
+    east = _trend_colours(app, dept="Sales East")
+    assert set(east) == {"Boris Petrov", "⚠ Viktor Sidorov · уволен(а)"}
+    assert all(east[name] == team[name] for name in east)
+    anna = _trend_colours(app, manager="Anna Ivanova")
+    assert anna == {"Anna Ivanova": team["Anna Ivanova"]}
+
+
+def _lab(colour: str) -> tuple[float, float, float]:
+    """sRGB hex -> CIELAB (D65), to measure how far apart two colours look."""
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (linear(int(colour[i:i + 2], 16) / 255) for i in (1, 3, 5))
+    x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
+    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+
+    def f(v: float) -> float:
+        return v ** (1 / 3) if v > 0.008856 else 7.787 * v + 16 / 116
+    return 116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))
+
+
+def test_thirty_and_more_managers_each_get_a_distinct_look() -> None:
+    from dashboard import charts
+
+    colours = [charts.series_style(place)[0] for place in range(33)]
+    assert len(set(colours)) == 33  # before: 8 colours, so the 9th manager looked like the 1st
+    closest = min(math.dist(_lab(a), _lab(b)) for a, b in itertools.combinations(colours, 2))
+    assert closest >= 20  # CIE76: about 2.3 is "just noticeable"; 20 is plainly another colour
+    assert all(_lab(c)[0] <= 85 for c in colours)  # none too pale to see on a white page
+    looks = [charts.series_style(place) for place in range(99)]
+    assert len(set(looks)) == 99  # past 33 the colours come round again with another dash
 
 
 # --- item 4: counts whole, money to kopecks, shares as percents, dates as dates ---
