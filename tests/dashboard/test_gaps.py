@@ -247,3 +247,40 @@ def test_excel_says_yes_and_no_in_the_ui_language() -> None:
         ["да", "да"], ["нет", "нет"], [None, "да"]]
     sheet = _sheet(tables.to_excel(shown, kinds, "en"))
     assert [sheet.cell(row=r, column=3).value for r in (2, 3)] == ["yes", "no"]
+
+
+# --- item 6: an unknown address ---
+
+def _unknown_address_app(app, url: str):
+    """The app as the browser at `url` sees it: AppTest cannot ask for a URL path, but it can give the
+    app the browser's address (st.context.url) and then run the page the router would pick for it."""
+    at = app()
+    at.context["url"] = url
+    at.run()
+    addresses = {info["url_pathname"]: (page_hash, Path(info["script_path"]).name)
+                 for page_hash, info in at._registered_pages.items()}
+    return at, addresses
+
+
+def test_an_unknown_address_lands_on_the_daily_review_in_the_ui_language(app) -> None:
+    at, addresses = _unknown_address_app(app, "http://localhost:8501/nosuchpage")
+    # Streamlit finds a page at /nosuchpage, so its frontend draws no English "Page not found" dialog
+    page_hash, file = addresses["nosuchpage"]
+    assert file == "daily_review.py"
+    at._page_hash = page_hash  # what the router does for a browser at /nosuchpage
+    at.run()
+    no_errors(at)
+    assert at.title[0].value == "Ежедневный обзор"
+    toasts = [toast.value for toast in at.toast]
+    assert toasts == ["Страницы «/nosuchpage» нет — открыта страница «Ежедневный обзор»."]
+    at.segmented_control(key="lang").set_value("en").run()
+    toasts = [toast.value for toast in at.toast]
+    assert toasts == ["There is no page at “/nosuchpage” — showing “Daily review” instead."]
+
+
+def test_known_addresses_get_no_twin_and_no_notice(app) -> None:
+    at, addresses = _unknown_address_app(app, "http://localhost:8501/forecast")
+    assert set(addresses) == {"", "daily", "backlog", "forecast", "conversion", "trends", "about"}
+    assert not at.toast
+    _, addresses = _unknown_address_app(app, "http://localhost:8501/a%20b/<script>")
+    assert "<script>" not in addresses  # only a segment a page's address can be
