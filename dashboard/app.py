@@ -7,8 +7,10 @@ foreign database, a broken rules file). Each page lives in its own module under 
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import streamlit as st
 
@@ -17,8 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dashboard import data  # noqa: E402
-from dashboard.i18n import DEFAULT_LANG, LANG_KEY, LANGS, t  # noqa: E402
+from dashboard import data, plain  # noqa: E402
+from dashboard.i18n import DEFAULT_LANG, LANG_KEY, LANGS, lang, t  # noqa: E402
 from queries import QueryError, RulesError  # noqa: E402
 
 VIEWS = Path(__file__).parent / "views"
@@ -35,6 +37,17 @@ PAGES = [
     ("trends.py", "page_trends", ":material/show_chart:", "trends"),
     ("about.py", "page_about", ":material/info:", "about"),
 ]
+# An address no page has (a mistyped link, an old bookmark): Streamlit's frontend answers it with its own
+# English "Page not found" dialog (its text is in Streamlit's JavaScript; nothing in the Python API words or
+# silences it) and runs the home page. So the address asked for, when it is one path segment no page has,
+# gets a hidden twin of the home page: Streamlit finds a page and draws no dialog, and the app says in the
+# UI's language that there is no such page.
+ADDRESS = re.compile(r"[\w.~-]{1,64}")  # one path segment, as a page's url_path can be
+NO_SUCH_PAGE = {
+    "ru": "Страницы «/{path}» нет — открыта страница «{home}».",
+    "en": "There is no page at “/{path}” — showing “{home}” instead.",
+}
+Home = tuple[str, str, str]  # (file, title key, icon) of the page at `/`
 
 st.set_page_config(page_title="Dozhim", page_icon=PAGE_ICON, layout="wide")
 
@@ -51,29 +64,47 @@ def _page(file: str, title_key: str, icon: str, url: str, *, default: bool = Fal
                    visibility="hidden" if hidden else "visible")
 
 
-def _only(file: str, title_key: str, icon: str) -> list[st.Page]:
+def _only(home: Home) -> tuple[list[st.Page], Home]:
     """One page for every address: at `/` and, hidden, at each page's path, so a link to any page (a
     bookmark, a shared view) lands on this explanation rather than on Streamlit's "Page not found"."""
-    return [_page(file, title_key, icon, "", default=True),
-            *[_page(file, title_key, icon, url, hidden=True) for *_, url in PAGES]]
+    return [_page(*home, "", default=True), *[_page(*home, url, hidden=True) for *_, url in PAGES]], home
 
 
-def _pages() -> list[st.Page]:
-    """The pages this run can show, depending on the state of the database and the rules file."""
+def _pages() -> tuple[list[st.Page], Home]:
+    """The pages this run can show, depending on the state of the database and the rules file, and the
+    home page's (file, title key, icon)."""
     st.session_state.pop(data.PROBLEM_KEY, None)
     try:
         data.build_context()
     except data.NoDatabase:
-        return _only("setup.py", "page_setup", ":material/rocket_launch:")
+        return _only(("setup.py", "page_setup", ":material/rocket_launch:"))
     except (QueryError, RulesError) as exc:
         st.session_state[data.PROBLEM_KEY] = exc
-        return _only("problem.py", "page_about", ":material/error:")
+        return _only(("problem.py", "page_about", ":material/error:"))
     (home_file, home_title, home_icon, home_url), *others = PAGES
-    return [
-        _page(home_file, home_title, home_icon, "", default=True),
-        *[_page(*page) for page in others],
-        _page(home_file, home_title, home_icon, home_url, hidden=True),
-    ]
+    home = (home_file, home_title, home_icon)
+    return [_page(*home, "", default=True), *[_page(*page) for page in others],
+            _page(*home, home_url, hidden=True)], home
 
 
-st.navigation(_pages(), position="sidebar").run()
+def _unknown_address(known: set[str]) -> str | None:
+    """The last path segment of the address the browser asked for (`nosuchpage` in
+    http://host:8501/nosuchpage) when no page has it and a page could."""
+    path = unquote(urlsplit(st.context.url or "").path).strip("/")
+    asked = path.rsplit("/", 1)[-1]
+    return asked if asked not in known and ADDRESS.fullmatch(asked) else None
+
+
+def _navigate() -> None:
+    pages, home = _pages()
+    unknown = _unknown_address({page.url_path for page in pages})
+    if unknown:
+        pages.append(_page(*home, unknown, hidden=True))
+    page = st.navigation(pages, position="sidebar")
+    if unknown and page.url_path == unknown:
+        text = NO_SUCH_PAGE.get(lang(), NO_SUCH_PAGE[DEFAULT_LANG])
+        st.toast(text.format(path=plain.md(unknown), home=t(home[1])), icon=":material/link_off:")
+    page.run()
+
+
+_navigate()

@@ -6,6 +6,9 @@ says) such a text cell gets a leading `'` in CSV, and in Excel it is written as 
 own quote prefix (the title reads as typed and never runs). Numbers stay numbers: a negative amount is not
 text. Control characters, which Excel files cannot hold (openpyxl refuses them and the download would fail
 silently), are dropped.
+
+Each column is written by its kind (dashboard.tables.kind_of, the same kinds the page formats by): counts
+whole, money to kopecks, shares as percents, dates as dates, yes/no in words of the UI's language.
 """
 
 from __future__ import annotations
@@ -23,12 +26,19 @@ from openpyxl.styles import Font
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Decimal places kept per column kind (dashboard.tables.KINDS). A share (0..1) is shown as a whole percent,
-# so it keeps 2 places: 0.16666 -> 0.17 (17 %).
-PLACES = {"money": 2, "num": 2, "pct": 2, "dec1": 1, "delta": 1, "int": 0}
+# so it keeps 2 places: 0.16666 -> 0.17 (17 %). `num` is any other number, which the page shows whole
+# (counts the tables module does not list by name, ids): whole in the file too.
+PLACES = {"money": 2, "num": 0, "pct": 2, "dec1": 1, "delta": 0, "int": 0}
+WHOLE = ("int", "num", "delta")
 EXCEL_FORMATS = {
-    "money": "#,##0.00", "num": "#,##0.00", "pct": "0%", "dec1": "0.0", "int": "0", "delta": "+0;-0;0",
+    "money": "#,##0.00", "num": "#,##0", "int": "#,##0", "pct": "0%", "dec1": "#,##0.0",
+    "delta": "+#,##0;-#,##0;0",
 }
-DATE_FORMATS = {"ru": ("DD.MM.YYYY", "DD.MM.YYYY HH:MM"), "en": ("mmm d, yyyy", "mmm d, yyyy h:mm AM/PM")}
+# (date, date and time, month) per UI language
+DATE_FORMATS = {"ru": ("DD.MM.YYYY", "DD.MM.YYYY HH:MM", "MM.YYYY"),
+                "en": ("mmm d, yyyy", "mmm d, yyyy h:mm AM/PM", "mmm yyyy")}
+CSV_DATES = {"date": "%Y-%m-%d", "datetime": "%Y-%m-%d %H:%M", "month": "%Y-%m"}
+YES_NO = {"ru": ("да", "нет"), "en": ("yes", "no")}
 MAX_WIDTH = 60
 
 
@@ -60,7 +70,7 @@ def rounded(df: pd.DataFrame, kinds: Mapping[str, str] | None) -> pd.DataFrame:
         if pd.api.types.is_bool_dtype(out[col]):
             continue
         out[col] = out[col].round(PLACES[kind])
-        if kind == "int":
+        if kind in WHOLE:
             out[col] = out[col].astype("Int64")
     return out
 
@@ -72,6 +82,18 @@ def _local(df: pd.DataFrame) -> pd.DataFrame:
         if isinstance(out[col].dtype, pd.DatetimeTZDtype):
             out[col] = out[col].dt.tz_localize(None)
     return out
+
+
+def _is_flag(series: pd.Series, kind: str | None) -> bool:
+    return kind == "flag" or pd.api.types.is_bool_dtype(series)
+
+
+def _yes_no(value: Any, lang: str) -> Any:
+    """A yes/no cell in words of the UI's language (a Russian file never says `True`); empty stays empty."""
+    if _missing(value):
+        return None
+    yes, no = YES_NO.get(lang, YES_NO["ru"])
+    return yes if bool(value) else no
 
 
 def _text(value: Any) -> Any:
@@ -86,23 +108,33 @@ def _csv_cell(value: Any) -> Any:
     return neutral(value) if isinstance(value, str) else value
 
 
-def to_csv(df: pd.DataFrame, kinds: Mapping[str, str] | None = None) -> bytes:
+def _csv_column(series: pd.Series, kind: str | None, lang: str) -> pd.Series:
+    if _is_flag(series, kind):
+        return series.map(lambda v: _yes_no(v, lang))
+    if kind in CSV_DATES and pd.api.types.is_datetime64_any_dtype(series):
+        return series.dt.strftime(CSV_DATES[kind])  # a date without a midnight; NaT stays empty
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(series):
+        return series
+    return series.map(_csv_cell)
+
+
+def to_csv(df: pd.DataFrame, kinds: Mapping[str, str] | None = None, lang: str = "ru") -> bytes:
     """UTF-8 with a BOM (so Excel reads Cyrillic), CRLF rows (RFC 4180: a field holding a CR or LF is then
     quoted); formula-looking text neutralised."""
     out = _local(rounded(df, kinds))
     for col in out.columns:
-        if not (pd.api.types.is_numeric_dtype(out[col]) or pd.api.types.is_datetime64_any_dtype(out[col])):
-            out[col] = out[col].map(_csv_cell)
+        out[col] = _csv_column(out[col], (kinds or {}).get(col), lang)
     text = out.to_csv(index=False, date_format="%Y-%m-%d %H:%M", lineterminator="\r\n")
     return text.encode("utf-8-sig")
 
 
-def _excel_format(kind: str | None, value: Any, lang: str) -> str | None:
-    if isinstance(value, datetime):
-        return DATE_FORMATS.get(lang, DATE_FORMATS["ru"])[1]
-    if isinstance(value, date):
-        return DATE_FORMATS.get(lang, DATE_FORMATS["ru"])[0]
-    return EXCEL_FORMATS.get(kind or "") if isinstance(value, int | float) else None
+def _date_format(kind: str | None, value: Any, lang: str) -> str | None:
+    """The column's kind decides (a `date` column's values arrive as midnight timestamps); a column of no
+    known kind goes by the value."""
+    day, moment, month = DATE_FORMATS.get(lang, DATE_FORMATS["ru"])
+    if kind in ("date", "datetime", "month"):
+        return {"date": day, "datetime": moment, "month": month}[kind]
+    return moment if isinstance(value, datetime) else day
 
 
 def _put(cell: Any, value: Any, kind: str | None, lang: str) -> None:
@@ -118,10 +150,15 @@ def _put(cell: Any, value: Any, kind: str | None, lang: str) -> None:
         cell.data_type = "s"  # openpyxl would store `=...` as a formula
         cell.quotePrefix = value.startswith(FORMULA_START)  # and Excel keeps it text even when edited
         return
+    if isinstance(value, date):
+        if kind in ("date", "month") and isinstance(value, datetime):
+            value = value.date()
+        cell.value = value
+        cell.number_format = _date_format(kind, value, lang)
+        return
     cell.value = value
-    number_format = _excel_format(kind, value, lang)
-    if number_format:
-        cell.number_format = number_format
+    if kind in EXCEL_FORMATS and isinstance(value, int | float) and not isinstance(value, bool):
+        cell.number_format = EXCEL_FORMATS[kind]
 
 
 def to_excel(df: pd.DataFrame, kinds: Mapping[str, str] | None = None, lang: str = "ru") -> bytes:
@@ -129,6 +166,9 @@ def to_excel(df: pd.DataFrame, kinds: Mapping[str, str] | None = None, lang: str
     book = Workbook()
     sheet = book.active
     out = _local(rounded(df, kinds))
+    for col in out.columns:
+        if _is_flag(out[col], (kinds or {}).get(col)):
+            out[col] = out[col].map(lambda v: _yes_no(v, lang))
     columns = [str(c) for c in out.columns]
     for col_no, title in enumerate(columns, start=1):
         _put(sheet.cell(row=1, column=col_no), title, None, lang)

@@ -12,9 +12,47 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, columns, components, data, filters, formatting
+from dashboard import charts, columns, components, data, filters, formatting, plain
 from dashboard.data import Context
 from dashboard.i18n import count_of, lang, t
+
+AHEAD = 6  # months after the current one in the picker
+# This page's own words, until they move to dashboard/i18n.py.
+TEXTS = {
+    "won_lost": {"ru": "Выиграно и проиграно — {month}", "en": "Won and lost in {month}"},
+    "none_expected": {
+        "ru": "{month}: ни одна сделка не ожидается к закрытию в этом месяце — прогнозировать пока нечего.",
+        "en": "{month}: no deals are expected to close in that month — nothing to forecast yet.",
+    },
+    "none_in_month": {
+        "ru": "{month}: ни одна сделка не ожидается к закрытию в этом месяце и ни одна в нём не закрыта.",
+        "en": "{month}: no deals are expected to close in that month and none were closed in it.",
+    },
+    "no_open_deals": {"ru": "Открытых сделок нет — воронка пуста.",
+                      "en": "No open deals — the pipeline is empty."},
+}
+
+
+def _say(key: str, **fields: object) -> str:
+    text = TEXTS[key].get(lang()) or TEXTS[key]["ru"]
+    return text.format(**fields)
+
+
+def _month_name(month: date) -> str:
+    return formatting.month(month, lang()).capitalize()
+
+
+def _bad_month_notice(today: date) -> None:
+    """A link whose month the picker does not offer is said on its own line above the filter row (in the
+    picker's narrow column it was squeezed), and dropped from the link, so the picker starts from the
+    current month without saying it again."""
+    raw = st.query_params.get("month")
+    if raw is None or raw in filters.month_options(today, ahead=AHEAD):
+        return
+    st.query_params.pop("month", None)
+    st.session_state.pop("month", None)
+    shown = plain.md(raw[:20]).replace("\\-", "-")  # a hyphen inside a sentence is no Markdown
+    st.info(t("f_month_bad", raw=shown), icon=":material/event_busy:")
 
 
 def _month_key(month: date) -> str:
@@ -96,6 +134,9 @@ def _per_manager(ctx: Context, month: date, future: bool, chosen: filters.Filter
     rows = by_manager[by_manager["close_month"] == _month_key(month)].reset_index(drop=True)
     shown = columns.FORECAST_MANAGERS.columns
     if future:
+        if rows.empty:  # nothing planned for a month ahead is not "all good": say what is (not) there
+            st.info(_say("none_expected", month=_month_name(month)), icon=":material/event_upcoming:")
+            return
         st.caption(t("fc_no_conversion_future"))
         table = rows
     else:
@@ -106,6 +147,9 @@ def _per_manager(ctx: Context, month: date, future: bool, chosen: filters.Filter
         table = pd.concat([table, closed_only[["manager_id", "manager_name", *columns.FORECAST_RATES.shown]]],
                           ignore_index=True)
         shown = [*shown, *columns.FORECAST_RATES.shown]
+    if table.empty:
+        st.info(_say("none_in_month", month=_month_name(month)), icon=":material/event:")
+        return
     components.table(ctx, table, key="forecast_managers", columns=shown,
                      file_name=f"forecast_managers_{_month_key(month)}")
 
@@ -133,8 +177,9 @@ def render(ctx: Context) -> None:
     st.title(t("forecast_title"))
     components.freshness(ctx)
     today = ctx.now.date()
-    data.prefetch(*filters.CHOICES, *_needs(filters.url_month(today), {}))  # choices + no filter
-    chosen = filters.bar(ctx, month_of=today, ahead=6)
+    _bad_month_notice(today)
+    data.prefetch(*filters.CHOICES, *_needs(filters.url_month(today, ahead=AHEAD), {}))  # + no filter
+    chosen = filters.bar(ctx, month_of=today, ahead=AHEAD)
     month = chosen.month
     params = chosen.params()
     future = month > today.replace(day=1)
@@ -146,15 +191,14 @@ def render(ctx: Context) -> None:
     _month_tiles(ctx, forecast, month)
     st.subheader(t("fc_by_month"))
     if forecast.empty:
-        st.caption(t("no_rows"))
+        st.caption(_say("no_open_deals"))
     else:
         _by_month_chart(forecast, _month_key(month), ctx.base_currency)
         components.table(ctx, forecast, key="forecast_months", columns=columns.FORECAST.columns,
                          file_name="forecast_by_month")
-    st.subheader(t("fc_won_vs_last"))
+    st.subheader(_say("won_lost", month=formatting.month(month, lang())))
     if future:
-        st.info(t("fc_future_month", month=formatting.month(month, lang()).capitalize()),
-                icon=":material/event_upcoming:")
+        st.info(t("fc_future_month", month=_month_name(month)), icon=":material/event_upcoming:")
     else:
         _won_lost(ctx, month, chosen)
     _per_manager(ctx, month, future, chosen)
