@@ -24,7 +24,8 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from queries.cells import FORMULA_START, neutral  # one rule for every export (the CLI's CSV too)
+
 # Decimal places kept per column kind (dashboard.tables.KINDS). A share (0..1) is shown as a whole percent,
 # so it keeps 2 places: 0.16666 -> 0.17 (17 %). `num` is any other number, which the page shows whole
 # (counts the tables module does not list by name, ids): whole in the file too.
@@ -45,11 +46,6 @@ MAX_WIDTH = 60
 def clean(text: str) -> str:
     """Text without the control characters an Excel file cannot hold (tab, newline and CR stay)."""
     return ILLEGAL_CHARACTERS_RE.sub("", text)
-
-
-def neutral(text: str) -> str:
-    """A text cell a spreadsheet will not run as a formula (OWASP: prefix a single quote)."""
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _missing(value: Any) -> bool:

@@ -181,8 +181,8 @@ def to_excel(df: pd.DataFrame, kinds: Mapping[str, Kind] | None = None, lg: str 
     return exports.to_excel(df, kinds, lg)
 
 
-def to_csv(df: pd.DataFrame, kinds: Mapping[str, Kind] | None = None) -> bytes:
-    return exports.to_csv(df, kinds)
+def to_csv(df: pd.DataFrame, kinds: Mapping[str, Kind] | None = None, lg: str = "ru") -> bytes:
+    return exports.to_csv(df, kinds, lg)
 
 
 def downloads(df: pd.DataFrame, name: str, *, key: str, kinds: Mapping[str, Kind] | None = None) -> None:
@@ -191,7 +191,7 @@ def downloads(df: pd.DataFrame, name: str, *, key: str, kinds: Mapping[str, Kind
     lg = lang()
     left, right, _ = st.columns([1, 1, 8], gap="small")
     with left:
-        st.download_button(t("download_csv"), lambda: to_csv(df, kinds), file_name=f"{name}.csv",
+        st.download_button(t("download_csv"), lambda: to_csv(df, kinds, lg), file_name=f"{name}.csv",
                            mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:")
     with right:
         st.download_button(

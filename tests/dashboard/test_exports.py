@@ -77,7 +77,7 @@ def test_excel_numbers_have_formats_and_are_rounded() -> None:
     assert (amount.value, amount.number_format) == (-1500.46, "#,##0.00")
     assert (share.value, share.number_format) == (0.17, "0%")
     assert (deadline.value, deadline.number_format) == (datetime(2026, 11, 19, 23, 59), "DD.MM.YYYY HH:MM")
-    assert (won.value, won.number_format) == (3, "0")
+    assert (won.value, won.number_format) == (3, "#,##0")
     assert sheet.cell(row=3, column=5).value is None  # the missing count stays an empty cell
 
 
