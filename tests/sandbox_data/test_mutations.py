@@ -24,15 +24,19 @@ def test_changes_of_every_kind(small_copy):
     kinds = {(c.kind, c.entity) for c in changes}
     assert {("add", "deal"), ("update", "deal"), ("update", "activity"), ("delete", "deal")} <= kinds
     stamp = LATER.isoformat()
+    # a deal added early in the batch may be picked by a later update, which moves its stage
+    updated = {c.id for c in changes if c.kind == "update" and c.entity == "deal"}
     for c in changes:
         if c.kind == "add" and c.entity == "deal":
             assert c.id > before_deal
             row = conn.execute("select DATE_CREATE, STAGE_ID from deals where ID = ?", (c.id,)).fetchone()
-            assert row["DATE_CREATE"] == stamp and row["STAGE_ID"] == "NEW"
             history = conn.execute(
-                "select TYPE_ID from stage_history where OWNER_ID = ? and ENTITY_TYPE_ID = 2", (c.id,)
+                "select TYPE_ID from stage_history where OWNER_ID = ? and ENTITY_TYPE_ID = 2 order by ID",
+                (c.id,),
             ).fetchall()
-            assert [h[0] for h in history] == [1]
+            assert row["DATE_CREATE"] == stamp and [h[0] for h in history][:1] == [1]  # created first
+            if c.id not in updated:
+                assert row["STAGE_ID"] == "NEW" and [h[0] for h in history] == [1]
         if c.kind == "add" and c.entity == "activity":
             assert c.id > before_act
             assert conn.execute(
