@@ -48,8 +48,8 @@ def check_rules() -> str | None:
         return str(exc)
     try:
         load_rules(path)
-    except RulesError as exc:
-        return str(exc) if str(path) in str(exc) else f"{exc} (rules file: {path})"
+    except RulesError as exc:  # its one line starts with the file's path
+        return str(exc)
     return None
 
 

@@ -338,7 +338,7 @@ def _create_loss_field(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
         "select column_name, data_type from information_schema.columns where table_name = 'deals'"
     ).fetchall())
     if column not in types:  # the whitelist: only a column the table really has
-        raise RulesError(f"rules.toml: loss_reasons.field: the snapshot's deals have no field "
+        raise RulesError(f"{rules.source}: loss_reasons.field: the snapshot's deals have no field "
                          f"{column.upper()} (check the name in Bitrix24, or set field = \"\")")
     value = f'"{column}"[1]' if types[column].endswith("[]") else f'"{column}"'
     con.execute(f"""

@@ -110,6 +110,8 @@ class Rules:
     pipelines: dict[int, PipelineRules] = field(default_factory=dict)
     # follow-up rules (not the invoice rule, which keeps its own keys and column)
     followups: tuple[FollowupRule, ...] = DEFAULT_FOLLOWUPS
+    # where they came from, for errors found only against a snapshot (a loss-reason field it lacks)
+    source: str = field(default="rules.toml", compare=False, repr=False)
 
     def __hash__(self) -> int:  # dict fields: hash by value so callers can use Rules as a cache key
         return hash(repr(self))
@@ -123,8 +125,11 @@ class Rules:
         return replace(self, **changes)
 
 
+KEY_PREFIX = "rules.toml: "
+
+
 def _err(key: str, reason: str) -> RulesError:
-    return RulesError(f"rules.toml: {key}: {reason}")
+    return RulesError(f"{KEY_PREFIX}{key}: {reason}")
 
 
 def _int(key: str, value: Any, minimum: int = 0, maximum: int = MAX_DAYS) -> int:
@@ -351,9 +356,12 @@ def load_rules(path: str | Path | None = None) -> Rules:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise RulesError(f"rules.toml: {path}: file not found") from None
+        raise RulesError(f"{path}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise RulesError(f"rules.toml: {path}: cannot read ({exc})") from None
+        raise RulesError(f"{path}: cannot read ({exc})") from None
     except tomllib.TOMLDecodeError as exc:
-        raise RulesError(f"rules.toml: {path}: not valid TOML ({exc})") from None
-    return rules_from_dict(data)
+        raise RulesError(f"{path}: not valid TOML ({exc})") from None
+    try:
+        return replace(rules_from_dict(data), source=str(path))
+    except RulesError as exc:  # name the file in force, wherever it lives, not "rules.toml"
+        raise RulesError(f"{path}: {str(exc).removeprefix(KEY_PREFIX)}") from None

@@ -197,3 +197,11 @@ def test_missing_loss_reason_field_names_the_key(run, recwarn):
     assert str(err.value).startswith("rules.toml: loss_reasons.field: the snapshot's deals have no field "
                                      "UF_CRM_NO_SUCH_FIELD")
     assert not [w for w in recwarn if issubclass(w.category, UserWarning)]
+
+
+def test_an_error_found_against_the_snapshot_names_the_file_in_force(run, tmp_path):
+    # the dashboard said "rules.toml: ..." whatever file was in force
+    path = write(tmp_path, '[loss_reasons]\nfield = "UF_CRM_NO_SUCH_FIELD"\n')
+    with pytest.raises(RulesError) as err:
+        run("loss_reasons", rules=load_rules(path))
+    assert str(err.value).startswith(f"{path}: loss_reasons.field: the snapshot's deals have no field ")
