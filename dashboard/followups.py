@@ -22,9 +22,13 @@ def window(rule: Any) -> str:
 
 
 def quoted(items: Any) -> str:
-    """`«кп», «предложение»` / `“kp”, “proposal”`, each item made plain for Markdown."""
+    """`«кп», «предложение» или «proposal»` / `“кп”, “предложение” or “proposal”`, each item made plain for
+    Markdown."""
     left, right = ("«", "»") if lang() == "ru" else ("“", "”")
-    return ", ".join(f"{left}{plain.md(i)}{right}" for i in items)
+    shown = [f"{left}{plain.md(i)}{right}" for i in items]
+    if len(shown) < 2:
+        return "".join(shown)
+    return ", ".join(shown[:-1]) + (" или " if lang() == "ru" else " or ") + shown[-1]
 
 
 def help_list(rules: Any) -> str:

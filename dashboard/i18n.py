@@ -462,20 +462,21 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "about_followups_none": {"ru": "Правила дожима не заданы.", "en": "No follow-up rules are set."},
     "about_followup_stage": {
-        "ru": "«{name}»: сделка перешла на стадию, в названии которой есть {patterns}, — позвонить в течение "
-        "{window}.",
+        "ru": "«{name}»: сделка перешла на стадию, в названии которой есть {patterns}, — позвонить не позже "
+        "чем через {window}.",
         "en": "“{name}”: the deal enters a stage whose name contains {patterns} — call back within {window}.",
     },
     "about_followup_stage_ids": {
-        "ru": "«{name}»: сделка перешла на стадию {ids} — позвонить в течение {window}.",
+        "ru": "«{name}»: сделка перешла на стадию {ids} — позвонить не позже чем через {window}.",
         "en": "“{name}”: the deal enters the stage {ids} — call back within {window}.",
     },
     "about_followup_meeting": {
-        "ru": "«{name}»: встреча по сделке завершилась — позвонить в течение {window}.",
+        "ru": "«{name}»: встреча по сделке завершилась — позвонить не позже чем через {window}.",
         "en": "“{name}”: a meeting on the deal is over — call back within {window}.",
     },
     "about_followup_invoice": {
-        "ru": "Счёт — отдельное правило («На счёте»): позвонить в течение {window} после выставления.",
+        "ru": "Счёт — отдельное правило («На счёте»): позвонить не позже чем через {window} после "
+        "выставления.",
         "en": "The invoice is a rule of its own (“At invoice”): call back within {window} of issuing it.",
     },
     "about_rules_file": {"ru": "Файл правил: {path}", "en": "Rules file: {path}"},
@@ -613,6 +614,8 @@ REASONS: list[tuple[str, dict[str, str]]] = [
     (r"no_followup_(\d+)_business_days",
      {"ru": "нет касания {0} раб. дн. после выставления счёта",
       "en": "no follow-up {0} working days after the invoice"}),
+    (r"no_followup_([a-z][a-z0-9_]*?)_(\d+)_business_days",  # a follow-up rule's key, then its window
+     {"ru": "нет касания {1} раб. дн. после шага клиента", "en": "no touch {1} working days after the step"}),
     (r"no_planned_activity", {"ru": "нет запланированного дела", "en": "no planned activity"}),
     (r"older_than_(\d+)_days", {"ru": "сделка старше {0} дн.", "en": "deal older than {0} days"}),
     (r"overdue_(\d+)_days?", {"ru": "дело просрочено на {0} дн.", "en": "activity {0} days overdue"}),
