@@ -17,7 +17,7 @@ import duckdb
 import holidays
 
 from queries import derived
-from queries.rules import LOSS_GROUPS, OFFSET_RE, Rules, RulesError
+from queries.rules import LOSS_GROUPS, OFFSET_RE, FollowupRule, Rules, RulesError
 from queries.sqltext import SQL_DIR, split_statements
 
 BASE_SQL = SQL_DIR / "_base.sql"
@@ -96,7 +96,9 @@ def setup(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, meta: d
     _create_ctx(con, rules, as_of, tz, meta.get("portal_url") or "", period)
     _create_calendar(con, rules, as_of)
     _create_rule_pipeline(con, rules)
-    _create_invoice_stages(con, rules)
+    stages = _deal_stages(con)
+    _create_invoice_stages(con, rules, stages)
+    _create_followup_rules(con, rules, stages)
     _create_loss_rules(con, rules)
     _create_loss_field(con, rules)
     derived.attach(con)
@@ -270,13 +272,43 @@ def invoice_stage_ids(stages: list[tuple[str, int | None, str | None, str | None
     return chosen
 
 
-def _create_invoice_stages(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
-    stages = con.execute(
+def _deal_stages(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int | None, str | None, str | None]]:
+    return con.execute(
         "select status_id, category_id, name, semantics from stages where entity_type_id = 2"
     ).fetchall()
+
+
+def _create_invoice_stages(con: duckdb.DuckDBPyConnection, rules: Rules,
+                           stages: list[tuple[str, int | None, str | None, str | None]]) -> None:
     con.execute("create or replace temp table invoice_stage (stage_id varchar)")
     ids = sorted(invoice_stage_ids(stages, rules))
     _insert_rows(con, "invoice_stage", [(i,) for i in ids], ("varchar",))
+
+
+def followup_stage_ids(stages: list[tuple[str, int | None, str | None, str | None]],
+                       rule: FollowupRule) -> set[str]:
+    """Stage ids that trigger a "stage" follow-up rule: its stage_ids, else in-progress stages whose name
+    contains one of its patterns (case-insensitive), in every pipeline."""
+    if rule.stage_ids:
+        return {s[0] for s in stages if s[0] in rule.stage_ids}
+    patterns = [p.casefold() for p in rule.name_patterns]
+    return {status_id for status_id, _, name, semantics in stages
+            if (semantics or "P") == "P" and any(p in (name or "").casefold() for p in patterns)}
+
+
+def _create_followup_rules(con: duckdb.DuckDBPyConnection, rules: Rules,
+                           stages: list[tuple[str, int | None, str | None, str | None]]) -> None:
+    """followup_rule (rule_key, rule_name, trigger, business_days, ord) and followup_stage (rule_key,
+    stage_id): the follow-up rules in force and the stages that trigger the "stage" ones."""
+    con.execute("create or replace temp table followup_rule (rule_key varchar, rule_name varchar, "
+                "trigger varchar, business_days integer, ord integer); "
+                "create or replace temp table followup_stage (rule_key varchar, stage_id varchar)")
+    _insert_rows(con, "followup_rule",
+                 [(r.key, r.name, r.trigger, r.business_days, i) for i, r in enumerate(rules.followups)],
+                 ("varchar", "varchar", "varchar", "integer", "integer"))
+    rows = [(r.key, sid) for r in rules.followups if r.trigger == "stage"
+            for sid in sorted(followup_stage_ids(stages, r))]
+    _insert_rows(con, "followup_stage", rows, ("varchar", "varchar"))
 
 
 def _create_loss_rules(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:

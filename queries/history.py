@@ -18,7 +18,7 @@ from datetime import datetime
 import duckdb
 
 from queries import context, derived
-from queries.history_table import COLUMNS, HISTORY_DDL
+from queries.history_table import COLUMNS, HISTORY_DDL, HISTORY_UPGRADE
 from queries.rules import Rules, load_rules
 from queries.runner import as_utc, metric_info, prepare, read_meta
 from queries.sqltext import SQL_DIR, split_statements
@@ -69,10 +69,11 @@ def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConn
 def _record_scorecard(cur: duckdb.DuckDBPyConnection, as_of: datetime, rules: Rules) -> None:
     prepare(cur, rules, as_of)
     cur.execute(HISTORY_DDL)
+    cur.execute(HISTORY_UPGRADE)
     sql = metric_info("scorecard").path.read_text(encoding="utf-8")
     cur.execute(f"create or replace temp table _scorecard_now as {sql}",
                 {"manager_id": None, "pipeline_id": None, "department_id": None})
     day = cur.execute("select today from ctx").fetchone()[0]
     cur.execute("delete from scorecard_history where snapshot_date = $day", {"day": day})
-    cur.execute(f"insert into scorecard_history select $day, now(), $as_of, {COLUMNS} from _scorecard_now",
-                {"day": day, "as_of": as_of})
+    cur.execute(f"insert into scorecard_history (snapshot_date, recorded_at, as_of, {COLUMNS}) "
+                f"select $day, now(), $as_of, {COLUMNS} from _scorecard_now", {"day": day, "as_of": as_of})

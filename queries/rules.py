@@ -32,6 +32,9 @@ THRESHOLD_KEYS = ("max_deal_age_days", "touch_interval_days", "invoice_followup_
 # invoice follow-up in working days: the calendar runs 800 days past T, so a year is plenty
 THRESHOLD_MAX = {"max_deal_age_days": MAX_DAYS, "touch_interval_days": MAX_DAYS,
                  "invoice_followup_business_days": 365, "min_active_deals": 1_000_000}
+FOLLOWUP_TRIGGERS = ("stage", "meeting")
+FOLLOWUP_KEYS = {"name", "trigger", "name_patterns", "stage_ids", "business_days"}
+RULE_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
 class RulesError(ValueError):
@@ -47,6 +50,27 @@ class PipelineRules:
     invoice_followup_business_days: int | None = None
     min_active_deals: int | None = None
     invoice_stage_ids: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class FollowupRule:
+    """A follow-up rule ([followups.<key>]): after the trigger at E the deal needs a touch within
+    business_days working days. trigger "stage": entering a stage (stage_ids, else in-progress stages whose
+    name contains a pattern); "meeting": the end of a completed meeting bound to the deal."""
+
+    key: str
+    name: str
+    trigger: str
+    business_days: int
+    name_patterns: tuple[str, ...] = ()
+    stage_ids: tuple[str, ...] = ()
+
+
+DEFAULT_FOLLOWUPS = (
+    FollowupRule("proposal", "После КП", "stage", 3,
+                 ("кп", "коммерческое предложение", "предложение", "proposal")),
+    FollowupRule("meeting", "После встречи", "meeting", 2),
+)
 
 
 @dataclass(frozen=True)
@@ -84,6 +108,8 @@ class Rules:
     default_close_days: int = 7
     win_rate_lookback_months: int = 12
     pipelines: dict[int, PipelineRules] = field(default_factory=dict)
+    # follow-up rules (not the invoice rule, which keeps its own keys and column)
+    followups: tuple[FollowupRule, ...] = DEFAULT_FOLLOWUPS
 
     def __hash__(self) -> int:  # dict fields: hash by value so callers can use Rules as a cache key
         return hash(repr(self))
@@ -195,10 +221,46 @@ def _pipeline(prefix: str, data: dict[str, Any]) -> PipelineRules:
     return PipelineRules(**values)
 
 
+def _followup(key: str, data: dict[str, Any]) -> FollowupRule:
+    """One [followups.<key>] table; a default rule's missing keys keep that rule's defaults."""
+    prefix = f"followups.{key}."
+    if not RULE_KEY_RE.match(key):
+        raise _err(f"followups.{key}", "a rule key is lowercase latin letters, digits and _ (proposal)")
+    _check_keys(prefix, data, FOLLOWUP_KEYS)
+    base = next((r for r in DEFAULT_FOLLOWUPS if r.key == key), None)
+    if base is None and "trigger" not in data:
+        raise _err(prefix + "trigger", "missing (\"stage\" or \"meeting\")")
+    trigger = data.get("trigger", base.trigger if base else "")
+    if trigger not in FOLLOWUP_TRIGGERS:
+        raise _err(prefix + "trigger", f"expected \"stage\" or \"meeting\", got {trigger!r}")
+    name = data.get("name", base.name if base else key)
+    if not isinstance(name, str) or not name.strip():
+        raise _err(prefix + "name", "expected a non-empty string")
+    days = _int(prefix + "business_days", data.get("business_days", base.business_days if base else 2),
+                0, 365)
+    patterns = (_strings(prefix + "name_patterns", data["name_patterns"]) if "name_patterns" in data
+                else base.name_patterns if base else ())
+    stage_ids = _strings(prefix + "stage_ids", data["stage_ids"]) if "stage_ids" in data else ()
+    if trigger == "meeting" and ({"name_patterns", "stage_ids"} & set(data)):
+        key_name = "name_patterns" if "name_patterns" in data else "stage_ids"
+        raise _err(prefix + key_name, "only a \"stage\" trigger has stages")
+    if trigger == "stage" and not patterns and not stage_ids:
+        raise _err(prefix + "name_patterns", "a \"stage\" trigger needs name_patterns or stage_ids")
+    if trigger == "meeting":
+        patterns = ()
+    return FollowupRule(key, name.strip(), trigger, days, patterns, stage_ids)
+
+
+def _followups(value: Any) -> tuple[FollowupRule, ...]:
+    """[followups] present: exactly the rules it lists (an empty table switches them all off)."""
+    rules = _table("followups", value)
+    return tuple(_followup(str(key), _table(f"followups.{key}", sub)) for key, sub in rules.items())
+
+
 def rules_from_dict(data: dict[str, Any]) -> Rules:
     """Validate a parsed rules document; see rules.toml for every key."""
     top = set(THRESHOLD_KEYS) | {"calendar", "invoice_stages", "loss_reasons", "managers", "attention",
-                                 "forecast", "pipelines"}
+                                 "forecast", "pipelines", "followups"}
     _check_keys("", data, top)
     v: dict[str, Any] = {}
     for key in THRESHOLD_KEYS:
@@ -258,6 +320,8 @@ def rules_from_dict(data: dict[str, Any]) -> Rules:
             raise _err(f"pipelines.{key}", "pipeline ids are whole numbers ([pipelines.3])")
         pipes[int(key)] = _pipeline(f"pipelines.{key}.", _table(f"pipelines.{key}", sub))
     v["pipelines"] = pipes
+    if "followups" in data:
+        v["followups"] = _followups(data["followups"])
     return Rules(**v)
 
 

@@ -192,7 +192,12 @@ def prepare(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, *, pi
 def execute(con: duckdb.DuckDBPyConnection, info: MetricInfo, filters: dict[str, Any]) -> pd.DataFrame:
     sql = info.path.read_text(encoding="utf-8")
     params = {name: filters.get(name) for name in info.params}
-    df = con.execute(sql, params).df()
+    result = con.execute(sql, params)
+    types = {d[0]: str(d[1]) for d in result.description}
+    df = result.df()
+    for column in df.columns:  # a text column NULL on every row arrives as objects (None), else as str
+        if types.get(column) == "VARCHAR" and df[column].dtype == object and df[column].isna().all():
+            df[column] = df[column].astype("str")
     for column in df.columns:  # LIST columns arrive as numpy arrays; plain Python lists are easier downstream
         if df[column].dtype == object and len(df) and isinstance(df[column].iloc[0], np.ndarray):
             df[column] = [v.tolist() if v is not None else None for v in df[column]]

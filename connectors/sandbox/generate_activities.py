@@ -32,6 +32,7 @@ class DealLife:
     overdue: bool  # ... which is overdue
     missed: bool  # a missed incoming call / unanswered email is left open
     colleagues: tuple[int, ...] = ()
+    meeting_last: bool = False  # the last completed touch is a meeting nobody followed up
     rows: list[tuple] = field(default_factory=list)  # activity rows
     bindings: list[tuple] = field(default_factory=list)  # (ACTIVITY_ID, OWNER_TYPE_ID, OWNER_ID)
     last_activity: tuple[int, int] | None = None  # (time, user) of the latest timeline entry
@@ -87,10 +88,13 @@ class ActivityWriter:
     def fill(self, deal: DealLife) -> None:
         rng, now = self.rng, self.clock.now
         young = now - deal.created < 2 * HOUR  # no room for a finished call or meeting yet
-        for t in self._touch_times(deal):
+        times = self._touch_times(deal)
+        for i, t in enumerate(times):
             kind = (
                 rng.choice(("email_out", "todo")) if young else rng.choices(_TOUCH_KINDS, _TOUCH_WEIGHTS)[0]
             )
+            if deal.meeting_last and not young and i == len(times) - 1:
+                kind = "meeting"
             self._completed(deal, kind, min(t, now))
         today = self.clock.day_start(now)
         if deal.open:

@@ -109,6 +109,7 @@ class DealWriter:
         moves = self._history(parts, deal_id, path, created, closed_at, end_of_work)
         contact, company, returning = self._client(parts)
         life = self._life(deal_id, manager, contact, created, closed_at, end_of_work)
+        self._skip_followup(life, path[-1][1], moves[-1], profile.followup_miss_share)
         self.activities.fill(life)
         parts.activities, parts.bindings = life.rows, life.bindings
         amount, currency = self._amount()
@@ -248,6 +249,17 @@ class DealWriter:
             )
             self.next_history += 1
         return times
+
+    def _skip_followup(self, life: DealLife, stage: Stage, entered: int, share: float) -> None:
+        """Some open deals of careless managers get no call after the last step: in a proposal stage, every
+        touch before the proposal was sent; else the last touch is a meeting with nothing after it."""
+        if not life.open or life.dismissed is not None or self.rng.random() >= share:
+            return
+        if stage.proposal:
+            sent_before = entered - self.rng.randrange(HOUR, 2 * DAY)
+            life.touch_end = max(life.created, min(life.touch_end, sent_before))
+        else:
+            life.meeting_last = True
 
     def _client(self, parts: DealParts) -> tuple[int | None, int, bool]:
         """The deal's contact (new, or a returning one) and company (0 = none)."""

@@ -25,15 +25,18 @@ class Profile:
     missed_share: float  # deals with a missed incoming call / unanswered email left open
     old_open_share: float  # deals created over 90 days ago that are still open
     weight: float  # how many deals the manager gets, relative
+    # open deals where the call after the last step never came: nothing after the proposal was sent, or the
+    # last touch is a meeting (the follow-up rules' cases)
+    followup_miss_share: float = 0.0
 
 
 PROFILES: dict[str, Profile] = {
-    "disciplined": Profile("disciplined", 2.5, 1.0, 0.0, 0.0, 0.0, 0.03, 1.0),
-    "average": Profile("average", 5.0, 0.85, 0.15, 0.12, 0.06, 0.12, 1.0),
-    "sloppy": Profile("sloppy", 9.0, 0.45, 0.45, 0.5, 0.3, 0.3, 1.0),
-    "newbie": Profile("newbie", 4.0, 0.7, 0.25, 0.15, 0.12, 0.1, 0.6),
-    "head": Profile("head", 3.0, 1.0, 0.05, 0.0, 0.0, 0.05, 0.3),
-    "dismissed": Profile("dismissed", 6.0, 0.7, 0.2, 0.1, 0.1, 0.3, 0.8),
+    "disciplined": Profile("disciplined", 2.5, 1.0, 0.0, 0.0, 0.0, 0.03, 1.0, 0.0),
+    "average": Profile("average", 5.0, 0.85, 0.15, 0.12, 0.06, 0.12, 1.0, 0.2),
+    "sloppy": Profile("sloppy", 9.0, 0.45, 0.45, 0.5, 0.3, 0.3, 1.0, 0.5),
+    "newbie": Profile("newbie", 4.0, 0.7, 0.25, 0.15, 0.12, 0.1, 0.6, 0.3),
+    "head": Profile("head", 3.0, 1.0, 0.05, 0.0, 0.0, 0.05, 0.3, 0.0),
+    "dismissed": Profile("dismissed", 6.0, 0.7, 0.2, 0.1, 0.1, 0.3, 0.8, 0.3),
 }
 
 # The order in which profiles are dealt to ordinary managers; the head and the dismissed one are extra.

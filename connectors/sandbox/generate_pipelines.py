@@ -34,6 +34,7 @@ class Stage:
     extra: str  # process / success / failure / apology
     invoice: bool = False  # a stage where the deal waits for the client's payment
     loss_kind: str = ""  # rules / declined / silent for failure stages
+    proposal: bool = False  # the commercial proposal («КП») was sent: the manager calls back in a few days
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def make_pipelines(rng: random.Random) -> list[Pipeline]:
         200,
         (
             Stage("C3:NEW", "Заявка", 10, None, "process"),
-            Stage("C3:PREPARATION", "Подготовка КП", 20, None, "process"),
+            Stage("C3:PREPARATION", "Подготовка КП", 20, None, "process", proposal=True),
             Stage("C3:" + _uc(rng), "Согласование условий", 30, None, "process"),
             Stage("C3:PREPAYMENT_INVOICE", "Счёт выставлен", 40, None, "process", invoice=True),
             Stage("C3:EXECUTING", "Отгрузка", 50, None, "process"),

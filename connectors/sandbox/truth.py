@@ -19,6 +19,12 @@ through activity_bindings with OWNER_TYPE_ID 2):
   (Monday-Friday minus the given holidays; E on a working day keeps its time of day, E on another day
   counts from 00:00 of the next working day), or whose last touch since E, else E, is more than
   touch_interval_days*24h before T;
+- missed_followups (expected_scorecard): (rule, deal) pairs of the two default follow-up rules, on open
+  deals: "proposal" = the deal's current stage is an in-progress stage whose name holds "кп", "коммерческое
+  предложение", "предложение" or "proposal", entered at E as for the invoice rule, N = 3 working days;
+  "meeting" = E is the touch time of the latest completed meeting (TYPE_ID 1) bound to the deal at or
+  before T, N = 2; broken when E plus N working days (counted as for the invoice) is before T and no touch
+  is later than E;
 - won_deals / lost_deals (expected_scorecard): deals whose final move (latest stage-history entry of type 3,
   else MOVED_TIME) into a success / failure stage falls in T's calendar month before T; win_rate = won /
   (won + lost), None when neither.
@@ -43,8 +49,10 @@ RULES = (
     "unprocessed_incoming",
 )
 # expected_scorecard's columns beyond RULES (win_rate is derived from the last two)
-MORE_RULES = ("invoice_stuck", "won_deals", "lost_deals")
+MORE_RULES = ("invoice_stuck", "missed_followups", "won_deals", "lost_deals")
 INVOICE_PATTERNS = ("счёт", "счет", "invoice")
+PROPOSAL_PATTERNS = ("кп", "коммерческое предложение", "предложение", "proposal")
+MEETING_TYPE = 1
 MONDAY_TO_FRIDAY = (1, 2, 3, 4, 5)
 
 
@@ -65,13 +73,16 @@ def expected_counts(
 def expected_scorecard(
     path: Path | str, as_of: datetime, max_deal_age_days: int = 90, touch_interval_days: int = 14,
     invoice_followup_business_days: int = 2, working_days: Collection[int] = MONDAY_TO_FRIDAY,
-    holidays: Collection[date] = (), workdays: Collection[date] = (),
+    holidays: Collection[date] = (), workdays: Collection[date] = (), proposal_business_days: int = 3,
+    meeting_business_days: int = 2,
 ) -> dict[int, dict[str, int | float | None]]:
-    """Per ASSIGNED_BY_ID, expected_counts' rules plus invoice_stuck, won_deals, lost_deals and win_rate.
-    holidays: days off on a working weekday; workdays: working days on a weekend (a transferred Saturday)."""
+    """Per ASSIGNED_BY_ID, expected_counts' rules plus invoice_stuck, missed_followups, won_deals, lost_deals
+    and win_rate. holidays: days off on a working weekday; workdays: working days on a weekend (a
+    transferred Saturday)."""
     calendar = _Calendar(working_days, holidays, workdays)
     items, owner_of = _evaluate(path, as_of, max_deal_age_days, touch_interval_days,
-                                invoice_followup_business_days, calendar)
+                                invoice_followup_business_days, calendar,
+                                (proposal_business_days, meeting_business_days))
     card: dict[int, dict] = _count(items, owner_of, RULES + MORE_RULES)
     for counts in card.values():
         closed = counts["won_deals"] + counts["lost_deals"]
@@ -94,8 +105,10 @@ def expected_items(
 ) -> dict[str, set]:
     """What each rule finds: deal ids for the deal rules, (activity id, deal id) pairs for
     overdue_activities and unprocessed_incoming; also invoice_stuck (with its two halves
-    invoice_no_followup and invoice_stale), won_deals and lost_deals (Monday to Friday, less `holidays`, plus
-    `workdays`). Handy to see which rows a metric gets wrong."""
+    invoice_no_followup and invoice_stale), missed_followups and followups_done ((rule, deal id) pairs whose
+    window ended: no touch after E / a touch after E), won_deals and
+    lost_deals (Monday to Friday, less `holidays`, plus `workdays`). Handy to see which rows a metric gets
+    wrong."""
     calendar = _Calendar(MONDAY_TO_FRIDAY, holidays, workdays)
     return _evaluate(path, as_of, max_deal_age_days, touch_interval_days, calendar=calendar)[0]
 
@@ -103,6 +116,7 @@ def expected_items(
 def _evaluate(
     path: Path | str, as_of: datetime, max_deal_age_days: int, touch_interval_days: int,
     invoice_followup_business_days: int = 2, calendar: _Calendar | None = None,
+    followup_days: tuple[int, int] = (3, 2),
 ) -> tuple[dict[str, set], dict[int, int]]:
     conn = sqlite3.connect(str(path))
     try:
@@ -115,11 +129,12 @@ def _evaluate(
         items: dict[str, set] = {rule: set() for rule in RULES}
         last_touch: dict[int, datetime] = {}
         has_planned: set[int] = set()
+        last_meeting: dict[int, datetime] = {}
         for row in conn.execute(
             "select ID, COMPLETED, START_TIME, END_TIME, LAST_UPDATED, DEADLINE, CREATED, "
-            "IS_INCOMING_CHANNEL, DIRECTION from activities"
+            "IS_INCOMING_CHANNEL, DIRECTION, TYPE_ID from activities"
         ):
-            act_id, completed, start, end, updated, deadline, created, channel, direction = row
+            act_id, completed, start, end, updated, deadline, created, channel, direction, type_id = row
             incoming = channel == "Y" or direction == 1
             for deal_id in deal_of.get(act_id, ()):
                 is_open = deals[deal_id][1]
@@ -131,6 +146,9 @@ def _evaluate(
                         and touch > last_touch.get(deal_id, touch - _TICK)
                     ):
                         last_touch[deal_id] = touch
+                    if (touch is not None and touch <= as_of and int(type_id) == MEETING_TYPE
+                            and touch > last_meeting.get(deal_id, touch - _TICK)):
+                        last_meeting[deal_id] = touch
                 elif incoming:
                     created_at = _ts(created)
                     if created_at is not None and created_at < day_start:
@@ -151,8 +169,10 @@ def _evaluate(
                 items["stale_deals"].add(deal_id)
             if deal_id not in has_planned:
                 items["no_next_activity"].add(deal_id)
+        calendar = calendar or _Calendar(MONDAY_TO_FRIDAY, ())
         items |= _invoice_items(conn, deals, last_touch, as_of, tz, interval, invoice_followup_business_days,
-                                calendar or _Calendar(MONDAY_TO_FRIDAY, ()))
+                                calendar)
+        items |= _followup_items(conn, deals, last_touch, last_meeting, as_of, tz, followup_days, calendar)
         items |= _closed_items(conn, as_of, tz)
         return items, {deal_id: owner for deal_id, (owner, _, _) in deals.items()}
     finally:
@@ -183,7 +203,7 @@ class _Calendar:
             n -= int(self.is_working(day))
         return day
 
-    def invoice_due(self, entered: datetime, n: int) -> datetime:
+    def due(self, entered: datetime, n: int) -> datetime:
         """E (in the portal's offset) plus n working days."""
         if self.is_working(entered.date()):
             return datetime.combine(self.after(entered.date(), n), entered.timetz())
@@ -191,33 +211,61 @@ class _Calendar:
         return datetime.combine(self.after(first, n), time(0, tzinfo=entered.tzinfo))
 
 
-def _invoice_items(
-    conn: sqlite3.Connection, deals: dict, last_touch: dict[int, datetime], as_of: datetime, tz, interval,
-    n: int, calendar: _Calendar,
-) -> dict[str, set]:
-    invoice_stages = {
+def _stages_named(conn: sqlite3.Connection, patterns: tuple[str, ...]) -> set[str]:
+    """In-progress deal stages whose name contains one of the patterns (case-insensitive)."""
+    return {
         status for status, name, semantics in conn.execute(
             "select STATUS_ID, NAME, SEMANTICS from statuses where ENTITY_ID like 'DEAL_STAGE%'")
-        if semantics not in ("S", "F") and any(p in (name or "").casefold() for p in INVOICE_PATTERNS)
+        if semantics not in ("S", "F") and any(p in (name or "").casefold() for p in patterns)
     }
-    stage_of: dict[int, tuple[str, datetime]] = {}  # open deals in an invoice stage: (stage, MOVED_TIME)
+
+
+def _entered(conn: sqlite3.Connection, deals: dict, stages: set[str], tz) -> dict[int, datetime]:
+    """Open deals whose current stage is one of `stages`: the latest stage-history entry into it, else
+    MOVED_TIME, in the portal's offset."""
+    stage_of: dict[int, tuple[str, datetime]] = {}  # (stage, MOVED_TIME)
     for deal_id, stage, moved in conn.execute("select ID, STAGE_ID, MOVED_TIME from deals"):
-        if deal_id in deals and deals[deal_id][1] and stage in invoice_stages:
+        if deal_id in deals and deals[deal_id][1] and stage in stages:
             stage_of[deal_id] = (stage, datetime.fromisoformat(moved))
-    entered: dict[int, datetime] = {}  # the latest entry into the current stage
+    entered: dict[int, datetime] = {}
     for owner_id, stage, created in conn.execute(
         "select OWNER_ID, STAGE_ID, CREATED_TIME from stage_history where ENTITY_TYPE_ID = 2"
     ):
         if owner_id in stage_of and stage == stage_of[owner_id][0]:
             at = datetime.fromisoformat(created)
             entered[owner_id] = max(at, entered.get(owner_id, at))
-    for deal_id, (_, moved) in stage_of.items():
-        entered[deal_id] = entered.get(deal_id, moved).astimezone(tz)
+    return {deal_id: entered.get(deal_id, moved).astimezone(tz) for deal_id, (_, moved) in stage_of.items()}
+
+
+def _followup_items(
+    conn: sqlite3.Connection, deals: dict, last_touch: dict[int, datetime], last_meeting: dict[int, datetime],
+    as_of: datetime, tz, days: tuple[int, int], calendar: _Calendar,
+) -> dict[str, set[tuple[str, int]]]:
+    """(rule, deal id) for the default proposal and meeting rules whose window ended before as_of: broken
+    (missed_followups) or kept (followups_done: a touch came after E)."""
+    proposal = _entered(conn, deals, _stages_named(conn, PROPOSAL_PATTERNS), tz)
+    meeting = {d: at.astimezone(tz) for d, at in last_meeting.items() if deals[d][1]}
+    found: dict[str, set] = {"missed_followups": set(), "followups_done": set()}
+    for rule, triggers, n in (("proposal", proposal, days[0]), ("meeting", meeting, days[1])):
+        for deal_id, at in triggers.items():
+            if calendar.due(at, n) >= as_of:
+                continue
+            touch = last_touch.get(deal_id)
+            kept = touch is not None and touch > at
+            found["followups_done" if kept else "missed_followups"].add((rule, deal_id))
+    return found
+
+
+def _invoice_items(
+    conn: sqlite3.Connection, deals: dict, last_touch: dict[int, datetime], as_of: datetime, tz, interval,
+    n: int, calendar: _Calendar,
+) -> dict[str, set]:
+    entered = _entered(conn, deals, _stages_named(conn, INVOICE_PATTERNS), tz)
     found: dict[str, set] = {"invoice_no_followup": set(), "invoice_stale": set()}
     for deal_id, at in entered.items():
         touch = last_touch.get(deal_id)
         touched_since = touch is not None and touch >= at
-        if calendar.invoice_due(at, n) < as_of and not touched_since:
+        if calendar.due(at, n) < as_of and not touched_since:
             found["invoice_no_followup"].add(deal_id)
         if as_of - (touch if touched_since else at) > interval:
             found["invoice_stale"].add(deal_id)

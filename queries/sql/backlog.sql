@@ -4,15 +4,19 @@
 -- columns: deal_id, deal_title, deal_url, manager_id, manager_name, pipeline_id, pipeline_name, stage_id,
 -- stage_name, opportunity, currency_id, amount_base, deal_age_days, days_since_touch, reason, priority,
 -- rules, rules_text, rules_broken, incoming_count, overdue_count, next_deadline, last_touch_at,
--- manager_active, deal_open, action, invoice_no_followup, invoice_stale, latest_item_at, since_last_workday
+-- manager_active, deal_open, action, invoice_no_followup, invoice_stale, latest_item_at, since_last_workday,
+-- followup_rule_name, followup_trigger_at
 -- rule: open deals breaking at least one rule, and closed (won / lost) deals with an unprocessed incoming
 -- activity (the scorecard counts those too: every number on it is here, item by item). `rules` lists the
 -- rules broken in priority order, the one statement of that order: unprocessed_incoming (1),
--- overdue_activities (2), invoice_stuck (3), no_next_activity (4), stale_deals (5), overaged_deals (6);
+-- overdue_activities (2), invoice_stuck (3), missed_followup (4: a follow-up rule of rules.toml broken, as
+-- in missed_followups), no_next_activity (5), stale_deals (6), overaged_deals (7);
 -- `reason` is the first and `priority` its rank. action = what to do for it: answer_incoming (open deal),
 -- answer_incoming_closed (closed: answer the client, open a new deal if they want to buy again),
 -- do_overdue, invoice_call (no touch within N working days of the invoice), invoice_push (stale in the
--- invoice stage), plan_next, touch_stale, close_or_move. latest_item_at = the newest unprocessed incoming
+-- invoice stage), followup_call (call after the proposal / meeting), plan_next, touch_stale, close_or_move.
+-- followup_rule_name, followup_trigger_at: the broken follow-up rule with the earliest due moment and its
+-- E, NULL when the deal breaks none. latest_item_at = the newest unprocessed incoming
 -- `created` / overdue `deadline` for those two rules, else NULL; since_last_workday = it is at or after
 -- the start of the last working day before T's day. Order: priority, what appeared since the last working
 -- day first, then newest first, then more rules broken, then the longest untouched.
@@ -20,8 +24,8 @@ with
 
 priority_order as (
     select [
-        'unprocessed_incoming', 'overdue_activities', 'invoice_stuck', 'no_next_activity', 'stale_deals',
-        'overaged_deals'
+        'unprocessed_incoming', 'overdue_activities', 'invoice_stuck', 'missed_followup', 'no_next_activity',
+        'stale_deals', 'overaged_deals'
     ] as rules
 ),
 
@@ -39,6 +43,7 @@ broken as (
             when 'unprocessed_incoming' then d.incoming_count > 0
             when 'overdue_activities' then d.overdue_count > 0
             when 'invoice_stuck' then d.is_invoice_stuck
+            when 'missed_followup' then d.missed_followups > 0
             when 'no_next_activity' then d.is_no_next_activity
             when 'stale_deals' then d.is_stale
             when 'overaged_deals' then d.is_overaged
@@ -57,6 +62,8 @@ described as (
                 when b.invoice_no_followup then 'no follow-up in the invoice stage'
                 else 'no touch for ' || b.days_since_touch || ' days in the invoice stage'
             end
+            when 'missed_followup' then 'no follow-up: '
+                || array_to_string(list_transform(b.missed_followup_list, lambda x: x.rule_name), ', ')
             when 'no_next_activity' then 'no next activity planned'
             when 'stale_deals' then case
                 when b.never_touched then 'never touched'
@@ -91,6 +98,7 @@ final as (
                 case when d.is_open then 'answer_incoming' else 'answer_incoming_closed' end
             when 'overdue_activities' then 'do_overdue'
             when 'invoice_stuck' then case when d.invoice_no_followup then 'invoice_call' else 'invoice_push' end
+            when 'missed_followup' then 'followup_call'
             when 'no_next_activity' then 'plan_next'
             when 'stale_deals' then 'touch_stale'
             when 'overaged_deals' then 'close_or_move'
@@ -98,7 +106,9 @@ final as (
         d.invoice_no_followup,
         d.invoice_stale,
         d.latest_item_at,
-        coalesce(d.latest_item_at >= lw.last_workday_start, false) as since_last_workday
+        coalesce(d.latest_item_at >= lw.last_workday_start, false) as since_last_workday,
+        d.followup_rule_name,
+        d.followup_trigger_at
     from described as d
     cross join priority_order as po
     cross join v_last_workday as lw

@@ -2,13 +2,14 @@
 -- grain: one row per manager (manager_id)
 -- params: $manager_id, $pipeline_id, $department_id (NULL = all)
 -- columns: manager_id, manager_name, active_deals, below_minimum, overaged_deals, stale_deals,
--- no_next_activity, overdue_activities, unprocessed_incoming, invoice_stuck, won_deals, won_amount,
--- lost_deals, win_rate, manager_active, department_id, issues_total, dismissed_with_deals
+-- no_next_activity, overdue_activities, unprocessed_incoming, invoice_stuck, missed_followups, won_deals,
+-- won_amount, lost_deals, win_rate, manager_active, department_id, issues_total, dismissed_with_deals
 -- rule: counts from v_deal_flags (one pass over open and closed deals: closed ones only add unprocessed
 -- incoming) and v_closed_deal (queries/sql/_base.sql), attributed to the deal's assigned_by_id;
 -- below_minimum = active_deals < min_active_deals; won/lost = final move inside T's calendar month up to
--- T; win_rate = won / (won + lost); issues_total = the sum of the six rule counts; dismissed_with_deals = a dismissed manager who still owns
--- open deals (reassign them). Every count is findable item by item in the manager's backlog.
+-- T; win_rate = won / (won + lost); missed_followups = (deal, follow-up rule) pairs broken (the rows of
+-- missed_followups); issues_total = the sum of the seven rule counts; dismissed_with_deals = a dismissed
+-- manager who still owns open deals (reassign them). Every count is findable item by item in the manager's backlog.
 with
 
 managers as (
@@ -26,7 +27,8 @@ rule_counts as (
         count(*) filter (where is_no_next_activity) as no_next_activity,
         cast(sum(overdue_count) filter (where is_open) as bigint) as overdue_activities,
         cast(sum(incoming_count) as bigint) as unprocessed_incoming,  -- on any deal, open or closed
-        count(*) filter (where is_invoice_stuck) as invoice_stuck
+        count(*) filter (where is_invoice_stuck) as invoice_stuck,
+        cast(sum(missed_followups) as bigint) as missed_followups
     from v_deal_flags
     where pipeline_in_scope(pipeline_id, $pipeline_id)
     group by manager_id
@@ -57,6 +59,7 @@ counted as (
         coalesce(rc.overdue_activities, 0) as overdue_activities,
         coalesce(rc.unprocessed_incoming, 0) as unprocessed_incoming,
         coalesce(rc.invoice_stuck, 0) as invoice_stuck,
+        coalesce(rc.missed_followups, 0) as missed_followups,
         coalesce(cm.won_deals, 0) as won_deals,
         coalesce(cm.won_amount, 0) as won_amount,
         coalesce(cm.lost_deals, 0) as lost_deals,
@@ -73,7 +76,7 @@ final as (
     select
         c.*,
         c.overaged_deals + c.stale_deals + c.no_next_activity + c.overdue_activities + c.unprocessed_incoming
-            + c.invoice_stuck as issues_total,
+            + c.invoice_stuck + c.missed_followups as issues_total,
         not c.manager_active and c.active_deals > 0 as dismissed_with_deals
     from counted as c
 )

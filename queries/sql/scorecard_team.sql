@@ -2,8 +2,8 @@
 -- grain: one row
 -- params: $manager_id, $pipeline_id, $department_id (NULL = all)
 -- columns: managers, managers_below_minimum, dismissed_with_deals, active_deals, overaged_deals, stale_deals,
--- no_next_activity, overdue_activities, unprocessed_incoming, invoice_stuck, won_deals, won_amount,
--- lost_deals, win_rate
+-- no_next_activity, overdue_activities, unprocessed_incoming, invoice_stuck, missed_followups, won_deals,
+-- won_amount, lost_deals, win_rate
 -- rule: the scorecard's managers and definitions (v_manager, v_deal_flags, v_closed_deal in
 -- queries/sql/_base.sql), counted over the whole team: the scorecard's rows summed. managers_below_minimum
 -- = managers with fewer open deals than min_active_deals; dismissed_with_deals = dismissed managers still
@@ -60,7 +60,8 @@ rule_counts as (
         count(*) filter (where is_no_next_activity) as no_next_activity,
         cast(coalesce(sum(overdue_count) filter (where is_open), 0) as bigint) as overdue_activities,
         cast(coalesce(sum(incoming_count), 0) as bigint) as unprocessed_incoming,
-        count(*) filter (where is_invoice_stuck) as invoice_stuck
+        count(*) filter (where is_invoice_stuck) as invoice_stuck,
+        cast(coalesce(sum(missed_followups), 0) as bigint) as missed_followups
     from team_deals
 ),
 

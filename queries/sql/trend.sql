@@ -2,13 +2,15 @@
 -- grain: one row per manager and day (manager_id, snapshot_date)
 -- params: $manager_id, $department_id (NULL = all); no pipeline filter (history is all pipelines)
 -- columns: manager_id, manager_name, snapshot_date, active_deals, below_minimum, overaged_deals, stale_deals,
--- no_next_activity, overdue_activities, unprocessed_incoming, invoice_stuck, won_deals, won_amount,
--- lost_deals, win_rate, previous_date, active_deals_change, overaged_deals_change, stale_deals_change,
--- no_next_activity_change, overdue_activities_change, unprocessed_incoming_change, invoice_stuck_change,
--- won_deals_change, won_amount_change, lost_deals_change, manager_active, recorded_as_of
+-- no_next_activity, overdue_activities, unprocessed_incoming, invoice_stuck, missed_followups, won_deals,
+-- won_amount, lost_deals, win_rate, previous_date, active_deals_change, overaged_deals_change,
+-- stale_deals_change, no_next_activity_change, overdue_activities_change, unprocessed_incoming_change,
+-- invoice_stuck_change, missed_followups_change, won_deals_change, won_amount_change, lost_deals_change,
+-- manager_active, recorded_as_of
 -- rule: reads scorecard_history (queries.history.record_scorecard after each successful sync; the last sync
 -- of a portal day wins). Days: the given period, else the 30 days up to T's day. *_change = this day's value
--- minus the manager's previous recorded day (NULL on the first day).
+-- minus the manager's previous recorded day (NULL on the first day). missed_followups is NULL on days
+-- recorded before the follow-up rules existed.
 with
 
 history as (
@@ -31,6 +33,7 @@ with_change as (
         h.overdue_activities - lag(h.overdue_activities) over w as overdue_activities_change,
         h.unprocessed_incoming - lag(h.unprocessed_incoming) over w as unprocessed_incoming_change,
         h.invoice_stuck - lag(h.invoice_stuck) over w as invoice_stuck_change,
+        h.missed_followups - lag(h.missed_followups) over w as missed_followups_change,
         h.won_deals - lag(h.won_deals) over w as won_deals_change,
         h.won_amount - lag(h.won_amount) over w as won_amount_change,
         h.lost_deals - lag(h.lost_deals) over w as lost_deals_change
@@ -51,6 +54,7 @@ final as (
         c.overdue_activities,
         c.unprocessed_incoming,
         c.invoice_stuck,
+        c.missed_followups,
         c.won_deals,
         c.won_amount,
         c.lost_deals,
@@ -63,6 +67,7 @@ final as (
         c.overdue_activities_change,
         c.unprocessed_incoming_change,
         c.invoice_stuck_change,
+        c.missed_followups_change,
         c.won_deals_change,
         c.won_amount_change,
         c.lost_deals_change,

@@ -48,3 +48,20 @@ def fixture_history_db(tmp_path_factory) -> Path:
     finally:
         con.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def followup_db(tmp_path_factory) -> Path:
+    """The fixture plus the follow-up rule cases (fixture_db.FOLLOWUP_*: manager 5's deals)."""
+    return build_fixture_db(tmp_path_factory.mktemp("queries-followups") / "crm.duckdb", followups=True)
+
+
+@pytest.fixture
+def run_fu(followup_db):
+    """run_fu("metric", **kw): a metric on the follow-up fixture at AS_OF, default rules unless given."""
+    from queries import run_metric
+
+    def _run(name: str, rules: Rules | None = None, as_of=AS_OF, **kw):
+        return run_metric(name, followup_db, as_of=as_of, rules=rules or Rules(), **kw)
+
+    return _run

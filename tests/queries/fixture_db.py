@@ -229,6 +229,131 @@ SNAPSHOTS = [
 ]
 
 
+# --- follow-up rules (issue 14): build_fixture_db(path, followups=True) adds these rows --------------------
+# A fifth manager, Dmitry Kozlov (5, active, department 12 "Partners", top level), owns them all, so every
+# number of managers 1-4 above stays as it is. Default rules: proposal = entering a stage named like "КП" /
+# "proposal" (here PREPARATION "Proposal"), 3 working days; meeting = the end of a completed meeting (type
+# 1), 2 working days. Working days: Mon-Fri minus Russia's holidays: Wed 4 Nov 2026 (Unity Day) is off.
+# The due moment: E on a working day keeps its time of day on the N-th working day after; E on a weekend
+# counts from the next working day's start. T = Fri 20 Nov 18:00.
+FOLLOWUP_USER = {"id": 5, "active": True, "name": "Dmitry", "last_name": "Kozlov", "uf_department": [12]}
+FOLLOWUP_DEPARTMENT = {"id": 12, "name": "Partners", "sort": 30, "parent": None, "uf_head": 5}
+FOLLOWUP_DEALS = [
+    # proposal entered Tue 17 Nov 18:00: + Wed 18, Thu 19, Fri 20 = due Fri 20 Nov 18:00 = T: not before T,
+    # not missed (yet)
+    _deal(501, "Proposal due at T", 0, "PREPARATION", "P", 5, 10000, "RUB", "2026-11-16 10:00",
+          moved="2026-11-17 18:00"),
+    # one minute earlier: due Fri 20 Nov 17:59 < T: missed
+    _deal(502, "Proposal due a minute before T", 0, "PREPARATION", "P", 5, 10000, "RUB", "2026-11-16 10:00",
+          moved="2026-11-17 17:59"),
+    # entered Saturday 14 Nov 12:00: counts from Mon 16 00:00, + Mon 16, Tue 17, Wed 18 = due the start of
+    # Thu 19 Nov (00:00): missed at T; not yet at Wed 18 Nov 23:59
+    _deal(503, "Proposal on Saturday", 0, "PREPARATION", "P", 5, 10000, "RUB", "2026-11-10 10:00",
+          moved="2026-11-14 12:00"),
+    # entered Mon 2 Nov 10:00: Tue 3 (1), Wed 4 is a holiday, Thu 5 (2), Fri 6 (3) = due Fri 6 Nov 10:00:
+    # not missed on Thu 5 Nov 12:00 (it would be without the holiday), missed from Fri 6 10:00 on
+    _deal(504, "Proposal over the holiday", 0, "PREPARATION", "P", 5, 10000, "RUB", "2026-11-01 10:00",
+          moved="2026-11-02 10:00"),
+    # entered 2 Nov, left for NEW on 5 Nov, re-entered Thu 19 Nov 10:00: the latest entry counts, due Tue
+    # 24 Nov 10:00: not missed at T (the first entry's window ended on 6 Nov); missed on Tue 24 Nov 10:01
+    _deal(505, "Proposal re-entered", 0, "PREPARATION", "P", 5, 10000, "RUB", "2026-11-01 10:00",
+          moved="2026-11-19 10:00"),
+    # a call Mon 16 Nov 09:00, then the proposal at 10:00: the call came before E and does not count; due
+    # Thu 19 Nov 10:00: missed
+    _deal(506, "Touched before the proposal", 0, "PREPARATION", "P", 5, 10000, "RUB", "2026-11-12 10:00",
+          moved="2026-11-16 10:00"),
+    # proposal Mon 16 Nov 10:00 (due Thu 19 10:00), called Fri 20 Nov 12:00: late, but the call was made:
+    # not missed (the rule asks for a touch after E; followup_outcomes tells on time from late)
+    _deal(507, "Called late", 0, "PREPARATION", "P", 5, 10000, "RUB", "2026-11-12 10:00",
+          moved="2026-11-16 10:00"),
+    # proposal 2 Nov 10:00, never touched, lost Thu 12 Nov: closed, not missed; followup_outcomes: its
+    # window ended Fri 6 Nov 10:00 with no touch, it was still open: late (lost)
+    _deal(508, "Lost after a silent proposal", 0, "LOSE", "F", 5, 10000, "RUB", "2026-11-01 10:00",
+          moved="2026-11-12 10:00"),
+    # proposal Mon 9 Nov, moved on to EXECUTING Thu 12 Nov, never touched: not judged by the proposal rule
+    _deal(509, "Moved past the proposal", 0, "EXECUTING", "P", 5, 10000, "RUB", "2026-11-06 10:00",
+          moved="2026-11-12 10:00"),
+    # meeting Wed 18 Nov 10:00-11:00, nothing after: E = its end 11:00, due Fri 20 Nov 11:00: missed
+    _deal(511, "Meeting, no call after", 0, "NEW", "P", 5, 10000, "RUB", "2026-11-10 10:00"),
+    # meeting ends Wed 18 Nov 18:00: due Fri 20 Nov 18:00 = T: not missed
+    _deal(512, "Meeting due at T", 0, "NEW", "P", 5, 10000, "RUB", "2026-11-10 10:00"),
+    # meeting ends Mon 16 Nov 12:00, a call Tue 17 Nov: not missed
+    _deal(513, "Meeting then a call", 0, "NEW", "P", 5, 10000, "RUB", "2026-11-10 10:00"),
+    # meeting 9 Nov, a call 10 Nov, a second meeting ends Tue 17 Nov 12:00 with nothing after: the latest
+    # meeting counts: E = 17 Nov 12:00, due Thu 19 Nov 12:00: missed
+    _deal(514, "Two meetings", 0, "NEW", "P", 5, 10000, "RUB", "2026-11-05 10:00"),
+    # a meeting planned for Mon 16 Nov, never completed: no trigger (it is an overdue activity instead)
+    _deal(515, "Meeting not held", 0, "NEW", "P", 5, 10000, "RUB", "2026-11-10 10:00"),
+    # both rules: meeting ends Fri 13 Nov 15:00 (due Tue 17 Nov 15:00), proposal Mon 16 Nov 10:00 (due Thu
+    # 19 Nov 10:00); the meeting is before the proposal's E, nothing after either: two rows; the backlog
+    # names the one due first, the meeting
+    _deal(516, "Meeting and proposal", 0, "PREPARATION", "P", 5, 10000, "RUB", "2026-11-10 10:00",
+          moved="2026-11-16 10:00"),
+    # closed in November, for followup_outcomes:
+    # proposal Mon 2 Nov 10:00 (due Fri 6 Nov 10:00), called Thu 5 Nov: on time; won Tue 10 Nov
+    _deal(521, "Proposal, called on time, won", 0, "WON", "S", 5, 10000, "RUB", "2026-11-01 10:00",
+          moved="2026-11-10 10:00"),
+    # proposal Mon 9 Nov 10:00 (due Thu 12 Nov 10:00), called Fri 13 Nov: late; won Mon 16 Nov
+    _deal(522, "Proposal, called late, won", 0, "WON", "S", 5, 10000, "RUB", "2026-11-01 10:00",
+          moved="2026-11-16 10:00"),
+    # proposal Wed 18 Nov 10:00 (due Mon 23 Nov), won Thu 19 Nov with no touch: closed before the window
+    # ended, left out
+    _deal(523, "Won before the call was due", 0, "WON", "S", 5, 10000, "RUB", "2026-11-01 10:00",
+          moved="2026-11-19 12:00"),
+    # meeting ends Tue 3 Nov 12:00: Thu 5 (1), Fri 6 (2) = due Fri 6 Nov 12:00 (4 Nov off); called Fri 6 Nov
+    # 11:00: on time; lost Tue 10 Nov
+    _deal(524, "Meeting, called on time, lost", 0, "LOSE", "F", 5, 10000, "RUB", "2026-11-01 10:00",
+          moved="2026-11-10 10:00"),
+    # meeting ends Mon 9 Nov 12:00 (due Wed 11 Nov 12:00), no touch; won Fri 13 Nov: late, won
+    _deal(525, "Meeting, no call, won", 0, "WON", "S", 5, 10000, "RUB", "2026-11-01 10:00",
+          moved="2026-11-13 10:00"),
+]
+FOLLOWUP_ACTIVITIES = [
+    (5041, [504], 6, "Plan the call", False, 0, False, None, None, "2026-11-30 10:00", "2026-11-02 10:00"),
+    (5051, [505], 2, "Call", True, 2, False, "2026-11-03 10:00", "2026-11-03 10:05", None, "2026-11-03 10:00"),
+    (5061, [506], 2, "Call", True, 2, False, "2026-11-16 09:00", "2026-11-16 09:05", None, "2026-11-16 09:00"),
+    (5071, [507], 2, "Call", True, 2, False, "2026-11-20 12:00", "2026-11-20 12:05", None, "2026-11-20 12:00"),
+    (5111, [511], 1, "Meeting", True, 0, False, "2026-11-18 10:00", "2026-11-18 11:00", "2026-11-18 10:00", "2026-11-12 10:00"),
+    (5121, [512], 1, "Meeting", True, 0, False, "2026-11-18 17:00", "2026-11-18 18:00", "2026-11-18 17:00", "2026-11-12 10:00"),
+    (5131, [513], 1, "Meeting", True, 0, False, "2026-11-16 11:00", "2026-11-16 12:00", "2026-11-16 11:00", "2026-11-12 10:00"),
+    (5132, [513], 2, "Call", True, 2, False, "2026-11-17 10:00", "2026-11-17 10:05", None, "2026-11-17 10:00"),
+    (5141, [514], 1, "Meeting", True, 0, False, "2026-11-09 11:00", "2026-11-09 12:00", "2026-11-09 11:00", "2026-11-06 10:00"),
+    (5142, [514], 2, "Call", True, 2, False, "2026-11-10 10:00", "2026-11-10 10:05", None, "2026-11-10 10:00"),
+    (5143, [514], 1, "Meeting", True, 0, False, "2026-11-17 11:00", "2026-11-17 12:00", "2026-11-17 11:00", "2026-11-10 10:00"),
+    (5151, [515], 1, "Meeting", False, 0, False, "2026-11-16 11:00", "2026-11-16 12:00", "2026-11-16 11:00", "2026-11-10 10:00"),
+    (5161, [516], 1, "Meeting", True, 0, False, "2026-11-13 14:00", "2026-11-13 15:00", "2026-11-13 14:00", "2026-11-11 10:00"),
+    (5211, [521], 2, "Call", True, 2, False, "2026-11-05 10:00", "2026-11-05 10:05", None, "2026-11-05 10:00"),
+    (5221, [522], 2, "Call", True, 2, False, "2026-11-13 10:00", "2026-11-13 10:05", None, "2026-11-13 10:00"),
+    (5241, [524], 1, "Meeting", True, 0, False, "2026-11-03 11:00", "2026-11-03 12:00", "2026-11-03 11:00", "2026-11-02 10:00"),
+    (5242, [524], 2, "Call", True, 2, False, "2026-11-06 11:00", "2026-11-06 11:05", None, "2026-11-06 11:00"),
+    (5251, [525], 1, "Meeting", True, 0, False, "2026-11-09 11:00", "2026-11-09 12:00", "2026-11-09 11:00", "2026-11-06 10:00"),
+]
+FOLLOWUP_STAGE_HISTORY = [
+    (501, 2, "PREPARATION", 0, "P", "2026-11-17 18:00"),
+    (502, 2, "PREPARATION", 0, "P", "2026-11-17 17:59"),
+    (503, 2, "PREPARATION", 0, "P", "2026-11-14 12:00"),
+    (504, 2, "PREPARATION", 0, "P", "2026-11-02 10:00"),
+    (505, 2, "PREPARATION", 0, "P", "2026-11-02 10:00"),
+    (505, 2, "NEW", 0, "P", "2026-11-05 10:00"),
+    (505, 2, "PREPARATION", 0, "P", "2026-11-19 10:00"),
+    (506, 2, "PREPARATION", 0, "P", "2026-11-16 10:00"),
+    (507, 2, "PREPARATION", 0, "P", "2026-11-16 10:00"),
+    (508, 2, "PREPARATION", 0, "P", "2026-11-02 10:00"),
+    (508, 3, "LOSE", 0, "F", "2026-11-12 10:00"),
+    (509, 2, "PREPARATION", 0, "P", "2026-11-09 10:00"),
+    (509, 2, "EXECUTING", 0, "P", "2026-11-12 10:00"),
+    (516, 2, "PREPARATION", 0, "P", "2026-11-16 10:00"),
+    (521, 2, "PREPARATION", 0, "P", "2026-11-02 10:00"),
+    (521, 3, "WON", 0, "S", "2026-11-10 10:00"),
+    (522, 2, "PREPARATION", 0, "P", "2026-11-09 10:00"),
+    (522, 3, "WON", 0, "S", "2026-11-16 10:00"),
+    (523, 2, "PREPARATION", 0, "P", "2026-11-18 10:00"),
+    (523, 3, "WON", 0, "S", "2026-11-19 12:00"),
+    (524, 3, "LOSE", 0, "F", "2026-11-10 10:00"),
+    (525, 3, "WON", 0, "S", "2026-11-13 10:00"),
+]
+
+
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
     for row in rows:
         cols = ", ".join(row)
@@ -236,8 +361,9 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> Non
         con.execute(f"insert into {table} ({cols}) values ({marks})", row)
 
 
-def build_fixture_db(path: str | Path) -> Path:
-    """Write the fixture snapshot to `path` (replaced if present) and return the path."""
+def build_fixture_db(path: str | Path, followups: bool = False) -> Path:
+    """Write the fixture snapshot to `path` (replaced if present) and return the path; `followups` adds the
+    follow-up rule cases (FOLLOWUP_*: a fifth manager's deals)."""
     path = Path(path)
     path.unlink(missing_ok=True)
     con = duckdb.connect(str(path))
@@ -246,6 +372,8 @@ def build_fixture_db(path: str | Path) -> Path:
             con.execute(ddl(table))
         con.execute("alter table deals add column uf_crm_loss_reason bigint")
         _fill(con)
+        if followups:
+            _fill_followups(con)
     finally:
         con.close()
     return path
@@ -294,7 +422,23 @@ def _fill(con: duckdb.DuckDBPyConnection) -> None:
                     {"id": 502, "value": "Выбрали конкурента", "sort": 20, "is_default": False, "xml_id": "COMP"}],
     }])
     _insert(con, "deals", DEALS)
-    for aid, deals, type_id, subject, done, direction, channel, start, end, deadline, created in ACTIVITIES:
+    _fill_activities(con, ACTIVITIES, STAGE_HISTORY, first_history_id=1)
+    _insert(con, "deal_snapshots", [
+        {"snapshot_date": date.fromisoformat(day), "id": deal, "closedate": date.fromisoformat(close)}
+        for day, deal, close in SNAPSHOTS
+    ])
+
+
+def _fill_followups(con: duckdb.DuckDBPyConnection) -> None:
+    _insert(con, "departments", [FOLLOWUP_DEPARTMENT])
+    _insert(con, "users", [FOLLOWUP_USER])
+    _insert(con, "deals", FOLLOWUP_DEALS)
+    _fill_activities(con, FOLLOWUP_ACTIVITIES, FOLLOWUP_STAGE_HISTORY, first_history_id=1001)
+
+
+def _fill_activities(con: duckdb.DuckDBPyConnection, activities: list[tuple], history: list[tuple],
+                     first_history_id: int) -> None:
+    for aid, deals, type_id, subject, done, direction, channel, start, end, deadline, created in activities:
         _insert(con, "activities", [{
             "id": aid, "owner_type_id": 2, "owner_id": deals[0], "type_id": type_id, "subject": subject,
             "completed": done, "direction": direction, "is_incoming_channel": channel,
@@ -304,13 +448,9 @@ def _fill(con: duckdb.DuckDBPyConnection) -> None:
         }])
         _insert(con, "activity_bindings", [{"activity_id": aid, "deal_id": d} for d in deals])
     _insert(con, "stage_history", [
-        {"id": i + 1, "owner_id": deal, "type_id": type_id, "stage_id": stage, "category_id": cat,
+        {"id": first_history_id + i, "owner_id": deal, "type_id": type_id, "stage_id": stage, "category_id": cat,
          "stage_semantic_id": sem, "created_time": t(created)}
-        for i, (deal, type_id, stage, cat, sem, created) in enumerate(STAGE_HISTORY)
-    ])
-    _insert(con, "deal_snapshots", [
-        {"snapshot_date": date.fromisoformat(day), "id": deal, "closedate": date.fromisoformat(close)}
-        for day, deal, close in SNAPSHOTS
+        for i, (deal, type_id, stage, cat, sem, created) in enumerate(history)
     ])
 
 

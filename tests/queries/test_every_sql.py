@@ -25,7 +25,7 @@ def test_every_file_is_a_metric():
     assert {"scorecard", "overaged_deals", "stale_deals", "no_next_activity", "overdue_activities",
             "unprocessed_incoming", "invoice_stuck", "backlog", "attention", "conversion", "forecast",
             "trend", "scorecard_team", "conversion_team", "managers", "forecast_summary",
-            "rejected_records"} <= files
+            "rejected_records", "missed_followups", "followup_outcomes"} <= files
 
 
 @pytest.mark.parametrize("name", sorted(METRICS))

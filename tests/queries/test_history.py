@@ -23,8 +23,12 @@ def test_trend_day_over_day(fixture_history_db):
                                    "invoice_stuck_change", "active_deals_change"]].tolist() == [1, 2, 1, 0]
     assert anna["overaged_deals_change"].isna().tolist() == [True, False]
     today = df[df["snapshot_date"].astype(str) == "2026-11-20"]
-    assert [tuple(r)[:13] for r in today.iloc[:, [0, 1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]].itertuples(
-        index=False)] == [r[:13] for r in EXPECTED_SCORECARD]
+    columns = ["manager_id", "manager_name", "active_deals", "below_minimum", "overaged_deals", "stale_deals",
+               "no_next_activity", "overdue_activities", "unprocessed_incoming", "invoice_stuck", "won_deals",
+               "won_amount", "lost_deals"]
+    assert [tuple(r) for r in today[columns].itertuples(index=False)] == [r[:13] for r in EXPECTED_SCORECARD]
+    # missed follow-ups: D104 (Anna), whose meeting's 2-working-day window ended Tue 10 Nov, on both days
+    assert anna["missed_followups"].tolist() == [1, 1] and anna["missed_followups_change"].tolist()[1] == 0
 
 
 def test_recording_a_day_again_replaces_it(fixture_history_db, tmp_path):
@@ -40,6 +44,25 @@ def test_recording_a_day_again_replaces_it(fixture_history_db, tmp_path):
     finally:
         con.close()
     assert [n for _, n in rows] == [3, 3]
+
+
+def test_history_from_before_the_followup_column(fixture_history_db, tmp_path):
+    # a scorecard_history recorded by the previous version (no missed_followups column): trend reads it with
+    # NULL there; the next recorded day adds the column, keeps NULL for the days before
+    db = shutil.copy(fixture_history_db, tmp_path / "old.duckdb")
+    with duckdb.connect(str(db)) as con:
+        con.execute("alter table scorecard_history drop column missed_followups")
+    old = run_metric("trend", db, as_of=AS_OF, rules=Rules())
+    assert len(old) == 6 and old["missed_followups"].isna().all()
+    with duckdb.connect(str(db)) as con:
+        from queries.history import record_scorecard
+
+        record_scorecard(con, AS_OF + timedelta(days=3), Rules())  # Monday 23 Nov
+    df = run_metric("trend", db, as_of=AS_OF + timedelta(days=3), rules=Rules())
+    anna = df[df["manager_id"] == 1]
+    assert anna["snapshot_date"].astype(str).tolist() == ["2026-11-19", "2026-11-20", "2026-11-23"]
+    assert anna["missed_followups"].isna().tolist() == [True, True, False]
+    assert anna["missed_followups"].tolist()[2] == 1  # D104
 
 
 def test_trend_is_empty_before_any_history(run):

@@ -14,12 +14,16 @@ SIX_RULES = ["overaged_deals", "stale_deals", "no_next_activity", "invoice_stuck
 
 def test_backlog_priority_and_rules(run):
     df = run("backlog", manager_id=1)
-    assert df["deal_id"].tolist() == [105, 103, 106, 101, 104]
-    assert df["priority"].tolist() == [2, 2, 3, 4, 4]
+    # D104 breaks the meeting follow-up rule (priority 4) besides no next activity (5), stale and overaged
+    assert df["deal_id"].tolist() == [105, 103, 106, 104, 101]
+    assert df["priority"].tolist() == [2, 2, 3, 4, 5]
     by_deal = df.set_index("deal_id")
     assert by_deal.loc[101, "rules"] == ["no_next_activity", "stale_deals", "overaged_deals"]
     assert by_deal.loc[101, "rules_text"] == "no next activity planned; never touched; 111 days old"
     assert by_deal.loc[106, "rules"] == ["invoice_stuck"]
+    assert by_deal.loc[104, "rules"] == ["missed_followup", "no_next_activity", "stale_deals",
+                                         "overaged_deals"]
+    assert by_deal.loc[104, "rules_text"].startswith("no follow-up: После встречи; no next activity planned")
     assert by_deal.loc[101, "deal_url"].endswith("/crm/deal/details/101/")
 
 
@@ -42,7 +46,7 @@ def test_backlog_incoming_first_closed_deals_included(run):
 def test_backlog_actions_and_latest_items(run):
     df = run("backlog", manager_id=1).set_index("deal_id")
     assert df["action"].to_dict() == {105: "do_overdue", 103: "do_overdue", 106: "invoice_call",
-                                      101: "plan_next", 104: "plan_next"}
+                                      101: "plan_next", 104: "followup_call"}
     # overdue: the newest overdue deadline (D105: 19 Nov 23:59 = 20:59 UTC; D103: 19 Nov 10:00), both on
     # Thursday 19 Nov, the last working day before Friday 20 Nov; the deal rules carry no item time
     assert str(df.loc[105, "latest_item_at"]) == "2026-11-19 20:59:00+00:00"
@@ -72,8 +76,8 @@ def test_backlog_invoice_push_and_since_last_workday_ordering(run):
 
 def test_backlog_priority_is_stated_once_in_rules(run):
     df = run("backlog")
-    order = ["unprocessed_incoming", "overdue_activities", "invoice_stuck", "no_next_activity", "stale_deals",
-             "overaged_deals"]
+    order = ["unprocessed_incoming", "overdue_activities", "invoice_stuck", "missed_followup",
+             "no_next_activity", "stale_deals", "overaged_deals"]
     for rules, priority, reason in zip(df["rules"], df["priority"], df["reason"], strict=True):
         assert rules == sorted(rules, key=order.index) and reason == rules[0]
         assert priority == order.index(reason) + 1
@@ -91,6 +95,12 @@ def test_every_scorecard_number_is_findable_in_the_backlog(run, as_of, pipeline_
             assert sum(rule in r for r in backlog["rules"]) == row[rule], (manager_id, rule)
         assert backlog["incoming_count"].sum() == row["unprocessed_incoming"]
         assert backlog["overdue_count"].sum() == row["overdue_activities"]
+        # missed follow-ups: one list row per (deal, rule); the backlog has each of those deals once
+        missed = run("missed_followups", manager_id=manager_id, pipeline_id=pipeline_id, **kw)
+        assert len(missed) == row["missed_followups"], manager_id
+        flagged = {d for d, r in zip(backlog["deal_id"], backlog["rules"], strict=True)
+                   if "missed_followup" in r}
+        assert flagged == set(missed["deal_id"])
 
 
 def test_attention(run):

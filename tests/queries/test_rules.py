@@ -93,12 +93,51 @@ invoice_stage_ids = []
      "rules.toml: calendar.working_days: unknown weekday 'monXYZ'"),
     ("[calendar]\ncountry = \"XX\"\n", "rules.toml: calendar.country: no public-holiday calendar for 'XX'"),
     ("[calendar]\ncountry = 7\n", "rules.toml: calendar.country: expected a country code"),
+    # issue 14: the follow-up rules
+    ("[followups.proposal]\ndays = 3\n", "rules.toml: followups.proposal.days: unknown key"),
+    ("[followups.proposal]\nbusiness_days = \"3\"\n",
+     "rules.toml: followups.proposal.business_days: expected a whole number, got '3'"),
+    ("[followups.meeting]\nbusiness_days = 400\n",
+     "rules.toml: followups.meeting.business_days: must be <= 365, got 400"),
+    ("[followups.proposal]\ntrigger = \"call\"\n",
+     "rules.toml: followups.proposal.trigger: expected \"stage\" or \"meeting\", got 'call'"),
+    ("[followups.demo]\nbusiness_days = 1\n", "rules.toml: followups.demo.trigger: missing"),
+    ("[followups.proposal]\nname_patterns = []\n",
+     "rules.toml: followups.proposal.name_patterns: a \"stage\" trigger needs name_patterns or stage_ids"),
+    ("[followups.proposal]\nstage_ids = \"PREPARATION\"\n",
+     "rules.toml: followups.proposal.stage_ids: expected a list"),
+    ("[followups.meeting]\nstage_ids = [\"X\"]\n",
+     "rules.toml: followups.meeting.stage_ids: only a \"stage\" trigger has stages"),
+    ("[followups.proposal]\nname = \"\"\n", "rules.toml: followups.proposal.name: expected a non-empty"),
+    ("[followups.\"После КП\"]\ntrigger = \"stage\"\n",
+     "rules.toml: followups.После КП: a rule key is lowercase latin letters"),
+    ("followups = 3\n", "rules.toml: followups: expected a table"),
+    ("[followups]\nproposal = 3\n", "rules.toml: followups.proposal: expected a table"),
 ])
 def test_refused_with_key_and_reason(tmp_path, text, message):
     with pytest.raises(RulesError) as err:
         load_rules(write(tmp_path, text))
     assert message in str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_followup_rules(tmp_path):
+    # a default rule's missing keys keep its defaults; the tables listed are the rules in force
+    rules = load_rules(write(tmp_path, """
+[followups.proposal]
+business_days = 2
+stage_ids = ["C3:KP"]
+[followups.demo]
+name = "После демо"
+trigger = "stage"
+name_patterns = ["демо"]
+"""))
+    assert [(r.key, r.name, r.trigger, r.business_days) for r in rules.followups] == [
+        ("proposal", "После КП", "stage", 2), ("demo", "После демо", "stage", 2)]
+    assert rules.followups[0].stage_ids == ("C3:KP",)
+    assert rules.followups[0].name_patterns == Rules().followups[0].name_patterns
+    assert load_rules(write(tmp_path, "[followups]\n")).followups == ()
+    assert [r.key for r in Rules().followups] == ["proposal", "meeting"]
 
 
 def test_weekday_names_full_and_short(tmp_path):

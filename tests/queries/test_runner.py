@@ -85,3 +85,13 @@ def test_read_connection_never_loads_extensions(fixture_db):
     finally:
         con.close()
     assert settings == (False, False)
+
+
+def test_an_all_null_text_column_has_the_text_dtype(run):
+    # Boris's backlog breaks no follow-up rule: followup_rule_name is NULL on every row, and still the same
+    # column type (NaN for NULL) as in the whole team's backlog, where D104 names its rule; before, it came
+    # back as objects holding None and a per-manager slice of the team's rows differed from the direct call
+    team = run("backlog")
+    boris = run("backlog", manager_id=2)
+    assert boris["followup_rule_name"].isna().all() and len(boris) == 3
+    assert boris["followup_rule_name"].dtype == team["followup_rule_name"].dtype

@@ -16,7 +16,7 @@ from queries import Rules, run_metric
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
 TRUTH_COLUMNS = ("active_deals", "overaged_deals", "stale_deals", "no_next_activity", "overdue_activities",
-                 "unprocessed_incoming", "invoice_stuck", "won_deals", "lost_deals")
+                 "unprocessed_incoming", "invoice_stuck", "missed_followups", "won_deals", "lost_deals")
 
 
 @pytest.fixture(scope="module")
@@ -76,8 +76,8 @@ def test_scorecard_matches_the_sandbox_truth(synced_small):
             assert rates[manager_id] != rates[manager_id], manager_id  # NULL arrives as NaN
         else:
             assert rates[manager_id] == pytest.approx(counts["win_rate"]), manager_id
-    # the sandbox gives the invoice rule and the month's closed deals something to find
-    for column in ("invoice_stuck", "won_deals", "lost_deals"):
+    # the sandbox gives the invoice rule, the follow-up rules and the month's closed deals something to find
+    for column in ("invoice_stuck", "missed_followups", "won_deals", "lost_deals"):
         assert sum(c[column] for c in truth.values()) >= 3, column
 
 
@@ -93,6 +93,17 @@ def test_invoice_stuck_deals_and_halves_match_the_sandbox_truth(synced_small):
     assert set(df.loc[df["invoice_stale"], "deal_id"]) == items["invoice_stale"]
     # both halves occur in the generated portal, so both are checked
     assert items["invoice_stale"] - items["invoice_no_followup"] and items["invoice_no_followup"]
+
+
+def test_missed_followups_match_the_sandbox_truth(synced_small):
+    from connectors.sandbox.truth import expected_items
+
+    store, db, now = synced_small
+    days_off, workdays = country_days(now)
+    items = expected_items(store, now, holidays=days_off, workdays=workdays)
+    df = run_metric("missed_followups", db, as_of=now, rules=Rules())
+    assert set(zip(df["rule_key"], df["deal_id"], strict=True)) == items["missed_followups"]
+    assert {rule for rule, _ in items["missed_followups"]} == {"proposal", "meeting"}
 
 
 def test_default_managers_cover_every_open_deal(synced_small):

@@ -20,15 +20,18 @@ def rows(df, columns=FIRST_14):
 
 def test_columns_start_with_the_fourteen(run):
     df = run("scorecard")
-    assert list(df.columns[:14]) == FIRST_14
+    # missed_followups sits right after invoice_stuck (CONTRACT-14), then the rest of the fourteen
+    assert list(df.columns[:15]) == FIRST_14[:10] + ["missed_followups"] + FIRST_14[10:]
     assert {"manager_active", "department_id", "issues_total", "dismissed_with_deals"} <= set(df.columns)
 
 
 def test_issues_total_and_worst_first(run):
-    # the six rule counts summed (EXPECTED_SCORECARD): Anna 2+2+2+2+0+1 = 9, Boris 1+0+1+0+3+0 = 5,
-    # Viktor 0+2+1+0+0+1 = 4
+    # the seven rule counts summed (EXPECTED_SCORECARD, then missed follow-ups): Anna 2+2+2+2+0+1 + 1 = 10
+    # (D104: its meeting of 6 Nov had no touch after it), Boris 1+0+1+0+3+0 + 0 = 5,
+    # Viktor 0+2+1+0+0+1 + 0 = 4
     df = run("scorecard")
-    assert list(zip(df["manager_id"], df["issues_total"], strict=True)) == [(1, 9), (2, 5), (3, 4)]
+    assert list(zip(df["manager_id"], df["issues_total"], strict=True)) == [(1, 10), (2, 5), (3, 4)]
+    assert df.set_index("manager_id")["missed_followups"].to_dict() == {1: 1, 2: 0, 3: 0}
     # pipeline 3: Boris 5 (D202 overaged, D201 no next activity, 3 unprocessed incoming on D201 and D205);
     # Anna (D107: nothing) and Viktor (no deals there) 0, then by name
     projects = run("scorecard", pipeline_id=3)

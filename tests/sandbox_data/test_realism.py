@@ -240,3 +240,24 @@ def test_expected_items_are_what_the_counts_count(small_store, truth):
         assert db.execute("select STAGE_SEMANTIC_ID from deals where ID = ?", (deal_id,)).fetchone()[0] == "P"
     assert items["stale_deals"] <= items["active_deals"] and items["overaged_deals"] <= items["active_deals"]
     db.close()
+
+
+def test_proposals_and_meetings_with_and_without_a_call_after(small_store, profiles):
+    """Issue 14: the follow-up rules have cases on both sides: proposals («Подготовка КП») and completed
+    meetings whose window ended, some followed by a touch, some not; careless managers miss more."""
+    from connectors.sandbox.truth import expected_items
+
+    items = expected_items(small_store, NOW)
+    for rule in ("proposal", "meeting"):
+        assert any(r == rule for r, _ in items["missed_followups"]), rule
+        assert any(r == rule for r, _ in items["followups_done"]), rule
+    db = sqlite3.connect(small_store)
+    owner = dict(db.execute("select ID, ASSIGNED_BY_ID from deals"))
+    db.close()
+
+    def missed_share(profile: str) -> float:
+        judged = [(kind, d) for kind in ("missed_followups", "followups_done") for _, d in items[kind]
+                  if profiles.get(owner[d]) == profile]
+        return sum(kind == "missed_followups" for kind, _ in judged) / max(1, len(judged))
+
+    assert missed_share("sloppy") > missed_share("disciplined")

@@ -1,0 +1,61 @@
+-- followup_outcomes: how deals fared when the call after a proposal or a meeting came on time, and when not
+-- grain: one row per follow-up rule and on time or not (rule_key, on_time)
+-- params: $manager_id, $pipeline_id, $department_id (NULL = all); the period as in conversion (default: T's
+-- calendar month), capped at T
+-- columns: rule_key, rule_name, on_time, closed_deals, won_deals, win_rate
+-- rule: deals closed (won or lost) in the period, as conversion counts them, that had a rule's trigger
+-- before closing: the last entry into a matching stage (stage rules) or the end of the last completed
+-- meeting (meeting rules) before the final move, at E. on_time = a touch (completed activity bound to the
+-- deal) came after E and at or before E + business_days working days (due, as missed_followups counts it);
+-- late = no touch in that window although the deal was still open when it ended. A deal that closed before
+-- its window ended with no touch in it is left out (the call was not yet due). Every rule has both rows
+-- (closed_deals 0 when none); win_rate = won / closed, NULL when none. Order: the rules' order, on time
+-- first.
+with
+
+closed as (
+    select c.deal_id, c.is_won, c.closed_at
+    from v_closed_deal as c
+    where in_scope(c.manager_id, c.pipeline_id, c.department_ids, $manager_id, $pipeline_id, $department_id)
+),
+
+judged as (
+    select
+        w.rule_key,
+        c.is_won,
+        exists (
+            select 1
+            from d_deal_activity as da
+            where da.deal_id = w.deal_id and da.completed
+              and da.touch_time > w.trigger_at and da.touch_time <= w.due_at
+        ) as on_time,
+        c.closed_at > w.due_at as window_ended_open
+    from v_window_due as w
+    inner join closed as c on c.deal_id = w.deal_id
+    where w.kind = 'outcome'
+),
+
+counted as (
+    select rule_key, on_time, count(*) as closed_deals, count(*) filter (where is_won) as won_deals
+    from judged
+    where on_time or window_ended_open
+    group by rule_key, on_time
+),
+
+final as (
+    select
+        fr.rule_key,
+        fr.rule_name,
+        o.on_time,
+        coalesce(c.closed_deals, 0) as closed_deals,
+        coalesce(c.won_deals, 0) as won_deals,
+        c.won_deals / nullif(c.closed_deals, 0) as win_rate,
+        fr.ord
+    from followup_rule as fr
+    cross join (values (true), (false)) as o(on_time)
+    left join counted as c on c.rule_key = fr.rule_key and c.on_time = o.on_time
+)
+
+select rule_key, rule_name, on_time, closed_deals, won_deals, win_rate
+from final
+order by ord, on_time desc

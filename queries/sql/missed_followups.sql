@@ -1,0 +1,41 @@
+-- missed_followups: open deals where the call after a proposal or a meeting was never made
+-- grain: one row per open deal and follow-up rule (deal_id, rule_key)
+-- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- columns: deal_id, deal_title, deal_url, manager_id, manager_name, pipeline_id, pipeline_name, stage_id,
+-- stage_name, opportunity, currency_id, amount_base, deal_age_days, days_since_touch, reason, rule_key,
+-- rule_name, trigger_at, due_at, manager_active
+-- rule: a follow-up rule of rules.toml [followups] (not the invoice rule, which has its own list) is broken
+-- by an open deal when its trigger happened at E (trigger_at): "stage" = the latest entry into a matching
+-- stage that is still the deal's current stage; "meeting" = the end of the latest completed meeting bound
+-- to the deal; E + business_days working days (due_at, portal calendar, as the invoice rule counts them)
+-- is before T; and no touch (completed activity bound to the deal) came after E.
+-- reason = no_followup_<rule_key>_<N>_business_days. Order: due_at (the longest overdue first).
+with
+
+deals as (
+    select *
+    from v_open_deal
+    where missed_followups > 0
+      and in_scope(manager_id, pipeline_id, department_ids, $manager_id, $pipeline_id, $department_id)
+),
+
+broken as (  -- one row per (deal, rule)
+    select d.deal_columns, d.manager_active, unnest(d.missed_followup_list) as f
+    from deals as d
+),
+
+final as (
+    select
+        unnest(b.deal_columns),  -- deal_id ... days_since_touch (_base.sql)
+        'no_followup_' || b.f.rule_key || '_' || fr.business_days || '_business_days' as reason,
+        b.f.rule_key as rule_key,
+        b.f.rule_name as rule_name,
+        b.f.trigger_at as trigger_at,
+        b.f.due_at as due_at,
+        b.manager_active
+    from broken as b
+    inner join followup_rule as fr on fr.rule_key = b.f.rule_key
+)
+
+select * from final
+order by due_at, deal_id, rule_key
