@@ -126,7 +126,7 @@ def _followups(ctx: Context, outcomes: pd.DataFrame, month: date) -> None:
             rule = plain.md(rows["rule_name"].iloc[0])
             st.markdown(t("conv_followups_rule", rule=rule, on=_of(on), late=_of(late)) + " "
                         + _verdict(on, late))
-    shown = outcomes.assign(on_time=outcomes["on_time"].map(
+    shown = closed.assign(on_time=closed["on_time"].map(
         lambda v: t("on_time_yes") if v is True or v == 1 else t("on_time_no")))
     components.table(ctx, shown, key="followup_outcomes", columns=columns.FOLLOWUP_OUTCOMES.columns,
                      file_name="followup_outcomes")

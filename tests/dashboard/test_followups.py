@@ -176,6 +176,19 @@ def test_about_says_when_no_followup_rule_is_set(app, monkeypatch, tmp_path) -> 
     assert "Правила дожима не заданы." in _about_rules(at)
 
 
+def test_every_missed_followup_is_in_that_managers_backlog(followups) -> None:
+    from queries import run_metric
+    from tests.queries.fixture_db import AS_OF
+
+    at = followups("my_backlog")
+    for manager_id in (1, 5):
+        widget(at, "selectbox", "manager").set_value(manager_id).run()
+        listed = set(table(at, "backlog_table")["deal_url"])
+        behind = set(run_metric("missed_followups", at.session_state["_dozhim_ctx"].db, as_of=AS_OF,
+                                manager_id=manager_id)["deal_url"])
+        assert behind and behind <= listed, (manager_id, behind - listed)
+
+
 # --- conversion: follow-ups on time vs late, per rule, in sentences ---
 
 def test_conversion_compares_followups_on_time_and_late_per_rule(followups) -> None:
