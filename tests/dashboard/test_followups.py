@@ -242,3 +242,18 @@ def test_trends_show_missed_followups_and_a_dash_before_the_rule_existed(app, hi
     anna = rows[rows["manager_name"] == "Anna Ivanova"]
     assert anna["value"].tolist() == ["1", "—", "—"]  # 20, 19, 18 Nov
     assert "—" in anna["change"].tolist() and "None" not in rows["value"].tolist()
+
+
+def test_a_rule_name_from_the_rules_file_is_never_markdown(app, monkeypatch, tmp_path) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[followups.meeting]\nname = "После [встречи](http://evil/x) **срочно**"\n',
+                     encoding="utf-8")
+    monkeypatch.setenv("DOZHIM_RULES", str(rules))
+    at = app()
+    no_errors(at)
+    helps = [m.help for m in at.metric if m.label == "Без дожима"]
+    config = json.loads(at.container("table_scorecard").dataframe[0].proto.columns)["missed_followups"]
+    assert len(helps) == 1
+    for text in (*helps, config["help"]):
+        assert "встречи" in text and "](http" not in text and "**срочно" not in text
+
