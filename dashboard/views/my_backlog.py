@@ -19,19 +19,15 @@ def _rules_in_words(rules: Any) -> str:
     return ", ".join(t(str(r)) for r in (rules if rules is not None else []))
 
 
-def _action(row: pd.Series, ctx: Context) -> str:
-    if row["action"] == "followup_call":  # the rule's name and the day of the client's step
-        return followups.action(row["followup_rule_name"], row["followup_trigger_at"], ctx.rules.followups,
-                                ctx.tz)
-    return t(f"act_{row['action']}")
-
-
 def in_words(deals: pd.DataFrame, ctx: Context) -> pd.DataFrame:
-    """`action` and `rules` from keys to words in the current language."""
-    if deals.empty:
-        return deals
-    return deals.assign(action=deals.apply(lambda row: _action(row, ctx), axis=1),
-                        rules=deals["rules"].map(_rules_in_words))
+    """`action` and `rules` from keys to words in the current language; a missed follow-up's call names its
+    rule and the day of the client's step."""
+    action = deals["action"].map(lambda a: t(f"act_{a}"))
+    calls = deals["action"] == "followup_call"
+    action[calls] = [followups.action(name, at, ctx.rules.followups, ctx.tz) for name, at in
+                     zip(deals.loc[calls, "followup_rule_name"], deals.loc[calls, "followup_trigger_at"],
+                         strict=True)]
+    return deals.assign(action=action, rules=deals["rules"].map(_rules_in_words))
 
 
 def render(ctx: Context) -> None:
