@@ -2,7 +2,7 @@
 -- connection after the runner has created the rule tables (ctx, calendar_day, calendar_work,
 -- rule_pipeline, invoice_stage, followup_rule, followup_stage, loss_rule, deal_loss_field) and the derived
 -- layer (d_user, d_deal, d_deal_activity: queries/sql/_derived.sql). One place for: open, touch, planned,
--- incoming, attribution, per-pipeline thresholds, the working-day windows, the invoice and follow-up
+-- incoming, attribution, per-pipeline thresholds, the working-day due moment, the invoice and follow-up
 -- rules, the last working day, the loss reason; and the pieces every
 -- metric file would repeat (the filter by manager / pipeline / department, the columns every list starts
 -- with). Times are instants (timestamptz); day boundaries come from ctx (portal time zone). Each view here
@@ -172,74 +172,24 @@ select
     } as deal_columns
 from facts as f;
 
--- what starts a working-day window, one row per (kind, deal, rule): the invoice rule (kind 'invoice': E =
--- the entry into the current invoice stage) and the follow-up rules of rules.toml [followups] on open deals
--- (kind 'followup'). stage: the deal's CURRENT stage triggers the rule, E = its latest entry into that
--- stage (a deal that moved past the stage is not judged by it); meeting: E = the end (touch time) of the
--- latest completed meeting (activity type 1) bound to the deal, at or before T. Kind 'outcome': deals
--- closed in the period (ctx) with the last such trigger before their final move, for followup_outcomes.
--- n = the window in working days.
-create or replace temp view v_window_start as
-select 'invoice' as kind, d.deal_id, null as rule_key, d.stage_entered_at as trigger_at,
-       d.invoice_followup_business_days as n
-from v_deal as d
-where d.is_open and d.in_invoice_stage
-union all
-select 'followup', d.deal_id, fs.rule_key, d.stage_entered_at, fr.business_days
-from d_deal as d
-inner join followup_stage as fs on fs.stage_id = d.stage_id
-inner join followup_rule as fr on fr.rule_key = fs.rule_key
-where d.is_open
-union all
-select 'followup', m.deal_id, fr.rule_key, m.trigger_at, fr.business_days
-from (
-    select da.deal_id, max(da.touch_time) as trigger_at
-    from d_deal_activity as da
-    cross join ctx
-    where da.deal_open and da.completed and da.activity_type = 1 and da.touch_time <= ctx.as_of
-    group by da.deal_id
-) as m
-inner join followup_rule as fr on fr.trigger = 'meeting'
-union all
-select 'outcome', o.deal_id, o.rule_key, max(o.trigger_at), any_value(fr.business_days)
-from (
-    select c.deal_id, fs.rule_key, h.created_time as trigger_at
-    from d_deal as c
-    cross join ctx
-    inner join stage_history as h on h.owner_id = c.deal_id and h.created_time < c.closed_at
-    inner join followup_stage as fs on fs.stage_id = h.stage_id
-    where c.closed_at >= ctx.period_start and c.closed_at < ctx.period_end
-    union all
-    select c.deal_id, fr.rule_key, da.touch_time
-    from d_deal as c
-    cross join ctx
-    inner join d_deal_activity as da on da.deal_id = c.deal_id
-    inner join followup_rule as fr on fr.trigger = 'meeting'
-    where c.closed_at >= ctx.period_start and c.closed_at < ctx.period_end
-      and da.completed and da.activity_type = 1 and da.touch_time < c.closed_at
-) as o
-inner join followup_rule as fr on fr.rule_key = o.rule_key
-group by o.deal_id, o.rule_key;
-
--- E + N working days (portal calendar): the due moment of every window in v_window_start. E on a working
--- day keeps its time of day on the N-th working day after E's day; E on a non-working day counts from the
--- start of the next working day (due = the start of the N-th working day after E's day then).
-create or replace temp view v_window_due as
+-- E + N working days (portal calendar), the one computation of a due moment (the invoice rule, the
+-- follow-up rules, followup_outcomes): every row of the table or CTE named t, which carries trigger_at (E)
+-- and n, with due_at added. E on a working day keeps its time of day on the N-th working day after E's day;
+-- E on a non-working day counts from the start of the next working day (due = the start of the N-th
+-- working day after E's day then). A table macro: only the queries that call it bind it.
+create or replace temp macro with_due(t) as table
 with positioned as (
     select
         w.*,
         timezone(ctx.tz, w.trigger_at) as e_local,
         coalesce(cal.is_working, false) as e_is_working,
         coalesce(cal.work_idx_le, 0) as idx_le
-    from v_window_start as w
+    from query_table(t) as w
     cross join ctx
     left join calendar_day as cal on cal.day = cast(timezone(ctx.tz, w.trigger_at) as date)
 )
 select
-    p.kind,
-    p.deal_id,
-    p.rule_key,
-    p.trigger_at,
+    p.* exclude (e_local, e_is_working, idx_le),
     timezone(ctx.tz, case
         when p.e_is_working
             then cast(target.day as timestamp) + (p.e_local - cast(cast(p.e_local as date) as timestamp))
@@ -250,27 +200,59 @@ cross join ctx
 left join calendar_work as target
     on target.work_idx = p.idx_le + p.n + case when p.e_is_working then 0 else 1 end;
 
--- per open deal with a window: the invoice rule's E and due moment, and every follow-up rule whose window
--- ended before T, as a list sorted by due_at (v_deal_flags keeps those with no touch after E)
-create or replace temp view v_deal_window as
+-- invoice follow-up deadline: E (entry into the current invoice stage) plus N working days
+create or replace temp view v_invoice_due as
+with invoice_start as (
+    select d.deal_id, d.stage_entered_at as trigger_at, d.invoice_followup_business_days as n
+    from v_deal as d
+    where d.is_open and d.in_invoice_stage
+)
+select deal_id, trigger_at as entered_at, due_at
+from with_due('invoice_start');
+
+-- follow-up rules (rules.toml [followups]) on open deals: per deal, every rule whose window (E + N working
+-- days) ended before T, as a list sorted by due_at (v_deal_flags keeps those with no touch after E).
+-- stage: the deal's CURRENT stage triggers the rule, E = its latest entry into that stage (a deal that
+-- moved past the stage is not judged by it); meeting: E = the end (touch time) of the latest completed
+-- meeting (activity type 1) bound to the deal, at or before T.
+create or replace temp view v_followup_due as
+with windows as (
+    select d.deal_id, fr.rule_key, fr.rule_name, fr.ord, fr.business_days as n, d.stage_entered_at as trigger_at
+    from d_deal as d
+    inner join followup_stage as fs on fs.stage_id = d.stage_id
+    inner join followup_rule as fr on fr.rule_key = fs.rule_key
+    where d.is_open
+    union all
+    select m.deal_id, fr.rule_key, fr.rule_name, fr.ord, fr.business_days, m.trigger_at
+    from (
+        select da.deal_id, max(da.touch_time) as trigger_at
+        from d_deal_activity as da
+        cross join ctx
+        where da.deal_open and da.completed and da.activity_type = 1 and da.touch_time <= ctx.as_of
+        group by da.deal_id
+    ) as m
+    inner join followup_rule as fr on fr.trigger = 'meeting'
+)
 select
     w.deal_id,
-    any_value(w.trigger_at) filter (where w.kind = 'invoice') as invoice_entered_at,
-    any_value(w.due_at) filter (where w.kind = 'invoice') as invoice_due_at,
-    -- struct field order = sort order: earliest due first, then the rules' order in rules.toml
-    list_sort(list({
-        'due_at': w.due_at, 'ord': fr.ord, 'rule_key': w.rule_key, 'rule_name': fr.rule_name,
-        'trigger_at': w.trigger_at
-    }) filter (where w.kind = 'followup' and coalesce(w.due_at, w.trigger_at) < ctx.as_of)) as followups_due
-from v_window_due as w
+    list({
+        'due_at': w.due_at, 'rule_key': w.rule_key, 'rule_name': w.rule_name, 'trigger_at': w.trigger_at
+    } order by w.due_at, w.ord) as followups_due  -- earliest due first, then the rules' order in rules.toml
+from with_due('windows') as w
 cross join ctx
-left join followup_rule as fr on fr.rule_key = w.rule_key
-where w.kind in ('invoice', 'followup')
+where coalesce(w.due_at, w.trigger_at) < ctx.as_of
 group by w.deal_id;
 
+-- the follow-up rules a deal breaks: those of its ended windows (v_followup_due.followups_due) with no
+-- touch after E (the deal's last touch at or before T is not later than E), earliest due first; [] when
+-- none. Only the metrics that show follow-ups join v_followup_due (scorecard, scorecard_team, backlog,
+-- missed_followups): in v_deal_flags every metric would pay for it.
+create or replace temp macro missed_followups_of(windows, last_touch_at) as
+    coalesce(list_filter(windows, lambda x: coalesce(last_touch_at <= x.trigger_at, true)), []);
+
 -- one row per deal with every rule's verdict, false for closed deals (the single source for scorecard,
--- lists and backlog; the scorecard reads it once for open and closed deals alike). missed_followups: the
--- number of follow-up rules the open deal breaks (missed_followup_list: each with its E and due moment). invoice_stuck: an open
+-- lists and backlog; the scorecard reads it once for open and closed deals alike; the follow-up rules are
+-- apart: v_followup_due and missed_followups_of above). invoice_stuck: an open
 -- deal in an invoice stage (entered at E) that either had no touch within N working days of E
 -- (invoice_no_followup) or is stale while in it: its last touch since E, else E, is more than the touch
 -- interval before T (invoice_stale).
@@ -284,32 +266,24 @@ with flags as (
         and epoch(coalesce(d.last_touch_at, d.date_create)) < epoch(ctx.as_of) - 86400 * d.touch_interval_days
             as is_stale,
         d.is_open and d.planned_count = 0 as is_no_next_activity,
-        win.invoice_entered_at,
-        win.invoice_due_at,
+        inv.entered_at as invoice_entered_at,
+        inv.due_at as invoice_due_at,
         -- no touch between E and T  <=>  the last touch at or before T is earlier than E
         d.is_open
         and d.in_invoice_stage
-        and coalesce(win.invoice_due_at, win.invoice_entered_at) < ctx.as_of
-        and coalesce(d.last_touch_at < win.invoice_entered_at, true) as invoice_no_followup,
+        and coalesce(inv.due_at, inv.entered_at) < ctx.as_of
+        and coalesce(d.last_touch_at < inv.entered_at, true) as invoice_no_followup,
         d.is_open
         and d.in_invoice_stage
-        and epoch(case when d.last_touch_at > win.invoice_entered_at then d.last_touch_at
-                       else win.invoice_entered_at end)
-            < epoch(ctx.as_of) - 86400 * d.touch_interval_days as invoice_stale,
-        -- follow-up rules broken: window over and no touch after E (the last touch at or before T <= E)
-        coalesce(list_filter(win.followups_due, lambda x: coalesce(d.last_touch_at <= x.trigger_at, true)), [])
-            as missed_followup_list
+        and epoch(case when d.last_touch_at > inv.entered_at then d.last_touch_at else inv.entered_at end)
+            < epoch(ctx.as_of) - 86400 * d.touch_interval_days as invoice_stale
     from v_deal_row as d
     cross join ctx
-    left join v_deal_window as win on win.deal_id = d.deal_id
+    left join v_invoice_due as inv on inv.deal_id = d.deal_id
 )
 select
     f.*,
-    f.invoice_no_followup or f.invoice_stale as is_invoice_stuck,
-    len(f.missed_followup_list) as missed_followups,
-    -- the rule with the earliest due_at, when the deal breaks several
-    f.missed_followup_list[1].rule_name as followup_rule_name,
-    f.missed_followup_list[1].trigger_at as followup_trigger_at
+    f.invoice_no_followup or f.invoice_stale as is_invoice_stuck
 from flags as f;
 
 -- one row per open deal with every rule's verdict

@@ -30,10 +30,14 @@ priority_order as (
 ),
 
 deals as (
-    select *
-    from v_deal_flags
-    where (is_open or incoming_count > 0)
-      and in_scope(manager_id, pipeline_id, department_ids, $manager_id, $pipeline_id, $department_id)
+    select
+        f.*,
+        -- follow-up rules broken, earliest due first: the first names the rule in followup_rule_name
+        missed_followups_of(fu.followups_due, f.last_touch_at) as missed_followup_list
+    from v_deal_flags as f
+    left join v_followup_due as fu on fu.deal_id = f.deal_id
+    where (f.is_open or f.incoming_count > 0)
+      and in_scope(f.manager_id, f.pipeline_id, f.department_ids, $manager_id, $pipeline_id, $department_id)
 ),
 
 broken as (
@@ -43,7 +47,7 @@ broken as (
             when 'unprocessed_incoming' then d.incoming_count > 0
             when 'overdue_activities' then d.overdue_count > 0
             when 'invoice_stuck' then d.is_invoice_stuck
-            when 'missed_followup' then d.missed_followups > 0
+            when 'missed_followup' then len(d.missed_followup_list) > 0
             when 'no_next_activity' then d.is_no_next_activity
             when 'stale_deals' then d.is_stale
             when 'overaged_deals' then d.is_overaged
@@ -107,8 +111,8 @@ final as (
         d.invoice_stale,
         d.latest_item_at,
         coalesce(d.latest_item_at >= lw.last_workday_start, false) as since_last_workday,
-        d.followup_rule_name,
-        d.followup_trigger_at
+        d.missed_followup_list[1].rule_name as followup_rule_name,
+        d.missed_followup_list[1].trigger_at as followup_trigger_at
     from described as d
     cross join priority_order as po
     cross join v_last_workday as lw

@@ -16,7 +16,29 @@ with
 closed as (
     select c.deal_id, c.is_won, c.closed_at
     from v_closed_deal as c
-    where in_scope(c.manager_id, c.pipeline_id, c.department_ids, $manager_id, $pipeline_id, $department_id)
+    cross join ctx
+    where c.closed_at >= ctx.period_start and c.closed_at < ctx.period_end
+      and in_scope(c.manager_id, c.pipeline_id, c.department_ids, $manager_id, $pipeline_id, $department_id)
+),
+
+triggers as (  -- every trigger before the final move
+    select c.deal_id, fs.rule_key, h.created_time as trigger_at
+    from closed as c
+    inner join stage_history as h on h.owner_id = c.deal_id and h.created_time < c.closed_at
+    inner join followup_stage as fs on fs.stage_id = h.stage_id
+    union all
+    select c.deal_id, fr.rule_key, da.touch_time
+    from closed as c
+    inner join d_deal_activity as da on da.deal_id = c.deal_id
+    inner join followup_rule as fr on fr.trigger = 'meeting'
+    where da.completed and da.activity_type = 1 and da.touch_time < c.closed_at
+),
+
+windows as (  -- the last one per deal and rule, with the rule's window
+    select t.deal_id, t.rule_key, max(t.trigger_at) as trigger_at, any_value(fr.business_days) as n
+    from triggers as t
+    inner join followup_rule as fr on fr.rule_key = t.rule_key
+    group by t.deal_id, t.rule_key
 ),
 
 judged as (
@@ -30,9 +52,8 @@ judged as (
               and da.touch_time > w.trigger_at and da.touch_time <= w.due_at
         ) as on_time,
         c.closed_at > w.due_at as window_ended_open
-    from v_window_due as w
+    from with_due('windows') as w
     inner join closed as c on c.deal_id = w.deal_id
-    where w.kind = 'outcome'
 ),
 
 counted as (

@@ -12,16 +12,17 @@
 -- reason = no_followup_<rule_key>_<N>_business_days. Order: due_at (the longest overdue first).
 with
 
-deals as (
-    select *
-    from v_open_deal
-    where missed_followups > 0
-      and in_scope(manager_id, pipeline_id, department_ids, $manager_id, $pipeline_id, $department_id)
+deals as (  -- open deals with a follow-up window that ended before T
+    select o.deal_columns, o.manager_active, missed_followups_of(fu.followups_due, o.last_touch_at) as missed
+    from v_open_deal as o
+    inner join v_followup_due as fu on fu.deal_id = o.deal_id
+    where in_scope(o.manager_id, o.pipeline_id, o.department_ids, $manager_id, $pipeline_id, $department_id)
 ),
 
-broken as (  -- one row per (deal, rule)
-    select d.deal_columns, d.manager_active, unnest(d.missed_followup_list) as f
+broken as (  -- one row per (deal, rule) broken
+    select d.deal_columns, d.manager_active, unnest(d.missed) as f
     from deals as d
+    where len(d.missed) > 0
 ),
 
 final as (
