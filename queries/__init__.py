@@ -4,7 +4,7 @@
     from queries import Rules, RulesError, QueryError
 """
 
-from queries.rules import PipelineRules, Rules, RulesError, load_rules
+from queries.rules import FollowupRule, PipelineRules, Rules, RulesError, load_rules
 from queries.runner import (
     MetricInfo,
     QueryError,
@@ -15,5 +15,5 @@ from queries.runner import (
     snapshot_info,
 )
 
-__all__ = ["MetricInfo", "PipelineRules", "QueryError", "Rules", "RulesError", "SnapshotInfo", "list_metrics",
-           "load_rules", "metric_columns", "run_metric", "snapshot_info"]
+__all__ = ["FollowupRule", "MetricInfo", "PipelineRules", "QueryError", "Rules", "RulesError", "SnapshotInfo",
+           "list_metrics", "load_rules", "metric_columns", "run_metric", "snapshot_info"]

@@ -49,10 +49,11 @@ judged as (
             select 1
             from d_deal_activity as da
             where da.deal_id = w.deal_id and da.completed
-              and da.touch_time > w.trigger_at and da.touch_time <= w.due_at
+              and da.touch_time > w.trigger_at and da.touch_time <= least(w.due_at, ctx.as_of)
         ) as on_time,
         c.closed_at > w.due_at as window_ended_open
     from with_due('windows') as w
+    cross join ctx
     inner join closed as c on c.deal_id = w.deal_id
 ),
 

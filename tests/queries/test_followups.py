@@ -8,8 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from queries import Rules
-from queries.rules import FollowupRule
+from queries import FollowupRule, Rules
 from tests.queries.fixture_db import t
 
 # (deal, rule, E, due) in the portal's time, as the comments on FOLLOWUP_DEALS work them out, by due
@@ -62,6 +61,16 @@ def test_working_day_edges(run_fu):
     assert (505, "proposal") in missed("2026-11-24 10:01")
     # D501 / D512 are due exactly at T: one minute later they are missed
     assert {(501, "proposal"), (512, "meeting")} <= missed("2026-11-20 18:01")
+
+
+def test_a_meeting_ending_after_t_is_not_a_trigger_yet(run_fu):
+    # Tue 17 Nov 11:30: D514's second meeting (11:00-12:00) has not ended; its first (9 Nov) was followed by
+    # the call of 10 Nov: nothing missed. Thu 19 Nov 12:01: the second meeting's window (due 12:00) is over
+    early = run_fu("missed_followups", manager_id=5, as_of=t("2026-11-17 11:30"))
+    assert 514 not in set(early["deal_id"])
+    later = run_fu("missed_followups", manager_id=5, as_of=t("2026-11-19 12:01")).set_index("deal_id")
+    assert later.loc[514, ["rule_key", "trigger_at", "due_at"]].tolist() == [
+        "meeting", t("2026-11-17 12:00"), t("2026-11-19 12:00")]
 
 
 def test_a_touch_after_the_meeting_clears_it_but_not_before(run_fu):
