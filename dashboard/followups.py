@@ -7,6 +7,7 @@ Markdown context goes through plain.md; the backlog's action is a table cell, dr
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import tzinfo
 from typing import Any
 
@@ -14,14 +15,15 @@ import pandas as pd
 
 from dashboard import formatting, plain
 from dashboard.i18n import count_of, has, lang, t
+from queries import FollowupRule
 
 
-def window(rule: Any) -> str:
+def window(rule: FollowupRule) -> str:
     """`3 рабочих дня` / `3 working days`."""
     return count_of(rule.business_days, "working_day")
 
 
-def quoted(items: Any) -> str:
+def quoted(items: Iterable[str]) -> str:
     """`«кп», «предложение» или «proposal»` / `“кп”, “предложение” or “proposal”`, each item made plain for
     Markdown."""
     left, right = ("«", "»") if lang() == "ru" else ("“", "”")
@@ -31,14 +33,14 @@ def quoted(items: Any) -> str:
     return ", ".join(shown[:-1]) + (" или " if lang() == "ru" else " or ") + shown[-1]
 
 
-def help_list(rules: Any) -> str:
+def help_list(rules: Sequence[FollowupRule]) -> str:
     """The rules in force for a help text: `«После КП» — 3 рабочих дня после входа в стадию; ...`."""
     parts = [t("followup_rule_help", name=plain.md(r.name), window=window(r),
                after=t(f"followup_after_{r.trigger}")) for r in rules]
     return "; ".join(parts) or t("followup_rules_none")
 
 
-def described(rule: Any) -> str:
+def described(rule: FollowupRule) -> str:
     """One rule in a sentence, for About: its name, its trigger and its window."""
     name = plain.md(rule.name)
     if rule.trigger == "meeting":
@@ -56,7 +58,7 @@ def _inline(name: str) -> str:
     return name
 
 
-def action(rule_name: Any, trigger_at: Any, rules: Any, tz: tzinfo) -> str:
+def action(rule_name: Any, trigger_at: Any, rules: Sequence[FollowupRule], tz: tzinfo) -> str:
     """The backlog's `followup_call` in words: the rule's name and the day of its trigger E (portal time),
     and what to ask, by the kind of step."""
     if not isinstance(rule_name, str) or not rule_name or trigger_at is None or pd.isna(trigger_at):
