@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -42,7 +43,7 @@ def style(fig: go.Figure, *, height: int = 360, legend: bool = True) -> go.Figur
 
 def count_axis(values: Any) -> dict[str, Any]:
     """An axis for whole counts: integer ticks only (no `0, 0, 1, 1` from fractional steps)."""
-    top = max([float(v) for v in values if v == v] or [1])  # v == v drops NaN
+    top = max([float(v) for v in values if not pd.isna(v)] or [1])  # a day without the rule is NA
     return {"tickformat": "d", "dtick": max(1, math.ceil(top / 8)), "rangemode": "tozero"}
 
 

@@ -26,7 +26,7 @@ class Uses:
 # The scorecard's rule columns and tiles, in the order of the rules issue (a display order, not a priority:
 # the backlog's priority lives in backlog.sql and reaches the app as the order of its `rules` list).
 SCORE_RULES = ("overaged_deals", "stale_deals", "no_next_activity", "overdue_activities",
-               "unprocessed_incoming", "invoice_stuck")
+               "unprocessed_incoming", "invoice_stuck", "missed_followups")
 
 DEAL = ("deal_title", "deal_url", "manager_name", "stage_name", "amount_base")
 
@@ -40,8 +40,8 @@ TEAM = Uses("scorecard_team", read=("active_deals", *SCORE_RULES, "won_deals", "
 TREND_CHANGE = Uses("trend", read=("snapshot_date", "active_deals_change", "overaged_deals_change",
                                    "stale_deals_change", "no_next_activity_change",
                                    "overdue_activities_change", "unprocessed_incoming_change",
-                                   "invoice_stuck_change", "won_deals_change", "won_amount_change",
-                                   "lost_deals_change"))
+                                   "invoice_stuck_change", "missed_followups_change", "won_deals_change",
+                                   "won_amount_change", "lost_deals_change"))
 ATTENTION = Uses("attention", shown=("manager_name", "open_deals", "untouched_deals", "untouched_share",
                                      "hammered_deals", "touches"), read=("manager_id",))
 # the drill-down: per rule, the columns that justify a row
@@ -61,6 +61,9 @@ DRILL = {
     "invoice_stuck": Uses("invoice_stuck", shown=(*DEAL, "invoice_entered_at", "last_touch_at",
                                                   "invoice_no_followup", "invoice_stale", "reason"),
                           read=("manager_id",)),
+    "missed_followups": Uses("missed_followups", shown=(*DEAL, "rule_name", "trigger_at", "due_at",
+                                                        "days_since_touch", "reason"),
+                             read=("manager_id",)),
 }
 
 # filters and the dismissed managers' mark
@@ -71,7 +74,7 @@ DEPARTMENTS = Uses("departments", read=("department_id", "department_name"))
 # my backlog (`action` and `rules` are shown in words)
 BACKLOG = Uses("backlog", shown=("deal_title", "deal_url", "action", "since_last_workday", "latest_item_at",
                                  "stage_name", "days_since_touch", "amount_base", "rules"),
-               read=("manager_id",))
+               read=("manager_id", "followup_rule_name", "followup_trigger_at"))
 
 # forecast
 FORECAST = Uses("forecast", shown=("close_month", "deals", "amount", "weighted_amount", "default_close_dates",
@@ -105,6 +108,8 @@ LOSS_REASONS = Uses("loss_reasons", shown=("manager_name", "pipeline_name", "rea
                                            "lost_deals", "lost_amount"), read=("manager_id",))
 LOST_STAGE = Uses("lost_stage", shown=("manager_name", "stage_name", "at_invoice_stage", "lost_deals",
                                        "lost_amount", "share"), read=("manager_id",))
+FOLLOWUP_OUTCOMES = Uses("followup_outcomes", shown=("rule_name", "on_time", "closed_deals", "won_deals",
+                                                    "win_rate"), read=("rule_key",))
 BY_MONTH = Uses("conversion_by_month", shown=("month", "manager_name", "won_deals", "won_amount",
                                               "lost_deals", "win_rate", "median_days_to_close"),
                 read=("manager_id",))

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import columns, data, formatting, plain, tables
+from dashboard import columns, data, followups, formatting, plain, tables
 from dashboard.data import Context
 from dashboard.i18n import count_of, has, lang, reason, t
 from queries import QueryError, RulesError
@@ -129,7 +129,8 @@ def rule_help(ctx: Context, name: str) -> str | None:
     return t(key, max_deal_age_days=count_of(rules.max_deal_age_days, "day"),
              touch_interval_days=count_of(rules.touch_interval_days, "day"),
              invoice_followup_business_days=count_of(rules.invoice_followup_business_days, "working_day"),
-             min_active_deals=formatting.integer(rules.min_active_deals, lang()))
+             min_active_deals=formatting.integer(rules.min_active_deals, lang()),
+             followup_rules=followups.help_list(rules.followups))
 
 
 def with_reasons(frame: pd.DataFrame) -> pd.DataFrame:

@@ -127,9 +127,9 @@ def _run(name: str, db_path: str, stamp: str, version: Any, as_of: str | None, n
 # and switching managers is instant. Team-level aggregates (`forecast`) still get the parameter.
 ROW_PER_MANAGER = frozenset({
     "scorecard", "overaged_deals", "stale_deals", "no_next_activity", "overdue_activities",
-    "unprocessed_incoming", "invoice_stuck", "backlog", "attention", "conversion", "conversion_by_month",
-    "forecast_by_manager", "forecast_deals", "close_date_pushes", "loss_reasons", "lost_stage", "trend",
-    "won_pace",
+    "unprocessed_incoming", "invoice_stuck", "missed_followups", "backlog", "attention", "conversion",
+    "conversion_by_month", "forecast_by_manager", "forecast_deals", "close_date_pushes", "loss_reasons",
+    "lost_stage", "trend", "won_pace",
 })
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
+from babel.dates import format_skeleton
 
 NBSP = "\u00a0"  # Russian thousands separator (a non-breaking space keeps the number on one line)
 
@@ -133,6 +134,14 @@ def day(value: object, lang: str) -> str:
     if lang == "ru":
         return f"{d.day:02d}.{d.month:02d}.{d.year}"
     return f"{MONTHS_SHORT_EN[d.month - 1]} {d.day}, {d.year}"
+
+
+def day_month(value: object, tz: tzinfo, lang: str) -> str:
+    """The portal-local day of an instant without its year, for a sentence: `12.11` (ru) / `Nov 12` (en)."""
+    local = to_portal(value, tz)
+    if local is None:
+        return ""
+    return format_skeleton("dM" if lang == "ru" else "MMMd", local.date(), locale=lang)
 
 
 def moment(value: object, tz: tzinfo, lang: str) -> str:

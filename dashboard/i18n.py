@@ -94,6 +94,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "overdue_activities": {"ru": "Просроченные дела", "en": "Overdue activities"},
     "unprocessed_incoming": {"ru": "Необработ. входящие", "en": "Unprocessed incoming"},
     "invoice_stuck": {"ru": "Зависли на счёте", "en": "Stuck at invoice"},
+    "missed_followups": {"ru": "Пропущенный дожим", "en": "Missed follow-ups"},
+    "missed_followup": {"ru": "Пропущенный дожим", "en": "Missed follow-up"},  # the backlog's rule key
     "won_deals": {"ru": "Выиграно", "en": "Won"},
     "won_amount": {"ru": "Сумма выигранных", "en": "Won amount"},
     "lost_deals": {"ru": "Проиграно", "en": "Lost"},
@@ -103,6 +105,8 @@ TEXTS: dict[str, dict[str, str]] = {
     # scorecard headers, where a column is narrow (the header's help gives the full name and definition)
     "sc_overaged_deals": {"ru": "Старые", "en": "Overaged"},
     "sc_no_next_activity": {"ru": "Без дела", "en": "No next step"},
+    "sc_missed_followups": {"ru": "Без дожима", "en": "No follow-up"},
+    "tile_missed_followups": {"ru": "Без дожима", "en": "No follow-up"},
     "tile_overaged_deals": {"ru": "Старые сделки", "en": "Overaged"},
     "tile_overdue_activities": {"ru": "Просрочено", "en": "Overdue"},
     "tile_unprocessed_incoming": {"ru": "Входящие", "en": "Incoming"},
@@ -137,13 +141,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Open deals at the invoice stage with no touch within {invoice_followup_business_days} of "
         "entering it, or with no touch for more than {touch_interval_days}.",
     },
+    "help_missed_followups": {
+        "ru": "Открытые сделки, где после шага клиента менеджер не связался в срок (ни одного касания после "
+        "шага): {followup_rules}. Счёт — отдельное правило, в столбце «На счёте».",
+        "en": "Open deals where the manager did not get back to the client in time after a step that leaves "
+        "the ball in the client's court (no touch since the step): {followup_rules}. The invoice is a rule "
+        "of its own, in the “At invoice” column.",
+    },
+    "followup_rule_help": {"ru": "«{name}» — {window} {after}", "en": "“{name}”: {window} {after}"},
+    "followup_after_stage": {"ru": "после входа в стадию", "en": "after the deal enters the stage"},
+    "followup_after_meeting": {"ru": "после завершённой встречи", "en": "after a completed meeting"},
+    "followup_rules_none": {"ru": "правил дожима не задано", "en": "no follow-up rules are set"},
     "help_below_minimum": {
         "ru": "Сделок в работе меньше минимума ({min_active_deals}).",
         "en": "Fewer active deals than the minimum ({min_active_deals}).",
     },
     "help_issues_total": {
-        "ru": "Сумма нарушений по всем шести правилам.",
-        "en": "All six rules' violations added up.",
+        "ru": "Сумма нарушений по всем семи правилам.",
+        "en": "All seven rules' violations added up.",
     },
     # what to do: the backlog's `action` key in words
     "act_answer_incoming": {"ru": "Ответьте клиенту, закройте входящее", "en": "Answer the client"},
@@ -163,6 +178,19 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Дожмите оплату: свяжитесь с клиентом по счёту",
         "en": "Push for payment: get in touch about the invoice",
     },
+    "act_followup_call": {
+        "ru": "Позвоните {rule} от {day}: {ask}",
+        "en": "Call back: “{rule}” of {day} — {ask}",
+    },
+    "act_followup_call_unnamed": {
+        "ru": "Позвоните клиенту: после его шага не было касания",
+        "en": "Call the client: no touch since their last step",
+    },
+    "followup_ask_stage": {"ru": "смотрели ли, что решили",
+                           "en": "did they look at it, what did they decide"},
+    "followup_ask_meeting": {"ru": "о чём договорились, какой следующий шаг",
+                             "en": "what was agreed, what is the next step"},
+    "followup_ask": {"ru": "что решили", "en": "what did they decide"},
     "act_plan_next": {"ru": "Запланируйте следующее дело", "en": "Plan the next activity"},
     "act_touch_stale": {"ru": "Свяжитесь с клиентом", "en": "Get in touch with the client"},
     "act_close_or_move": {
@@ -192,6 +220,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "invoice_stale": {"ru": "Давно без касаний на счёте", "en": "Stale at invoice"},
     "invoice_entered_at": {"ru": "На стадии счёта с", "en": "At invoice since"},
     "invoice_due_at": {"ru": "Позвонить до", "en": "Call due by"},
+    "rule_name": {"ru": "Правило дожима", "en": "Follow-up rule"},
+    "trigger_at": {"ru": "Шаг клиента", "en": "Step taken"},
+    "due_at": {"ru": "Позвонить до", "en": "Call due by"},
+    "on_time": {"ru": "Дожим", "en": "Follow-up"},
+    "on_time_yes": {"ru": "вовремя", "en": "on time"},
+    "on_time_no": {"ru": "с опозданием или без звонка", "en": "late or never"},
+    "closed_deals": {"ru": "Закрыто", "en": "Closed"},
     "last_touch_at": {"ru": "Последнее касание", "en": "Last touch"},
     "date_create": {"ru": "Создана", "en": "Created"},
     "issues_total": {"ru": "Всего", "en": "Total"},
@@ -366,6 +401,34 @@ TEXTS: dict[str, dict[str, str]] = {
     "conv_stage": {"ru": "На какой стадии проиграны", "en": "Stage where lost deals were lost"},
     "conv_invoice_share": {"ru": "Доля проигранных на стадии счёта", "en": "Share lost at the invoice stage"},
     "conv_trend": {"ru": "По месяцам", "en": "By month"},
+    "conv_followups": {"ru": "Дожим вовремя и с опозданием", "en": "Follow-ups on time vs late"},
+    "conv_followups_help": {
+        "ru": "Сделки, закрытые за период, у которых был шаг из правил дожима: звонили ли в срок и чем "
+        "закончилось.",
+        "en": "Deals closed in the period that had a step from the follow-up rules: was the call on time, "
+        "and how did the deal end.",
+    },
+    "conv_followups_none": {
+        "ru": "За {period} не закрыто ни одной сделки после шагов из правил дожима — сравнивать пока нечего.",
+        "en": "No deal that had a follow-up step closed in {period} — nothing to compare yet.",
+    },
+    "conv_followups_rule": {
+        "ru": "«{rule}»: когда звонили вовремя — {on}; когда опоздали или не позвонили — {late}.",
+        "en": "“{rule}”: called back on time — {on}; late or never — {late}.",
+    },
+    "conv_followups_of": {"ru": "выиграно {won} из {closed} ({rate})",
+                          "en": "{won} of {closed} won ({rate})"},
+    "conv_followups_no_deals": {"ru": "таких сделок не было", "en": "no such deals"},
+    "conv_followups_better": {
+        "ru": "Доля выигранных при звонке вовремя выше на {pp} п. п.",
+        "en": "The won share is {pp} percentage points higher when the call is on time.",
+    },
+    "conv_followups_worse": {
+        "ru": "Доля выигранных при звонке вовремя ниже на {pp} п. п.",
+        "en": "The won share is {pp} percentage points lower when the call is on time.",
+    },
+    "conv_followups_same": {"ru": "Разницы нет.", "en": "No difference."},
+    "conv_followups_one_side": {"ru": "Сравнивать пока не с чем.", "en": "Nothing to compare with yet."},
     "conv_median_days": {"ru": "Медиана дней до закрытия", "en": "Median days to close"},
     # reason groups
     "rg_manager_closed": {"ru": "Закрыл менеджер", "en": "Closed by the manager"},
@@ -390,6 +453,32 @@ TEXTS: dict[str, dict[str, str]] = {
     "about_currency": {"ru": "Базовая валюта", "en": "Base currency"},
     "about_version": {"ru": "Версия снимка", "en": "Snapshot version"},
     "about_rules": {"ru": "Правила", "en": "Rules in effect"},
+    "about_followups": {"ru": "Правила дожима", "en": "Follow-up rules"},
+    "about_followups_caption": {
+        "ru": "После какого шага клиента менеджер обязан позвонить и в какой срок (рабочие дни — по "
+        "календарю портала). Нарушения — в столбце «Без дожима».",
+        "en": "After which client step the manager must call back, and within how long (working days by the "
+        "portal's calendar). Violations are in the “No follow-up” column.",
+    },
+    "about_followups_none": {"ru": "Правила дожима не заданы.", "en": "No follow-up rules are set."},
+    "about_followup_stage": {
+        "ru": "«{name}»: сделка перешла на стадию, в названии которой есть {patterns}, — позвонить не позже "
+        "чем через {window}.",
+        "en": "“{name}”: the deal enters a stage whose name contains {patterns} — call back within {window}.",
+    },
+    "about_followup_stage_ids": {
+        "ru": "«{name}»: сделка перешла на стадию {ids} — позвонить не позже чем через {window}.",
+        "en": "“{name}”: the deal enters the stage {ids} — call back within {window}.",
+    },
+    "about_followup_meeting": {
+        "ru": "«{name}»: встреча по сделке завершилась — позвонить не позже чем через {window}.",
+        "en": "“{name}”: a meeting on the deal is over — call back within {window}.",
+    },
+    "about_followup_invoice": {
+        "ru": "Счёт — отдельное правило («На счёте»): позвонить не позже чем через {window} после "
+        "выставления.",
+        "en": "The invoice is a rule of its own (“At invoice”): call back within {window} of issuing it.",
+    },
     "about_rules_file": {"ru": "Файл правил: {path}", "en": "Rules file: {path}"},
     "about_rules_default": {"ru": "Файл правил не задан — действуют значения по умолчанию.",
                             "en": "No rules file — the defaults apply."},
@@ -525,6 +614,8 @@ REASONS: list[tuple[str, dict[str, str]]] = [
     (r"no_followup_(\d+)_business_days",
      {"ru": "нет касания {0} раб. дн. после выставления счёта",
       "en": "no follow-up {0} working days after the invoice"}),
+    (r"no_followup_([a-z][a-z0-9_]*?)_(\d+)_business_days",  # a follow-up rule's key, then its window
+     {"ru": "нет касания {1} раб. дн. после шага клиента", "en": "no touch {1} working days after the step"}),
     (r"no_planned_activity", {"ru": "нет запланированного дела", "en": "no planned activity"}),
     (r"older_than_(\d+)_days", {"ru": "сделка старше {0} дн.", "en": "deal older than {0} days"}),
     (r"overdue_(\d+)_days?", {"ru": "дело просрочено на {0} дн.", "en": "activity {0} days overdue"}),

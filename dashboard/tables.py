@@ -35,12 +35,13 @@ KINDS: dict[str, Kind] = {
     "previous_closedate": "date", "pushed_days": "int", "close_date_pushes": "int", "weight": "pct",
     "started_at": "datetime", "finished_at": "datetime", "month": "month", "period_start": "date",
     "period_end": "date", "median_days_to_close": "dec1", "median_days_to_win": "dec1",
-    "close_month": "month", "change": "delta", "duration_s": "dec1",
+    "close_month": "month", "change": "delta", "duration_s": "dec1", "trigger_at": "datetime",
+    "due_at": "datetime", "followup_trigger_at": "datetime",
 }
 INT_COLUMNS = {"active_deals", "overaged_deals", "stale_deals", "no_next_activity", "overdue_activities",
-               "unprocessed_incoming", "invoice_stuck", "won_deals", "lost_deals", "deals", "pushes",
-               "run_id", "rows_total", "requests_total", "rejected_total", "value", "open_deals",
-               "untouched_deals", "hammered_deals", "touches"}
+               "unprocessed_incoming", "invoice_stuck", "missed_followups", "closed_deals", "won_deals",
+               "lost_deals", "deals", "pushes", "run_id", "rows_total", "requests_total", "rejected_total",
+               "value", "open_deals", "untouched_deals", "hammered_deals", "touches"}
 
 
 def kind_of(column: str, series: pd.Series) -> Kind:

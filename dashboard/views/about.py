@@ -9,9 +9,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, data, formatting, plain
+from dashboard import components, data, followups, formatting, plain
 from dashboard.data import Context
-from dashboard.i18n import has, lang, t
+from dashboard.i18n import count_of, has, lang, t
 
 SYNC_COLUMNS = ["run_id", "started_at", "finished_at", "duration_s", "mode", "status", "rows_total",
                 "requests_total", "rejected_total", "error"]
@@ -93,12 +93,25 @@ def _rules(ctx: Context) -> None:
     st.subheader(t("about_rules"))
     path = ctx.settings.rules_path
     st.caption(t("about_rules_file", path=path) if path else t("about_rules_default"))
-    pairs = _flat("", asdict(ctx.rules))
+    # the follow-up rules are sentences of their own (_followups), not rows of settings
+    pairs = _flat("", {k: v for k, v in asdict(ctx.rules).items() if k != "followups"})
     # rows named in words; the file's key beside the value, for whoever edits the rules file
     frame = pd.DataFrame({t("rule_file_key"): [file_key(key) for key, _ in pairs],
                           t("rule_value"): [rule_value(key, value) for key, value in pairs]},
                          index=pd.Index([rule_label(key) for key, _ in pairs], name=t("rule_key")))
     st.dataframe(frame, key="rules_table", column_order=[t("rule_value"), t("rule_file_key")])
+
+
+def _followups(ctx: Context) -> None:
+    """The follow-up rules in force, one sentence each: name, trigger, window in working days."""
+    st.subheader(t("about_followups"))
+    st.caption(t("about_followups_caption"))
+    rules = ctx.rules.followups
+    with st.container(key="about_followups"):
+        lines = [followups.described(rule) for rule in rules] or [t("about_followups_none")]
+        invoice = count_of(ctx.rules.invoice_followup_business_days, "working_day")
+        lines.append(t("about_followup_invoice", window=invoice))
+        st.markdown("\n".join(f"- {line}" for line in lines))
 
 
 def in_words(prefix: str, value: Any) -> Any:
@@ -141,6 +154,7 @@ def render(ctx: Context) -> None:
     components.freshness(ctx)
     _facts(ctx)
     _rules(ctx)
+    _followups(ctx)
     _syncs(ctx)
     _rejected(ctx)
 

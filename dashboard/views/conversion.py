@@ -1,5 +1,6 @@
 """Conversion: won against lost per manager and period; loss reasons by group and by reason; the stage where
-lost deals were lost (the invoice stage stands out); the trend by month."""
+lost deals were lost (the invoice stage stands out); follow-ups on time against late, per rule; the trend by
+month."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, columns, components, data, filters, formatting
+from dashboard import charts, columns, components, data, filters, formatting, plain
 from dashboard.data import Context
 from dashboard.i18n import lang, t
 
@@ -82,6 +83,55 @@ def _stages(ctx: Context, stages: pd.DataFrame) -> None:
                      file_name="lost_stage")
 
 
+def _side(rows: pd.DataFrame, on_time: bool) -> dict[str, Any] | None:
+    """One side (on time / late) of a rule's outcome: its row as a dict, None when no deal closed there."""
+    side = rows[rows["on_time"].fillna(False).astype(bool) == on_time]
+    if side.empty or not int(side["closed_deals"].sum()):
+        return None
+    return side.iloc[0].to_dict()
+
+
+def _of(side: dict[str, Any] | None) -> str:
+    lg = lang()
+    if side is None:
+        return t("conv_followups_no_deals")
+    return t("conv_followups_of", won=formatting.integer(side["won_deals"], lg),
+             closed=formatting.integer(side["closed_deals"], lg),
+             rate=formatting.percent(side["win_rate"], lg) or "—")
+
+
+def _verdict(on: dict[str, Any] | None, late: dict[str, Any] | None) -> str:
+    """The difference a sales head acts on: the on-time win rate against the late one, in points."""
+    if on is None or late is None or pd.isna(on["win_rate"]) or pd.isna(late["win_rate"]):
+        return t("conv_followups_one_side")
+    points = round((float(on["win_rate"]) - float(late["win_rate"])) * 100)
+    if points == 0:
+        return t("conv_followups_same")
+    key = "conv_followups_better" if points > 0 else "conv_followups_worse"
+    return t(key, pp=formatting.integer(abs(points), lang()))
+
+
+def _followups(ctx: Context, outcomes: pd.DataFrame, month: date) -> None:
+    """Per follow-up rule: deals closed in the period that got their call on time against those that did
+    not, won share of each, in a sentence; the metric's rows below."""
+    st.subheader(t("conv_followups"))
+    st.caption(t("conv_followups_help"))
+    closed = outcomes[outcomes["closed_deals"].fillna(0) > 0]
+    if closed.empty:
+        st.info(t("conv_followups_none", period=formatting.month(month, lang())), icon=":material/call:")
+        return
+    with st.container(key="followup_verdicts"):
+        for _, rows in closed.groupby("rule_key", sort=False):
+            on, late = _side(rows, True), _side(rows, False)
+            rule = plain.md(rows["rule_name"].iloc[0])
+            st.markdown(t("conv_followups_rule", rule=rule, on=_of(on), late=_of(late)) + " "
+                        + _verdict(on, late))
+    shown = closed.assign(on_time=closed["on_time"].map(
+        lambda v: t("on_time_yes") if v is True or v == 1 else t("on_time_no")))
+    components.table(ctx, shown, key="followup_outcomes", columns=columns.FOLLOWUP_OUTCOMES.columns,
+                     file_name="followup_outcomes")
+
+
 def _by_month(ctx: Context, months: pd.DataFrame) -> None:
     st.subheader(t("conv_trend"))
     if not months.empty:
@@ -102,7 +152,7 @@ def _by_month(ctx: Context, months: pd.DataFrame) -> None:
 
 
 def _needs(month: date, params: dict) -> list[tuple[str, dict]]:
-    monthly = ("conversion", "conversion_team", "loss_reasons", "lost_stage")
+    monthly = ("conversion", "conversion_team", "loss_reasons", "lost_stage", "followup_outcomes")
     return [*[(name, {"month": month, **params}) for name in monthly], ("conversion_by_month", params)]
 
 
@@ -120,6 +170,7 @@ def render(ctx: Context) -> None:
               team.iloc[0].to_dict() if not team.empty else {})
     _reasons(ctx, data.metric("loss_reasons", month=month, **params))
     _stages(ctx, data.metric("lost_stage", month=month, **params))
+    _followups(ctx, data.metric("followup_outcomes", month=month, **params), month)
     _by_month(ctx, data.metric("conversion_by_month", **params))
 
 

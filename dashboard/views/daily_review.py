@@ -17,10 +17,10 @@ TILE_COUNTS = ("active_deals", *SCORE_RULES, "won_deals", "lost_deals")
 
 
 def _tiles(ctx: Context, team: dict[str, Any], change: dict[str, float]) -> None:
-    """Two rows of six: the rule counts, then the month's results (a rise in a rule count is red). The
-    totals and the win rate come from `scorecard_team`."""
+    """Two rows of six: the deals in work and the rule counts, then the month's results (a rise in a rule
+    count is red). The totals and the win rate come from `scorecard_team`."""
     st.caption(t("tiles_caption"))
-    rows = st.columns(6), st.columns([1, 1, 1, 1.5, 1.5])
+    rows = st.columns(6), st.columns([1, 1, 1, 1, 1.5, 1])
     cells = [*rows[0], *rows[1]]
     for cell, name in zip(cells, TILE_COUNTS, strict=False):
         title = t(f"tile_{name}") if has(f"tile_{name}") else t(name)

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import columns, components, data, filters
+from dashboard import columns, components, data, filters, followups
 from dashboard.data import Context
 from dashboard.i18n import t
 
@@ -19,10 +19,15 @@ def _rules_in_words(rules: Any) -> str:
     return ", ".join(t(str(r)) for r in (rules if rules is not None else []))
 
 
-def in_words(deals: pd.DataFrame) -> pd.DataFrame:
-    """`action` and `rules` from keys to words in the current language."""
-    return deals.assign(action=deals["action"].map(lambda a: t(f"act_{a}")),
-                        rules=deals["rules"].map(_rules_in_words))
+def in_words(deals: pd.DataFrame, ctx: Context) -> pd.DataFrame:
+    """`action` and `rules` from keys to words in the current language; a missed follow-up's call names its
+    rule and the day of the client's step."""
+    action = deals["action"].map(lambda a: t(f"act_{a}"))
+    calls = deals["action"] == "followup_call"
+    action[calls] = [followups.action(name, at, ctx.rules.followups, ctx.tz) for name, at in
+                     zip(deals.loc[calls, "followup_rule_name"], deals.loc[calls, "followup_trigger_at"],
+                         strict=True)]
+    return deals.assign(action=action, rules=deals["rules"].map(_rules_in_words))
 
 
 def render(ctx: Context) -> None:
@@ -38,7 +43,7 @@ def render(ctx: Context) -> None:
     st.subheader(t("backlog_count", n=len(deals)))
     fresh = int(deals["since_last_workday"].fillna(False).astype(bool).sum())
     st.caption(t("backlog_fresh", n=fresh) + " " + t("backlog_order"))
-    components.table(ctx, in_words(deals), key="backlog_table", columns=columns.BACKLOG.columns,
+    components.table(ctx, in_words(deals, ctx), key="backlog_table", columns=columns.BACKLOG.columns,
                      file_name=f"backlog_{manager_id}", height="content")
 
 

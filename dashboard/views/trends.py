@@ -19,7 +19,8 @@ def _chart(history: pd.DataFrame, rule: str) -> None:
     fig = go.Figure()
     for name, rows in history.groupby("manager_name", sort=True):
         rows = rows.sort_values("snapshot_date")
-        fig.add_trace(go.Scatter(name=str(name), x=rows["snapshot_date"], y=rows[rule], mode="lines+markers"))
+        values = pd.to_numeric(rows[rule], errors="coerce").astype(float)  # a day before the rule: a gap
+        fig.add_trace(go.Scatter(name=str(name), x=rows["snapshot_date"], y=values, mode="lines+markers"))
     days: dict = {"tickformat": "%d.%m" if lang() == "ru" else "%b %d"}
     if history["snapshot_date"].nunique() <= 14:
         days["dtick"] = 86_400_000  # one tick a day (ms), not hours between days

@@ -34,6 +34,12 @@ def history_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def followup_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture snapshot with the follow-up rule cases (FOLLOWUP_*: Dmitry Kozlov's deals, manager 5)."""
+    return build_fixture_db(tmp_path_factory.mktemp("dashboard_followups") / "crm.duckdb", followups=True)
+
+
 @pytest.fixture
 def app(fixture_db: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., AppTest]:
     """A factory: app(page=None, **query_params) -> an AppTest that has run once, at the fixture's AS_OF."""

@@ -121,6 +121,15 @@ def test_every_page_renders_without_exception(page, server: str, name: str) -> N
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
+def test_the_scorecard_fits_1440_px_without_sideways_scrolling(page, server: str) -> None:
+    # the grid draws on a canvas inside a scroller (glide-data-grid's `.dvn-scroller`): wider columns than
+    # the page has room for would show as a scroll width beyond the scroller's own
+    _open(page, server, "/")
+    scroller = page.locator(".st-key-table_scorecard .dvn-scroller").first
+    overflow = scroller.evaluate("e => e.scrollWidth - e.clientWidth")
+    assert overflow <= 1, f"the scorecard needs {overflow} px of sideways scrolling at 1440 px"
+
+
 def test_drill_down_click_opens_the_managers_deals(page, server: str) -> None:
     _open(page, server, "/")
     grid = page.locator(".st-key-table_scorecard [data-testid='stDataFrame']")

@@ -55,3 +55,13 @@ def test_csv_and_excel_of_a_list() -> None:
     assert rows[0] == ("Сделка", "Сумма, ₽", "Срок")
     assert rows[1][:2] == ("Поставка", 1000.5)
     assert rows[1][2] == datetime(2026, 11, 19, 23, 59)  # portal-local wall time
+
+
+def test_day_and_month_for_a_sentence_in_the_portal_time_zone() -> None:
+    # Babel's CLDR skeletons: ru `dM` -> `02.11`, en `MMMd` -> `Nov 2`; 21:30 UTC on 11 Nov is already 12 Nov
+    # in Moscow (+03:00), the day the manager saw
+    tz = f.portal_tz("+03:00")
+    assert f.day_month(datetime(2026, 11, 11, 21, 30, tzinfo=UTC), tz, "ru") == "12.11"
+    assert f.day_month(datetime(2026, 11, 11, 21, 30, tzinfo=UTC), tz, "en") == "Nov 12"
+    assert f.day_month(datetime(2026, 11, 2, 9, 0, tzinfo=UTC), tz, "ru") == "02.11"
+    assert f.day_month(None, tz, "ru") == ""
