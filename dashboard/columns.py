@@ -28,7 +28,6 @@ class Uses:
 SCORE_RULES = ("overaged_deals", "stale_deals", "no_next_activity", "overdue_activities",
                "unprocessed_incoming", "invoice_stuck", "missed_followups")
 
-DEAL = ("deal_title", "deal_url", "manager_name", "stage_name", "amount_base")
 
 # daily review
 SCORECARD = Uses("scorecard", shown=("manager_name", "active_deals", *SCORE_RULES, "issues_total"),
@@ -44,25 +43,28 @@ TREND_CHANGE = Uses("trend", read=("snapshot_date", "active_deals_change", "over
                                    "won_amount_change", "lost_deals_change"))
 ATTENTION = Uses("attention", shown=("manager_name", "open_deals", "untouched_deals", "untouched_share",
                                      "hammered_deals", "touches"), read=("manager_id",))
-# the drill-down: per rule, the columns that justify a row
+# the drill-down: per rule, the deal, then the columns that justify the row (so they show at 1440 px without
+# scrolling sideways), then who owns it and where it stands
+OWNER = ("manager_name", "stage_name", "amount_base")
 DRILL = {
-    "overaged_deals": Uses("overaged_deals", shown=(*DEAL, "deal_age_days", "date_create", "reason"),
-                           read=("manager_id",)),
-    "stale_deals": Uses("stale_deals", shown=(*DEAL, "days_since_touch", "last_touch_at", "reason"),
-                        read=("manager_id",)),
-    "no_next_activity": Uses("no_next_activity", shown=(*DEAL, "days_since_touch", "last_touch_at", "reason"),
+    "overaged_deals": Uses("overaged_deals", shown=("deal_title", "deal_url", "deal_age_days", "date_create",
+                                                    "reason", *OWNER), read=("manager_id",)),
+    "stale_deals": Uses("stale_deals", shown=("deal_title", "deal_url", "days_since_touch", "last_touch_at",
+                                              "reason", *OWNER), read=("manager_id",)),
+    "no_next_activity": Uses("no_next_activity", shown=("deal_title", "deal_url", "days_since_touch",
+                                                        "last_touch_at", "reason", *OWNER),
                              read=("manager_id",)),
-    "overdue_activities": Uses("overdue_activities", shown=(*DEAL, "activity_subject", "deadline",
-                                                            "since_last_workday", "reason"),
-                               read=("manager_id",)),
-    "unprocessed_incoming": Uses("unprocessed_incoming", shown=(*DEAL, "deal_open", "activity_subject",
-                                                                "created", "since_last_workday", "reason"),
-                                 read=("manager_id",)),
-    "invoice_stuck": Uses("invoice_stuck", shown=(*DEAL, "invoice_entered_at", "last_touch_at",
-                                                  "invoice_no_followup", "invoice_stale", "reason"),
-                          read=("manager_id",)),
-    "missed_followups": Uses("missed_followups", shown=(*DEAL, "rule_name", "trigger_at", "due_at",
-                                                        "days_since_touch", "reason"),
+    "overdue_activities": Uses("overdue_activities", shown=("deal_title", "deal_url", "activity_subject",
+                                                            "deadline", "since_last_workday", "reason",
+                                                            *OWNER), read=("manager_id",)),
+    "unprocessed_incoming": Uses("unprocessed_incoming", shown=("deal_title", "deal_url", "activity_subject",
+                                                                "created", "since_last_workday", "deal_open",
+                                                                "reason", *OWNER), read=("manager_id",)),
+    "invoice_stuck": Uses("invoice_stuck", shown=("deal_title", "deal_url", "invoice_entered_at",
+                                                  "last_touch_at", "invoice_no_followup", "invoice_stale",
+                                                  "reason", *OWNER), read=("manager_id",)),
+    "missed_followups": Uses("missed_followups", shown=("deal_title", "deal_url", "rule_name", "trigger_at",
+                                                        "due_at", "days_since_touch", "reason", *OWNER),
                              read=("manager_id",)),
 }
 
@@ -87,8 +89,8 @@ FORECAST_MANAGERS = Uses("forecast_by_manager", shown=("manager_name", "deals", 
                          read=("manager_id", "close_month"))
 FORECAST_RATES = Uses("conversion", shown=("won_deals", "lost_deals", "win_rate"),
                       read=("manager_id", "manager_name"))
-FORECAST_FLAGS = Uses("forecast_deals", shown=(*DEAL, "closedate", "reason", "close_date_pushes",
-                                               "deal_age_days"),
+FORECAST_FLAGS = Uses("forecast_deals", shown=("deal_title", "deal_url", "closedate", "reason",
+                                               "close_date_pushes", "deal_age_days", *OWNER),
                       read=("manager_id", "is_default_close", "is_past_close"))
 PUSHES = Uses("close_date_pushes", shown=("deal_title", "deal_url", "manager_name", "snapshot_date",
                                           "previous_closedate", "closedate", "pushed_days", "amount_base"),

@@ -616,6 +616,9 @@ REASONS: list[tuple[str, dict[str, str]]] = [
       "en": "no follow-up {0} working days after the invoice"}),
     (r"no_followup_([a-z][a-z0-9_]*?)_(\d+)_business_days",  # a follow-up rule's key, then its window
      {"ru": "нет касания {1} раб. дн. после шага клиента", "en": "no touch {1} working days after the step"}),
+    (r"stale_(\d+)_days_in_invoice",
+     {"ru": "на стадии счёта нет касаний дольше {0} дн.",
+      "en": "no touch for over {0} days at the invoice stage"}),
     (r"no_planned_activity", {"ru": "нет запланированного дела", "en": "no planned activity"}),
     (r"older_than_(\d+)_days", {"ru": "сделка старше {0} дн.", "en": "deal older than {0} days"}),
     (r"overdue_(\d+)_days?", {"ru": "дело просрочено на {0} дн.", "en": "activity {0} days overdue"}),

@@ -27,3 +27,15 @@ def test_every_metric_a_page_reads_is_in_the_list() -> None:
             continue
         for metric in re.findall(r"metric\(\s*\"(\w+)\"", module.read_text(encoding="utf-8")):
             assert metric in used, f"{module.name} reads {metric}, which columns.py does not list"
+
+
+def test_drill_down_shows_what_justifies_a_row_before_who_owns_it() -> None:
+    # at 1440 px the columns after the first seven scroll out of sight: they were the invoice rule's halves,
+    # the activity's deadline, the reason. Now the deal, then its evidence, then manager, stage and amount.
+    from dashboard.columns import DRILL, FORECAST_FLAGS, OWNER
+
+    for uses in (*DRILL.values(), FORECAST_FLAGS):
+        shown = uses.shown
+        assert shown[:2] == ("deal_title", "deal_url"), uses.metric
+        assert shown[-len(OWNER):] == OWNER, uses.metric
+        assert "reason" in shown[2:-len(OWNER)], uses.metric

@@ -42,3 +42,27 @@ def test_severity_is_a_shade_not_one_red() -> None:
     one, ten, most = _alpha(shade(1, 45)), _alpha(shade(10, 45)), _alpha(shade(45, 45))
     assert one < ten < most  # 1 must not look like 45
     assert most - one > 0.5
+
+
+LISTS_WITH_REASONS = ("overaged_deals", "stale_deals", "no_next_activity", "overdue_activities",
+                      "unprocessed_incoming", "invoice_stuck", "missed_followups", "forecast_deals",
+                      "close_date_pushes")
+
+
+def test_every_reason_a_list_gives_reads_in_words(tmp_path) -> None:
+    # invoice_stuck's stale half (stale_14_days_in_invoice) showed as "stale 14 days in invoice" in the
+    # Russian drill-down: every reason code the lists give on the fixture (follow-up cases included) must
+    # have its words (a pattern of i18n.REASONS or a text key), not fall back to the code
+    import re
+
+    from dashboard.i18n import REASONS, has
+    from queries import Rules, run_metric
+    from tests.queries.fixture_db import AS_OF, build_fixture_db
+
+    db = build_fixture_db(tmp_path / "crm.duckdb", followups=True)
+    codes = {code for name in LISTS_WITH_REASONS
+             for code in run_metric(name, db, as_of=AS_OF, rules=Rules())["reason"].dropna()}
+    codes.add("stale_14_days_in_invoice")  # the invoice rule's stale half, as invoice_stuck.sql writes it
+    worded = {code for code in codes
+              if has(code) or any(re.fullmatch(pattern, code) for pattern, _ in REASONS)}
+    assert codes - worded == set()
