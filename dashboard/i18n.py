@@ -522,6 +522,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "rk_timezone": {"ru": "Часовой пояс", "en": "Time zone"},
     "rk_working_days": {"ru": "Рабочие дни", "en": "Working days"},
     "rk_holidays": {"ru": "Праздничные дни", "en": "Holidays"},
+    "rk_country": {"ru": "Производственный календарь страны", "en": "Country's public holidays"},
     "rk_invoice_stage_patterns": {"ru": "Стадии счёта: название содержит",
                                   "en": "Invoice stages: the name contains"},
     "rk_invoice_stage_ids": {"ru": "Стадии счёта: коды стадий", "en": "Invoice stages: stage ids"},

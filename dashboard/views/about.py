@@ -19,6 +19,7 @@ REJECTED_COLUMNS = ["stream", "record_id", "field", "error"]
 # queries.Rules field -> its key in rules.toml (the file groups them in tables); the same name when absent
 FILE_KEYS = {
     "timezone": "calendar.timezone", "working_days": "calendar.working_days", "holidays": "calendar.holidays",
+    "country": "calendar.country",
     "invoice_stage_patterns": "invoice_stages.name_patterns", "invoice_stage_ids": "invoice_stages.stage_ids",
     "loss_reason_field": "loss_reasons.field", "loss_reason_groups": "loss_reasons",
     "manager_ids": "managers.user_ids", "exclude_manager_ids": "managers.exclude_user_ids",
@@ -93,8 +94,9 @@ def _rules(ctx: Context) -> None:
     st.subheader(t("about_rules"))
     path = ctx.settings.rules_path
     st.caption(t("about_rules_file", path=path) if path else t("about_rules_default"))
-    # the follow-up rules are sentences of their own (_followups), not rows of settings
-    pairs = _flat("", {k: v for k, v in asdict(ctx.rules).items() if k != "followups"})
+    # the follow-up rules are sentences of their own (_followups), not rows of settings; `source` is the
+    # file's path, shown in the caption above
+    pairs = _flat("", {k: v for k, v in asdict(ctx.rules).items() if k not in ("followups", "source")})
     # rows named in words; the file's key beside the value, for whoever edits the rules file
     frame = pd.DataFrame({t("rule_file_key"): [file_key(key) for key, _ in pairs],
                           t("rule_value"): [rule_value(key, value) for key, value in pairs]},

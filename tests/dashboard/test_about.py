@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import duckdb
@@ -65,7 +66,10 @@ def test_rules_in_words_with_their_key_in_the_file(app, monkeypatch, tmp_path) -
     assert shown.loc["Воронка 3: Сделка считается старой после, дней", value] == "30"
     # a pipeline's unset overrides (the global value applies) are not listed
     assert not any(label.startswith("Воронка 3: Касаться") for label in shown.index)
-    assert "_" not in "".join(shown.index)  # no raw key left as a row name
+    assert shown.loc["Производственный календарь страны", key] == "calendar.country"
+    assert shown.loc["Производственный календарь страны", value] == "RU"
+    # no raw key left as a row name (`country` and `source` have no underscore to give them away)
+    assert [label for label in shown.index if re.fullmatch(r"[a-z_.0-9]+", label)] == []
     at.segmented_control(key="lang").set_value("en").run()
     assert "Touch a deal at least every, days" in at.dataframe[0].value.index
 
