@@ -99,6 +99,7 @@ def test_find_by_id_only_lines_gives_what_asking_each_gives(sandbox):
     client.close()
     assert sorted((p["activity_id"], p["deal_id"]) for p in by_lines.pairs) == sorted(
         (p["activity_id"], p["deal_id"]) for p in each.pairs) != []
-    assert by_lines.by_grid == len(unbound) == 85
-    # 40 listings of a few IDs each: one batch; asking each of the 85 takes two
+    # the small store's count (about 85) depends on the minute it was built: more than one batch of 50
+    assert by_lines.by_grid == len(unbound) > 50
+    # 40 listings of a few IDs each: one batch; asking each takes two
     assert requests == 1 < -(-len(unbound) // 50)
