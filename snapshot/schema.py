@@ -18,6 +18,30 @@ SCHEMA_VERSION = 1
 
 MONEY = "DECIMAL(18, 2)"
 
+# crm.activity.list's fields, the same for activities of deals and of leads, contacts and companies
+ACTIVITY_COLUMNS: dict[str, str] = {
+    "id": "BIGINT PRIMARY KEY",
+    "owner_type_id": "INTEGER",  # main owner only; use activity_bindings for deal attribution
+    "owner_id": "BIGINT",
+    "type_id": "INTEGER",  # 1 meeting, 2 call, 3 task, 4 email, 5 event, 6 provider-managed
+    "provider_id": "VARCHAR",
+    "provider_type_id": "VARCHAR",
+    "direction": "INTEGER",  # 0 undefined, 1 incoming, 2 outgoing
+    "completed": "BOOLEAN",
+    "status": "INTEGER",
+    "priority": "INTEGER",
+    "subject": "VARCHAR",
+    "start_time": "TIMESTAMPTZ",
+    "end_time": "TIMESTAMPTZ",
+    "deadline": "TIMESTAMPTZ",  # NULL when the portal says 9999-12-31 (no deadline)
+    "created": "TIMESTAMPTZ",
+    "last_updated": "TIMESTAMPTZ",
+    "responsible_id": "BIGINT",
+    "author_id": "BIGINT",
+    "editor_id": "BIGINT",
+    "is_incoming_channel": "BOOLEAN",
+}
+
 TABLES: dict[str, dict[str, str]] = {
     # crm.deal.list, standard fields. Recurring templates (is_recurring) are kept and flagged.
     "deals": {
@@ -62,28 +86,7 @@ TABLES: dict[str, dict[str, str]] = {
         "last_activity_by": "BIGINT",
     },
     # crm.activity.list: activities bound to deals (main owner or any binding).
-    "activities": {
-        "id": "BIGINT PRIMARY KEY",
-        "owner_type_id": "INTEGER",  # main owner only; use activity_bindings for deal attribution
-        "owner_id": "BIGINT",
-        "type_id": "INTEGER",  # 1 meeting, 2 call, 3 task, 4 email, 5 event, 6 provider-managed
-        "provider_id": "VARCHAR",
-        "provider_type_id": "VARCHAR",
-        "direction": "INTEGER",  # 0 undefined, 1 incoming, 2 outgoing
-        "completed": "BOOLEAN",
-        "status": "INTEGER",
-        "priority": "INTEGER",
-        "subject": "VARCHAR",
-        "start_time": "TIMESTAMPTZ",
-        "end_time": "TIMESTAMPTZ",
-        "deadline": "TIMESTAMPTZ",  # NULL when the portal says 9999-12-31 (no deadline)
-        "created": "TIMESTAMPTZ",
-        "last_updated": "TIMESTAMPTZ",
-        "responsible_id": "BIGINT",
-        "author_id": "BIGINT",
-        "editor_id": "BIGINT",
-        "is_incoming_channel": "BOOLEAN",
-    },
+    "activities": ACTIVITY_COLUMNS,
     # Which deals each activity is bound to: one row per (activity, deal).
     "activity_bindings": {
         "activity_id": "BIGINT",
@@ -180,28 +183,7 @@ TABLES: dict[str, dict[str, str]] = {
     },
     # crm.activity.list: activities whose main owner is a lead (1), a contact (3) or a company (4). One owned
     # by a contact and bound to a deal is in `activities` too.
-    "entity_activities": {
-        "id": "BIGINT PRIMARY KEY",
-        "owner_type_id": "INTEGER",
-        "owner_id": "BIGINT",
-        "type_id": "INTEGER",  # 1 meeting, 2 call, 3 task, 4 email, 5 event, 6 provider-managed
-        "provider_id": "VARCHAR",
-        "provider_type_id": "VARCHAR",
-        "direction": "INTEGER",  # 0 undefined, 1 incoming, 2 outgoing
-        "completed": "BOOLEAN",
-        "status": "INTEGER",
-        "priority": "INTEGER",
-        "subject": "VARCHAR",
-        "start_time": "TIMESTAMPTZ",
-        "end_time": "TIMESTAMPTZ",
-        "deadline": "TIMESTAMPTZ",  # NULL when the portal says 9999-12-31 (no deadline)
-        "created": "TIMESTAMPTZ",
-        "last_updated": "TIMESTAMPTZ",
-        "responsible_id": "BIGINT",
-        "author_id": "BIGINT",
-        "editor_id": "BIGINT",
-        "is_incoming_channel": "BOOLEAN",
-    },
+    "entity_activities": ACTIVITY_COLUMNS,
     # Which lead, contact or company each of entity_activities is bound to: one row per (activity, owner).
     # Today the main owner (a lead's activities are owned by it); join on this, not on owner_id, so that
     # bindings to further owners can come later without changing the readers.
