@@ -350,6 +350,14 @@ left join invoice_stage as pinv on pinv.stage_id = c.prev_stage_id
 left join reason as r on r.deal_id = c.deal_id
 left join grouped as g on g.reason_key = r.reason_key and g.reason_name = r.reason_name;
 
+-- closed deals whose final move falls in the run's period (ctx.period_start .. period_end): the set the
+-- conversion family counts
+create or replace temp view v_closed_in_period as
+select c.*
+from v_closed_deal as c
+cross join ctx
+where c.closed_at >= ctx.period_start and c.closed_at < ctx.period_end;
+
 -- stage win rates: of the deals that passed through an in-progress stage and closed in the look-back
 -- window (rules: forecast.win_rate_lookback_months), the share won
 create or replace temp view v_stage_win_rate as

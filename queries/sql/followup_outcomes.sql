@@ -15,10 +15,8 @@ with
 
 closed as (
     select c.deal_id, c.is_won, c.closed_at
-    from v_closed_deal as c
-    cross join ctx
-    where c.closed_at >= ctx.period_start and c.closed_at < ctx.period_end
-      and in_scope(c.manager_id, c.pipeline_id, c.department_ids, $manager_id, $pipeline_id, $department_id)
+    from v_closed_in_period as c
+    where in_scope(c.manager_id, c.pipeline_id, c.department_ids, $manager_id, $pipeline_id, $department_id)
 ),
 
 triggers as (  -- every trigger before the final move

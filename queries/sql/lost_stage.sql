@@ -8,10 +8,8 @@ with
 
 lost as (
     select c.*
-    from v_closed_deal as c
-    cross join ctx
+    from v_closed_in_period as c
     where not c.is_won
-      and c.closed_at >= ctx.period_start and c.closed_at < ctx.period_end
       and in_scope(c.manager_id, c.pipeline_id, c.department_ids, $manager_id, $pipeline_id, $department_id)
 ),
 
