@@ -6,23 +6,15 @@ here it is "it renders, nothing breaks, the URL keeps the view"."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
+from tests.dashboard.browser import ARGS, CHROMIUM, MARKS, READY, ROOT, streamlit_server
 from tests.queries.fixture_db import AS_OF
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
-READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 PAGES = {  # screenshot name -> path on the server
     "daily_review": "/",
     "my_backlog": "/backlog?manager=Anna+Ivanova",
@@ -32,18 +24,7 @@ PAGES = {  # screenshot name -> path on the server
     "about": "/about",
 }
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
-                       "(apt-get install chromium, or `make browser`)"),
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = MARKS
 
 
 # DOZHIM_BROWSER_DB=data/crm.duckdb runs the same pages on another snapshot (the synced demo portal, for
@@ -53,34 +34,13 @@ OTHER_DB = os.environ.get("DOZHIM_BROWSER_DB")
 
 @pytest.fixture(scope="module")
 def server(history_db: Path) -> Iterator[str]:
-    port = _free_port()
     env = {**os.environ, "DOZHIM_DB": OTHER_DB or str(history_db), "DOZHIM_AS_OF": AS_OF.isoformat()}
     if OTHER_DB:
         env.pop("DOZHIM_AS_OF")
     env.pop("DOZHIM_RULES", None)
     SHOTS.mkdir(parents=True, exist_ok=True)
-    log = open(SHOTS.parent / "streamlit-browser-test.log", "w")  # noqa: SIM115 - closed in finally
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-         "--server.headless", "true", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/_stcore/health", timeout=1).text == "ok":
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("streamlit did not start; see artifacts/streamlit-browser-test.log")
+    with streamlit_server(env, SHOTS.parent / "streamlit-browser-test.log") as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -6,39 +6,20 @@ and records every request the pages make. The dashboard may run on a company ser
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-import httpx
 import pytest
 
+from tests.dashboard.browser import ARGS, CHROMIUM, MARKS, READY, streamlit_server
 from tests.dashboard.hostile_db import PHISH, build_hostile_db
 from tests.queries.fixture_db import AS_OF, PORTAL_URL
 
-CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
-READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 PORTAL_HOST = urlsplit(PORTAL_URL).hostname
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium "
-                       "(apt-get install chromium, or `make browser`)"),
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = MARKS
 
 
 # Loaded into the server process (PYTHONPATH): every host name it looks up and every address it connects
@@ -66,7 +47,6 @@ def net_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, net_log: Path) -> Iterator[str]:
     db = build_hostile_db(tmp_path_factory.mktemp("offline") / "crm.duckdb")
-    port = _free_port()
     hook_dir = tmp_path_factory.mktemp("offline_hook")
     (hook_dir / "sitecustomize.py").write_text(AUDIT_HOOK)
     env = {**os.environ, "DOZHIM_DB": str(db), "DOZHIM_AS_OF": AS_OF.isoformat(),
@@ -74,28 +54,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, net_log: Path) -> Iterator[
            "PYTHONPATH": os.pathsep.join(filter(None, [str(hook_dir), os.environ.get("PYTHONPATH")]))}
     env.pop("DOZHIM_RULES", None)
     log_path = tmp_path_factory.mktemp("offline_log") / "streamlit.log"
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-             "--server.headless", "true", "--server.fileWatcherType", "none"],  # .streamlit/config.toml
-
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline:
-                try:
-                    if httpx.get(f"{url}/_stcore/health", timeout=1).text == "ok":
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.3)
-            else:
-                pytest.fail(f"streamlit did not start; see {log_path}")
-            yield url
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
+    with streamlit_server(env, log_path) as url:
+        yield url
 
 
 def _load(server: str, path: str) -> tuple[list[str], dict]:
