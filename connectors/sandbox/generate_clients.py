@@ -173,6 +173,26 @@ class MultiFields:
         return json.dumps(items, ensure_ascii=False)
 
 
+
+def _owned(owner: int, created_at: str, modified_at: str, phone_json: str | None,
+           email_json: str | None) -> dict:
+    """The fields a contact and a company fill alike: open to all, one owner, times, phones and e-mails."""
+    return dict(
+        OPENED="Y",
+        HAS_PHONE="Y" if phone_json else "N",
+        HAS_EMAIL="Y" if email_json else "N",
+        HAS_IMOL="N",
+        ASSIGNED_BY_ID=owner,
+        CREATED_BY_ID=owner,
+        MODIFY_BY_ID=owner,
+        DATE_CREATE=created_at,
+        DATE_MODIFY=modified_at,
+        LAST_ACTIVITY_TIME=created_at,
+        LAST_ACTIVITY_BY=owner,
+        PHONE=phone_json,
+        EMAIL=email_json,
+    )
+
 @dataclass
 class Client:
     """What the leads need to know of a client: to convert into it, or to plant a duplicate of it."""
@@ -315,19 +335,7 @@ class ClientWriter:
                 SOURCE_ID=rng.choice(("CALL", "WEB", "EMAIL", "PARTNER")),
                 COMPANY_ID=company,
                 LEAD_ID=None,
-                OPENED="Y",
-                HAS_PHONE="Y" if phone_json else "N",
-                HAS_EMAIL="Y" if email_json else "N",
-                HAS_IMOL="N",
-                ASSIGNED_BY_ID=owner,
-                CREATED_BY_ID=owner,
-                MODIFY_BY_ID=owner,
-                DATE_CREATE=created_at,
-                DATE_MODIFY=modified_at,
-                LAST_ACTIVITY_TIME=created_at,
-                LAST_ACTIVITY_BY=owner,
-                PHONE=phone_json,
-                EMAIL=email_json,
+                **_owned(owner, created_at, modified_at, phone_json, email_json),
             )
             rows.append(tuple(row[c] for c in CONTACT_COLUMNS))
             prospects.append(contact_id)
@@ -391,20 +399,8 @@ class ClientWriter:
             REVENUE=f"{round(rng.lognormvariate(17, 1.2), -3):.2f}",
             CURRENCY_ID="RUB",
             LEAD_ID=None,
-            OPENED="Y",
             IS_MY_COMPANY="N",
-            HAS_PHONE="Y" if phone_json else "N",
-            HAS_EMAIL="Y" if email_json else "N",
-            HAS_IMOL="N",
-            ASSIGNED_BY_ID=owner,
-            CREATED_BY_ID=owner,
-            MODIFY_BY_ID=owner,
-            DATE_CREATE=created_at,
-            DATE_MODIFY=modified_at,
-            LAST_ACTIVITY_TIME=created_at,
-            LAST_ACTIVITY_BY=owner,
-            PHONE=phone_json,
-            EMAIL=email_json,
+            **_owned(owner, created_at, modified_at, phone_json, email_json),
         )
         self._offer(Client(4, company_id, owner, phone, email))
         return tuple(row[c] for c in COMPANY_COLUMNS)
