@@ -1,26 +1,39 @@
-"""The as-of- and rules-independent layer (queries/sql/_derived.sql): stored at sync time, else computed.
+"""The rules-independent layer (queries/sql/_derived.sql): stored at sync time, else computed.
 
-`refresh(con)` writes q_user, q_deal, q_deal_activity and q_close_date_push into the snapshot with a
-marker naming the sync run they were built from (queries.history.record_day calls it after each sync,
-from the scheduled job).
-`attach(con)` gives every connection d_user, d_deal, ... : views over the stored tables when
-the marker matches meta.last_sync_run_id, else views computing the same rows from the raw tables.
+`refresh(con, facts_at)` writes q_user, q_deal, q_deal_activity, ... (NAMES) into the snapshot with a marker
+naming the sync run they were built from and the moment S (`facts_at`) the few moment-bound facts are for
+(queries.history.record_day calls it after each sync, from the scheduled job, with its as-of moment).
+`attach(con)` gives every connection d_user, d_deal, ... and d_moment (facts_at): views over the stored
+tables when the marker matches meta.last_sync_run_id, else views computing the same rows from the raw
+tables for S = T (ctx.as_of). _base.sql reads the stored facts for any T at or after S and reads the
+activities again for a T before it.
 """
 
 from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
 
 import duckdb
 
 from queries.sqltext import SQL_DIR, split_statements
 
 DERIVED_SQL = SQL_DIR / "_derived.sql"
-DERIVED_VERSION = "4"  # bump when _derived.sql changes meaning: stored tables of another version are ignored
-NAMES = ("user", "deal", "deal_activity", "deal_summary", "close_date_push")
+DERIVED_VERSION = "5"  # bump when _derived.sql changes meaning: stored tables of another version are ignored
+NAMES = ("user", "deal_state", "deal_activity", "deal", "open_planned", "pending_incoming", "open_touch",
+         "late_touch", "close_date_push")
+RETIRED = ("deal_summary",)  # stored by an earlier version: dropped on refresh
+FINAL_ORDER_BY = re.compile(r"\n\s*order by [^\n]*$")
+LIVE_FACTS_AT = "(select as_of from ctx)"
 
 
-def _statements(create: str, ref: str) -> list[str]:
-    sql = DERIVED_SQL.read_text(encoding="utf-8").replace("{create} d_", create).replace("{ref}", ref)
-    return split_statements(sql)
+def _statements(create: str, ref: str, facts_at: str, *, stored: bool) -> list[str]:
+    sql = (DERIVED_SQL.read_text(encoding="utf-8").replace("{create} d_", create).replace("{ref}", ref)
+           .replace("{facts_at}", facts_at))
+    statements = split_statements(sql)
+    # the final ORDER BY lays out a stored table (its blocks' min / max then skip what a filter excludes);
+    # a live view would only sort for nothing
+    return statements if stored else [FINAL_ORDER_BY.sub("", s) for s in statements]
 
 
 def _marker(con: duckdb.DuckDBPyConnection) -> str:
@@ -38,26 +51,35 @@ def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
     return stored == _marker(con)
 
 
-def refresh(con: duckdb.DuckDBPyConnection, only: tuple[str, ...] = NAMES) -> None:
-    """(Re)build the stored layer in the snapshot `con` writes to; `only` some of its tables (names
-    from NAMES, e.g. close_date_push after a new day of deal_snapshots)."""
+def refresh(con: duckdb.DuckDBPyConnection, facts_at: datetime, only: tuple[str, ...] = NAMES) -> None:
+    """(Re)build the stored layer in the snapshot `con` writes to, its moment-bound facts for `facts_at`;
+    `only` some of its tables (names from NAMES, e.g. close_date_push after a new day of deal_snapshots, with
+    the same moment as the whole refresh before it)."""
+    moment = facts_at.astimezone(UTC) if facts_at.tzinfo else facts_at.replace(tzinfo=UTC)
+    literal = f"cast('{moment.isoformat()}' as timestamptz)"  # our own datetime, not text from outside
     con.execute("set TimeZone = 'UTC'")
     con.execute("set enable_progress_bar = false")  # the connector's stderr is for its own progress
     con.execute("drop table if exists main.q_derived")
-    for statement in _statements("create or replace table main.q_", "main.q_"):
+    for name in RETIRED:
+        con.execute(f"drop table if exists main.q_{name}")
+    for statement in _statements("create or replace table main.q_", "main.q_", literal, stored=True):
         name = statement.removeprefix("create or replace table main.q_").split()[0]
         if name in only:
             con.execute(statement)
     con.execute("create table main.q_derived (key varchar primary key, value varchar)")
-    con.execute("insert into main.q_derived values ('built_for', $m)", {"m": _marker(con)})
+    con.execute("insert into main.q_derived values ('built_for', $m), ('facts_at', $at)",
+                {"m": _marker(con), "at": moment.isoformat()})
 
 
 def attach(con: duckdb.DuckDBPyConnection) -> bool:
-    """Create d_* temp views on `con`; True when they read the stored tables (the fast path)."""
+    """Create the d_* temp views on `con` (ctx must exist); True when they read the stored tables."""
     if is_fresh(con):
         for name in NAMES:
             con.execute(f"create or replace temp view d_{name} as select * from main.q_{name}")
+        con.execute("create or replace temp view d_moment as select cast(any_value(value) as timestamptz) "
+                    "as facts_at from main.q_derived where key = 'facts_at'")
         return True
-    for statement in _statements("create or replace temp view d_", "d_"):
+    for statement in _statements("create or replace temp view d_", "d_", LIVE_FACTS_AT, stored=False):
         con.execute(statement)
+    con.execute(f"create or replace temp view d_moment as select {LIVE_FACTS_AT} as facts_at")
     return False

@@ -31,11 +31,11 @@ def record_day(con: duckdb.DuckDBPyConnection, as_of: datetime, rules: Rules) ->
     as_of = as_utc(as_of)
     with _transaction(con) as cur:
         day = context.local_day(cur, context.portal_zone(rules, read_meta(cur)), as_of)
-        derived.refresh(cur)
+        derived.refresh(cur, as_of)
         derived.attach(cur)  # d_deal: the stored table just built
         for statement in split_statements(DEAL_SNAPSHOT_SQL.read_text(encoding="utf-8")):
             cur.execute(statement, {"day": day})
-        derived.refresh(cur, only=("close_date_push",))  # the pushes read today's snapshot too
+        derived.refresh(cur, as_of, only=("close_date_push",))  # the pushes read today's snapshot too
         _record_scorecard(cur, as_of, rules)
 
 
@@ -45,7 +45,7 @@ def record_scorecard(con: duckdb.DuckDBPyConnection, as_of: datetime, rules: Rul
     as_of = as_utc(as_of)
     rules = rules if rules is not None else load_rules()
     with _transaction(con) as cur:
-        derived.refresh(cur)
+        derived.refresh(cur, as_of)
         _record_scorecard(cur, as_of, rules)
 
 

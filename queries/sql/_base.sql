@@ -81,76 +81,71 @@ where not da.completed and not da.is_incoming and da.deadline is not null;
 -- (activity, deal)
 create or replace temp view v_overdue_activity as
 select pl.*
-from v_planned as pl
+from d_open_planned as pl
 cross join ctx
-where pl.deal_open and pl.deadline < ctx.day_start;
+where pl.deadline < ctx.day_start;
 
 -- incoming activities still not completed that were created before the start of T's day, on any deal
 create or replace temp view v_unprocessed_incoming as
-select da.*
+select pi.*
+from d_pending_incoming as pi
+cross join ctx
+where pi.created < ctx.day_start;
+
+-- the last touch at or before T of the deals touched after T as well (d_deal.last_touch_all > T); every
+-- other deal's last touch is its last_touch_all. For T at or after the stored moment S (d_moment) that is
+-- the last touch up to S or a later one at or before T (d_late_touch: few); for a T before S (an as-of
+-- moment in the past) those deals' activities are read again.
+create or replace temp view v_touch_before_t as
+with touched_after_t as (
+    select d.deal_id, d.last_touch_at_s, ctx.as_of >= m.facts_at as after_s
+    from d_deal as d
+    cross join ctx
+    cross join d_moment as m
+    where d.last_touch_all > ctx.as_of
+)
+select a.deal_id, greatest(any_value(a.last_touch_at_s), max(lt.touch_time)) as last_touch_at
+from touched_after_t as a
+cross join ctx
+left join d_late_touch as lt on lt.deal_id = a.deal_id and lt.touch_time <= ctx.as_of
+where a.after_s
+group by a.deal_id
+union all
+select da.deal_id, max(da.touch_time)
 from d_deal_activity as da
 cross join ctx
-where da.is_incoming and not da.completed and da.created < ctx.day_start;
+where da.completed and da.touch_time <= ctx.as_of
+  and da.deal_id in (select deal_id from touched_after_t where not after_s)
+group by da.deal_id;
 
--- every per-deal activity fact: the stored per-deal summary (d_deal_summary) plus what depends on T:
--- the last touch at or before T (recomputed only for deals touched after T), overdue planned activities
--- and unprocessed incoming ones (v_overdue_activity, v_unprocessed_incoming: count and the newest)
-create or replace temp view v_deal_stats as
-with touched_after_t as (
-    select s.deal_id from d_deal_summary as s cross join ctx where s.last_touch_all > ctx.as_of
-),
-touch_before_t as (
-    select da.deal_id, max(da.touch_time) as last_touch_at
-    from d_deal_activity as da
-    cross join ctx
-    where da.completed and da.touch_time <= ctx.as_of
-      and da.deal_id in (select deal_id from touched_after_t)
-    group by da.deal_id
-),
-overdue as (
-    select deal_id, count(*) as overdue_count, max(deadline) as latest_overdue_at
-    from v_overdue_activity
-    group by deal_id
-),
-incoming as (
-    select deal_id, count(*) as incoming_count, max(created) as latest_incoming_at
-    from v_unprocessed_incoming
-    group by deal_id
-)
-select
-    s.deal_id,
-    case when s.last_touch_all <= ctx.as_of then s.last_touch_all else tb.last_touch_at end as last_touch_at,
-    s.planned_count,
-    coalesce(o.overdue_count, 0) as overdue_count,
-    o.latest_overdue_at,
-    s.next_deadline,
-    coalesce(i.incoming_count, 0) as incoming_count,
-    i.latest_incoming_at
-from d_deal_summary as s
-cross join ctx
-left join touch_before_t as tb on tb.deal_id = s.deal_id
-left join overdue as o on o.deal_id = s.deal_id
-left join incoming as i on i.deal_id = s.deal_id;
-
--- every deal with its activity facts and the days since its last touch (creation when never touched);
+-- every deal with its activity facts at T and the days since its last touch (creation when never touched);
 -- deal_columns: the columns every list starts with, deal_id ... days_since_touch (lists unnest() them)
 create or replace temp view v_deal_row as
-with facts as (
+with t_facts as (  -- the deal's activity facts (_derived.sql) compared with T
     select
         d.*,
-        s.last_touch_at,
-        s.last_touch_at is null as never_touched,
-        cast(floor((epoch(ctx.as_of) - epoch(coalesce(s.last_touch_at, d.date_create))) / 86400) as integer)
-            as days_since_touch,
-        coalesce(s.planned_count, 0) as planned_count,
-        coalesce(s.overdue_count, 0) as overdue_count,
-        s.latest_overdue_at,
-        s.next_deadline,
-        coalesce(s.incoming_count, 0) as incoming_count,
-        s.latest_incoming_at
+        case when d.last_touch_all <= ctx.as_of then d.last_touch_all else tb.last_touch_at end as last_touch_at,
+        -- overdue: planned activities on an open deal with a deadline before T's day (the list is sorted)
+        case when d.is_open then list_filter(d.planned_deadlines, lambda x: x < ctx.day_start) else [] end
+            as overdue_deadlines,
+        -- unprocessed incoming: created before T's day, on any deal (sorted)
+        list_filter(d.incoming_created, lambda x: x < ctx.day_start) as waiting_created
     from v_deal as d
     cross join ctx
-    left join v_deal_stats as s on s.deal_id = d.deal_id
+    left join v_touch_before_t as tb on tb.deal_id = d.deal_id
+),
+facts as (
+    select
+        d.* exclude (overdue_deadlines, waiting_created),
+        d.last_touch_at is null as never_touched,
+        cast(floor((epoch(ctx.as_of) - epoch(coalesce(d.last_touch_at, d.date_create))) / 86400) as integer)
+            as days_since_touch,
+        len(d.overdue_deadlines) as overdue_count,
+        d.overdue_deadlines[-1] as latest_overdue_at,
+        len(d.waiting_created) as incoming_count,
+        d.waiting_created[-1] as latest_incoming_at
+    from t_facts as d
+    cross join ctx
 )
 select
     f.*,
@@ -224,20 +219,45 @@ with windows as (
     where d.is_open
     union all
     select m.deal_id, fr.rule_key, fr.rule_name, fr.ord, fr.business_days, m.trigger_at
-    from (
-        select da.deal_id, max(da.touch_time) as trigger_at
+    from (  -- the latest meeting at or before T, as v_touch_before_t finds the latest touch
+        select d.deal_id, d.last_meeting_all as trigger_at
+        from d_deal as d
+        cross join ctx
+        where d.is_open and d.last_meeting_all <= ctx.as_of
+        union all
+        select d.deal_id, greatest(any_value(d.last_meeting_at_s), max(lt.touch_time))
+        from d_deal as d
+        cross join ctx
+        cross join d_moment as m
+        left join d_late_touch as lt
+            on lt.deal_id = d.deal_id and lt.activity_type = 1 and lt.touch_time <= ctx.as_of
+        where d.is_open and d.last_meeting_all > ctx.as_of and ctx.as_of >= m.facts_at
+        group by d.deal_id
+        having greatest(any_value(d.last_meeting_at_s), max(lt.touch_time)) is not null
+        union all
+        select da.deal_id, max(da.touch_time)
         from d_deal_activity as da
         cross join ctx
-        where da.deal_open and da.completed and da.activity_type = 1 and da.touch_time <= ctx.as_of
+        where da.completed and da.activity_type = 1 and da.touch_time <= ctx.as_of
+          and da.deal_id in (
+              select d.deal_id
+              from d_deal as d
+              cross join ctx
+              cross join d_moment as m
+              where d.is_open and d.last_meeting_all > ctx.as_of and ctx.as_of < m.facts_at
+          )
         group by da.deal_id
     ) as m
     inner join followup_rule as fr on fr.trigger = 'meeting'
 )
 select
     w.deal_id,
-    list({
-        'due_at': w.due_at, 'rule_key': w.rule_key, 'rule_name': w.rule_name, 'trigger_at': w.trigger_at
-    } order by w.due_at, w.ord) as followups_due  -- earliest due first, then the rules' order in rules.toml
+    -- earliest due first, then the rules' order in rules.toml (list_sort compares the fields in order: an
+    -- aggregate's ORDER BY sorts per group, far slower)
+    list_sort(list({
+        'due_at': w.due_at, 'ord': w.ord, 'rule_key': w.rule_key, 'rule_name': w.rule_name,
+        'trigger_at': w.trigger_at
+    })) as followups_due
 from with_due('windows') as w
 cross join ctx
 where coalesce(w.due_at, w.trigger_at) < ctx.as_of
@@ -309,45 +329,45 @@ cross join ctx
 left join d_user as u on u.user_id = c.manager_id
 where not list_contains(ctx.exclude_manager_ids, c.manager_id);
 
--- closed deals (final move: latest final-stage history entry, else moved_time) with the loss reason and
--- the in-progress stage they were in before the final move (excluded managers' deals left out)
+-- closed deals (final move: latest final-stage history entry, else moved_time) with the in-progress stage
+-- they were in before the final move (excluded managers' deals left out); their loss reason: with_loss_reason
 create or replace temp view v_closed_deal as
-with closed as (  -- managers.exclude_user_ids are left out of every won / lost figure
-    select d.*
-    from v_deal as d
-    cross join ctx
-    where d.semantic in ('S', 'F') and not list_contains(ctx.exclude_manager_ids, d.manager_id)
-),
-reason as (
+select
+    c.*,
+    c.semantic = 'S' as is_won,
+    (epoch(c.closed_at) - epoch(c.date_create)) / 86400 as days_to_close,
+    pinv.stage_id is not null as lost_at_invoice
+from d_deal as c
+cross join ctx
+left join invoice_stage as pinv on pinv.stage_id = c.prev_stage_id
+-- managers.exclude_user_ids are left out of every won / lost figure
+where c.semantic in ('S', 'F') and not list_contains(ctx.exclude_manager_ids, c.manager_id);
+
+-- the loss reason of each row of the table or CTE named t (closed deals, v_closed_deal's columns):
+-- reason_key / reason_name = the configured loss-reason field's value (deal_loss_field), else the failure
+-- stage; reason_group = the first group of rules.toml [loss_reasons] that matches, else 'unspecified'; all
+-- three NULL for a won deal. A table macro: only the metrics that show reasons pay for it, on their rows.
+create or replace temp macro with_loss_reason(t) as table
+with reason as (
     select
-        c.deal_id,
-        coalesce(lf.reason_key, c.stage_id) as reason_key,
-        coalesce(lf.reason_name, c.stage_name) as reason_name
-    from closed as c
+        c.*,
+        case when c.semantic = 'F' then coalesce(lf.reason_key, c.stage_id) end as reason_key,
+        case when c.semantic = 'F' then coalesce(lf.reason_name, c.stage_name) end as reason_name
+    from query_table(t) as c
     left join deal_loss_field as lf on lf.deal_id = c.deal_id
-    where c.semantic = 'F'
 ),
 grouped as (  -- match each distinct reason once (there are few), not each lost deal
     select r.reason_key, r.reason_name, arg_min(lr.grp, lr.ord) as reason_group
-    from (select distinct reason_key, reason_name from reason) as r
+    from (select distinct reason_key, reason_name from reason where reason_key is not null) as r
     inner join loss_rule as lr
         on (lr.kind = 'id' and lower(r.reason_key) = lr.value)
         or (lr.kind = 'name' and contains(lower(r.reason_name), lr.value))
     group by r.reason_key, r.reason_name
 )
 select
-    c.*,
-    c.semantic = 'S' as is_won,
-    (epoch(c.closed_at) - epoch(c.date_create)) / 86400 as days_to_close,
-    r.reason_key,
-    r.reason_name,
-    case when c.semantic = 'F' then coalesce(g.reason_group, 'unspecified') end as reason_group,
-    coalesce(ps.stage_name, c.prev_stage_id) as prev_stage_name,
-    pinv.stage_id is not null as lost_at_invoice
-from closed as c
-left join v_stage as ps on ps.stage_id = c.prev_stage_id
-left join invoice_stage as pinv on pinv.stage_id = c.prev_stage_id
-left join reason as r on r.deal_id = c.deal_id
+    r.*,
+    case when r.semantic = 'F' then coalesce(g.reason_group, 'unspecified') end as reason_group
+from reason as r
 left join grouped as g on g.reason_key = r.reason_key and g.reason_name = r.reason_name;
 
 -- closed deals whose final move falls in the run's period (ctx.period_start .. period_end): the set the

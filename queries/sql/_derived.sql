@@ -1,9 +1,12 @@
--- _derived: what every metric needs that depends on neither the as-of moment nor the rules, in two wide
--- tables. queries.history.record_day (run by the scheduled job, python -m jobs sync, after each good sync)
--- stores them in the snapshot as q_deal / q_deal_activity; when they are missing or older than the
--- snapshot's last sync the runner creates the same queries as temp views (d_deal / d_deal_activity) over
--- the raw tables instead: same numbers, only slower. The runner fills in "{create} d_" and "{ref}"
--- (queries/derived.py).
+-- _derived: what every metric needs that depends on neither the as-of moment nor the rules: the deals with
+-- their activity facts (one wide table, so no rule reads the 20-rows-a-deal activity pairs again), the
+-- activity pairs themselves and three narrow sorted extracts of them. queries.history.record_day (run by the
+-- scheduled job, python -m jobs sync, after each good sync) stores them in the snapshot as q_deal,
+-- q_deal_activity, ...; when they are missing or older than the snapshot's last sync the runner creates the
+-- same queries as temp views (d_deal, d_deal_activity, ...) over the raw tables instead: same numbers, only
+-- slower. The runner fills in "{create} d_", "{ref}" and "{facts_at}" (queries/derived.py): the stored moment
+-- S the few facts that need one are computed for (the as-of moment of the recording; T itself for the live
+-- views); a statement's final ORDER BY only lays out the stored table (the live views leave it out).
 
 -- users' display names and every department they belong to, ancestors included
 {create} d_user as
@@ -24,15 +27,52 @@ select
         as department_ids
 from users as u;
 
--- every real deal (recurring templates excluded everywhere) with names, base amount, the moment it
--- entered its current stage, its final move and the in-progress stage before it
+-- every real deal (recurring templates excluded everywhere) with its semantic: the one statement of which
+-- bindings count (d_deal_activity) and of "open" (d_deal.is_open)
+{create} d_deal_state as
+with stage_semantics as (
+    select status_id, any_value(coalesce(semantics, 'P')) as semantics
+    from stages where entity_type_id = 2 group by status_id
+)
+select d.id as deal_id, coalesce(d.stage_semantic_id, s.semantics, 'P') as semantic
+from deals as d
+left join stage_semantics as s on s.status_id = d.stage_id
+where not coalesce(d.is_recurring, false);
+
+-- activity <-> deal pairs for activities bound to a real deal (a binding to a deleted deal or to a
+-- recurring template drops out), with the activity facts every rule reads (stored sorted by deal)
+{create} d_deal_activity as
+select
+    b.deal_id,
+    a.id as activity_id,
+    a.subject as activity_subject,
+    a.type_id as activity_type,
+    a.provider_id,
+    a.deadline,
+    a.created,
+    coalesce(a.completed, false) as completed,
+    coalesce(a.is_incoming_channel, false) or coalesce(a.direction, 0) = 1 as is_incoming,
+    coalesce(a.end_time, a.start_time, a.last_updated) as touch_time,
+    ds.semantic = 'P' as deal_open  -- most rules read open deals only: lets them skip the closed deals' rows
+from activity_bindings as b
+inner join activities as a on a.id = b.activity_id
+inner join {ref}deal_state as ds on ds.deal_id = b.deal_id
+order by b.deal_id;
+
+-- every real deal with names, base amount, the moment it entered its current stage, its final move, the
+-- in-progress stage before it (id and name), and its activity facts, so that no rule has to read the activity pairs again
+-- (v_deal_row in _base.sql compares them with T): last_touch_all / last_meeting_all = the latest touch
+-- (completed activity) / completed meeting (type 1) of all; last_touch_at_s / last_meeting_at_s = the same
+-- at or before the stored moment S (later ones are in d_late_touch); planned_count,
+-- planned_deadlines (sorted) = planned activities (not completed, not incoming, a real deadline);
+-- next_deadline = the earliest deadline of those not completed and not incoming; incoming_created (sorted) =
+-- when each incoming activity not completed was created
 {create} d_deal as
 with pipelines_2 as (
     select id, any_value(name) as name from pipelines where entity_type_id = 2 group by id
 ),
 stage_names as (
-    select status_id, any_value(name) as name, any_value(coalesce(semantics, 'P')) as semantics
-    from stages where entity_type_id = 2 group by status_id
+    select status_id, any_value(name) as name from stages where entity_type_id = 2 group by status_id
 ),
 portal as (
     select coalesce(any_value(value), '') as url from meta where key = 'portal_url'
@@ -50,16 +90,15 @@ final_move as (
 base as (
     select
         d.*,
-        coalesce(d.stage_semantic_id, s.semantics, 'P') as semantic,
-        case when coalesce(d.stage_semantic_id, s.semantics, 'P') in ('S', 'F')
-            then coalesce(fm.final_at, d.moved_time) end as closed_at,
+        ds.semantic,
+        case when ds.semantic in ('S', 'F') then coalesce(fm.final_at, d.moved_time) end as closed_at,
         coalesce(e.entered_at, d.moved_time) as stage_entered_at,
         s.name as stage_label
     from deals as d
+    inner join {ref}deal_state as ds on ds.deal_id = d.id
     left join stage_names as s on s.status_id = d.stage_id
     left join entered as e on e.deal_id = d.id
     left join final_move as fm on fm.deal_id = d.id
-    where not coalesce(d.is_recurring, false)
 ),
 before_final as (  -- the last in-progress stage entered before the final move
     select b.id as deal_id, arg_max(h.stage_id, h.created_time) as prev_stage_id
@@ -69,6 +108,22 @@ before_final as (  -- the last in-progress stage entered before the final move
       and h.created_time < b.closed_at
       and coalesce(h.stage_semantic_id, 'P') = 'P'
     group by b.id
+),
+activity_facts as (
+    select
+        deal_id,
+        max(touch_time) filter (where completed) as last_touch_all,
+        max(touch_time) filter (where completed and touch_time <= {facts_at}) as last_touch_at_s,
+        max(touch_time) filter (where completed and activity_type = 1) as last_meeting_all,
+        max(touch_time) filter (where completed and activity_type = 1 and touch_time <= {facts_at})
+            as last_meeting_at_s,
+        count(*) filter (where not completed and not is_incoming and deadline is not null) as planned_count,
+        list(deadline order by deadline)
+            filter (where not completed and not is_incoming and deadline is not null) as planned_deadlines,
+        min(deadline) filter (where not completed and not is_incoming) as next_deadline,
+        list(created order by created) filter (where is_incoming and not completed) as incoming_created
+    from {ref}deal_activity
+    group by deal_id
 )
 select
     b.id as deal_id,
@@ -94,44 +149,56 @@ select
     b.moved_time,
     b.stage_entered_at,
     b.closed_at,
-    bf.prev_stage_id
+    bf.prev_stage_id,
+    case when bf.prev_stage_id is not null then coalesce(ps.name, bf.prev_stage_id) end as prev_stage_name,
+    af.last_touch_all,
+    af.last_touch_at_s,
+    af.last_meeting_all,
+    af.last_meeting_at_s,
+    coalesce(af.planned_count, 0) as planned_count,
+    coalesce(af.planned_deadlines, []) as planned_deadlines,
+    af.next_deadline,
+    coalesce(af.incoming_created, []) as incoming_created
 from base as b
 cross join portal
 left join {ref}user as u on u.user_id = b.assigned_by_id
 left join pipelines_2 as p on p.id = b.category_id
 left join currencies as c on c.currency = b.currency_id
-left join before_final as bf on bf.deal_id = b.id;
+left join before_final as bf on bf.deal_id = b.id
+left join stage_names as ps on ps.status_id = bf.prev_stage_id
+left join activity_facts as af on af.deal_id = b.id
+order by b.id;
 
--- activity <-> deal pairs for activities bound to a real deal (a binding to a deleted deal or to a
--- recurring template drops out), with the activity facts every rule reads (stored sorted by deal)
-{create} d_deal_activity as
-select
-    b.deal_id,
-    a.id as activity_id,
-    a.subject as activity_subject,
-    a.type_id as activity_type,
-    a.provider_id,
-    a.deadline,
-    a.created,
-    coalesce(a.completed, false) as completed,
-    coalesce(a.is_incoming_channel, false) or coalesce(a.direction, 0) = 1 as is_incoming,
-    coalesce(a.end_time, a.start_time, a.last_updated) as touch_time,
-    d.is_open as deal_open  -- most rules read open deals only: lets them skip the closed deals' rows
-from activity_bindings as b
-inner join activities as a on a.id = b.activity_id
-inner join {ref}deal as d on d.deal_id = b.deal_id;
+-- planned activities (not completed, not incoming, a real deadline) on open deals, sorted by deadline:
+-- "overdue before T's day" reads only the stored blocks it needs
+{create} d_open_planned as
+select da.deal_id, da.activity_id, da.activity_subject, da.activity_type, da.deadline, da.created
+from {ref}deal_activity as da
+where da.deal_open and not da.completed and not da.is_incoming and da.deadline is not null
+order by da.deadline;
 
--- per deal, the activity facts that do not depend on T: the latest touch of all, planned activities (not
--- completed, not incoming, real deadline) and the earliest open deadline. The runner recomputes the last
--- touch only for deals touched after T.
-{create} d_deal_summary as
-select
-    deal_id,
-    max(touch_time) filter (where completed) as last_touch_all,
-    count(*) filter (where not completed and not is_incoming and deadline is not null) as planned_count,
-    min(deadline) filter (where not completed and not is_incoming) as next_deadline
-from {ref}deal_activity
-group by deal_id;
+-- incoming activities not completed, on any deal, sorted by creation
+{create} d_pending_incoming as
+select da.deal_id, da.activity_id, da.activity_subject, da.activity_type, da.deadline, da.created
+from {ref}deal_activity as da
+where da.is_incoming and not da.completed
+order by da.created;
+
+-- touches (completed activities, at their touch time) on open deals, sorted by time: a window of days
+-- (attention) reads only the stored blocks it needs
+{create} d_open_touch as
+select da.deal_id, da.touch_time
+from {ref}deal_activity as da
+where da.deal_open and da.completed
+order by da.touch_time;
+
+-- touches later than the stored moment S (an activity that ends in the future): few, so that for T at or
+-- after S the last touch (meeting) at or before T is last_touch_at_s (last_meeting_at_s) or one of these
+{create} d_late_touch as
+select da.deal_id, da.touch_time, da.activity_type
+from {ref}deal_activity as da
+where da.completed and da.touch_time > {facts_at}
+order by da.deal_id;
 
 -- close-date pushes: a daily snapshot whose expected close date is later than the previous snapshot's
 {create} d_close_date_push as

@@ -21,9 +21,9 @@ open_deals as (
     where pipeline_in_scope(pipeline_id, $pipeline_id)
 ),
 
-window_touches as (
+window_touches as (  -- d_open_touch is sorted by time: only the window's blocks are read
     select t.deal_id, date_trunc('week', local_ts(t.touch_time)) as week, count(*) as touches
-    from v_touch as t
+    from d_open_touch as t
     cross join ctx
     where t.touch_time >= ctx.attention_start and t.touch_time <= ctx.as_of
     group by t.deal_id, week

@@ -33,7 +33,7 @@ per_manager as (
         count(*) filter (where not is_won and lost_at_invoice) as lost_at_invoice,
         median(days_to_close) as median_days_to_close,
         median(days_to_close) filter (where is_won) as median_days_to_win
-    from closed
+    from with_loss_reason('closed')
     group by manager_id
 ),
 

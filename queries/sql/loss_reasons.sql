@@ -28,7 +28,7 @@ final as (
         count(*) as lost_deals,
         cast(sum(amount_base) as double) as lost_amount,
         list(deal_id order by deal_id) as deal_ids
-    from lost
+    from with_loss_reason('lost')
     group by manager_id, pipeline_id, reason_group, reason_key
 )
 
