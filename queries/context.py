@@ -83,18 +83,65 @@ def _next_month(first: date) -> date:
     return date(first.year + first.month // 12, first.month % 12 + 1, 1)
 
 
+@dataclass(frozen=True)
+class Definition:
+    """One statement of _base.sql: the temp view or macro it creates and the definitions it reads."""
+
+    name: str
+    sql: str
+    uses: frozenset[str]
+
+
+DEFINES_RE = re.compile(r"^create or replace temp (?:view|macro) ([a-z_][a-z0-9_]*)")
+WORD_RE = re.compile(r"[a-z_][a-z0-9_]*")
+CALENDAR_TABLES = frozenset({"calendar_day", "calendar_work"})
+
+
 @functools.cache
-def _base_script() -> str:
-    return ";\n".join(split_statements(BASE_SQL.read_text(encoding="utf-8"))) + ";"
+def base_definitions() -> tuple[Definition, ...]:
+    """_base.sql's statements in file order, each with the names (of other statements, or of the calendar
+    tables) it mentions."""
+    statements = split_statements(BASE_SQL.read_text(encoding="utf-8"))
+    names = []
+    for statement in statements:
+        found = DEFINES_RE.match(statement)
+        if found is None:
+            raise ValueError(f"_base.sql: not a temp view or macro: {statement[:60]!r}")
+        names.append(found.group(1))
+    known = set(names) | CALENDAR_TABLES
+    return tuple(Definition(name, statement, frozenset(set(WORD_RE.findall(statement)) & known - {name}))
+                 for name, statement in zip(names, statements, strict=True))
+
+
+@functools.cache
+def base_script(needs: str | None = None) -> tuple[str, bool]:
+    """(the _base.sql statements that SQL text `needs` reads, directly or through each other, as one script;
+    whether they read the business calendar). None = all of them. Each view costs 1-9 ms to bind: a metric
+    binds only its own."""
+    definitions = base_definitions()
+    by_name = {d.name: d for d in definitions}
+    if needs is None:
+        wanted = set(by_name) | CALENDAR_TABLES
+    else:
+        wanted, todo = set(), set(WORD_RE.findall(needs.lower())) & (set(by_name) | CALENDAR_TABLES)
+        while todo:
+            name = todo.pop()
+            wanted.add(name)
+            todo |= (by_name[name].uses if name in by_name else set()) - wanted
+    script = ";\n".join(d.sql for d in definitions if d.name in wanted)
+    return (script + ";" if script else ""), bool(wanted & CALENDAR_TABLES)
 
 
 def setup(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, meta: dict[str, str],
-          period: Period | None = None) -> None:
-    """Create ctx, the rule tables and the base views on `con` (idempotent: everything is replaced)."""
+          period: Period | None = None, needs: str | None = None) -> None:
+    """Create ctx, the rule tables and the base views on `con` (idempotent: everything is replaced); with
+    `needs` (SQL text) only the base views and macros it reads, and the calendar only when they use it."""
     con.execute("set TimeZone = 'UTC'")
     tz = portal_zone(rules, meta)
     _create_ctx(con, rules, as_of, tz, meta.get("portal_url") or "", period)
-    _create_calendar(con, rules, as_of)
+    script, calendar = base_script(needs)
+    if calendar:
+        _create_calendar(con, rules, as_of)
     _create_rule_pipeline(con, rules)
     stages = _deal_stages(con)
     _create_invoice_stages(con, rules, stages)
@@ -103,7 +150,8 @@ def setup(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, meta: d
     _create_loss_field(con, rules)
     derived.attach(con)
     _create_local_ts(con, tz)
-    con.execute(_base_script())  # one call for the ~20 views: the per-call overhead adds up
+    if script:
+        con.execute(script)  # one call for all of them: the per-call overhead adds up
 
 
 def _create_local_ts(con: duckdb.DuckDBPyConnection, zone: str) -> None:

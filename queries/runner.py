@@ -183,13 +183,14 @@ def as_utc(as_of: datetime | None) -> datetime:
 
 def prepare(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, *, pipeline_id: int | None = None,
             period_start: date | None = None, period_end: date | None = None,
-            month: date | None = None) -> None:
-    """Context and base views on `con` for one run (shared by run_metric and history)."""
+            month: date | None = None, needs: str | None = None) -> None:
+    """Context and base views on `con` for one run (shared by run_metric and history); with `needs` (the SQL
+    about to run) only the base views it reads."""
     meta = read_meta(con)
     rules = rules.for_pipeline(pipeline_id)
     local_day = context.local_day(con, context.portal_zone(rules, meta), as_of)
     period = context.resolve_period(local_day, month, period_start, period_end)
-    context.setup(con, rules, as_of, meta, period)
+    context.setup(con, rules, as_of, meta, period, needs=needs)
 
 
 def execute(con: duckdb.DuckDBPyConnection, info: MetricInfo, filters: dict[str, Any]) -> pd.DataFrame:
@@ -225,9 +226,10 @@ def run_metric(name: str, db_path: str | Path, *, as_of: datetime | None = None,
     rules = rules if rules is not None else load_rules()
     con = connect(db_path)
     try:
+        sql = info.path.read_text(encoding="utf-8")
         prepare(con, rules, as_utc(as_of), pipeline_id=pipeline_id, period_start=period_start,
-                period_end=period_end, month=month)
-        if "scorecard_history" in info.path.read_text(encoding="utf-8"):
+                period_end=period_end, month=month, needs=sql)
+        if "scorecard_history" in sql:
             ensure_history_table(con)
         return execute(con, info, {"manager_id": manager_id, "pipeline_id": pipeline_id,
                                    "department_id": department_id})
@@ -235,6 +237,48 @@ def run_metric(name: str, db_path: str | Path, *, as_of: datetime | None = None,
         raise QueryError(f"{name}: {str(exc).splitlines()[0]}") from exc
     finally:
         con.close()
+
+
+MetricCall = tuple[str, dict[str, Any]]  # (metric name, run_metric's keyword filters: manager_id, month, ...)
+PREPARE_KEYS = ("pipeline_id", "period_start", "period_end", "month")  # what the set-up depends on
+
+
+def run_metrics(calls: list[MetricCall], db_path: str | Path, *, as_of: datetime | None = None,
+                rules: Rules | None = None) -> list[pd.DataFrame]:
+    """Several metrics on one connection, as run_metric gives each (a page's metrics: one connection and one
+    set-up per pipeline / period instead of one per metric). One moment T for all of them (as_of None = now,
+    read once)."""
+    for name, params in calls:
+        metric_info(name)
+        unknown = set(params) - {*FILTER_PARAMS, *PREPARE_KEYS}
+        if unknown:
+            raise QueryError(f"{name}: unknown parameter {sorted(unknown)[0]!r}")
+        check_dates(**{k: params.get(k) for k in ("month", "period_start", "period_end")})
+    check_dates(as_of=as_of)
+    rules = rules if rules is not None else load_rules()
+    moment = as_utc(as_of)
+    groups: dict[tuple, list[int]] = {}
+    for i, (_, params) in enumerate(calls):
+        groups.setdefault(tuple(params.get(k) for k in PREPARE_KEYS), []).append(i)
+    results: list[pd.DataFrame | None] = [None] * len(calls)
+    con = connect(db_path)
+    try:
+        for key, indexes in groups.items():
+            infos = {i: metric_info(calls[i][0]) for i in indexes}
+            sql = "\n".join(info.path.read_text(encoding="utf-8") for info in infos.values())
+            prepare(con, rules, moment, needs=sql, **dict(zip(PREPARE_KEYS, key, strict=True)))
+            if "scorecard_history" in sql:
+                ensure_history_table(con)
+            for i, info in infos.items():
+                try:
+                    results[i] = execute(con, info, calls[i][1])
+                except duckdb.Error as exc:
+                    raise QueryError(f"{info.name}: {str(exc).splitlines()[0]}") from exc
+    except duckdb.Error as exc:
+        raise QueryError(f"{calls[0][0]}: {str(exc).splitlines()[0]}") from exc
+    finally:
+        con.close()
+    return [r for r in results if r is not None]
 
 
 def filter_ids(db_path: str | Path) -> dict[str, set[int]]:
