@@ -39,13 +39,16 @@ def record_day(con: duckdb.DuckDBPyConnection, as_of: datetime, rules: Rules) ->
         _record_scorecard(cur, as_of, rules)
 
 
-def record_scorecard(con: duckdb.DuckDBPyConnection, as_of: datetime, rules: Rules | None = None) -> None:
-    """Only the derived layer and the day's scorecard_history (the rules in force when `rules` is None);
-    record_day is the whole day's work."""
+def record_scorecard(con: duckdb.DuckDBPyConnection, as_of: datetime, rules: Rules | None = None, *,
+                     refresh: bool = True) -> None:
+    """Only the derived layer (unless `refresh` is False: a past day recorded with the layer left as it is,
+    exact either way) and the day's scorecard_history (the rules in force when `rules` is None); record_day
+    is the whole day's work."""
     as_of = as_utc(as_of)
     rules = rules if rules is not None else load_rules()
     with _transaction(con) as cur:
-        derived.refresh(cur, as_of)
+        if refresh:
+            derived.refresh(cur, as_of)
         _record_scorecard(cur, as_of, rules)
 
 
