@@ -35,7 +35,7 @@ def record_day(con: duckdb.DuckDBPyConnection, as_of: datetime, rules: Rules) ->
         derived.attach(cur)  # d_deal: the stored table just built
         for statement in split_statements(DEAL_SNAPSHOT_SQL.read_text(encoding="utf-8")):
             cur.execute(statement, {"day": day})
-        derived.refresh(cur, as_of, only=("close_date_push",))  # the pushes read today's snapshot too
+        derived.refresh(cur, as_of, only=derived.PUSH_NAMES)  # the pushes read today's snapshot too
         _record_scorecard(cur, as_of, rules)
 
 

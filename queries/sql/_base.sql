@@ -382,16 +382,14 @@ where c.closed_at >= ctx.period_start and c.closed_at < ctx.period_end;
 -- window (rules: forecast.win_rate_lookback_months), the share won
 create or replace temp view v_stage_win_rate as
 select
-    h.stage_id,
-    count(distinct c.deal_id) as closed_deals,
-    count(distinct c.deal_id) filter (where c.semantic = 'S') as won_deals,
-    count(distinct c.deal_id) filter (where c.semantic = 'S') / count(distinct c.deal_id) as win_rate
-from d_deal as c
-inner join stage_history as h on h.owner_id = c.deal_id
+    sp.stage_id,
+    count(*) as closed_deals,
+    count(*) filter (where sp.won) as won_deals,
+    count(*) filter (where sp.won) / count(*) as win_rate
+from d_stage_pass as sp  -- (stage, closed deal) pairs, each once
 cross join ctx
-where c.closed_at >= ctx.lookback_start and c.closed_at <= ctx.as_of
-  and coalesce(h.stage_semantic_id, 'P') = 'P'
-group by h.stage_id;
+where sp.closed_at >= ctx.lookback_start and sp.closed_at <= ctx.as_of
+group by sp.stage_id;
 
 -- close-date pushes: a daily snapshot whose expected close date is later than the day before's
 create or replace temp view v_close_date_push as
@@ -403,9 +401,16 @@ where p.snapshot_date <= ctx.today;
 -- open deals with their expected close month, flags and weight (probability when set and > 0, else the
 -- stage's win rate; deals with neither weigh 0 and are counted as unweighted)
 create or replace temp view v_forecast_deal as
-with pushes as (
-    select deal_id, count(*) as close_date_pushes, sum(pushed_days) as pushed_days
-    from v_close_date_push group by deal_id
+with pushes as (  -- every push up to T's day: the stored totals, counted again for a deal with a later one
+    select pt.deal_id, pt.close_date_pushes, pt.pushed_days
+    from d_push_total as pt
+    cross join ctx
+    where pt.last_push_date <= ctx.today
+    union all
+    select p.deal_id, count(*), sum(p.pushed_days)
+    from v_close_date_push as p
+    where p.deal_id in (select pt.deal_id from d_push_total as pt cross join ctx where pt.last_push_date > ctx.today)
+    group by p.deal_id
 )
 select
     o.*,
@@ -420,7 +425,8 @@ select
         as weighted_amount,
     coalesce(p.close_date_pushes, 0) as close_date_pushes,
     cast(coalesce(p.pushed_days, 0) as integer) as pushed_days
-from v_open_deal as o
+from v_deal_row as o  -- open deals with their columns, not the rules' verdicts (v_open_deal): none is shown
 cross join ctx
 left join v_stage_win_rate as wr on wr.stage_id = o.stage_id
-left join pushes as p on p.deal_id = o.deal_id;
+left join pushes as p on p.deal_id = o.deal_id
+where o.is_open;

@@ -200,6 +200,15 @@ from {ref}deal_activity as da
 where da.completed and da.touch_time > {facts_at}
 order by da.deal_id;
 
+-- each in-progress stage a closed deal passed through, once per (stage, deal), with the deal's final move
+-- and whether it was won, sorted by the final move: v_stage_win_rate counts those of its look-back window
+{create} d_stage_pass as
+select distinct h.stage_id, c.deal_id, c.closed_at, c.semantic = 'S' as won
+from {ref}deal as c
+inner join stage_history as h on h.owner_id = c.deal_id
+where c.closed_at is not null and coalesce(h.stage_semantic_id, 'P') = 'P'
+order by c.closed_at;
+
 -- close-date pushes: a daily snapshot whose expected close date is later than the previous snapshot's
 {create} d_close_date_push as
 with seq as (
@@ -213,3 +222,10 @@ with seq as (
 select deal_id, snapshot_date, previous_closedate, closedate, closedate - previous_closedate as pushed_days
 from seq
 where closedate > previous_closedate;
+
+-- per deal, its close-date pushes of every stored day and the last day with one: the forecast reads these
+-- unless T's day is before that day
+{create} d_push_total as
+select deal_id, count(*) as close_date_pushes, sum(pushed_days) as pushed_days, max(snapshot_date) as last_push_date
+from {ref}close_date_push
+group by deal_id;

@@ -13,9 +13,10 @@ managers as (
     where manager_in_scope(manager_id, department_ids, null, $department_id)
 ),
 
-open_deals as (
+open_deals as (  -- every open deal (as v_open_deal has them), without the rules' verdicts
     select manager_id, count(*) as active_deals
-    from v_open_deal
+    from d_deal
+    where is_open
     group by manager_id
 ),
 
