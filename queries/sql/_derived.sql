@@ -229,3 +229,8 @@ where closedate > previous_closedate;
 select deal_id, count(*) as close_date_pushes, sum(pushed_days) as pushed_days, max(snapshot_date) as last_push_date
 from {ref}close_date_push
 group by deal_id;
+
+-- the days deal_snapshots holds (a count of them says whether pushes can be seen yet)
+{create} d_snapshot_day as
+select distinct snapshot_date from deal_snapshots
+order by snapshot_date;

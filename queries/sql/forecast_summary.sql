@@ -16,8 +16,8 @@ deals as (
 ),
 
 history as (
-    select count(distinct s.snapshot_date) as history_days
-    from deal_snapshots as s
+    select count(*) as history_days
+    from d_snapshot_day as s  -- the distinct days of deal_snapshots
     cross join ctx
     where s.snapshot_date <= ctx.today
 ),

@@ -34,11 +34,18 @@ team_closed as (  -- won and lost in T's month
       and pipeline_in_scope(c.pipeline_id, $pipeline_id)
 ),
 
-per_manager as (
+per_manager as (  -- every count per manager in one pass over their deals (the scorecard's rows)
     select
         m.manager_id,
         any_value(m.manager_active) as manager_active,
-        count(d.deal_id) filter (where d.is_open) as active_deals
+        count(d.deal_id) filter (where d.is_open) as active_deals,
+        count(*) filter (where d.is_overaged) as overaged_deals,
+        count(*) filter (where d.is_stale) as stale_deals,
+        count(*) filter (where d.is_no_next_activity) as no_next_activity,
+        coalesce(sum(d.overdue_count) filter (where d.is_open), 0) as overdue_activities,
+        coalesce(sum(d.incoming_count), 0) as unprocessed_incoming,
+        count(*) filter (where d.is_invoice_stuck) as invoice_stuck,
+        coalesce(sum(d.missed_followups), 0) as missed_followups
     from managers as m
     left join team_deals as d on d.manager_id = m.manager_id
     group by m.manager_id
@@ -53,17 +60,17 @@ headcount as (
     cross join ctx
 ),
 
-rule_counts as (
+rule_counts as (  -- the managers' rows summed
     select
-        count(*) filter (where is_open) as active_deals,
-        count(*) filter (where is_overaged) as overaged_deals,
-        count(*) filter (where is_stale) as stale_deals,
-        count(*) filter (where is_no_next_activity) as no_next_activity,
-        cast(coalesce(sum(overdue_count) filter (where is_open), 0) as bigint) as overdue_activities,
-        cast(coalesce(sum(incoming_count), 0) as bigint) as unprocessed_incoming,
-        count(*) filter (where is_invoice_stuck) as invoice_stuck,
+        cast(coalesce(sum(active_deals), 0) as bigint) as active_deals,
+        cast(coalesce(sum(overaged_deals), 0) as bigint) as overaged_deals,
+        cast(coalesce(sum(stale_deals), 0) as bigint) as stale_deals,
+        cast(coalesce(sum(no_next_activity), 0) as bigint) as no_next_activity,
+        cast(coalesce(sum(overdue_activities), 0) as bigint) as overdue_activities,
+        cast(coalesce(sum(unprocessed_incoming), 0) as bigint) as unprocessed_incoming,
+        cast(coalesce(sum(invoice_stuck), 0) as bigint) as invoice_stuck,
         cast(coalesce(sum(missed_followups), 0) as bigint) as missed_followups
-    from team_deals
+    from per_manager
 ),
 
 closed_month as (
