@@ -22,6 +22,7 @@ from queries.sqltext import SQL_DIR, split_statements
 
 BASE_SQL = SQL_DIR / "_base.sql"
 CALENDAR_FROM = date(1990, 1, 1)
+DAY_US = 86_400_000_000
 ZONE_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$")
 
 
@@ -155,7 +156,8 @@ def setup(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, meta: d
 
 
 def _create_local_ts(con: duckdb.DuckDBPyConnection, zone: str) -> None:
-    """local_ts(x): the portal's wall-clock time of the instant x.
+    """local_ts(x): the portal's wall-clock time of the instant x; local_week(x): its calendar week (Monday
+    to Sunday) as a number, one per week (a grouping key: integer arithmetic, no calendar per row).
 
     A fixed offset (every Bitrix24 portal's own dates) is plain arithmetic, fast per row. An IANA zone
     (calendar.timezone) is converted per instant by DuckDB's ICU, so summer and winter times each get their
@@ -164,10 +166,15 @@ def _create_local_ts(con: duckdb.DuckDBPyConnection, zone: str) -> None:
     if is_fixed_offset(zone):
         con.execute("create or replace temp macro local_ts(x) as "
                     "make_timestamp(epoch_us(x) + (select utc_offset_us from ctx))")
+        # 1970-01-01 was a Thursday: 3 days later in the week than Monday
+        con.execute("create or replace temp macro local_week(x) as "
+                    f"(epoch_us(x) + (select utc_offset_us from ctx) + 3 * {DAY_US}) // (7 * {DAY_US})")
         return
     if not ZONE_NAME_RE.match(zone):  # inlined below: only a plain zone name may get there
         raise RulesError(f"rules.toml: calendar.timezone: not a time zone name: {zone!r}")
     con.execute(f"create or replace temp macro local_ts(x) as timezone('{zone}', x)")
+    con.execute("create or replace temp macro local_week(x) as "
+                f"epoch_us(date_trunc('week', timezone('{zone}', x)))")
 
 
 def _create_ctx(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, tz: str, portal_url: str,

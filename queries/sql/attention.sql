@@ -15,29 +15,34 @@ managers as (
     where manager_in_scope(manager_id, department_ids, $manager_id, $department_id)
 ),
 
-open_deals as (
+open_deals as (  -- v_open_deal's deals; none of the rules' verdicts is needed
     select deal_id, manager_id
-    from v_open_deal
-    where pipeline_in_scope(pipeline_id, $pipeline_id)
+    from d_deal
+    where pipeline_in_scope(pipeline_id, $pipeline_id) and is_open
 ),
 
 window_touches as (  -- d_open_touch is sorted by time: only the window's blocks are read
-    select t.deal_id, date_trunc('week', local_ts(t.touch_time)) as week, count(*) as touches
+    select t.deal_id, local_week(t.touch_time) as week, count(*) as touches
     from d_open_touch as t
     cross join ctx
     where t.touch_time >= ctx.attention_start and t.touch_time <= ctx.as_of
     group by t.deal_id, week
 ),
 
+deal_touches as (
+    select deal_id, sum(touches) as touches, max(touches) as max_week_touches
+    from window_touches
+    group by deal_id
+),
+
 per_deal as (
     select
         o.deal_id,
         o.manager_id,
-        coalesce(sum(w.touches), 0) as touches,
-        coalesce(max(w.touches), 0) as max_week_touches
+        coalesce(w.touches, 0) as touches,
+        coalesce(w.max_week_touches, 0) as max_week_touches
     from open_deals as o
-    left join window_touches as w on w.deal_id = o.deal_id
-    group by o.deal_id, o.manager_id
+    left join deal_touches as w on w.deal_id = o.deal_id
 ),
 
 per_manager as (

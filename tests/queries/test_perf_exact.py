@@ -100,3 +100,22 @@ def test_a_metric_binds_only_the_base_views_it_reads():
     assert not bound & {"v_closed_deal", "v_followup_due", "v_forecast_deal", "v_manager"}
     assert calendar
     assert base_script("select * from departments") == ("", False)
+
+
+@pytest.mark.parametrize("zone", [None, "Europe/Berlin"])
+def test_local_week_turns_at_monday_midnight_in_the_portal_zone(zone, fixture_db):
+    from queries.runner import connect, prepare
+
+    con = connect(fixture_db)
+    try:
+        prepare(con, Rules(timezone=zone), AS_OF)
+        # the portal's offset (+03:00) or Berlin's (+01:00 in November), written as UTC instants
+        offset = 3 if zone is None else 1
+        moments = {name: (t(text) + timedelta(hours=3 - offset)).isoformat() for name, text in (
+            ("sunday_late", "2026-11-22 23:59"), ("monday_start", "2026-11-23 00:00"),
+            ("sunday_next", "2026-11-29 23:59"), ("monday_next", "2026-11-30 00:00"))}
+        week = {name: con.execute("select local_week($m::timestamptz)", {"m": m}).fetchone()[0]
+                for name, m in moments.items()}
+    finally:
+        con.close()
+    assert week["sunday_late"] != week["monday_start"] == week["sunday_next"] != week["monday_next"]
