@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from connectors.sandbox.errors import ApiError
+from connectors.sandbox.errors import ApiError, no_auth
 
 CLIENT_ID = "local.dozhim.sandbox"
 CLIENT_SECRET = "sandbox-demo-secret"  # demo only: documented, not a secret
@@ -39,6 +39,11 @@ _TOKEN_ALPHABET = string.ascii_lowercase + string.digits
 def new_token() -> str:
     """32 random lower-case letters and digits, the form of the docs' examples."""
     return "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(32))
+
+
+def looks_like_token(value: str) -> bool:
+    """32 or more lower-case letters and digits (the docs' tokens are 32, newer portals' longer)."""
+    return len(value) >= 32 and all(c in _TOKEN_ALPHABET for c in value)
 
 
 def origin(url: str) -> str:
@@ -185,7 +190,10 @@ class OAuthState:
 
     # -- REST calls with auth= -------------------------------------------------------------------------
     def user_for(self, access_token: str) -> int:
-        """The user an access token belongs to; ApiError expired_token / invalid_token otherwise."""
+        """The user an access token belongs to; ApiError expired_token / invalid_token otherwise, and
+        NO_AUTH_FOUND for a value that is not token-shaped at all (as for a call with no auth)."""
+        if not looks_like_token(access_token):
+            raise no_auth()
         with self._lock:
             grant = self._access.get(access_token)
         if grant is None:
