@@ -25,6 +25,9 @@ CLIENT_ID = "local.dozhim.sandbox"
 CLIENT_SECRET = "sandbox-demo-secret"  # demo only: documented, not a secret
 MEMBER_ID = "5d0c1a7e9b3f4c2a8e6d1b0f7a9c3e25"  # the sandbox portal's fixed member_id (32 hex)
 APP_SCOPE = "crm,user,department"
+# The app's APPLICATION_TOKEN, posted with every frame and install call; for a local app it stays the same
+# until the secret changes (docs: local-integrations/serverside-local-app-with-ui.md). Demo value.
+APPLICATION_TOKEN = "0c4f1e8a7b2d49e6a3f5c8d1b9e07a62"
 DEFAULT_APP_URL = "http://localhost:8501/b24/app"
 APP_STATUS = "L"  # a local application (app.info STATUS)
 

@@ -22,7 +22,7 @@ from urllib.parse import urlencode, urlsplit
 
 from connectors.sandbox import portal_pages
 from connectors.sandbox.errors import ApiError
-from connectors.sandbox.oauth import MEMBER_ID, OAuthState
+from connectors.sandbox.oauth import APPLICATION_TOKEN, MEMBER_ID, OAuthState
 from connectors.sandbox.oauth_rest import answer, is_oauth_call
 from connectors.sandbox.portal import Portal
 from connectors.sandbox.portal_people import Person, active_people, active_person
@@ -178,6 +178,7 @@ def _frame(state: OAuthState, conn, request: Request) -> Page:
     fields = {
         "AUTH_ID": grant.access_token, "AUTH_EXPIRES": str(grant.expires - int(state.clock())),
         "REFRESH_ID": grant.refresh_token, "SERVER_ENDPOINT": f"{request.base_url}/rest/",
+        "APPLICATION_TOKEN": APPLICATION_TOKEN, "APPLICATION_SCOPE": app.scope,
         "member_id": MEMBER_ID, "status": "L", "PLACEMENT": "DEFAULT", "PLACEMENT_OPTIONS": "{}",
     }
     return _html(200, portal_pages.frame_page(_with_query(action, query), fields))

@@ -19,14 +19,14 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from connectors.sandbox.oauth import MEMBER_ID
+from connectors.sandbox.oauth import APPLICATION_TOKEN, MEMBER_ID
 from connectors.sandbox.testing import RunningSandbox, running_sandbox
 
 from .conftest import T0, FakeTime
 
 REPO = Path(__file__).resolve().parents[2]
-FIELDS = ["AUTH_ID", "AUTH_EXPIRES", "REFRESH_ID", "SERVER_ENDPOINT", "member_id", "status", "PLACEMENT",
-          "PLACEMENT_OPTIONS"]
+FIELDS = ["AUTH_ID", "AUTH_EXPIRES", "REFRESH_ID", "SERVER_ENDPOINT", "APPLICATION_TOKEN",
+          "APPLICATION_SCOPE", "member_id", "status", "PLACEMENT", "PLACEMENT_OPTIONS"]
 
 
 class Tags(HTMLParser):
@@ -120,8 +120,9 @@ def test_the_first_open_posts_the_install_call_then_the_handler(portal, fake_tim
         assert query == {"DOMAIN": host, "PROTOCOL": "0", "LANG": "ru"}
         assert list(fields) == FIELDS
         assert {k: fields[k] for k in FIELDS[1:] if k != "REFRESH_ID"} == {
-            "AUTH_EXPIRES": "3600", "SERVER_ENDPOINT": f"{portal.base_url}/rest/", "member_id": MEMBER_ID,
-            "status": "L", "PLACEMENT": "DEFAULT", "PLACEMENT_OPTIONS": "{}"}
+            "AUTH_EXPIRES": "3600", "SERVER_ENDPOINT": f"{portal.base_url}/rest/",
+            "APPLICATION_TOKEN": APPLICATION_TOKEN, "APPLICATION_SCOPE": "crm,user,department",
+            "member_id": MEMBER_ID, "status": "L", "PLACEMENT": "DEFAULT", "PLACEMENT_OPTIONS": "{}"}
         assert "document.getElementById('b24form').submit()" in first.text
         fake_time.advance(60)
         second_form, second = posted_form(web.get("/portal/app/frame/").text)
