@@ -14,6 +14,7 @@ the pages carry tokens.
 from __future__ import annotations
 
 import json
+import logging
 import secrets
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
@@ -22,12 +23,13 @@ from urllib.parse import urlencode, urlsplit
 
 from connectors.sandbox import portal_pages
 from connectors.sandbox.errors import ApiError
-from connectors.sandbox.oauth import APPLICATION_TOKEN, MEMBER_ID, OAuthState
+from connectors.sandbox.oauth import ACCESS_SECONDS, APPLICATION_TOKEN, MEMBER_ID, OAuthState
 from connectors.sandbox.oauth_rest import answer, is_oauth_call
 from connectors.sandbox.portal import Portal
 from connectors.sandbox.portal_people import Person, active_people, active_person
 from connectors.sandbox.store import connect
 
+log = logging.getLogger("connectors.sandbox")
 COOKIE = "sandbox_portal_user"
 HTML = "text/html; charset=utf-8"
 JSON = "application/json; charset=utf-8"
@@ -61,11 +63,16 @@ def route(portal: Portal, state: OAuthState, request: Request) -> Page | None:
 
 
 def _with_store(portal: Portal, render) -> Page:
-    conn = connect(portal.store_path)
+    """Run a route on its own store connection; a sandbox bug answers 500 and logs no request data."""
     try:
-        return render(conn)
-    finally:
-        conn.close()
+        conn = connect(portal.store_path)
+        try:
+            return render(conn)
+        finally:
+            conn.close()
+    except Exception:
+        log.exception("sandbox sign-in route failed")
+        return _refuse(500, "Внутренняя ошибка песочницы.")
 
 
 def _html(status: int, text: str, headers: list[tuple[str, str]] | None = None) -> Page:
@@ -176,7 +183,7 @@ def _frame(state: OAuthState, conn, request: Request) -> Page:
     query = {"DOMAIN": parts.netloc, "PROTOCOL": "1" if parts.scheme == "https" else "0", "LANG": "ru",
              "APP_SID": secrets.token_hex(16)}
     fields = {
-        "AUTH_ID": grant.access_token, "AUTH_EXPIRES": str(grant.expires - int(state.clock())),
+        "AUTH_ID": grant.access_token, "AUTH_EXPIRES": str(ACCESS_SECONDS),
         "REFRESH_ID": grant.refresh_token, "SERVER_ENDPOINT": f"{request.base_url}/rest/",
         "APPLICATION_TOKEN": APPLICATION_TOKEN, "APPLICATION_SCOPE": app.scope,
         "member_id": MEMBER_ID, "status": "L", "PLACEMENT": "DEFAULT", "PLACEMENT_OPTIONS": "{}",

@@ -194,3 +194,19 @@ def test_cli_refuses_a_bad_app_url_in_one_line():
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: --app-url") and proc.stderr.strip().count("\n") == 0
+
+
+def test_a_broken_store_gets_a_one_line_500_and_the_server_keeps_serving(store_path, fake_time, tmp_path):
+    store = tmp_path / "broken.sqlite"
+    src, dst = sqlite3.connect(store_path), sqlite3.connect(store)
+    src.backup(dst)
+    dst.execute("drop table departments")  # the people query joins it
+    dst.commit()
+    src.close()
+    dst.close()
+    with (running_sandbox(store_path=store, copy_store=False, timer=fake_time.timer) as sb,
+          httpx.Client(base_url=sb.base_url, timeout=30) as web):
+        r = web.get("/portal/")
+        assert r.status_code == 500 and "Traceback" not in r.text
+        assert len(Tags(r.text).all("p")) == 1
+        assert web.post(sb.webhook_url + "server.time").status_code == 200
