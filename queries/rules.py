@@ -74,6 +74,17 @@ DEFAULT_FOLLOWUPS = (
 
 
 @dataclass(frozen=True)
+class Access:
+    """Who may see and export what ([access]); the role map itself comes from the snapshot (queries.roles)."""
+
+    admins: tuple[int, ...] = ()  # every right, besides the connector webhook's owner (meta.webhook_user_id)
+    export: tuple[int, ...] = ()  # may export besides admins and heads
+    no_export: tuple[int, ...] = ()  # may not export, heads included (admins always may)
+    managers: tuple[int, ...] = ()  # plain managers even when a department names them UF_HEAD
+    heads: dict[int, tuple[int, ...]] = field(default_factory=dict)  # user -> the departments they head
+
+
+@dataclass(frozen=True)
 class Rules:
     max_deal_age_days: int = 90
     touch_interval_days: int = 14
@@ -110,6 +121,7 @@ class Rules:
     pipelines: dict[int, PipelineRules] = field(default_factory=dict)
     # follow-up rules (not the invoice rule, which keeps its own keys and column)
     followups: tuple[FollowupRule, ...] = DEFAULT_FOLLOWUPS
+    access: Access = field(default_factory=Access)  # [access]: admins, the export right, role overrides
     # where they came from, for errors found only against a snapshot (a loss-reason field it lacks)
     source: str = field(default="rules.toml", compare=False, repr=False)
 
@@ -262,10 +274,23 @@ def _followups(value: Any) -> tuple[FollowupRule, ...]:
     return tuple(_followup(str(key), _table(f"followups.{key}", sub)) for key, sub in rules.items())
 
 
+def _access(value: Any) -> Access:
+    data = _table("access", value)
+    _check_keys("access.", data, {"admins", "export", "no_export", "managers", "heads"})
+    lists = {k: _ints(f"access.{k}", data[k])
+             for k in ("admins", "export", "no_export", "managers") if k in data}
+    heads: dict[int, tuple[int, ...]] = {}
+    for key, departments in _table("access.heads", data.get("heads", {})).items():
+        if not re.fullmatch(r"[0-9]{1,18}", str(key)) or not 1 <= int(key) <= MAX_ID:
+            raise _err(f"access.heads.{key}", "user ids are whole numbers (\"15\" = [3, 4])")
+        heads[int(key)] = _ints(f"access.heads.{key}", departments)
+    return Access(**lists, heads=heads)
+
+
 def rules_from_dict(data: dict[str, Any]) -> Rules:
     """Validate a parsed rules document; see rules.toml for every key."""
     top = set(THRESHOLD_KEYS) | {"calendar", "invoice_stages", "loss_reasons", "managers", "attention",
-                                 "forecast", "pipelines", "followups"}
+                                 "forecast", "pipelines", "followups", "access"}
     _check_keys("", data, top)
     v: dict[str, Any] = {}
     for key in THRESHOLD_KEYS:
@@ -327,6 +352,8 @@ def rules_from_dict(data: dict[str, Any]) -> Rules:
     v["pipelines"] = pipes
     if "followups" in data:
         v["followups"] = _followups(data["followups"])
+    if "access" in data:
+        v["access"] = _access(data["access"])
     return Rules(**v)
 
 

@@ -18,9 +18,11 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from queries import context
+from queries import context, scope
+from queries.errors import QueryError
 from queries.history_table import ensure_history_table
 from queries.rules import Rules, load_rules
+from queries.scope import Viewer
 from snapshot.schema import SCHEMA_VERSION
 
 KNOWN_SCHEMA_VERSIONS = {str(SCHEMA_VERSION)}
@@ -28,15 +30,11 @@ KNOWN_SCHEMA_VERSIONS = {str(SCHEMA_VERSION)}
 # exactly that message (catch_warnings is not thread-safe, and Streamlit runs pages in threads).
 warnings.filterwarnings("ignore", message="The inplace keyword in DataFrame.drop is deprecated")
 OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
-FILTER_PARAMS = ("manager_id", "pipeline_id", "department_id")
+FILTER_PARAMS = ("manager_id", "pipeline_id", "department_id", "viewer_id")
 # The years a moment may name: the business calendar starts in context.CALENDAR_FROM's year and reaches
 # two years past T.
 MIN_YEAR, MAX_YEAR = context.CALENDAR_FROM.year, 2200
 PARAM_RE = re.compile(r"\$([a-z_][a-z0-9_]*)")
-
-
-class QueryError(RuntimeError):
-    """A metric cannot run: missing or foreign database, unknown metric. The message is one line."""
 
 
 @dataclass(frozen=True)
@@ -189,6 +187,7 @@ def prepare(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, *, pi
     rules = rules.for_pipeline(pipeline_id)
     local_day = context.local_day(con, context.portal_zone(rules, meta), as_of)
     period = context.resolve_period(local_day, month, period_start, period_end)
+    scope.create_tables(con)
     context.setup(con, rules, as_of, meta, period)
 
 
@@ -218,8 +217,10 @@ def check_dates(**dates: date | None) -> None:
 def run_metric(name: str, db_path: str | Path, *, as_of: datetime | None = None, rules: Rules | None = None,
                manager_id: int | None = None, pipeline_id: int | None = None,
                department_id: int | None = None, period_start: date | None = None,
-               period_end: date | None = None, month: date | None = None) -> pd.DataFrame:
-    """One metric as a DataFrame. as_of None = now; filters None = all."""
+               period_end: date | None = None, month: date | None = None,
+               viewer: Viewer | None = None) -> pd.DataFrame:
+    """One metric as a DataFrame. as_of None = now; filters None = all; viewer None = the operator (sees
+    everything). A filter outside the viewer's scope raises ScopeError."""
     info = metric_info(name)
     check_dates(as_of=as_of, month=month, period_start=period_start, period_end=period_end)
     rules = rules if rules is not None else load_rules()
@@ -229,8 +230,10 @@ def run_metric(name: str, db_path: str | Path, *, as_of: datetime | None = None,
                 period_end=period_end, month=month)
         if "scorecard_history" in info.path.read_text(encoding="utf-8"):
             ensure_history_table(con)
+        scope.fill(con, viewer)
+        scope.check(con, viewer, name, manager_id, department_id)
         return execute(con, info, {"manager_id": manager_id, "pipeline_id": pipeline_id,
-                                   "department_id": department_id})
+                                   "department_id": department_id, "viewer_id": scope.bound_id(viewer)})
     except duckdb.Error as exc:
         raise QueryError(f"{name}: {str(exc).splitlines()[0]}") from exc
     finally:
