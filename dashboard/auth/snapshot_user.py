@@ -1,0 +1,29 @@
+"""Is the signed-in Bitrix24 user someone the snapshot lets in? Asked once at sign-in, before any ticket or
+cookie is handed out, through the scope part's `queries.viewer_for` (CONTRACT-9 §2): a user who is not in
+the snapshot, or is dismissed, is refused there with its one line."""
+
+from __future__ import annotations
+
+from dashboard.auth.errors import SignInRefused
+from dashboard.settings import load_settings
+from queries import QueryError
+from queries.rules import RulesError, load_rules
+
+try:
+    from queries import ViewerError, viewer_for
+except ImportError:  # TODO(lead): the scope part (queries/roles.py) is not merged on this branch yet;
+    viewer_for = None  # once it is, this fallback goes. Until then the dashboard's own viewer_for call is
+    ViewerError = QueryError  # the only check of the snapshot (CONTRACT-9 §4).
+
+
+def check_user(user_id: int) -> None:
+    if viewer_for is None:
+        return
+    settings = load_settings()
+    try:
+        viewer_for(settings.db_path, user_id, load_rules(settings.rules_path))
+    except ViewerError as exc:
+        code = "dismissed" if "dismissed" in str(exc) else "not_in_snapshot"
+        raise SignInRefused(code, detail=str(exc).splitlines()[0]) from None
+    except (QueryError, RulesError) as exc:  # no snapshot yet, a broken rules file: the same one line
+        raise SignInRefused("no_snapshot", detail=str(exc).splitlines()[0]) from None
