@@ -4,7 +4,8 @@ Standard library only (ThreadingHTTPServer, HTTP/1.1 keep-alive). Parameters com
 a JSON body, or a form body parsed as PHP does (`filter[>ID]=5`). One SQLite connection per connection
 thread, left with no open statement or transaction after each request, so every request reads a fresh
 snapshot. Faults are decided first (before auth: a broken nginx answers everybody), then auth, the leaky
-bucket, and the method itself. `/crm/deal/details/<id>/` serves a minimal deal card (deal_page.py).
+bucket, and the method itself. `/crm/deal/details/<id>/` serves a minimal deal card (deal_page.py); the
+sign-in pages, `/oauth/` and REST calls with `auth=` are portal_routes.py's.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from connectors.sandbox import errors
 from connectors.sandbox.batch import run_batch
 from connectors.sandbox.deal_page import NOT_FOUND, deal_page
 from connectors.sandbox.faults import NGINX_PAGES
+from connectors.sandbox.oauth import App, OAuthState, demo_app
 from connectors.sandbox.params import parse_php_query
 from connectors.sandbox.portal import Portal, normalize_method
+from connectors.sandbox.portal_routes import Request, route, send_page
 from connectors.sandbox.store import RequestConnection, connect_for_requests
 
 log = logging.getLogger("connectors.sandbox")
@@ -101,6 +104,12 @@ class SandboxHandler(BaseHTTPRequestHandler):
             params = self._read_params(url.query)
         except errors.ApiError as err:
             self._send(err.status, err.body())
+            return
+        cookie = self.headers.get("Cookie") or ""
+        request = Request(self.command, parts, params, cookie, self.server.base_url())
+        page = route(portal, self.server.oauth, request)
+        if page is not None:  # sign-in pages, /oauth/, REST calls with auth= (portal_routes.py)
+            send_page(self, page)
             return
         if parts[:3] == ["crm", "deal", "details"]:
             self._deal_page(portal, parts)
@@ -190,9 +199,11 @@ class SandboxServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], portal: Portal) -> None:
+    def __init__(self, address: tuple[str, int], portal: Portal, app: App | None = None,
+                 app_installed: bool = False) -> None:
         super().__init__(address, SandboxHandler)
         self.portal = portal
+        self.oauth = OAuthState(app or demo_app(), portal.timer.clock, installed=app_installed)
 
     @property
     def port(self) -> int:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from connectors.sandbox.faults import Faults
 from connectors.sandbox.limits import Limits, Timer
+from connectors.sandbox.oauth import demo_app
 from connectors.sandbox.portal import Portal
 from connectors.sandbox.server import SandboxServer, serve_in_thread
 
@@ -87,12 +88,14 @@ def running_sandbox(size: str = "tiny", seed: int = 7, *, now: datetime | None =
                     limits: Limits | None = None, faults: Faults | None = None,
                     store_path: Path | str | None = None, port: int = 0,
                     cache_dir: Path | str | None = None, copy_store: bool = True,
-                    timer: Timer | None = None) -> Iterator[RunningSandbox]:
+                    timer: Timer | None = None, app_url: str | None = None,
+                    app_installed: bool = False) -> Iterator[RunningSandbox]:
     """A sandbox portal on 127.0.0.1:<free port>; limits default to NO_LIMITS (tests want speed).
 
     With `copy_store` (the default) the server works on a private copy of the store, so the "changes
     during export" fault never alters the cached store other runs share; pass False for big read-only runs.
     `timer` replaces real time (the portal's clock, the simulated cost's and slow replies' sleeps).
+    `app_url` is the demo app's handler URL (oauth.demo_app); `app_installed` skips its install call.
     """
     if store_path is None:
         from connectors.sandbox.store import cached_store
@@ -103,7 +106,8 @@ def running_sandbox(size: str = "tiny", seed: int = 7, *, now: datetime | None =
         if copy_store:
             store_path = _private_copy(Path(store_path), Path(tmp) / Path(store_path).name)
         portal = Portal(store_path, limits or NO_LIMITS, faults or Faults(), timer=timer)
-        server = SandboxServer(("127.0.0.1", port), portal)
+        app = demo_app(app_url) if app_url else None
+        server = SandboxServer(("127.0.0.1", port), portal, app, app_installed=app_installed)
         thread = serve_in_thread(server)
         try:
             yield RunningSandbox(server, portal)
