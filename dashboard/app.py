@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dashboard import data, plain  # noqa: E402
+from dashboard import auth, data, plain  # noqa: E402
 from dashboard.i18n import DEFAULT_LANG, LANG_KEY, LANGS, lang, t  # noqa: E402
 from queries import QueryError, RulesError  # noqa: E402
 
@@ -56,6 +56,9 @@ with st.sidebar:
         "Язык / Language", LANGS, default=DEFAULT_LANG, required=True, key=LANG_KEY, bind="query-params",
         label_visibility="collapsed",
     )
+
+auth.establish()  # the signed-in Bitrix24 user, or a refusal / the sign-in link and st.stop()
+auth.render_sign_out()
 
 
 def _page(file: str, title_key: str, icon: str, url: str, *, default: bool = False,
