@@ -1,0 +1,72 @@
+"""The signed-in user in the Streamlit session (dashboard.auth.establish) through AppTest on the fixture
+snapshot: mode "off" says so on every page; mode "bitrix24" without a user shows only the sign-in link; a
+ticket from the frame handler signs in once; a forged or replayed ticket gets one refusal line and no data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard.auth import SESSION_USER_KEY
+from dashboard.auth.tickets import TICKETS, SignedInUser
+
+BORIS = SignedInUser(2, "Boris Petrov")  # the fixture's manager 2 (tests/queries/fixture_db.py)
+
+
+@pytest.fixture
+def bitrix24(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("B24_CLIENT_ID", "local.app")
+    monkeypatch.setenv("B24_CLIENT_SECRET", "s3cret")
+    monkeypatch.setenv("B24_PORTAL_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("B24_MEMBER_ID", "a" * 32)
+    monkeypatch.setenv("DOZHIM_SESSION_SECRET", "test-secret")
+
+
+def _html(at: AppTest) -> str:
+    return " ".join(str(el.proto.body) for el in at.get("html"))
+
+
+def _shows_no_data(at: AppTest) -> None:
+    assert not at.exception
+    assert not at.title and not at.header and not at.dataframe and not at.metric and not at.tabs
+    assert not [p for p in at.sidebar.get("caption")]  # no user name, no freshness line
+
+
+def test_without_sign_in_every_page_says_localhost_only(app: Callable[..., AppTest]) -> None:
+    for page in (None, "forecast", "about"):
+        at = app(page)
+        assert not at.exception
+        assert any("только на этом компьютере (localhost)" in c.value for c in at.caption), page
+        assert at.title  # and the page itself is there: the operator sees everything
+
+
+def test_with_sign_in_and_nobody_signed_in_only_the_link_shows(app: Callable[..., AppTest], bitrix24) -> None:
+    at = app()
+    assert 'href="/b24/login"' in _html(at) and "Войти через Bitrix24" in _html(at)
+    _shows_no_data(at)
+    assert not at.caption and not at.markdown and not at.error
+
+
+def test_a_ticket_signs_in_once_and_leaves_the_address(app: Callable[..., AppTest], bitrix24) -> None:
+    ticket = TICKETS.issue(BORIS)
+    at = app(b24_ticket=ticket)
+    assert not at.exception and not at.error
+    assert at.session_state[SESSION_USER_KEY] == 2
+    assert "b24_ticket" not in at.query_params  # nothing sensitive stays in the URL
+    assert any("Boris Petrov" in c.value for c in at.sidebar.caption)  # render_sign_out: name and "Выйти"
+    assert 'href="/b24/logout"' in " ".join(str(el.proto.body) for el in at.sidebar.get("html"))
+    assert at.title
+
+    replay = app(b24_ticket=ticket)  # the same link again (a reload, a shared address): refused
+    assert [e.value for e in replay.error] == ["Вход не выполнен: билет входа неизвестен или уже использован."]
+    _shows_no_data(replay)
+    assert SESSION_USER_KEY not in replay.session_state
+
+
+def test_a_forged_ticket_is_refused_even_with_a_user_in_the_session(app: Callable[..., AppTest],
+                                                                    bitrix24) -> None:
+    at = app(b24_ticket="made-up")
+    assert len(at.error) == 1 and "билет входа" in at.error[0].value
+    _shows_no_data(at)
