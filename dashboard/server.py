@@ -2,7 +2,8 @@
 
 Streamlit serves dashboard/app.py as usual, plus the Bitrix24 sign-in routes (/b24/..., see
 dashboard/auth/routes.py) on the same origin: `streamlit run` finds the `st.App` below and runs it with
-uvicorn. Without sign-in configured it refuses to start on any address but localhost (dashboard/auth/guard.py).
+uvicorn. Without sign-in configured it refuses to start on any address but localhost
+(dashboard/auth/guard.py).
 """
 
 from __future__ import annotations

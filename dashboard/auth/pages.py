@@ -22,7 +22,8 @@ def _page(lang: str, title: str, body: str, status: int = 200) -> HTMLResponse:
 
 def refusal_page(line: str, lang: str, status: int, sign_in_link: bool) -> HTMLResponse:
     link = f'<p><a href="/b24/login" target="_top">{SIGN_IN[lang]}</a></p>' if sign_in_link else ""
-    return _page(lang, TITLE[lang], f'<p role="alert">{escape(REFUSED[lang].format(line=line))}</p>{link}', status)
+    text = escape(REFUSED[lang].format(line=line))
+    return _page(lang, TITLE[lang], f'<p role="alert">{text}</p>{link}', status)
 
 
 def installed_page(lang: str, app_url: str) -> HTMLResponse:

@@ -16,7 +16,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from dashboard.auth import sessions
+from dashboard.auth import sessions, snapshot_user
 from dashboard.auth.errors import SignInRefused
 from dashboard.auth.guard import LocalOnly, is_loopback, start_refusal
 from dashboard.auth.routes import STATE_COOKIE, SignIn
@@ -291,7 +291,8 @@ def test_sign_in_routes_are_off_without_a_client_id(tmp_path: Path) -> None:
 # -- without sign-in: localhost only ------------------------------------------------------------------------
 @pytest.mark.parametrize(("host", "local"), [
     ("localhost", True), ("127.0.0.1", True), ("127.3.4.5", True), ("::1", True), ("[::1]", True),
-    ("0.0.0.0", False), ("::", False), ("10.0.0.5", False), ("example.com", False), (None, False), ("", False),
+    ("0.0.0.0", False), ("::", False), ("10.0.0.5", False), ("example.com", False), (None, False),
+    ("", False),
 ])
 def test_loopback_addresses(host: str | None, local: bool) -> None:
     assert is_loopback(host) is local
@@ -314,3 +315,17 @@ def test_without_sign_in_a_remote_request_is_refused(monkeypatch: pytest.MonkeyP
     assert TestClient(app, client=("127.0.0.1", 50000)).get("/").text == "data"
     monkeypatch.setenv("B24_CLIENT_ID", "local.app")  # with sign-in, the address is no limit
     assert TestClient(app, client=("10.0.0.5", 50000)).get("/").text == "data"
+
+
+# -- the snapshot's word on the user (the scope part's queries.viewer_for) ----------------------------------
+@pytest.mark.skipif(snapshot_user.viewer_for is None, reason="queries.viewer_for (the scope part) not merged")
+@pytest.mark.parametrize(("user_id", "code"), [(99, "not_in_snapshot"), (3, "dismissed")])
+def test_a_user_the_snapshot_does_not_let_in_is_refused(fixture_db: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         user_id: int, code: str) -> None:
+    # the fixture (tests/queries/fixture_db.py): nobody has id 99; 3 Viktor Sidorov is dismissed
+    monkeypatch.setenv("DOZHIM_DB", str(fixture_db))
+    monkeypatch.delenv("DOZHIM_RULES", raising=False)
+    with pytest.raises(SignInRefused) as refused:
+        snapshot_user.check_user(user_id)
+    assert refused.value.code == code
+    snapshot_user.check_user(2)  # Boris Petrov, active: let in
