@@ -60,7 +60,8 @@ def test_a_ticket_signs_in_once_and_leaves_the_address(app: Callable[..., AppTes
     assert at.title
 
     replay = app(b24_ticket=ticket)  # the same link again (a reload, a shared address): refused
-    assert [e.value for e in replay.error] == ["Вход не выполнен: билет входа неизвестен или уже использован."]
+    assert [e.value for e in replay.error] == [
+        "Вход не выполнен: билет входа неизвестен или уже использован."]
     _shows_no_data(replay)
     assert SESSION_USER_KEY not in replay.session_state
 
@@ -70,3 +71,26 @@ def test_a_forged_ticket_is_refused_even_with_a_user_in_the_session(app: Callabl
     at = app(b24_ticket="made-up")
     assert len(at.error) == 1 and "билет входа" in at.error[0].value
     _shows_no_data(at)
+
+
+@pytest.mark.parametrize(("header", "user_id"), [("2", 2), (None, None), ("not-a-number", None)])
+def test_behind_a_trusted_proxy_the_user_comes_from_its_header(
+        app: Callable[..., AppTest], header: str | None, user_id: int | None) -> None:
+    from streamlit.testing.v1.util import patch_config_options
+
+    from tests.dashboard.conftest import APP
+
+    headers = {"X-Bitrix24-User-Id": "bitrix24_user_id"}  # README: "Behind a trusted proxy"
+    with patch_config_options({"server.trustedUserHeaders": headers}):
+        at = AppTest.from_file(APP, default_timeout=30)
+        at.user = {"bitrix24_user_id": header}  # what Streamlit copies from the proxy's header
+        at.run()
+    assert not at.exception
+    if user_id is None:
+        assert SESSION_USER_KEY not in at.session_state
+        assert [e.value for e in at.error] == [
+            "Вход не выполнен: прокси не передал id пользователя Bitrix24."]
+        _shows_no_data(at)
+    else:
+        assert at.session_state[SESSION_USER_KEY] == user_id
+        assert at.title and not at.error

@@ -135,6 +135,14 @@ def test_the_standalone_link_signs_the_head_in_with_a_cookie(portal, people, bro
     session = [c for c in browser.cookies(app_url) if c["name"] == "dozhim_session"]
     assert session and session[0]["httpOnly"] and session[0]["sameSite"] == "Lax"
     page.screenshot(path=str(SHOTS / "signin_standalone_head.png"), full_page=True)
+    value = session[0]["value"]
     page.locator('[data-testid="stSidebar"]').get_by_text("Выйти").click()  # sign out: the link only
     page.get_by_text("Войти через Bitrix24").wait_for(timeout=30_000)
     assert not [c for c in browser.cookies(app_url) if c["name"] == "dozhim_session"]
+
+    body, mac = value.split(".")
+    forged = body[:-2] + ("AA" if not body.endswith("AA") else "BB") + "." + mac  # another user, same MAC
+    browser.add_cookies([{"name": "dozhim_session", "value": forged, "url": app_url}])
+    page.goto(app_url + "/")
+    page.get_by_text("Вход не выполнен: cookie сессии подписан не этим приложением").wait_for(timeout=30_000)
+    assert page.get_by_text(head.name).count() == 0
