@@ -26,6 +26,8 @@ __all__ = ["SESSION_USER_KEY", "establish", "render_sign_out", "sign_in_mode", "
 
 SESSION_USER_KEY = "_dozhim_user_id"
 SESSION_NAME_KEY = "_dozhim_user_name"
+SESSION_EXPIRES_KEY = "_dozhim_session_expires"  # a session outlives no sign-in: 12 h, as the cookie
+CLOCK = time.time  # tests replace it
 log = logging.getLogger("dozhim.signin")
 TEXTS = {
     "off": {"ru": "Вход не настроен: панель открыта только на этом компьютере (localhost).",
@@ -51,39 +53,51 @@ def _link(text: str, href: str) -> None:
     st.html(f'<a href="{href}" target="_self">{escape(text)}</a>')
 
 
-def _from_ticket() -> SignedInUser | None:
+Verified = tuple[SignedInUser, float]  # the user and when their session ends
+
+
+def _from_ticket() -> Verified | None:
     ticket = st.query_params.get(TICKET_PARAM)
     if ticket is None:
         return None
     del st.query_params[TICKET_PARAM]  # nothing sensitive stays in the address bar or a shared link
-    return TICKETS.redeem(ticket)
+    return TICKETS.redeem(ticket), CLOCK() + sessions.SESSION_SECONDS
 
 
-def _from_cookie() -> SignedInUser | None:
+def _from_cookie() -> Verified | None:
     value = st.context.cookies.get(sessions.COOKIE)
     if not isinstance(value, str) or not value:  # AppTest has no request, so no cookies
         return None
-    return sessions.read_session(sessions.signer(load_signin(), "session"), value, time.time())
+    return sessions.read_session_until(sessions.signer(load_signin(), "session"), value, CLOCK())
 
 
-def _from_proxy() -> SignedInUser | None:
+def _check_expiry() -> None:
+    """A browser tab left open keeps its Streamlit session: it too ends 12 h after the sign-in."""
+    expires = st.session_state.get(SESSION_EXPIRES_KEY)
+    if signed_in_user_id() is not None and expires is not None and CLOCK() >= expires:
+        raise SignInRefused("cookie_expired")
+
+
+def _from_proxy() -> Verified | None:
     raw = st.user.get(PROXY_USER_KEY)
     try:
-        return SignedInUser(int(str(raw).strip()), "")
+        return SignedInUser(int(str(raw).strip()), ""), CLOCK() + sessions.SESSION_SECONDS
     except ValueError:
         raise SignInRefused("no_proxy_user") from None
 
 
-def _verified_user(mode: str) -> SignedInUser | None:
-    user = _from_ticket()
-    if user is None and signed_in_user_id() is None:
-        user = _from_proxy() if mode == "proxy" else _from_cookie()
-    return user
+def _verified_user(mode: str) -> Verified | None:
+    verified = _from_ticket()
+    if verified is None:
+        _check_expiry()
+    if verified is None and signed_in_user_id() is None:
+        verified = _from_proxy() if mode == "proxy" else _from_cookie()
+    return verified
 
 
 def _refuse(refused: SignInRefused) -> None:
     log.warning("sign-in refused in the app: %s", refused)
-    for key in (SESSION_USER_KEY, SESSION_NAME_KEY):
+    for key in (SESSION_USER_KEY, SESSION_NAME_KEY, SESSION_EXPIRES_KEY):
         st.session_state.pop(key, None)
     st.error(_text("refused", line=refused.line(lang())))
     if sign_in_mode() == "bitrix24":
@@ -97,13 +111,15 @@ def establish() -> None:
         st.caption(_text("off"))
         return
     try:
-        user = _verified_user(mode)
+        verified = _verified_user(mode)
     except SignInRefused as refused:
         _refuse(refused)
         return
-    if user is not None:
+    if verified is not None:
+        user, expires_at = verified
         st.session_state[SESSION_USER_KEY] = user.user_id
         st.session_state[SESSION_NAME_KEY] = user.name
+        st.session_state[SESSION_EXPIRES_KEY] = expires_at
     if signed_in_user_id() is None:
         _link(_text("sign_in"), "/b24/login")
         st.stop()

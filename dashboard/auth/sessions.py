@@ -27,8 +27,13 @@ def make_session(sign: Signer, user: SignedInUser, now: float) -> str:
 
 
 def read_session(sign: Signer, value: str, now: float) -> SignedInUser:
+    return read_session_until(sign, value, now)[0]
+
+
+def read_session_until(sign: Signer, value: str, now: float) -> tuple[SignedInUser, float]:
+    """The cookie's user and when the session ends."""
     payload = sign.verify(value, now, forged="cookie_forged", expired="cookie_expired")
     try:
-        return SignedInUser(int(payload["uid"]), str(payload.get("name") or ""))
+        return SignedInUser(int(payload["uid"]), str(payload.get("name") or "")), float(payload["exp"])
     except (KeyError, TypeError, ValueError):
         raise SignInRefused("cookie_forged") from None

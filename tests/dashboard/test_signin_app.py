@@ -94,3 +94,21 @@ def test_behind_a_trusted_proxy_the_user_comes_from_its_header(
     else:
         assert at.session_state[SESSION_USER_KEY] == user_id
         assert at.title and not at.error
+
+
+def test_a_session_left_open_ends_12_hours_after_the_sign_in(app: Callable[..., AppTest], bitrix24,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import dashboard.auth
+
+    now = [1_800_000_000.0]
+    monkeypatch.setattr(dashboard.auth, "CLOCK", lambda: now[0])
+    at = app(b24_ticket=TICKETS.issue(BORIS))
+    assert at.session_state[SESSION_USER_KEY] == 2
+    now[0] += 12 * 3600 - 1
+    at.run()
+    assert at.title and not at.error  # still signed in a second before
+    now[0] += 1
+    at.run()
+    assert [e.value for e in at.error] == ["Вход не выполнен: сессия истекла."]
+    _shows_no_data(at)
+    assert SESSION_USER_KEY not in at.session_state
