@@ -43,6 +43,12 @@ def _lang(request: Request) -> str:
     return "en" if str(request.query_params.get("LANG", "")).lower() == "en" else "ru"
 
 
+def _app_address(request: Request, ticket: str) -> str:
+    """The app's home with the ticket, in the portal's language when that is English (the app's `?lang=`)."""
+    query = {TICKET_PARAM: ticket, **({"lang": "en"} if _lang(request) == "en" else {})}
+    return f"/?{urlencode(query)}"
+
+
 def _secure(request: Request, settings: SignInSettings) -> bool:
     return (settings.public_url or str(request.base_url)).startswith("https://")
 
@@ -114,13 +120,13 @@ class SignIn:
         user = await self._framed_user(request)
         ticket = self.tickets.issue(user)
         log.info("user %s signed in through the Bitrix24 frame", user.user_id)
-        return RedirectResponse(f"/?{urlencode({TICKET_PARAM: ticket})}", status_code=303)
+        return RedirectResponse(_app_address(request, ticket), status_code=303)
 
     async def install(self, request: Request) -> Response:
         user = await self._framed_user(request)
         ticket = self.tickets.issue(user)
         log.info("user %s installed the Bitrix24 application", user.user_id)
-        return pages.installed_page(_lang(request), f"/?{urlencode({TICKET_PARAM: ticket})}")
+        return pages.installed_page(_lang(request), _app_address(request, ticket))
 
     def _redirect_uri(self, request: Request, settings: SignInSettings) -> str:
         return f"{settings.public_url or str(request.base_url).rstrip('/')}/b24/callback"

@@ -159,10 +159,10 @@ def test_settings_repr_hides_the_secrets() -> None:
 
 
 # -- the frame handshake ------------------------------------------------------------------------------------
-def _frame(client: TestClient, **changes: str) -> httpx.Response:
+def _frame(client: TestClient, lang: str = "ru", **changes: str) -> httpx.Response:
     form = {"AUTH_ID": "tok-anna", "AUTH_EXPIRES": "3600", "REFRESH_ID": "r", "member_id": MEMBER,
             "status": "L", "PLACEMENT": "DEFAULT", "PLACEMENT_OPTIONS": "{}", **changes}
-    return client.post("/b24/app?DOMAIN=evil.example&PROTOCOL=1&LANG=ru&APP_SID=x",
+    return client.post(f"/b24/app?DOMAIN=evil.example&PROTOCOL=1&LANG={lang}&APP_SID=x",
                        data={k: v for k, v in form.items() if v is not None})
 
 
@@ -176,6 +176,14 @@ def test_the_frame_post_hands_over_a_ticket_for_the_profile_user(client: TestCli
     assert book.redeem(ticket) == ANNA  # asked of the configured portal, not the posted DOMAIN
     assert admitted == [7]
     assert "set-cookie" not in response.headers  # works with third-party cookies blocked
+    assert "lang" not in parse_qs(location.query)  # Russian: the app's default
+
+
+def test_an_english_portal_opens_the_app_in_english(client: TestClient) -> None:
+    location = urlsplit(_frame(client, lang="en").headers["location"])
+    assert parse_qs(location.query)["lang"] == ["en"]
+    refused = _frame(client, lang="en", member_id="b" * 32)
+    assert "another Bitrix24 portal" in refused.text and "Not signed in" in refused.text
 
 
 @pytest.mark.parametrize(("changes", "status", "line"), [
