@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 import httpx
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -106,7 +107,10 @@ class SignIn:
         settings = self._configured()
         if not settings.member_id:
             raise SignInRefused("no_member_id", status=500)
-        form = await request.form()
+        try:
+            form = await request.form()
+        except (HTTPException, ValueError):  # a body that is no form (a broken multipart, say)
+            raise SignInRefused("missing_field", status=400) from None
         member_id, auth = str(form.get("member_id") or ""), str(form.get("AUTH_ID") or "")
         if not member_id or not auth:
             raise SignInRefused("missing_field", status=400)

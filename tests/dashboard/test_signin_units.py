@@ -203,6 +203,12 @@ def test_a_bad_frame_post_gets_one_refusal_line(client: TestClient, caplog: pyte
     assert "tok-" not in caplog.text and "tok-" not in response.text
 
 
+def test_a_body_that_is_no_form_gets_the_refusal_not_a_traceback(client: TestClient) -> None:
+    broken = client.post("/b24/app", content=b"--x\r\nContent-Disposition: form-data\r\n\r\nAUTH_ID",
+                         headers={"Content-Type": "multipart/form-data; boundary=x"})
+    assert broken.status_code == 400 and "нет поля" in broken.text
+
+
 def test_a_user_the_snapshot_refuses_gets_no_ticket(client: TestClient, book: TicketBook,
                                                     caplog: pytest.LogCaptureFixture) -> None:
     TOKENS["tok-99"] = 99
