@@ -16,6 +16,7 @@ import streamlit as st
 
 from dashboard.auth import sessions
 from dashboard.auth.errors import SignInRefused
+from dashboard.auth.guard import is_loopback
 from dashboard.auth.mode import PROXY_USER_KEY, sign_in_mode
 from dashboard.auth.routes import TICKET_PARAM
 from dashboard.auth.tickets import TICKETS, SignedInUser
@@ -105,9 +106,17 @@ def _refuse(refused: SignInRefused) -> None:
     st.stop()
 
 
+def _remote_address() -> str | None:
+    remote = st.context.ip_address  # None from this computer
+    return remote if isinstance(remote, str) else None  # AppTest has no connection
+
+
 def establish() -> None:
     mode = sign_in_mode()
     if mode == "off":
+        remote = _remote_address()
+        if remote is not None and not is_loopback(remote):  # e.g. `streamlit run dashboard/app.py` on 0.0.0.0
+            _refuse(SignInRefused("not_local"))
         st.caption(_text("off"))
         return
     try:

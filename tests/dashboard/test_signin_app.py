@@ -112,3 +112,15 @@ def test_a_session_left_open_ends_12_hours_after_the_sign_in(app: Callable[..., 
     assert [e.value for e in at.error] == ["Вход не выполнен: сессия истекла."]
     _shows_no_data(at)
     assert SESSION_USER_KEY not in at.session_state
+
+
+def test_without_sign_in_a_remote_browser_sees_nothing(app: Callable[..., AppTest],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # the server refuses a remote address (dashboard/server.py); this is for `streamlit run dashboard/app.py`
+    import dashboard.auth
+
+    monkeypatch.setattr(dashboard.auth, "_remote_address", lambda: "10.0.0.5")
+    at = app()
+    assert [e.value for e in at.error] == ["Вход не выполнен: вход не настроен, поэтому панель открывается "
+                                           "только на этом компьютере (localhost)."]
+    _shows_no_data(at)
