@@ -19,12 +19,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from connectors.sandbox.errors import ApiError
+from connectors.sandbox.errors import ApiError, no_auth
 
 CLIENT_ID = "local.dozhim.sandbox"
 CLIENT_SECRET = "sandbox-demo-secret"  # demo only: documented, not a secret
 MEMBER_ID = "5d0c1a7e9b3f4c2a8e6d1b0f7a9c3e25"  # the sandbox portal's fixed member_id (32 hex)
 APP_SCOPE = "crm,user,department"
+# The app's APPLICATION_TOKEN, posted with every frame and install call; for a local app it stays the same
+# until the secret changes (docs: local-integrations/serverside-local-app-with-ui.md). Demo value.
+APPLICATION_TOKEN = "0c4f1e8a7b2d49e6a3f5c8d1b9e07a62"
 DEFAULT_APP_URL = "http://localhost:8501/b24/app"
 APP_STATUS = "L"  # a local application (app.info STATUS)
 
@@ -39,6 +42,11 @@ _TOKEN_ALPHABET = string.ascii_lowercase + string.digits
 def new_token() -> str:
     """32 random lower-case letters and digits, the form of the docs' examples."""
     return "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(32))
+
+
+def looks_like_token(value: str) -> bool:
+    """32 or more lower-case letters and digits (the docs' tokens are 32, newer portals' longer)."""
+    return len(value) >= 32 and all(c in _TOKEN_ALPHABET for c in value)
 
 
 def origin(url: str) -> str:
@@ -185,7 +193,10 @@ class OAuthState:
 
     # -- REST calls with auth= -------------------------------------------------------------------------
     def user_for(self, access_token: str) -> int:
-        """The user an access token belongs to; ApiError expired_token / invalid_token otherwise."""
+        """The user an access token belongs to; ApiError expired_token / invalid_token otherwise, and
+        NO_AUTH_FOUND for a value that is not token-shaped at all (as for a call with no auth)."""
+        if not looks_like_token(access_token):
+            raise no_auth()
         with self._lock:
             grant = self._access.get(access_token)
         if grant is None:

@@ -14,7 +14,10 @@ the pages carry tokens.
 from __future__ import annotations
 
 import json
+import logging
 import secrets
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
@@ -22,12 +25,13 @@ from urllib.parse import urlencode, urlsplit
 
 from connectors.sandbox import portal_pages
 from connectors.sandbox.errors import ApiError
-from connectors.sandbox.oauth import MEMBER_ID, OAuthState
+from connectors.sandbox.oauth import ACCESS_SECONDS, APP_STATUS, APPLICATION_TOKEN, MEMBER_ID, OAuthState
 from connectors.sandbox.oauth_rest import answer, is_oauth_call
 from connectors.sandbox.portal import Portal
 from connectors.sandbox.portal_people import Person, active_people, active_person
 from connectors.sandbox.store import connect
 
+log = logging.getLogger("connectors.sandbox")
 COOKIE = "sandbox_portal_user"
 HTML = "text/html; charset=utf-8"
 JSON = "application/json; charset=utf-8"
@@ -60,12 +64,17 @@ def route(portal: Portal, state: OAuthState, request: Request) -> Page | None:
     return _with_store(portal, lambda conn: handler(state, conn, request))
 
 
-def _with_store(portal: Portal, render) -> Page:
-    conn = connect(portal.store_path)
+def _with_store(portal: Portal, render: Callable[[sqlite3.Connection], Page]) -> Page:
+    """Run a route on its own store connection; a sandbox bug answers 500 and logs no request data."""
     try:
-        return render(conn)
-    finally:
-        conn.close()
+        conn = connect(portal.store_path)
+        try:
+            return render(conn)
+        finally:
+            conn.close()
+    except Exception:
+        log.exception("sandbox sign-in route failed")
+        return _refuse(500, "Внутренняя ошибка песочницы.")
 
 
 def _html(status: int, text: str, headers: list[tuple[str, str]] | None = None) -> Page:
@@ -99,7 +108,7 @@ def _with_query(url: str, query: dict[str, str]) -> str:
 
 
 # -- OAuth -------------------------------------------------------------------------------------------------
-def _authorize(state: OAuthState, conn, request: Request) -> Page:
+def _authorize(state: OAuthState, conn: sqlite3.Connection, request: Request) -> Page:
     params, app = request.params, state.app
     if _text(params, "client_id") != app.client_id:
         return _refuse(400, "Приложение не найдено: неверный client_id.")
@@ -124,7 +133,7 @@ def _authorize(state: OAuthState, conn, request: Request) -> Page:
     }))
 
 
-def _token(state: OAuthState, conn, request: Request) -> Page:
+def _token(state: OAuthState, conn: sqlite3.Connection, request: Request) -> Page:
     try:
         grant = state.exchange(request.params)
     except ApiError as err:
@@ -133,7 +142,7 @@ def _token(state: OAuthState, conn, request: Request) -> Page:
 
 
 # -- the portal page ---------------------------------------------------------------------------------------
-def _signed_in(conn, request: Request) -> Person | None:
+def _signed_in(conn: sqlite3.Connection, request: Request) -> Person | None:
     try:
         morsel = SimpleCookie(request.cookie).get(COOKIE)
     except CookieError:
@@ -142,7 +151,7 @@ def _signed_in(conn, request: Request) -> Person | None:
     return active_person(conn, user_id) if user_id is not None else None
 
 
-def _portal(state: OAuthState, conn, request: Request) -> Page:
+def _portal(state: OAuthState, conn: sqlite3.Connection, request: Request) -> Page:
     choice = _text(request.params, "as")
     if choice:
         user_id = _user_id(choice)
@@ -156,14 +165,14 @@ def _portal(state: OAuthState, conn, request: Request) -> Page:
     return _html(200, portal_pages.portal_page(people, _signed_in(conn, request)))
 
 
-def _app(state: OAuthState, conn, request: Request) -> Page:
+def _app(state: OAuthState, conn: sqlite3.Connection, request: Request) -> Page:
     person = _signed_in(conn, request)
     if person is None:
         return _redirect("/portal/", 303)
     return _html(200, portal_pages.app_page(person, "/portal/app/frame/"))
 
 
-def _frame(state: OAuthState, conn, request: Request) -> Page:
+def _frame(state: OAuthState, conn: sqlite3.Connection, request: Request) -> Page:
     """The application form for the signed-in user: a fresh token pair; the install URL on the first open."""
     person = _signed_in(conn, request)
     if person is None:
@@ -176,9 +185,10 @@ def _frame(state: OAuthState, conn, request: Request) -> Page:
     query = {"DOMAIN": parts.netloc, "PROTOCOL": "1" if parts.scheme == "https" else "0", "LANG": "ru",
              "APP_SID": secrets.token_hex(16)}
     fields = {
-        "AUTH_ID": grant.access_token, "AUTH_EXPIRES": str(grant.expires - int(state.clock())),
+        "AUTH_ID": grant.access_token, "AUTH_EXPIRES": str(ACCESS_SECONDS),
         "REFRESH_ID": grant.refresh_token, "SERVER_ENDPOINT": f"{request.base_url}/rest/",
-        "member_id": MEMBER_ID, "status": "L", "PLACEMENT": "DEFAULT", "PLACEMENT_OPTIONS": "{}",
+        "APPLICATION_TOKEN": APPLICATION_TOKEN, "APPLICATION_SCOPE": app.scope,
+        "member_id": MEMBER_ID, "status": APP_STATUS, "PLACEMENT": "DEFAULT", "PLACEMENT_OPTIONS": "{}",
     }
     return _html(200, portal_pages.frame_page(_with_query(action, query), fields))
 

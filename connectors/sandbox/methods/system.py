@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from connectors.sandbox.errors import ApiError
 from connectors.sandbox.listing import portal_tz
 from connectors.sandbox.methods.base import REGISTRY, Call, Reply, method
 
@@ -31,10 +30,3 @@ def methods(call: Call) -> Reply:
     allowed = set(scopes(call))
     names = sorted(m.name for m in REGISTRY.values() if m.scope is None or m.scope in allowed)
     return Reply(["batch", *names])
-
-
-@method("app.info", None)
-def app_info(call: Call) -> Reply:
-    """Under a webhook there is no application (docs: api-reference/common/system/app-info.md); the OAuth
-    answer is connectors/sandbox/oauth_rest.py's."""
-    raise ApiError(400, "ACCESS_DENIED", "Access denied! Application context required")
