@@ -343,3 +343,18 @@ def test_a_user_the_snapshot_does_not_let_in_is_refused(fixture_db: Path, monkey
         snapshot_user.check_user(user_id)
     assert refused.value.code == code
     snapshot_user.check_user(2)  # Boris Petrov, active: let in
+
+
+def test_on_https_the_cookies_are_secure(clock: Clock, book: TicketBook, tmp_path: Path) -> None:
+    https = SignInSettings(**{**SETTINGS.__dict__, "public_url": "https://dozhim.example.com"})
+    signin = SignIn(settings=lambda: https, tickets=book, clock=clock, check_user=lambda _: None,
+                    transport=httpx.MockTransport(fake_bitrix24), keys=tmp_path)
+    client = TestClient(Starlette(routes=signin.routes()), base_url="https://dozhim.example.com",
+                        follow_redirects=False)
+    start = client.get("/b24/login")
+    assert "Secure" in start.headers["set-cookie"]
+    assert "redirect_uri=https%3A%2F%2Fdozhim.example.com%2Fb24%2Fcallback" in start.headers["location"]
+    state = parse_qs(urlsplit(start.headers["location"]).query)["state"][0]
+    done = client.get(f"/b24/callback?code=code-anna&state={state}")
+    session = next(c for c in done.headers.get_list("set-cookie") if c.startswith("dozhim_session="))
+    assert "Secure" in session
