@@ -65,7 +65,8 @@ with st.sidebar:
         "Язык / Language", LANGS, default=DEFAULT_LANG, required=True, key=LANG_KEY, bind="query-params",
         label_visibility="collapsed",
     )
-auth.establish()
+
+auth.establish()  # the signed-in Bitrix24 user, or a refusal / the sign-in link and st.stop()
 auth.render_sign_out()
 
 
