@@ -14,8 +14,18 @@ import pandas as pd
 from queries.runner import QueryError, connect
 from snapshot.state import connect_state
 
-DIGEST_COLUMNS = ["day", "at", "recipient_id", "recipient_name", "channel", "kind", "status", "items", "chars",
-                  "error"]
+DIGEST_COLUMNS = [
+    "day",
+    "at",
+    "recipient_id",
+    "recipient_name",
+    "channel",
+    "kind",
+    "status",
+    "items",
+    "chars",
+    "error",
+]
 RECIPIENT_COLUMNS = ["user_id", "user_name", "email", "active", "headed_department_ids"]
 
 # every user with the departments whose UF_HEAD they are (the head's scope covers sub-departments: the
@@ -52,8 +62,9 @@ def digest_recipients(db_path: str | Path) -> pd.DataFrame:
     try:
         rows = con.execute(RECIPIENTS_SQL).fetchall()
     except duckdb.Error as exc:
-        raise QueryError(f"cannot read users or departments in {db_path}: {str(exc).splitlines()[0]}") \
-            from None
+        raise QueryError(
+            f"cannot read users or departments in {db_path}: {str(exc).splitlines()[0]}"
+        ) from None
     finally:
         con.close()
     frame = pd.DataFrame(rows, columns=RECIPIENT_COLUMNS)
@@ -70,8 +81,10 @@ def list_digests(db_path: str | Path, viewer: object | None = None, limit: int =
         raise QueryError("the digest log is for admins only")
     con = connect_state(db_path)
     try:
-        rows = con.execute(f"select {', '.join(DIGEST_COLUMNS)} from digest_log "
-                           "order by at desc, rowid desc limit ?", (int(limit),)).fetchall()
+        rows = con.execute(
+            f"select {', '.join(DIGEST_COLUMNS)} from digest_log order by at desc, rowid desc limit ?",
+            (int(limit),),
+        ).fetchall()
     finally:
         con.close()
     return pd.DataFrame(rows, columns=DIGEST_COLUMNS)

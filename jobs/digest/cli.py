@@ -24,15 +24,18 @@ def _as_of(text: str) -> datetime:
     try:
         return datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--as-of takes an ISO moment such as 2026-11-20T09:00+03:00, "
-                                         f"not {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"--as-of takes an ISO moment such as 2026-11-20T09:00+03:00, not {text!r}"
+        ) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=PROG, description="Send the morning digest (Bitrix24 and e-mail).")
     p.add_argument("--db", type=Path, default=Path(os.environ.get("DOZHIM_DB", "data/crm.duckdb")))
     p.add_argument("--as-of", type=_as_of, help="the moment to compose for (default now; a naive one is UTC)")
-    p.add_argument("--dry-run", type=Path, metavar="DIR", help="write what would be sent to DIR, send nothing")
+    p.add_argument(
+        "--dry-run", type=Path, metavar="DIR", help="write what would be sent to DIR, send nothing"
+    )
     p.add_argument("--resend", action="store_true", help="send again to people already sent today's digest")
     p.add_argument("--only", type=int, metavar="USER_ID", help="only this Bitrix24 user")
     return p
@@ -58,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.as_of is not None and args.as_of.tzinfo is None:
         from datetime import UTC
+
         args.as_of = args.as_of.replace(tzinfo=UTC)
     code, outcome, line = digest_once(Options(args.db, args.as_of, args.dry_run, args.resend, args.only))
     for entry in outcome.entries if outcome else []:

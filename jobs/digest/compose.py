@@ -94,14 +94,26 @@ def deal_item(row: pd.Series, currency: str) -> Item:
     if row["action"] == "followup_call" and _text(row.get("followup_rule_name")):
         action = f"позвоните клиенту: «{row['followup_rule_name']}» без касания"
     amount = words.money(row["opportunity"], _text(row["currency_id"]) or currency)
-    return Item(f"deal:{int(row['deal_id'])}", _text(row["deal_title"]) or f"Сделка {row['deal_id']}",
-                _text(row["deal_url"]), action, f"{_text(row['stage_name'])} · {amount}", _text(row["reason"]))
+    return Item(
+        f"deal:{int(row['deal_id'])}",
+        _text(row["deal_title"]) or f"Сделка {row['deal_id']}",
+        _text(row["deal_url"]),
+        action,
+        f"{_text(row['stage_name'])} · {amount}",
+        _text(row["reason"]),
+    )
 
 
 def lead_item(row: pd.Series, rule: str) -> Item:
     detail = _text(row.get("status_name"))
-    return Item(f"lead:{int(row['lead_id'])}", _text(row["lead_title"]) or f"Лид {row['lead_id']}",
-                _text(row["lead_url"]), words.ACTIONS[rule], detail, rule)
+    return Item(
+        f"lead:{int(row['lead_id'])}",
+        _text(row["lead_title"]) or f"Лид {row['lead_id']}",
+        _text(row["lead_url"]),
+        words.ACTIONS[rule],
+        detail,
+        rule,
+    )
 
 
 def must_do(db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules, currency: str) -> list[Item]:
@@ -115,18 +127,28 @@ def must_do(db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules,
     return items
 
 
-def manager_digest(db: Path | str, recipient: Recipient, as_of: datetime, previous_as_of: datetime,
-                   rules: Rules, day: date, currency: str) -> Digest:
+def manager_digest(
+    db: Path | str,
+    recipient: Recipient,
+    as_of: datetime,
+    previous_as_of: datetime,
+    rules: Rules,
+    day: date,
+    currency: str,
+) -> Digest:
     today = must_do(db, recipient, as_of, rules, currency)
     before = {item.key for item in must_do(db, recipient, previous_as_of, rules, currency)}
     now = {item.key for item in today}
     items = [Item(**{**item.__dict__, "new": item.key not in before}) for item in today]
     kind: Kind = "manager" if items else "all_clear"
-    return Digest(recipient, day, kind, items=items, fixed=len(before - now), new=len(now - before),
-                  currency=currency)
+    return Digest(
+        recipient, day, kind, items=items, fixed=len(before - now), new=len(now - before), currency=currency
+    )
 
 
-def _changes(db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules, day: date) -> dict[int, int]:
+def _changes(
+    db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules, day: date
+) -> dict[int, int]:
     """manager_id -> the change of their seven rule counts since their previous stored day."""
     trend = scoped("trend", db, recipient, as_of, rules, period_start=day, period_end=day)
     out: dict[int, int] = {}
@@ -138,31 +160,49 @@ def _changes(db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules
     return out
 
 
-def _lead_counts(db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules) -> dict[int, int] | None:
+def _lead_counts(
+    db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules
+) -> dict[int, int] | None:
     if not _metric_exists("lead_scorecard"):
         return None
     frame = scoped("lead_scorecard", db, recipient, as_of, rules)
-    return {int(r["responsible_id"]): int((r["unprocessed_leads"] or 0) + (r["hanging_leads"] or 0))
-            for _, r in frame.iterrows()}
+    return {
+        int(r["responsible_id"]): int((r["unprocessed_leads"] or 0) + (r["hanging_leads"] or 0))
+        for _, r in frame.iterrows()
+    }
 
 
-def team_lines(db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules, day: date) -> list[ManagerLine]:
+def team_lines(
+    db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules, day: date
+) -> list[ManagerLine]:
     scorecard = scoped("scorecard", db, recipient, as_of, rules)
     changes = _changes(db, recipient, as_of, rules, day)
     leads = _lead_counts(db, recipient, as_of, rules)
     lines = []
     for _, row in scorecard.iterrows():
-        counts = {rule: int(row[column] or 0) for column, rule in words.SCORECARD_COUNTS.items()
-                  if int(row[column] or 0)}
+        counts = {
+            rule: int(row[column] or 0)
+            for column, rule in words.SCORECARD_COUNTS.items()
+            if int(row[column] or 0)
+        }
         manager = int(row["manager_id"])
-        lines.append(ManagerLine(manager, _text(row["manager_name"]), int(row["issues_total"] or 0),
-                                 changes.get(manager), counts,
-                                 None if leads is None else leads.get(manager, 0), bool(row["manager_active"])))
+        lines.append(
+            ManagerLine(
+                manager,
+                _text(row["manager_name"]),
+                int(row["issues_total"] or 0),
+                changes.get(manager),
+                counts,
+                None if leads is None else leads.get(manager, 0),
+                bool(row["manager_active"]),
+            )
+        )
     return sorted(lines, key=lambda line: (-(line.issues + (line.leads or 0)), line.name))
 
 
-def worst_deals(db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules,
-                currency: str) -> tuple[dict[str, list[Item]], dict[str, int]]:
+def worst_deals(
+    db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules, currency: str
+) -> tuple[dict[str, list[Item]], dict[str, int]]:
     """rule -> its first WORST_PER_RULE deals in the backlog's order of urgency, and how many break it."""
     backlog = scoped("backlog", db, recipient, as_of, rules)
     worst: dict[str, list[Item]] = {}
@@ -183,16 +223,28 @@ def _head_item(row: pd.Series, rule: str, currency: str) -> Item:
 
 def team_won(db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules) -> Won:
     pace = scoped("won_pace", db, recipient, as_of, rules)
-    return Won(int(pace["won_deals"].fillna(0).sum()), float(pace["won_amount"].fillna(0).sum()),
-               float(pace["won_amount_last_month"].fillna(0).sum()))
+    return Won(
+        int(pace["won_deals"].fillna(0).sum()),
+        float(pace["won_amount"].fillna(0).sum()),
+        float(pace["won_amount_last_month"].fillna(0).sum()),
+    )
 
 
-def head_digest(db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules, day: date,
-                currency: str) -> Digest:
+def head_digest(
+    db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules, day: date, currency: str
+) -> Digest:
     lines = team_lines(db, recipient, as_of, rules, day)
     worst, totals = worst_deals(db, recipient, as_of, rules, currency)
-    digest = Digest(recipient, day, "head", lines=lines, worst=worst, worst_total=totals,
-                    won=team_won(db, recipient, as_of, rules), currency=currency)
+    digest = Digest(
+        recipient,
+        day,
+        "head",
+        lines=lines,
+        worst=worst,
+        worst_total=totals,
+        won=team_won(db, recipient, as_of, rules),
+        currency=currency,
+    )
     if not any(line.issues or line.leads for line in lines):
         digest.kind = "all_clear"
     return digest
@@ -207,8 +259,13 @@ def recipients(db: Path | str, as_of: datetime, rules: Rules, users: pd.DataFram
     out: dict[int, Recipient] = {}
     for _, u in users.iterrows():
         if u["headed_department_ids"] and int(u["user_id"]) not in opt_out:
-            out[int(u["user_id"])] = Recipient(int(u["user_id"]), u["user_name"], u["email"], "head",
-                                               tuple(int(d) for d in u["headed_department_ids"]))
+            out[int(u["user_id"])] = Recipient(
+                int(u["user_id"]),
+                u["user_name"],
+                u["email"],
+                "head",
+                tuple(int(d) for d in u["headed_department_ids"]),
+            )
     owners = run_metric("managers", db, as_of=as_of, rules=rules)
     owner_ids = {int(m) for m in owners.loc[owners["active_deals"] > 0, "manager_id"]}
     if _metric_exists("lead_scorecard"):

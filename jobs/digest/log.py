@@ -26,8 +26,10 @@ def already_sent(db: Path | str, day: date, channel: str) -> set[int]:
     """Recipients who got this day's digest on this channel."""
     con = connect_state(db)
     try:
-        rows = con.execute("select distinct recipient_id from digest_log where day = ? and channel = ? "
-                           "and status = 'sent'", (day.isoformat(), channel)).fetchall()
+        rows = con.execute(
+            "select distinct recipient_id from digest_log where day = ? and channel = ? and status = 'sent'",
+            (day.isoformat(), channel),
+        ).fetchall()
     finally:
         con.close()
     return {r[0] for r in rows}
@@ -39,9 +41,24 @@ def write(db: Path | str, entries: list[Entry], now: datetime | None = None) -> 
     try:
         with con:
             con.executemany(
-                "insert into digest_log (day, at, recipient_id, recipient_name, channel, kind, status, items, "
+                "insert into digest_log (day, at, recipient_id, recipient_name, channel, kind, status, "
+                "items, "
                 "chars, error) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(e.day.isoformat(), at, e.recipient_id, e.recipient_name, e.channel, e.kind, e.status, e.items,
-                  e.chars, e.error) for e in entries])
+                [
+                    (
+                        e.day.isoformat(),
+                        at,
+                        e.recipient_id,
+                        e.recipient_name,
+                        e.channel,
+                        e.kind,
+                        e.status,
+                        e.items,
+                        e.chars,
+                        e.error,
+                    )
+                    for e in entries
+                ],
+            )
     finally:
         con.close()

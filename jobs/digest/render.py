@@ -72,10 +72,16 @@ def subject(digest: Digest) -> str:
 
 def _stale_lines(digest: Digest) -> list[Line]:
     since = digest.stale_since
-    when = (f"{words.day_words(since.date())}, {since:%H:%M}" if isinstance(since, datetime) else "никогда")
-    return [[_b(subject(digest))],
-            [_t(f"Данные устарели: последняя успешная синхронизация — {when}. "
-                "Цифр сегодня не будет: проверьте синхронизацию.")]]
+    when = f"{words.day_words(since.date())}, {since:%H:%M}" if isinstance(since, datetime) else "никогда"
+    return [
+        [_b(subject(digest))],
+        [
+            _t(
+                f"Данные устарели: последняя успешная синхронизация — {when}. "
+                "Цифр сегодня не будет: проверьте синхронизацию."
+            )
+        ],
+    ]
 
 
 def _manager_lines(digest: Digest, shown: int) -> list[Line]:
@@ -83,7 +89,9 @@ def _manager_lines(digest: Digest, shown: int) -> list[Line]:
     changed = ""
     if digest.fixed is not None:
         changed = f" С прошлого рабочего дня: исправлено {digest.fixed}, новых {digest.new}."
-    lines.append([_t(f"Ваш список: {words.plural(len(digest.items), 'item')}, самое срочное сверху.{changed}")])
+    lines.append(
+        [_t(f"Ваш список: {words.plural(len(digest.items), 'item')}, самое срочное сверху.{changed}")]
+    )
     lines.append([])
     lines += [_item_line(n, item) for n, item in enumerate(digest.items[:shown], start=1)]
     if len(digest.items) > shown:
@@ -113,9 +121,15 @@ def _head_lines(digest: Digest, per_rule: int, managers: int) -> list[Line]:
     lines: list[Line] = [[_b(subject(digest))]]
     if digest.won is not None:
         won = digest.won
-        lines.append([_t(f"Выиграно в этом месяце: {words.plural(won.deals, 'deal')} на "
-                         f"{words.money(won.amount, digest.currency)} (к этому дню прошлого месяца: "
-                         f"{words.money(won.amount_last_month, digest.currency)}).")])
+        lines.append(
+            [
+                _t(
+                    f"Выиграно в этом месяце: {words.plural(won.deals, 'deal')} на "
+                    f"{words.money(won.amount, digest.currency)} (к этому дню прошлого месяца: "
+                    f"{words.money(won.amount_last_month, digest.currency)})."
+                )
+            ]
+        )
     lines += [[], [_b("Менеджеры")], [_t("В скобках — изменение с прошлого сохранённого дня.")]]
     lines += [[_t(_manager_summary(line))] for line in digest.lines[:managers]]
     if len(digest.lines) > managers:
@@ -197,9 +211,12 @@ def html_page(lines: list[Line], title: str) -> str:
             else:
                 parts.append(html.escape(seg[1]))
         body.append(f"<div>{''.join(parts)}</div>")
-    return (f'<!doctype html>\n<html lang="ru"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
-            f'</head>\n<body style="font-family: sans-serif; font-size: 14px">\n' + "\n".join(body)
-            + "\n</body></html>\n")
+    return (
+        f'<!doctype html>\n<html lang="ru"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f'</head>\n<body style="font-family: sans-serif; font-size: 14px">\n'
+        + "\n".join(body)
+        + "\n</body></html>\n"
+    )
 
 
 def render(digest: Digest, max_items: int) -> Message:

@@ -61,8 +61,15 @@ def channels(rules: Rules, settings: Settings, dry_run: bool) -> list[str]:
     return out
 
 
-def _compose(opts: Options, rules: Rules, info: SnapshotInfo, recipient: Recipient, as_of: datetime,
-             stale_since: datetime | None, settings: Settings) -> Digest:
+def _compose(
+    opts: Options,
+    rules: Rules,
+    info: SnapshotInfo,
+    recipient: Recipient,
+    as_of: datetime,
+    stale_since: datetime | None,
+    settings: Settings,
+) -> Digest:
     local = local_moment(as_of, rules, info.utc_offset)
     day = local.date()
     currency = info.base_currency or "RUB"
@@ -83,13 +90,24 @@ def _write_files(folder: Path, digest: Digest, message: Message, chans: list[str
         (folder / f"{stem}.bbcode.txt").write_text(message.bbcode + "\n", encoding="utf-8")
     if "email" in chans:
         (folder / f"{stem}.html").write_text(message.html, encoding="utf-8")
-        (folder / f"{stem}.txt").write_text(f"Subject: {message.subject}\n\n{message.plain}", encoding="utf-8")
+        (folder / f"{stem}.txt").write_text(
+            f"Subject: {message.subject}\n\n{message.plain}", encoding="utf-8"
+        )
 
 
 def _entry(digest: Digest, message: Message, channel: str, status: str, error: str | None = None) -> Entry:
     chars = len(message.bbcode) if channel == "im" else len(message.plain)
-    return Entry(digest.day, digest.recipient.user_id, digest.recipient.name, channel, digest.kind, status,
-                 message.items if digest.kind in ("manager", "head") else 0, chars, error)
+    return Entry(
+        digest.day,
+        digest.recipient.user_id,
+        digest.recipient.name,
+        channel,
+        digest.kind,
+        status,
+        message.items if digest.kind in ("manager", "head") else 0,
+        chars,
+        error,
+    )
 
 
 def run_digest(opts: Options, rules: Rules, settings: Settings) -> Outcome:
@@ -100,20 +118,26 @@ def run_digest(opts: Options, rules: Rules, settings: Settings) -> Outcome:
     if not is_working_day(day, rules):
         return Outcome(f"{day.isoformat()} is not a working day: nothing sent")
     if local.strftime("%H:%M") < rules.digest.send_after:
-        return Outcome(f"before digest.send_after {rules.digest.send_after} (portal time {local:%H:%M}): "
-                       "nothing sent")
+        return Outcome(
+            f"before digest.send_after {rules.digest.send_after} (portal time {local:%H:%M}): nothing sent"
+        )
     chans = channels(rules, settings, opts.dry_run is not None)
     if not chans:
-        raise DigestConfigError("no digest channel: set DOZHIM_NOTIFY_WEBHOOK_URL (or [digest] email = true "
-                                "with DOZHIM_SMTP_HOST and DOZHIM_SMTP_FROM)")
+        raise DigestConfigError(
+            "no digest channel: set DOZHIM_NOTIFY_WEBHOOK_URL (or [digest] email = true "
+            "with DOZHIM_SMTP_HOST and DOZHIM_SMTP_FROM)"
+        )
     people = compose.recipients(opts.db, as_of, rules, digest_recipients(opts.db))
     if opts.only is not None:
         people = [p for p in people if p.user_id == opts.only]
     done = {c: set() if opts.resend or opts.dry_run else log.already_sent(opts.db, day, c) for c in chans}
     stale_since = None
     if is_stale(info, as_of, rules):
-        stale_since = local_moment(info.last_ok_sync_at, rules, info.utc_offset) if info.last_ok_sync_at \
+        stale_since = (
+            local_moment(info.last_ok_sync_at, rules, info.utc_offset)
+            if info.last_ok_sync_at
             else datetime.min.replace(tzinfo=UTC)
+        )
     entries: list[Entry] = []
     im: dict[int, tuple[Digest, Message]] = {}
     mail: dict[int, tuple[Digest, Message]] = {}
@@ -124,8 +148,10 @@ def run_digest(opts: Options, rules: Rules, settings: Settings) -> Outcome:
         try:
             digest = _compose(opts, rules, info, person, as_of, stale_since, settings)
         except QueryError as exc:
-            entries += [Entry(day, person.user_id, person.name, c, person.kind, "failed", error=str(exc))
-                        for c in wanted]
+            entries += [
+                Entry(day, person.user_id, person.name, c, person.kind, "failed", error=str(exc))
+                for c in wanted
+            ]
             continue
         if digest.kind == "all_clear" and not rules.digest.all_clear:
             continue
@@ -151,5 +177,8 @@ def run_digest(opts: Options, rules: Rules, settings: Settings) -> Outcome:
             entries.append(_entry(*mail[uid], "email", "failed" if error else "sent", error))
     log.write(opts.db, entries)
     sent = sum(e.status in ("sent", "dry_run") for e in entries)
-    return Outcome(f"{sent} digests {'written' if opts.dry_run else 'sent'}, "
-                   f"{sum(e.status == 'failed' for e in entries)} failed", entries)
+    return Outcome(
+        f"{sent} digests {'written' if opts.dry_run else 'sent'}, "
+        f"{sum(e.status == 'failed' for e in entries)} failed",
+        entries,
+    )

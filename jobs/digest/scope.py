@@ -23,14 +23,17 @@ class Recipient:
     department_ids: tuple[int, ...] = ()  # a head's headed departments (their sub-departments included)
 
 
-def scoped(name: str, db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules,
-           **kwargs: object) -> pd.DataFrame:
+def scoped(
+    name: str, db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules, **kwargs: object
+) -> pd.DataFrame:
     """`name` as the recipient sees it: their own rows (a manager), or their departments' (a head; one
     call per headed department, rows seen twice kept once)."""
     if recipient.kind == "manager":
         return run_metric(name, db, as_of=as_of, rules=rules, manager_id=recipient.user_id, **kwargs)
-    frames = [run_metric(name, db, as_of=as_of, rules=rules, department_id=dept, **kwargs)
-              for dept in recipient.department_ids]
+    frames = [
+        run_metric(name, db, as_of=as_of, rules=rules, department_id=dept, **kwargs)
+        for dept in recipient.department_ids
+    ]
     frames = [f for f in frames if not f.empty] or frames[:1]
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     grain = [c for c in metric_info(name).grain if c in frame.columns]

@@ -22,8 +22,9 @@ class Notice:
 
 
 def _command(notice: Notice) -> str:
-    return "im.notify.system.add?" + urlencode({"USER_ID": notice.user_id, "MESSAGE": notice.message,
-                                                "TAG": notice.tag})
+    return "im.notify.system.add?" + urlencode(
+        {"USER_ID": notice.user_id, "MESSAGE": notice.message, "TAG": notice.tag}
+    )
 
 
 def _chunk_outcomes(client: httpx.Client, settings: Settings, chunk: list[Notice]) -> dict[int, str | None]:
@@ -36,8 +37,10 @@ def _chunk_outcomes(client: httpx.Client, settings: Settings, chunk: list[Notice
         reason = settings.redact(f"batch call failed: {type(exc).__name__}: {exc}")
         return {n.user_id: reason for n in chunk}
     if reply.status_code != 200 or "result" not in body:
-        reason = settings.redact(f"batch refused: HTTP {reply.status_code} {body.get('error', '')} "
-                                 f"{body.get('error_description', '')}")
+        reason = settings.redact(
+            f"batch refused: HTTP {reply.status_code} {body.get('error', '')} "
+            f"{body.get('error_description', '')}"
+        )
         return {n.user_id: reason for n in chunk}
     result = body["result"]
     results = result.get("result") or {}
@@ -48,7 +51,9 @@ def _chunk_outcomes(client: httpx.Client, settings: Settings, chunk: list[Notice
         error = errors.get(key) if isinstance(errors, dict) else None
         value = results.get(key) if isinstance(results, dict) else None
         if error:
-            out[n.user_id] = settings.redact(f"{error.get('error', '')}: {error.get('error_description', '')}")
+            out[n.user_id] = settings.redact(
+                f"{error.get('error', '')}: {error.get('error_description', '')}"
+            )
         elif value in (None, False):
             out[n.user_id] = "not delivered (the portal has no such active user)"
         else:
@@ -56,15 +61,16 @@ def _chunk_outcomes(client: httpx.Client, settings: Settings, chunk: list[Notice
     return out
 
 
-def send_notices(settings: Settings, notices: list[Notice],
-                 client: httpx.Client | None = None) -> dict[int, str | None]:
+def send_notices(
+    settings: Settings, notices: list[Notice], client: httpx.Client | None = None
+) -> dict[int, str | None]:
     """user id -> None (sent) or the reason it failed; never raises for a recipient's failure."""
     own = client is None
     client = client or httpx.Client(timeout=TIMEOUT)
     try:
         out: dict[int, str | None] = {}
         for start in range(0, len(notices), CHUNK):
-            out.update(_chunk_outcomes(client, settings, notices[start:start + CHUNK]))
+            out.update(_chunk_outcomes(client, settings, notices[start : start + CHUNK]))
         return out
     finally:
         if own:

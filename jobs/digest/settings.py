@@ -11,8 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SECRETS = Path(".streamlit/secrets.toml")
-NAMES = ("DOZHIM_NOTIFY_WEBHOOK_URL", "DOZHIM_SMTP_HOST", "DOZHIM_SMTP_PORT", "DOZHIM_SMTP_USER",
-         "DOZHIM_SMTP_PASSWORD", "DOZHIM_SMTP_FROM", "DOZHIM_DASHBOARD_URL")
+NAMES = (
+    "DOZHIM_NOTIFY_WEBHOOK_URL",
+    "DOZHIM_SMTP_HOST",
+    "DOZHIM_SMTP_PORT",
+    "DOZHIM_SMTP_USER",
+    "DOZHIM_SMTP_PASSWORD",
+    "DOZHIM_SMTP_FROM",
+    "DOZHIM_DASHBOARD_URL",
+)
 
 
 class SettingsError(ValueError):
@@ -39,8 +46,12 @@ class Settings:
 
     def redact(self, text: str) -> str:
         """`text` with the webhook URL (and its code alone), the SMTP user and password blanked."""
-        secrets = [self.notify_webhook_url, self.notify_webhook_url.rstrip("/"), self.smtp_password,
-                   self.smtp_user]
+        secrets = [
+            self.notify_webhook_url,
+            self.notify_webhook_url.rstrip("/"),
+            self.smtp_password,
+            self.smtp_user,
+        ]
         code = self.notify_webhook_url.rstrip("/").rsplit("/", 1)[-1] if self.notify_webhook_url else ""
         for secret in sorted(filter(None, [*secrets, code]), key=len, reverse=True):
             text = text.replace(secret, "***")
@@ -58,12 +69,19 @@ def load_settings(env: dict[str, str] | None = None, secrets: Path = SECRETS) ->
     values = {name: str(env.get(name) or stored.get(name) or "").strip() for name in NAMES}
     url = values["DOZHIM_NOTIFY_WEBHOOK_URL"]
     if url and not (url.startswith(("http://", "https://")) and "/rest/" in url):
-        raise SettingsError("DOZHIM_NOTIFY_WEBHOOK_URL: expected an inbound webhook URL "
-                            "(https://<portal>/rest/<user>/<code>/)")
+        raise SettingsError(
+            "DOZHIM_NOTIFY_WEBHOOK_URL: expected an inbound webhook URL "
+            "(https://<portal>/rest/<user>/<code>/)"
+        )
     port = values["DOZHIM_SMTP_PORT"] or "25"
     if not port.isdigit() or not 0 < int(port) < 65536:
         raise SettingsError("DOZHIM_SMTP_PORT: expected a port number such as 587")
-    return Settings(notify_webhook_url=url if not url or url.endswith("/") else url + "/",
-                    smtp_host=values["DOZHIM_SMTP_HOST"], smtp_port=int(port),
-                    smtp_user=values["DOZHIM_SMTP_USER"], smtp_password=values["DOZHIM_SMTP_PASSWORD"],
-                    smtp_from=values["DOZHIM_SMTP_FROM"], dashboard_url=values["DOZHIM_DASHBOARD_URL"])
+    return Settings(
+        notify_webhook_url=url if not url or url.endswith("/") else url + "/",
+        smtp_host=values["DOZHIM_SMTP_HOST"],
+        smtp_port=int(port),
+        smtp_user=values["DOZHIM_SMTP_USER"],
+        smtp_password=values["DOZHIM_SMTP_PASSWORD"],
+        smtp_from=values["DOZHIM_SMTP_FROM"],
+        dashboard_url=values["DOZHIM_DASHBOARD_URL"],
+    )

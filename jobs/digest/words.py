@@ -39,9 +39,13 @@ RULES = {
     "overaged_deals": "старые сделки",
 }
 SCORECARD_COUNTS = {  # scorecard column -> backlog rule key
-    "unprocessed_incoming": "unprocessed_incoming", "overdue_activities": "overdue_activities",
-    "invoice_stuck": "invoice_stuck", "missed_followups": "missed_followup",
-    "no_next_activity": "no_next_activity", "stale_deals": "stale_deals", "overaged_deals": "overaged_deals",
+    "unprocessed_incoming": "unprocessed_incoming",
+    "overdue_activities": "overdue_activities",
+    "invoice_stuck": "invoice_stuck",
+    "missed_followups": "missed_followup",
+    "no_next_activity": "no_next_activity",
+    "stale_deals": "stale_deals",
+    "overaged_deals": "overaged_deals",
 }
 
 FORMS = {  # CLDR plural categories of Russian: one, few, many (and other for fractions)
