@@ -2,8 +2,9 @@
 
 - A manager: today's backlog (deals breaking a rule, most urgent first, as `backlog` orders them), then
   their unprocessed and hanging leads when the lead metrics exist; "what changed since yesterday" compares
-  today's list with the same list as of the previous working day at the same time of day (the metrics give
-  the same numbers for a past as-of): fixed = on that day's list, not on today's; new = the other way.
+  today's list with the one the manager was sent on the previous working day (stored in the state file),
+  else with the same list as the metrics give it for that day at the same time: fixed = on that list, not on
+  today's; new = the other way.
 - A head: one line per manager of their departments (the scorecard's seven rule counts and their change
   since the previous stored day: the `trend` metric over scorecard_history), the five worst deals per rule
   (backlog over the departments), the team's won so far this month against the same moment of last month
@@ -135,9 +136,16 @@ def manager_digest(
     rules: Rules,
     day: date,
     currency: str,
+    sent_before: set[str] | None = None,
 ) -> Digest:
+    """`sent_before`: the items of the digest the manager got on the previous working day (the log keeps
+    them); None (none was sent) compares with the list as the queries give it for the previous working day
+    at the same time, which cannot see an activity completed since (completion has no history in the
+    snapshot): such a fix is then not counted."""
     today = must_do(db, recipient, as_of, rules, currency)
-    before = {item.key for item in must_do(db, recipient, previous_as_of, rules, currency)}
+    before = sent_before
+    if before is None:
+        before = {item.key for item in must_do(db, recipient, previous_as_of, rules, currency)}
     now = {item.key for item in today}
     items = [Item(**{**item.__dict__, "new": item.key not in before}) for item in today]
     kind: Kind = "manager" if items else "all_clear"

@@ -62,3 +62,54 @@ def write(db: Path | str, entries: list[Entry], now: datetime | None = None) -> 
             )
     finally:
         con.close()
+
+
+# The keys of the items each manager's sent digest listed ("deal:101", "lead:7"), so tomorrow's digest can say
+# what was fixed and what is new against what the manager was actually shown. The digest's own table in the
+# state file (snapshot.state keeps digest_log; this one only the job reads).
+ITEMS_SCHEMA = """
+create table if not exists digest_items (
+    day text not null,
+    recipient_id integer not null,
+    item_key text not null
+);
+create index if not exists digest_items_day on digest_items (day, recipient_id);
+"""
+
+
+def remember_items(db: Path | str, day: date, lists: dict[int, list[str]]) -> None:
+    """The items of the digests sent today, per recipient (replacing that day's earlier ones)."""
+    con = connect_state(db)
+    try:
+        with con:
+            con.executescript(ITEMS_SCHEMA)
+            for recipient, keys in lists.items():
+                con.execute(
+                    "delete from digest_items where day = ? and recipient_id = ?",
+                    (day.isoformat(), recipient),
+                )
+                con.executemany(
+                    "insert into digest_items (day, recipient_id, item_key) values (?, ?, ?)",
+                    [(day.isoformat(), recipient, key) for key in keys],
+                )
+    finally:
+        con.close()
+
+
+def items_sent(db: Path | str, day: date, recipient: int) -> set[str] | None:
+    """The items the recipient's digest of `day` listed; None when no digest was sent to them that day."""
+    con = connect_state(db)
+    try:
+        con.executescript(ITEMS_SCHEMA)
+        sent = con.execute(
+            "select count(*) from digest_log where day = ? and recipient_id = ? and status = 'sent' "
+            "and kind in ('manager', 'all_clear')",
+            (day.isoformat(), recipient),
+        ).fetchone()[0]
+        rows = con.execute(
+            "select item_key from digest_items where day = ? and recipient_id = ?",
+            (day.isoformat(), recipient),
+        ).fetchall()
+    finally:
+        con.close()
+    return {r[0] for r in rows} if sent else None

@@ -78,8 +78,12 @@ def _compose(
     elif recipient.kind == "head":
         digest = compose.head_digest(opts.db, recipient, as_of, rules, day, currency)
     else:
-        previous = compose.previous_moment(as_of, day, previous_working_day(day, rules))
-        digest = compose.manager_digest(opts.db, recipient, as_of, previous, rules, day, currency)
+        previous_day = previous_working_day(day, rules)
+        previous = compose.previous_moment(as_of, day, previous_day)
+        sent_before = log.items_sent(opts.db, previous_day, recipient.user_id)
+        digest = compose.manager_digest(
+            opts.db, recipient, as_of, previous, rules, day, currency, sent_before
+        )
     return replace(digest, dashboard_url=settings.dashboard_url)
 
 
@@ -176,6 +180,12 @@ def run_digest(opts: Options, rules: Rules, settings: Settings) -> Outcome:
         for uid, error in results.items():
             entries.append(_entry(*mail[uid], "email", "failed" if error else "sent", error))
     log.write(opts.db, entries)
+    sent_lists = {
+        e.recipient_id: [item.key for item in im.get(e.recipient_id, mail.get(e.recipient_id))[0].items]
+        for e in entries
+        if e.status == "sent" and e.kind in ("manager", "all_clear") and e.recipient_id in {*im, *mail}
+    }
+    log.remember_items(opts.db, day, sent_lists)
     sent = sum(e.status in ("sent", "dry_run") for e in entries)
     return Outcome(
         f"{sent} digests {'written' if opts.dry_run else 'sent'}, "
