@@ -270,7 +270,7 @@ def recipients(db: Path | str, as_of: datetime, rules: Rules, users: pd.DataFram
             out[int(u["user_id"])] = Recipient(
                 int(u["user_id"]),
                 u["user_name"],
-                u["email"],
+                _text(u["email"]) or None,
                 "head",
                 tuple(int(d) for d in u["headed_department_ids"]),
             )
@@ -282,7 +282,7 @@ def recipients(db: Path | str, as_of: datetime, rules: Rules, users: pd.DataFram
     for _, u in users.iterrows():
         uid = int(u["user_id"])
         if uid in owner_ids and uid not in out and uid not in opt_out:
-            out[uid] = Recipient(uid, u["user_name"], u["email"], "manager")
+            out[uid] = Recipient(uid, u["user_name"], _text(u["email"]) or None, "manager")
     return sorted(out.values(), key=lambda r: r.user_id)
 
 
