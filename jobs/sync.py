@@ -120,6 +120,6 @@ def digest_configured() -> bool:
     """A digest channel is set up: the notification webhook, or [digest] email with an SMTP server."""
     try:
         settings = load_settings()
-    except SettingsError:
+        return settings.im_configured or (load_rules().digest.email and settings.email_configured)
+    except (SettingsError, RulesError):
         return True  # digest_once reports the broken setting in one line
-    return settings.im_configured or (load_rules().digest.email and settings.email_configured)
