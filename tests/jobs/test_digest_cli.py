@@ -107,3 +107,11 @@ def test_every_is_taken_out_for_the_jobs_own_loop():
     assert split_every(argv) == (["sync", "--db", "x.duckdb"], 900.0)
     assert split_every(["sync", "--every=1h"]) == (["sync"], 3600.0)
     assert db_from(["sync", "--db", "x.duckdb"]) == Path("x.duckdb")
+
+
+def test_make_demo_points_the_digest_at_the_sandboxs_notification_webhook():
+    from connectors.sandbox.methods.im import NOTIFY_TOKEN
+
+    makefile = (REPO / "Makefile").read_text().splitlines()
+    lines = [line for line in makefile if "DOZHIM_NOTIFY_WEBHOOK_URL" in line]
+    assert lines == [f"demo: export DOZHIM_NOTIFY_WEBHOOK_URL ?= http://127.0.0.1:$(PORT)/rest/1/{NOTIFY_TOKEN}/"]
