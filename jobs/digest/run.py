@@ -151,9 +151,12 @@ def run_digest(opts: Options, rules: Rules, settings: Settings) -> Outcome:
             continue
         try:
             digest = _compose(opts, rules, info, person, as_of, stale_since, settings)
-        except QueryError as exc:
+        except Exception as exc:  # noqa: BLE001 - one person's failure must not stop the others
+            reason = settings.redact(
+                str(exc) if isinstance(exc, QueryError) else f"{type(exc).__name__}: {exc}"
+            )
             entries += [
-                Entry(day, person.user_id, person.name, c, person.kind, "failed", error=str(exc))
+                Entry(day, person.user_id, person.name, c, person.kind, "failed", error=reason)
                 for c in wanted
             ]
             continue

@@ -235,3 +235,20 @@ def test_dry_run_writes_files_and_sends_nothing(sandbox, digest_db, settings, tm
     assert "2026-11-20_1_manager.bbcode.txt" in names and "2026-11-20_4_head.html" in names
     assert deal_link(105) in (out / "2026-11-20_1_manager.bbcode.txt").read_text(encoding="utf-8")
     assert set(list_digests(digest_db)["status"]) == {"dry_run"}
+
+
+def test_a_recipient_whose_digest_cannot_be_composed_fails_alone(sandbox, digest_db, settings, monkeypatch):
+    from jobs.digest import compose
+
+    real = compose.manager_digest
+
+    def broken_for_anna(db, recipient, *args, **kwargs):
+        if recipient.user_id == 1:
+            raise KeyError("lead_title")  # e.g. a metric whose columns changed under the digest
+        return real(db, recipient, *args, **kwargs)
+
+    monkeypatch.setattr(compose, "manager_digest", broken_for_anna)
+    outcome = run_digest(Options(digest_db, AS_OF), Rules(), settings)
+    assert sorted(by_user(sandbox)) == [2, 4, 6]
+    failed = [(e.recipient_id, e.error) for e in outcome.entries if e.status == "failed"]
+    assert failed == [(1, "KeyError: 'lead_title'")]
