@@ -307,9 +307,9 @@ def _followups(value: Any) -> tuple[FollowupRule, ...]:
 
 def rules_from_dict(data: dict[str, Any]) -> Rules:
     """Validate a parsed rules document; see rules.toml for every key."""
+    digest, data = data.get("digest"), {k: val for k, val in data.items() if k != "digest"}  # [digest]
     top = set(THRESHOLD_KEYS) | {"calendar", "invoice_stages", "loss_reasons", "managers", "attention",
-                                 "forecast", "pipelines", "followups",
-                                 "digest"}
+                                 "forecast", "pipelines", "followups"}
     _check_keys("", data, top)
     v: dict[str, Any] = {}
     for key in THRESHOLD_KEYS:
@@ -371,8 +371,8 @@ def rules_from_dict(data: dict[str, Any]) -> Rules:
     v["pipelines"] = pipes
     if "followups" in data:
         v["followups"] = _followups(data["followups"])
-    if "digest" in data:
-        v["digest"] = _digest(data["digest"])
+    if digest is not None:
+        v["digest"] = _digest(digest)
     return Rules(**v)
 
 
