@@ -48,7 +48,11 @@ class ManagerLine:
     issues: int
     change: int | None  # issues since the previous stored day; None when that day is not stored
     counts: dict[str, int]  # rule key -> count (non-zero only)
-    leads: int | None = None  # unprocessed + hanging leads, when the lead metrics exist
+    lead_counts: tuple[int, int] | None = None  # (unprocessed, hanging) leads, when the lead metrics exist
+
+    @property
+    def leads(self) -> int:
+        return sum(self.lead_counts or ())
     active: bool = True
 
 
@@ -79,7 +83,7 @@ class Digest:
     def item_count(self) -> int:
         if self.kind == "manager":
             return len(self.items)
-        return sum(line.issues + (line.leads or 0) for line in self.lines)
+        return sum(line.issues + line.leads for line in self.lines)
 
 
 def _metric_exists(name: str) -> bool:
@@ -118,14 +122,18 @@ def lead_item(row: pd.Series, rule: str) -> Item:
 
 
 def must_do(db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules, currency: str) -> list[Item]:
-    """A manager's list at `as_of`: deals (backlog order), then leads when the lead metrics exist."""
+    """A manager's list at `as_of`: deals (backlog order), then leads when the lead metrics exist
+    (unprocessed, then hanging)."""
     backlog = scoped("backlog", db, recipient, as_of, rules)
     items = [deal_item(row, currency) for _, row in backlog.iterrows()]
     for metric, rule in LEAD_LISTS:
         if _metric_exists(metric):
             leads = scoped(metric, db, recipient, as_of, rules)
             items += [lead_item(row, rule) for _, row in leads.iterrows()]
-    return items
+    unique: dict[str, Item] = {}  # a lead both unprocessed and hanging is listed once, as unprocessed
+    for item in items:
+        unique.setdefault(item.key, item)
+    return list(unique.values())
 
 
 def manager_digest(
@@ -170,12 +178,12 @@ def _changes(
 
 def _lead_counts(
     db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules
-) -> dict[int, int] | None:
+) -> dict[int, tuple[int, int]] | None:
     if not _metric_exists("lead_scorecard"):
         return None
     frame = scoped("lead_scorecard", db, recipient, as_of, rules)
     return {
-        int(r["responsible_id"]): int((r["unprocessed_leads"] or 0) + (r["hanging_leads"] or 0))
+        int(r["responsible_id"]): (int(r["unprocessed_leads"] or 0), int(r["hanging_leads"] or 0))
         for _, r in frame.iterrows()
     }
 
@@ -201,11 +209,11 @@ def team_lines(
                 int(row["issues_total"] or 0),
                 changes.get(manager),
                 counts,
-                None if leads is None else leads.get(manager, 0),
+                None if leads is None else leads.get(manager, (0, 0)),
                 bool(row["manager_active"]),
             )
         )
-    return sorted(lines, key=lambda line: (-(line.issues + (line.leads or 0)), line.name))
+    return sorted(lines, key=lambda line: (-(line.issues + line.leads), line.name))
 
 
 def worst_deals(

@@ -111,7 +111,10 @@ def _all_clear_lines(digest: Digest) -> list[Line]:
 def _manager_summary(line) -> str:
     change = f" ({words.signed(line.change)})" if line.change is not None else ""
     counts = ", ".join(f"{words.RULES[rule]} {n}" for rule, n in line.counts.items())
-    leads = f"; лиды: {line.leads}" if line.leads else ""
+    leads = ""
+    if line.leads:
+        unprocessed, hanging = line.lead_counts
+        leads = f"; лиды: не обработаны {unprocessed}, зависли {hanging}"
     gone = " (уволен: передайте сделки)" if not line.active else ""
     body = f": {counts}" if counts else ""
     return f"{line.name}{gone} — {words.plural(line.issues, 'issue')}{change}{body}{leads}"

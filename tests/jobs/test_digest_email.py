@@ -17,7 +17,7 @@ from jobs.digest.run import Options, run_digest
 from jobs.digest.settings import Settings
 from queries.digest_log import list_digests
 from queries.rules import DigestRules, Rules
-from tests.jobs.test_digest import build_digest_db
+from tests.jobs.test_digest import _no_leads, build_digest_db  # noqa: F401 - autouse: deals only
 from tests.queries.fixture_db import AS_OF
 
 

@@ -4,6 +4,7 @@ DOZHIM_UPDATE_GOLDEN=1 and read the diff), the size budget with "…и ещё N"
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from jobs.digest.compose import Digest, Item, ManagerLine, Won, head_digest, man
 from jobs.digest.render import IM_MAX_CHARS, bbcode, html_page, lines_for, render
 from jobs.digest.scope import Recipient
 from queries.rules import Rules
-from tests.jobs.test_digest import build_digest_db
+from tests.jobs.test_digest import build_digest_db, deals_only
 from tests.queries.fixture_db import AS_OF
 
 GOLDEN = Path(__file__).parent / "golden" / "digest"
@@ -31,7 +32,13 @@ def golden(name: str, text: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def fixture_digests(tmp_path_factory) -> tuple[Digest, Digest]:
+def fixture_digests(tmp_path_factory) -> Iterator[tuple[Digest, Digest]]:
+    with pytest.MonkeyPatch.context() as patch:  # deals only: the golden files must not move with the leads
+        deals_only(patch)
+        yield _compose_fixture(tmp_path_factory)
+
+
+def _compose_fixture(tmp_path_factory) -> tuple[Digest, Digest]:
     db = build_digest_db(tmp_path_factory.mktemp("render") / "crm.duckdb")
     anna = Recipient(1, "Anna Ivanova", None, "manager")
     galina = Recipient(4, "Galina Orlova", None, "head", (10,))
