@@ -10,7 +10,8 @@ exits 1 so a scheduler sees that the day was not stored.
 After a good run (the day stored), when a digest channel is configured (DOZHIM_NOTIFY_WEBHOOK_URL, or
 [digest] email with DOZHIM_SMTP_*), the morning digest runs on the published snapshot (jobs/digest): it sends
 only on working days after digest.send_after, once per person per day, so every later sync of the day sends
-nothing more. `--every` is looped here rather than in the connector, so the digest follows each publish.
+nothing more. After a failed run it runs too, and then sends only the note that the data is stale.
+`--every` is looped here rather than in the connector, so the digest follows each publish.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from queries.rules import RulesError, load_rules, rules_path
 PROG = "python -m jobs"
 EXIT_CONFIG = 78
 EXIT_FAILED = 1
+DIGEST_AFTER = {0, EXIT_FAILED, EXIT_CONFIG}  # the connector's codes after which the digest runs
 
 
 class DayStore:
@@ -81,14 +83,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def sync_once(argv: list[str]) -> int:
-    """One sync with the day stored; then, after a good one, the morning digest (when configured)."""
+    """One sync with the day stored; then the morning digest (when configured): after a good sync the
+    digest itself, after a failed one (recorded in sync_runs) only the stale note, once a day (the real
+    digest still follows the next good sync). Not after a usage error, a held lock or an interrupt."""
     store = DayStore()
-    code = cli.main(argv, after_write=store, prog=PROG)
-    code = code or (EXIT_FAILED if store.failed else 0)
-    if code == 0 and digest_configured():
+    sync_code = cli.main(argv, after_write=store, prog=PROG)
+    code = sync_code or (EXIT_FAILED if store.failed else 0)
+    if sync_code in DIGEST_AFTER and digest_configured():
         digest_code, _, line = digest_once(DigestOptions(db_from(argv)))
         print(f"digest: {line}", file=sys.stderr)
-        code = EXIT_FAILED if digest_code else 0
+        code = code or (EXIT_FAILED if digest_code else 0)
     return code
 
 

@@ -53,6 +53,7 @@ class ManagerLine:
     @property
     def leads(self) -> int:
         return sum(self.lead_counts or ())
+
     active: bool = True
 
 

@@ -22,13 +22,16 @@ class Entry:
     error: str | None = None
 
 
-def already_sent(db: Path | str, day: date, channel: str) -> set[int]:
-    """Recipients who got this day's digest on this channel."""
+def already_sent(db: Path | str, day: date, channel: str, count_stale: bool = True) -> set[int]:
+    """Recipients who got this day's digest on this channel. A stale note does not use up the day for the
+    real digest (`count_stale` False: a good sync later that morning still sends it); a second stale note
+    the same day is not sent (`count_stale` True)."""
     con = connect_state(db)
     try:
         rows = con.execute(
-            "select distinct recipient_id from digest_log where day = ? and channel = ? and status = 'sent'",
-            (day.isoformat(), channel),
+            "select distinct recipient_id from digest_log where day = ? and channel = ? and status = 'sent' "
+            "and (? or kind <> 'stale')",
+            (day.isoformat(), channel, count_stale),
         ).fetchall()
     finally:
         con.close()

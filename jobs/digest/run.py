@@ -73,7 +73,7 @@ def _compose(
     local = local_moment(as_of, rules, info.utc_offset)
     day = local.date()
     currency = info.base_currency or "RUB"
-    if stale_since is not None or is_stale(info, as_of, rules):
+    if is_stale(info, as_of, rules):
         digest = Digest(recipient, day, "stale", stale_since=stale_since)
     elif recipient.kind == "head":
         digest = compose.head_digest(opts.db, recipient, as_of, rules, day, currency)
@@ -134,14 +134,12 @@ def run_digest(opts: Options, rules: Rules, settings: Settings) -> Outcome:
     people = compose.recipients(opts.db, as_of, rules, digest_recipients(opts.db))
     if opts.only is not None:
         people = [p for p in people if p.user_id == opts.only]
-    done = {c: set() if opts.resend or opts.dry_run else log.already_sent(opts.db, day, c) for c in chans}
-    stale_since = None
-    if is_stale(info, as_of, rules):
-        stale_since = (
-            local_moment(info.last_ok_sync_at, rules, info.utc_offset)
-            if info.last_ok_sync_at
-            else datetime.min.replace(tzinfo=UTC)
-        )
+    stale = is_stale(info, as_of, rules)
+    stale_since = local_moment(info.last_ok_sync_at, rules, info.utc_offset) if info.last_ok_sync_at else None
+    done = {
+        c: set() if opts.resend or opts.dry_run else log.already_sent(opts.db, day, c, count_stale=stale)
+        for c in chans
+    }
     entries: list[Entry] = []
     im: dict[int, tuple[Digest, Message]] = {}
     mail: dict[int, tuple[Digest, Message]] = {}

@@ -266,3 +266,29 @@ def test_a_recipient_whose_digest_cannot_be_composed_fails_alone(sandbox, digest
     assert sorted(by_user(sandbox)) == [2, 4, 6]
     failed = [(e.recipient_id, e.error) for e in outcome.entries if e.status == "failed"]
     assert failed == [(1, "KeyError: 'lead_title'")]
+
+
+def test_a_stale_note_does_not_use_up_the_day_for_the_real_digest(sandbox, digest_db, settings):
+    con = duckdb.connect(str(digest_db))
+    try:  # 17:56: a failed run after the good one of 17:51
+        con.execute("insert into sync_runs (id, started_at, finished_at, mode, status, portal, error) values "
+                    "(3, $s, $f, 'incremental', 'failed', 'fixture.bitrix24.ru', 'HTTP 503')",
+                    {"s": t("2026-11-20 17:55"), "f": t("2026-11-20 17:56")})
+    finally:
+        con.close()
+    run_digest(Options(digest_db, AS_OF), Rules(), settings)
+    run_digest(Options(digest_db, AS_OF + timedelta(minutes=5)), Rules(), settings)  # still failing
+    assert sends(sandbox) == 4  # one stale note each, not two
+    con = duckdb.connect(str(digest_db))
+    try:  # 18:10: a good run again
+        con.execute("insert into sync_runs (id, started_at, finished_at, mode, status, portal) values "
+                    "(4, $s, $f, 'incremental', 'ok', 'fixture.bitrix24.ru')",
+                    {"s": t("2026-11-20 18:09"), "f": t("2026-11-20 18:10")})
+    finally:
+        con.close()
+    run_digest(Options(digest_db, AS_OF + timedelta(minutes=15)), Rules(), settings)
+    assert sends(sandbox) == 8 and deal_link(105) in by_user(sandbox)[1]
+    run_digest(Options(digest_db, AS_OF + timedelta(minutes=30)), Rules(), settings)
+    assert sends(sandbox) == 8
+    kinds = list_digests(digest_db).groupby("kind").size().to_dict()
+    assert kinds == {"stale": 4, "manager": 2, "head": 2}

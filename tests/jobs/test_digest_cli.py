@@ -115,3 +115,25 @@ def test_make_demo_points_the_digest_at_the_sandboxs_notification_webhook():
     makefile = (REPO / "Makefile").read_text().splitlines()
     lines = [line for line in makefile if "DOZHIM_NOTIFY_WEBHOOK_URL" in line]
     assert lines == [f"demo: export DOZHIM_NOTIFY_WEBHOOK_URL ?= http://127.0.0.1:$(PORT)/rest/1/{NOTIFY_TOKEN}/"]
+
+
+def test_after_a_failed_sync_the_job_sends_only_the_stale_note_and_the_digest_follows_the_next_good_one(
+        env, monkeypatch, sandbox):
+    rules = env / "rules.toml"
+    rules.write_text('[calendar]\nworking_days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]\n'
+                     'country = ""\n[digest]\nsend_after = "00:00"\n')
+    monkeypatch.setenv("DOZHIM_RULES", str(rules))
+    db = env / "crm.duckdb"
+    monkeypatch.setenv("BITRIX24_WEBHOOK_URL", sandbox.webhook_url)
+    assert sync_main(["sync", "--db", str(db), *FAST]) == 0  # no digest channel yet: nothing sent
+    monkeypatch.setenv("DOZHIM_NOTIFY_WEBHOOK_URL", sandbox.notify_webhook_url)
+    monkeypatch.setenv("BITRIX24_WEBHOOK_URL", sandbox.webhook_url.replace(sandbox.portal.token, "wrong"))
+    assert sync_main(["sync", "--db", str(db), *FAST]) == 78  # the sync's own code, recorded as failed
+    notes = sandbox.notifications()
+    assert notes and all(n["message"].startswith("[B]Дожим, ") and "данные устарели" in n["message"]
+                         for n in notes)
+    monkeypatch.setenv("BITRIX24_WEBHOOK_URL", sandbox.webhook_url)
+    assert sync_main(["sync", "--db", str(db), *FAST]) == 0
+    kinds = list_digests(db)["kind"].tolist()
+    assert kinds.count("stale") == len(notes) and len(kinds) == 2 * len(notes)
+    assert not any("данные устарели" in n["message"] for n in sandbox.notifications())  # replaced (TAG)
