@@ -292,3 +292,9 @@ def test_a_stale_note_does_not_use_up_the_day_for_the_real_digest(sandbox, diges
     assert sends(sandbox) == 8
     kinds = list_digests(digest_db).groupby("kind").size().to_dict()
     assert kinds == {"stale": 4, "manager": 2, "head": 2}
+
+
+def test_opted_out_people_get_nothing(sandbox, digest_db, settings):
+    run_digest(Options(digest_db, AS_OF), replace(Rules(), digest=DigestRules(opt_out=(2, 6))), settings)
+    assert sorted(by_user(sandbox)) == [1, 4]
+    assert sorted(list_digests(digest_db)["recipient_id"]) == [1, 4]
