@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Literal
@@ -156,7 +156,7 @@ def manager_digest(
     if before is None:
         before = {item.key for item in must_do(db, recipient, previous_as_of, rules, currency)}
     now = {item.key for item in today}
-    items = [Item(**{**item.__dict__, "new": item.key not in before}) for item in today]
+    items = [replace(item, new=item.key not in before) for item in today]
     kind: Kind = "manager" if items else "all_clear"
     return Digest(
         recipient, day, kind, items=items, fixed=len(before - now), new=len(now - before), currency=currency
@@ -235,7 +235,7 @@ def worst_deals(
 def _head_item(row: pd.Series, rule: str, currency: str) -> Item:
     """A deal in a head's list: whose it is first."""
     item = deal_item(row, currency)
-    return Item(**{**item.__dict__, "rule": rule, "detail": f"{_text(row['manager_name'])} · {item.detail}"})
+    return replace(item, rule=rule, detail=f"{_text(row['manager_name'])} · {item.detail}")
 
 
 def team_won(db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules) -> Won:
