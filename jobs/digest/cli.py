@@ -31,7 +31,8 @@ def _as_of(text: str) -> datetime:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=PROG, description="Send the morning digest (Bitrix24 and e-mail).")
-    p.add_argument("--db", type=Path, default=Path(os.environ.get("DOZHIM_DB", "data/crm.duckdb")))
+    p.add_argument("--db", type=Path, default=Path(os.environ.get("DOZHIM_DB", "data/crm.duckdb")),
+                   help="the snapshot (default $DOZHIM_DB, else data/crm.duckdb)")
     p.add_argument("--as-of", type=_as_of, help="the moment to compose for (default now; a naive one is UTC)")
     p.add_argument(
         "--dry-run", type=Path, metavar="DIR", help="write what would be sent to DIR, send nothing"
