@@ -43,6 +43,7 @@ from queries import (
     visible_manager_ids,
 )
 from queries.audit import list_exports, record_export
+from queries.digest_log import list_digests
 
 NOW_BUCKET_SECONDS = 300  # with the real "now", cached numbers are recomputed at most every 5 minutes
 PREFETCH_WORKERS = 4
@@ -264,6 +265,11 @@ def audited(ctx: Context, what: str, fmt: str, rows: int, build: Callable[[], by
 def exports_audit(ctx: Context) -> pd.DataFrame:
     """The newest exports (admins and the operator; ScopeError for anyone else). Not cached: it is a log."""
     return list_exports(ctx.db, ctx.viewer)
+
+
+def digest_log(ctx: Context) -> pd.DataFrame:
+    """The newest digests sent (admins and the operator; ScopeError for anyone else). Not cached: a log."""
+    return list_digests(ctx.db, ctx.viewer)
 
 
 def sync_age(ctx: Context) -> timedelta | None:

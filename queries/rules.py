@@ -73,6 +73,48 @@ DEFAULT_FOLLOWUPS = (
 )
 
 
+# -- [digest] (the morning digest's settings; jobs/digest reads them) ---------------------------------------
+SEND_AFTER_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+DIGEST_KEYS = {"send_after", "all_clear", "opt_out", "email", "max_items", "fresh_hours"}
+
+
+@dataclass(frozen=True)
+class DigestRules:
+    send_after: str = "08:30"  # portal-local time before which nothing is sent
+    all_clear: bool = True  # send "nothing to fix" to a person with nothing to fix (else stay silent)
+    opt_out: tuple[int, ...] = ()  # user ids who get no digest
+    email: bool = False  # also send by e-mail (DOZHIM_SMTP_* settings)
+    max_items: int = 20  # items per list before "and N more"
+    fresh_hours: int = 2  # the last good sync older than this: only the stale note
+
+
+def _bool(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _err(key, f"expected true or false, got {value!r}")
+    return value
+
+
+def _digest(value: Any) -> DigestRules:
+    data = _table("digest", value)
+    _check_keys("digest.", data, DIGEST_KEYS)
+    v: dict[str, Any] = {}
+    if "send_after" in data:
+        if not isinstance(data["send_after"], str) or not SEND_AFTER_RE.match(data["send_after"].strip()):
+            raise _err("digest.send_after", f"expected a time such as \"08:30\", got {data['send_after']!r}")
+        v["send_after"] = data["send_after"].strip()
+    for key in ("all_clear", "email"):
+        if key in data:
+            v[key] = _bool(f"digest.{key}", data[key])
+    if "opt_out" in data:
+        v["opt_out"] = _ints("digest.opt_out", data["opt_out"])
+    if "max_items" in data:
+        v["max_items"] = _int("digest.max_items", data["max_items"], 1, 200)
+    if "fresh_hours" in data:
+        v["fresh_hours"] = _int("digest.fresh_hours", data["fresh_hours"], 1, 24 * 14)
+    return DigestRules(**v)
+# -- end of [digest] ------------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class Access:
     """Who may see and export what ([access]); the role map itself comes from the snapshot (queries.roles)."""
@@ -122,6 +164,7 @@ class Rules:
     # follow-up rules (not the invoice rule, which keeps its own keys and column)
     followups: tuple[FollowupRule, ...] = DEFAULT_FOLLOWUPS
     access: Access = field(default_factory=Access)  # [access]: admins, the export right, role overrides
+    digest: DigestRules = field(default_factory=DigestRules)  # [digest]
     # where they came from, for errors found only against a snapshot (a loss-reason field it lacks)
     source: str = field(default="rules.toml", compare=False, repr=False)
 
@@ -289,6 +332,7 @@ def _access(value: Any) -> Access:
 
 def rules_from_dict(data: dict[str, Any]) -> Rules:
     """Validate a parsed rules document; see rules.toml for every key."""
+    digest, data = data.get("digest"), {k: val for k, val in data.items() if k != "digest"}  # [digest]
     top = set(THRESHOLD_KEYS) | {"calendar", "invoice_stages", "loss_reasons", "managers", "attention",
                                  "forecast", "pipelines", "followups", "access"}
     _check_keys("", data, top)
@@ -354,6 +398,8 @@ def rules_from_dict(data: dict[str, Any]) -> Rules:
         v["followups"] = _followups(data["followups"])
     if "access" in data:
         v["access"] = _access(data["access"])
+    if digest is not None:
+        v["digest"] = _digest(digest)
     return Rules(**v)
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from connectors.sandbox.faults import Faults
 from connectors.sandbox.limits import Limits, Timer
+from connectors.sandbox.methods.im import NOTIFY_TOKEN, received
 from connectors.sandbox.oauth import demo_app
 from connectors.sandbox.portal import Portal
 from connectors.sandbox.server import SandboxServer, serve_in_thread
@@ -44,6 +45,16 @@ class RunningSandbox:
     def base_url(self) -> str:
         """`http://127.0.0.1:<port>`."""
         return self.server.base_url()
+
+    @property
+    def notify_webhook_url(self) -> str:
+        """The second inbound webhook, scope `im` only (connectors.sandbox.methods.im)."""
+        return f"{self.base_url}/rest/{self.portal.user_id}/{NOTIFY_TOKEN}/"
+
+    def notifications(self) -> list[dict]:
+        """What im.notify.system.add received, oldest first: id, user_id, message, message_out, tag,
+        sub_tag, attach, at."""
+        return received(self.portal.cache)
 
     @property
     def store_path(self) -> Path:

@@ -121,7 +121,8 @@ def _rules(ctx: Context) -> None:
     st.caption(t("about_rules_file", path=path) if path else t("about_rules_default"))
     # the follow-up rules are sentences of their own (_followups), not rows of settings; `source` is the
     # file's path, shown in the caption above
-    hidden = ("followups", "source") + (() if ctx.sees_everything else ("access",))  # who is admin: admins'
+    # digest: shown by _digests; who is admin: admins' business
+    hidden = ("followups", "source", "digest") + (() if ctx.sees_everything else ("access",))
     pairs = _flat("", {k: v for k, v in asdict(ctx.rules).items() if k not in hidden})
     # rows named in words; the file's key beside the value, for whoever edits the rules file
     frame = pd.DataFrame({t("rule_file_key"): [file_key(key) for key, _ in pairs],
@@ -188,6 +189,58 @@ def _exports(ctx: Context) -> None:
     components.table(ctx, audit, key="exports_table", columns=EXPORT_COLUMNS, file_name="exports")
 
 
+# the morning digest's log (jobs/digest): its own words here, so the section stays one function
+DIGEST_WORDS = {
+    "ru": {"title": "Утренние дайджесты", "none": "Дайджесты ещё не отправлялись.",
+           "caption": "Кому и что отправлено (новые сверху), со строкой ошибки при сбое.",
+           "day": "День", "at": "Когда (UTC)", "recipient_id": "ID", "recipient_name": "Получатель",
+           "channel": "Канал", "kind": "Вид", "status": "Итог", "items": "Пунктов", "chars": "Символов",
+           "error": "Ошибка",
+           "settings": "Настройки [digest]: отправка после {send_after} по времени портала; "
+                       "«всё в порядке» — {all_clear}; e-mail — {email}; до {max_items} пунктов в списке; "
+                       "данные свежие, если синхронизация была не раньше {fresh_hours} ч назад; "
+                       "не получают: {opt_out}.",
+           "yes": "да", "no": "нет"},
+    "en": {"title": "Morning digests", "none": "No digest has been sent yet.",
+           "caption": "What was sent to whom (newest first), with the failure line when one failed.",
+           "day": "Day", "at": "At (UTC)", "recipient_id": "ID", "recipient_name": "Recipient",
+           "channel": "Channel", "kind": "Kind", "status": "Result", "items": "Items", "chars": "Characters",
+           "error": "Error",
+           "settings": "[digest] settings: sent after {send_after} portal time; all-clear: {all_clear}; "
+                       "e-mail: {email}; up to {max_items} items per list; data fresh when synced within "
+                       "{fresh_hours} h; opted out: {opt_out}.",
+           "yes": "yes", "no": "no"},
+}
+DIGEST_VALUES = {
+    "ru": {"im": "Битрикс24", "email": "e-mail", "manager": "менеджеру", "head": "руководителю",
+           "all_clear": "всё в порядке", "stale": "данные устарели", "sent": "отправлен", "failed": "сбой",
+           "dry_run": "пробный", "skipped": "пропущен"},
+    "en": {"im": "Bitrix24", "email": "e-mail", "manager": "manager", "head": "head",
+           "all_clear": "all clear", "stale": "stale data", "sent": "sent", "failed": "failed",
+           "dry_run": "dry run", "skipped": "skipped"},
+}
+
+
+def _digests(ctx: Context) -> None:
+    """The digest log (queries.digest_log), for the operator and admins."""
+    words = DIGEST_WORDS.get(lang(), DIGEST_WORDS["en"])
+    values = DIGEST_VALUES.get(lang(), DIGEST_VALUES["en"])
+    st.subheader(words["title"])
+    cfg = ctx.rules.digest
+    st.caption(words["settings"].format(
+        send_after=cfg.send_after, all_clear=words["yes" if cfg.all_clear else "no"],
+        email=words["yes" if cfg.email else "no"], max_items=cfg.max_items, fresh_hours=cfg.fresh_hours,
+        opt_out=", ".join(str(u) for u in cfg.opt_out) or "—"))
+    log = data.digest_log(ctx)
+    if log.empty:
+        st.caption(words["none"])
+        return
+    st.caption(words["caption"])
+    shown = log.assign(**{c: log[c].map(lambda v: values.get(v, v)) for c in ("channel", "kind", "status")})
+    st.dataframe(shown.rename(columns={c: words[c] for c in shown.columns}), key="digest_log",
+                 hide_index=True)
+
+
 def render(ctx: Context) -> None:
     st.title(t("about_title"))
     components.freshness(ctx)
@@ -198,6 +251,7 @@ def render(ctx: Context) -> None:
         _syncs(ctx)
         _rejected(ctx)
         _exports(ctx)
+        _digests(ctx)
 
 
 components.guarded(render)
