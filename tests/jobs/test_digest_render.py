@@ -14,6 +14,7 @@ from jobs.digest import words
 from jobs.digest.compose import Digest, Item, ManagerLine, Won, head_digest, manager_digest
 from jobs.digest.render import IM_MAX_CHARS, bbcode, html_page, lines_for, render
 from jobs.digest.scope import Recipient
+from queries import viewer_for
 from queries.rules import Rules
 from tests.jobs.test_digest import build_digest_db, deals_only
 from tests.queries.fixture_db import AS_OF
@@ -40,8 +41,9 @@ def fixture_digests(tmp_path_factory) -> Iterator[tuple[Digest, Digest]]:
 
 def _compose_fixture(tmp_path_factory) -> tuple[Digest, Digest]:
     db = build_digest_db(tmp_path_factory.mktemp("render") / "crm.duckdb")
-    anna = Recipient(1, "Anna Ivanova", None, "manager")
-    galina = Recipient(4, "Galina Orlova", None, "head", (10,))
+    anna = Recipient(1, "Anna Ivanova", None, "manager", viewer=viewer_for(db, 1, Rules()))
+    galina = Recipient(4, "Galina Orlova", None, "head", (10,), viewer_for(db, 4, Rules()))
+    assert galina.viewer.headed_department_ids == (10,)  # UF_HEAD of department 10 in the fixture
     # the previous working day's list as sent: 101 and 104 and a deal fixed since (999)
     manager = manager_digest(db, anna, AS_OF, AS_OF - timedelta(days=1), Rules(), DAY, "RUB",
                              {"deal:101", "deal:104", "deal:999"})

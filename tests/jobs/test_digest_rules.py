@@ -3,11 +3,9 @@ digest log reader refusing a viewer who is not an admin."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
-from queries import QueryError
+from queries import ScopeError, Viewer
 from queries.digest_log import list_digests
 from queries.rules import DigestRules, RulesError, load_rules, rules_from_dict
 from tests.queries.fixture_db import build_fixture_db
@@ -41,13 +39,10 @@ def test_a_bad_key_is_one_line_naming_it(section, line):
     assert str(err.value) == f"rules.toml: {line}"
 
 
-@dataclass(frozen=True)
-class FakeViewer:  # CONTRACT-9's Viewer has `role`; the scope part's lands later
-    role: str
-
-
 def test_the_digest_log_is_for_the_operator_and_admins(tmp_path):
     db = build_fixture_db(tmp_path / "crm.duckdb")
-    assert list_digests(db).empty and list_digests(db, FakeViewer("admin")).empty
-    with pytest.raises(QueryError, match="the digest log is for admins only"):
-        list_digests(db, FakeViewer("head"))
+    admin = Viewer(user_id=1, name="Anna", role="admin", can_export=True)
+    head = Viewer(user_id=4, name="Galina", role="head", can_export=True, headed_department_ids=(10,))
+    assert list_digests(db).empty and list_digests(db, admin).empty
+    with pytest.raises(ScopeError, match="the digest log is for admins only"):
+        list_digests(db, head)
