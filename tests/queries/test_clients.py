@@ -154,3 +154,32 @@ def test_client_history_as_of_before_the_win(run):
     # 19 Nov 12:00: deal 109 was still open then
     df = run("client_history", client_type="company", client_id=1, as_of=t("2026-11-19 12:00"))
     assert rows(df, "deal_id", "outcome") == [(208, "lost"), (109, "open"), (101, "open")]
+
+
+# --- the CLI keywords -------------------------------------------------------------------------------
+
+def test_cli_client_card_history_and_search(fixture_db):
+    import csv
+    import io
+
+    from tests.queries.test_cli import cli
+
+    db = ("--db", str(fixture_db), "--as-of", "2026-11-20T18:00", "--format", "csv")
+    out = cli("client_history", *db, "--client-type", "company", "--client-id", "1")
+    assert out.returncode == 0, out.stderr
+    assert [r["deal_id"] for r in csv.DictReader(io.StringIO(out.stdout))] == ["208", "109", "101"]
+    out = cli("client_search", *db, "--search", "8 912 345-67-89")
+    assert out.returncode == 0, out.stderr
+    assert [(r["client_id"], r["matched_on"]) for r in csv.DictReader(io.StringIO(out.stdout))] == [
+        ("1", "phone")]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("--client-type", "company"), "error: --client-type and --client-id go together"),
+    (("--client-type", "person", "--client-id", "1"), "invalid choice: 'person'"),
+])
+def test_cli_client_arguments_are_one_line(fixture_db, args, message):
+    from tests.queries.test_cli import cli
+
+    out = cli("client_card", "--db", str(fixture_db), *args)
+    assert out.returncode == 2 and message in out.stderr and len(out.stderr.splitlines()) == 1

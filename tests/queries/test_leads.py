@@ -18,6 +18,7 @@ T = Fri 20 Nov 2026 18:00 (+03:00). Leads (responsible, source, status, created,
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -262,3 +263,29 @@ def test_unknown_client_type_is_one_line(run):
     with pytest.raises(QueryError, match="client_type 'person': expected company or contact"):
         run("client_card", client_type="person", client_id=1)
 
+
+
+# --- the rules ----------------------------------------------------------------------------------------
+
+def test_lead_rules_defaults_and_overrides(tmp_path):
+    from queries import load_rules
+
+    assert (Rules().lead_idle_days, Rules().reactivation_days) == (3, 90)
+    repo = load_rules(Path(__file__).resolve().parents[2] / "rules.toml")
+    assert (repo.lead_idle_days, repo.reactivation_days) == (3, 90)  # the file states the defaults
+    path = tmp_path / "rules.toml"
+    path.write_text("lead_idle_days = 5\nreactivation_days = 60\n", encoding="utf-8")
+    assert (load_rules(path).lead_idle_days, load_rules(path).reactivation_days) == (5, 60)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("lead_idle_days = 0\n", "lead_idle_days: must be >= 1, got 0"),
+    ("reactivation_days = \"90\"\n", "reactivation_days: expected a whole number, got '90'"),
+])
+def test_lead_rules_refused_with_key_and_reason(tmp_path, text, message):
+    from queries import RulesError, load_rules
+
+    path = tmp_path / "rules.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RulesError, match=message):
+        load_rules(path)
