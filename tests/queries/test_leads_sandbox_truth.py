@@ -3,6 +3,8 @@ real connector, against the sandbox's own independent count (connectors/sandbox/
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from queries import Rules, run_metric
@@ -60,3 +62,19 @@ def test_reactivation_matches_the_sandbox_truth(synced_small):  # noqa: F811
         assert len(truth) >= 3, days
     # regulars (several wins) and one-time buyers are both due somewhere
     assert {n > 1 for n in run_metric("reactivation", db, as_of=now)["won_deals"]} == {True, False}
+
+
+def test_converted_leads_reach_the_snapshot_as_the_deals_lead_id(synced_small):  # noqa: F811
+    import sqlite3
+
+    import duckdb
+
+    store, db, now = synced_small
+    with sqlite3.connect(store) as portal:
+        conversions = dict(portal.execute("select DEAL_ID, LEAD_ID from lead_conversions").fetchall())
+    with duckdb.connect(str(db), read_only=True) as con:
+        synced = dict(con.execute("select id, lead_id from deals where lead_id is not null").fetchall())
+    assert synced == conversions and conversions
+    # some of them were won: the funnel's last step has something to count
+    df = run_metric("lead_funnel", db, as_of=now, period_start=now.date() - timedelta(days=3 * 365))
+    assert df["to_won_deal"].sum() > 0 and df["to_deal"].sum() > df["to_won_deal"].sum()
