@@ -35,11 +35,13 @@ def rows(df, *columns):
 
 @pytest.fixture
 def con(fixture_db):
-    """A connection with the run's context (the macros live in _leads.sql)."""
+    """A connection with the run's context and the lead layer (the macros live in _leads.sql)."""
+    from queries import leads
     from queries.runner import connect, prepare
 
     c = connect(fixture_db)
     prepare(c, Rules(), AS_OF)
+    leads.setup(c, Rules())
     yield c
     c.close()
 
@@ -289,3 +291,12 @@ def test_lead_rules_refused_with_key_and_reason(tmp_path, text, message):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(RulesError, match=message):
         load_rules(path)
+
+
+def test_only_the_lead_and_client_metrics_load_the_lead_layer():
+    from queries import leads, list_metrics
+
+    users = {m.name for m in list_metrics() if leads.uses(m.path.read_text(encoding="utf-8"))}
+    assert users == {"lead_scorecard", "leads_unprocessed", "leads_hanging", "lead_funnel",
+                     "lead_funnel_by_manager", "planned_deals", "duplicates", "reactivation", "client_search",
+                     "client_card", "client_history"}
