@@ -27,17 +27,25 @@ records as (  -- the client's contact and company records (owner_type_id 3 / 4)
     inner join client as c on c.client_type = m.client_type and c.client_id = m.client_id
 ),
 
+values_ as (  -- the phones and e-mails of the client's records, as written, in the portal's order
+    select
+        r.owner_type_id,
+        r.owner_id,
+        string_agg(trim(mf.value), ', ' order by mf.id) filter (where mf.type_id = 'PHONE') as phones,
+        string_agg(trim(mf.value), ', ' order by mf.id) filter (where mf.type_id = 'EMAIL') as emails
+    from records as r
+    inner join multifields as mf on mf.entity_type_id = r.owner_type_id and mf.entity_id = r.owner_id
+    group by r.owner_type_id, r.owner_id
+),
+
 contact_lines as (
     select
         r.owner_type_id,
         coalesce(co.title, concat_ws(' ', ct.name, ct.last_name)) as name,
-        (select string_agg(trim(mf.value), ', ' order by mf.id) from multifields as mf
-         where mf.entity_type_id = r.owner_type_id and mf.entity_id = r.owner_id and mf.type_id = 'PHONE')
-            as phones,
-        (select string_agg(trim(mf.value), ', ' order by mf.id) from multifields as mf
-         where mf.entity_type_id = r.owner_type_id and mf.entity_id = r.owner_id and mf.type_id = 'EMAIL')
-            as emails
+        v.phones,
+        v.emails
     from records as r
+    left join values_ as v on v.owner_type_id = r.owner_type_id and v.owner_id = r.owner_id
     left join companies as co on r.owner_type_id = 4 and co.id = r.owner_id
     left join contacts as ct on r.owner_type_id = 3 and ct.id = r.owner_id
 ),
@@ -46,6 +54,18 @@ deals as (
     select d.*
     from v_client_deal as d
     inner join client as c on c.client_type = d.client_type and c.client_id = d.client_id
+),
+
+wins as (  -- as v_client_wins, for this client's deals only
+    select
+        count(*) filter (where d.is_open and d.date_create <= ctx.as_of) as open_deals,
+        count(*) filter (where d.semantic = 'S' and d.closed_at <= ctx.as_of) as won_deals,
+        count(*) filter (where d.semantic = 'F' and d.closed_at <= ctx.as_of) as lost_deals,
+        round(coalesce(sum(d.amount_base) filter (where d.semantic = 'S' and d.closed_at <= ctx.as_of), 0), 2)
+            as won_amount,
+        max(d.closed_at) filter (where d.semantic = 'S' and d.closed_at <= ctx.as_of) as last_won_at
+    from deals as d
+    cross join ctx
 ),
 
 activities as (  -- on the client's records and on its deals
@@ -85,10 +105,10 @@ select
         from contact_lines as cl
         where cl.owner_type_id = 3 or cl.phones is not null or cl.emails is not null
     ), []) as contacts,
-    coalesce(w.open_deals, 0) as open_deals,
-    coalesce(w.won_deals, 0) as won_deals,
-    coalesce(w.lost_deals, 0) as lost_deals,
-    coalesce(w.won_amount, 0) as won_amount,
+    w.open_deals,
+    w.won_deals,
+    w.lost_deals,
+    w.won_amount,
     round(w.won_amount / nullif(w.won_deals, 0), 2) as avg_won_amount,
     w.last_won_at,
     la.at as last_activity_at,
@@ -98,4 +118,4 @@ select
 from client as c
 cross join last_activity as la
 cross join next_activity as na
-left join v_client_wins as w on w.client_type = c.client_type and w.client_id = c.client_id
+cross join wins as w

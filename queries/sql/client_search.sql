@@ -20,12 +20,11 @@ q as (
 
 by_value as (  -- a phone or e-mail of the client's records equal to the search's
     select m.client_type, m.client_id, v.match_kind as matched_on, v.written as matched_value, 1 as rank
-    from v_record_value as v
+    from record_values([3, 4]) as v
     cross join q
     inner join v_client_member as m
-        on m.owner_type_id = case v.entity_type when 'contact' then 3 else 4 end and m.owner_id = v.entity_id
-    where v.entity_type in ('contact', 'company')
-      and ((v.match_kind = 'phone' and v.match_value = q.phone)
+        on m.owner_type_id = v.entity_type_id and m.owner_id = v.entity_id
+    where ((v.match_kind = 'phone' and v.match_value = q.phone)
         or (v.match_kind = 'email' and v.match_value = q.email))
 ),
 

@@ -12,20 +12,25 @@
 -- the contact's / company's owner.
 with
 
+values_ as materialized (  -- materialized: read once by groups and by members
+    select * from record_values([1, 3, 4])
+),
+
 groups as (  -- values two or more records share
     select match_kind, match_value
-    from v_record_value
+    from values_
     group by match_kind, match_value
-    having count(*) > 1
+    having min(entity_type) <> max(entity_type) or min(entity_id) <> max(entity_id)
 ),
 
-members as (
-    select v.*
-    from v_record_value as v
+members as (  -- one row per (group, record): a record writing a value twice counts once
+    select v.match_kind, v.match_value, v.entity_type, v.entity_id
+    from values_ as v
     inner join groups as g on g.match_kind = v.match_kind and g.match_value = v.match_value
+    group by all
 ),
 
-records as (  -- every lead, contact and company with its title, link, owner and creation
+records as (  -- the members' title, link, owner and creation (only theirs: there are few)
     select
         'lead' as entity_type,
         l.lead_id as entity_id,
@@ -38,6 +43,7 @@ records as (  -- every lead, contact and company with its title, link, owner and
         l.in_progress as lead_in_progress,
         l.date_create
     from v_lead as l
+    where l.lead_id in (select entity_id from members where entity_type = 'lead')
     union all
     select
         'contact',
@@ -53,6 +59,7 @@ records as (  -- every lead, contact and company with its title, link, owner and
     from contacts as ct
     cross join ctx
     left join d_user as u on u.user_id = ct.assigned_by_id
+    where ct.id in (select entity_id from members where entity_type = 'contact')
     union all
     select
         'company',
@@ -68,6 +75,7 @@ records as (  -- every lead, contact and company with its title, link, owner and
     from companies as co
     cross join ctx
     left join d_user as u on u.user_id = co.assigned_by_id
+    where co.id in (select entity_id from members where entity_type = 'company')
 ),
 
 grouped as (
