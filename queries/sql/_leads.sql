@@ -1,7 +1,8 @@
 -- _leads: the shared definitions of the lead and client metrics (issue 10), created as temp objects on each
 -- run's connection after _base.sql (queries/leads.py), with the rule table lead_rule (lead_idle_days,
 -- reactivation_days). One place for: how a phone and an e-mail compare, what a lead's last touch is,
--- which client a deal belongs to, and each client's facts. Views are bound on every call: keep them few.
+-- which client a deal belongs to, and each client's facts. Only the metrics that name one of these load the
+-- file (queries/leads.py uses); its views are bound on each of their calls: keep them few.
 
 -- phones compare as digits only: an 11-digit number starting with 8 reads as starting with 7, a 10-digit
 -- number gets a leading 7, fewer than 7 digits is no number (NULL); `+7 (912) 345-67-89`, `8 912 345 6789`,
@@ -62,8 +63,8 @@ select
     trim(f.value) as written
 from found as f;
 
--- completed activities bound to a lead (1), contact (3) or company (4), and open ones, with the touch time
--- of a deal's activities: end, else start, else the last update
+-- the activities bound to a lead (1), contact (3) or company (4), done or open, with their touch time
+-- reckoned as a deal's: end, else start, else the last update
 create or replace temp view v_entity_activity as
 select
     b.owner_type_id,
