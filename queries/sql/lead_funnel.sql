@@ -1,0 +1,14 @@
+-- lead_funnel: leads created in the period per source: in progress, converted, junk, into a deal, into a won deal
+-- grain: one row per source (source_id)
+-- params: $manager_id, $department_id (NULL = all; the lead's responsible); period = created in the period
+-- columns: source_id, source_name, leads_created, in_progress, converted, junk, to_deal, to_won_deal
+select
+    null as source_id,
+    null as source_name,
+    null as leads_created,
+    null as in_progress,
+    null as converted,
+    null as junk,
+    null as to_deal,
+    null as to_won_deal
+where false
