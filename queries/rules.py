@@ -32,6 +32,8 @@ THRESHOLD_KEYS = ("max_deal_age_days", "touch_interval_days", "invoice_followup_
 # invoice follow-up in working days: the calendar runs 800 days past T, so a year is plenty
 THRESHOLD_MAX = {"max_deal_age_days": MAX_DAYS, "touch_interval_days": MAX_DAYS,
                  "invoice_followup_business_days": 365, "min_active_deals": 1_000_000}
+# leads and clients (issue 10): top-level keys beside the thresholds, not per pipeline (leads have none)
+LEAD_KEYS = ("lead_idle_days", "reactivation_days")
 FOLLOWUP_TRIGGERS = ("stage", "meeting")
 FOLLOWUP_KEYS = {"name", "trigger", "name_patterns", "stage_ids", "business_days"}
 RULE_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -107,6 +109,10 @@ class Rules:
     attention_touches_per_week: int = 3
     default_close_days: int = 7
     win_rate_lookback_months: int = 12
+    # a lead in progress whose last touch (its creation when never touched) is older than this is hanging
+    lead_idle_days: int = 3
+    # the interval a client who bought once is given before reactivation is due (more wins: their own)
+    reactivation_days: int = 90
     pipelines: dict[int, PipelineRules] = field(default_factory=dict)
     # follow-up rules (not the invoice rule, which keeps its own keys and column)
     followups: tuple[FollowupRule, ...] = DEFAULT_FOLLOWUPS
@@ -266,11 +272,15 @@ def rules_from_dict(data: dict[str, Any]) -> Rules:
     """Validate a parsed rules document; see rules.toml for every key."""
     top = set(THRESHOLD_KEYS) | {"calendar", "invoice_stages", "loss_reasons", "managers", "attention",
                                  "forecast", "pipelines", "followups"}
+    top |= set(LEAD_KEYS)
     _check_keys("", data, top)
     v: dict[str, Any] = {}
     for key in THRESHOLD_KEYS:
         if key in data:
             v[key] = _int(key, data[key], 0, THRESHOLD_MAX[key])
+    for key in LEAD_KEYS:
+        if key in data:
+            v[key] = _int(key, data[key], 1)
     cal = _table("calendar", data.get("calendar", {}))
     _check_keys("calendar.", cal, {"timezone", "working_days", "country", "holidays"})
     if "timezone" in cal:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from queries import context
+from queries import leads as leads_layer
 from queries.history_table import ensure_history_table
 from queries.rules import Rules, load_rules
 from snapshot.schema import SCHEMA_VERSION
@@ -190,6 +191,7 @@ def prepare(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, *, pi
     local_day = context.local_day(con, context.portal_zone(rules, meta), as_of)
     period = context.resolve_period(local_day, month, period_start, period_end)
     context.setup(con, rules, as_of, meta, period)
+    leads_layer.setup(con, rules)  # _leads.sql: leads and clients (issue 10)
 
 
 def execute(con: duckdb.DuckDBPyConnection, info: MetricInfo, filters: dict[str, Any]) -> pd.DataFrame:
@@ -215,12 +217,24 @@ def check_dates(**dates: date | None) -> None:
             raise QueryError(f"{name} {value.isoformat()} is out of range (years {MIN_YEAR}-{MAX_YEAR})")
 
 
+def check_client(client_type: str | None) -> None:
+    """QueryError for a client type other than company / contact."""
+    if client_type is not None and client_type not in leads_layer.CLIENT_TYPES:
+        raise QueryError(f"client_type {client_type!r}: expected "
+                         f"{' or '.join(leads_layer.CLIENT_TYPES)}")
+
+
 def run_metric(name: str, db_path: str | Path, *, as_of: datetime | None = None, rules: Rules | None = None,
                manager_id: int | None = None, pipeline_id: int | None = None,
                department_id: int | None = None, period_start: date | None = None,
-               period_end: date | None = None, month: date | None = None) -> pd.DataFrame:
-    """One metric as a DataFrame. as_of None = now; filters None = all."""
+               period_end: date | None = None, month: date | None = None,
+               client_type: str | None = None,
+               client_id: int | None = None,
+               search: str | None = None) -> pd.DataFrame:
+    """One metric as a DataFrame. as_of None = now; filters None = all. client_type / client_id name one
+    client (client_card, client_history); search is client_search's text."""
     info = metric_info(name)
+    check_client(client_type)
     check_dates(as_of=as_of, month=month, period_start=period_start, period_end=period_end)
     rules = rules if rules is not None else load_rules()
     con = connect(db_path)
@@ -230,7 +244,8 @@ def run_metric(name: str, db_path: str | Path, *, as_of: datetime | None = None,
         if "scorecard_history" in info.path.read_text(encoding="utf-8"):
             ensure_history_table(con)
         return execute(con, info, {"manager_id": manager_id, "pipeline_id": pipeline_id,
-                                   "department_id": department_id})
+                                   "department_id": department_id,
+                                   "client_type": client_type, "client_id": client_id, "search": search})
     except duckdb.Error as exc:
         raise QueryError(f"{name}: {str(exc).splitlines()[0]}") from exc
     finally:

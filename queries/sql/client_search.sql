@@ -1,15 +1,62 @@
 -- client_search: clients (companies, contacts without a company) by name fragment, phone in any format or e-mail
 -- grain: one row per client (client_type, client_id)
--- params: $search (a name fragment, phone or e-mail; NULL = every client by name), $manager_id,
--- $department_id (NULL = all; the client's owner)
--- columns: client_type, client_id, client_name, client_url, owner_id, owner_name, matched_on, matched_value
+-- params: $search (a name fragment, a phone, an e-mail; NULL or '' = every client by name),
+-- $manager_id, $department_id (NULL = all; the client's owner)
+-- columns: client_type, client_id, client_name, client_url, owner_id, owner_name, matched_on,
+-- matched_value
+-- rule: a client matches on "phone" when one of its phones (a company's: its own or its contacts') equals
+-- the search as a phone (norm_phone: any format), on "email" likewise (norm_email: any case, spaces), on
+-- "name" when its name contains the search (any case). A contact of a company finds the company.
+-- matched_value = the value as written on the record (the name for "name"). Phone and e-mail matches
+-- first, then by name; at most 50.
+with
+
+q as (
+    select
+        lower(trim(coalesce($search, ''))) as text,
+        norm_phone($search) as phone,
+        norm_email($search) as email
+),
+
+by_value as (  -- a phone or e-mail of the client's records equal to the search's
+    select m.client_type, m.client_id, v.match_kind as matched_on, v.written as matched_value, 1 as rank
+    from v_record_value as v
+    cross join q
+    inner join v_client_member as m
+        on m.owner_type_id = case v.entity_type when 'contact' then 3 else 4 end and m.owner_id = v.entity_id
+    where v.entity_type in ('contact', 'company')
+      and ((v.match_kind = 'phone' and v.match_value = q.phone)
+        or (v.match_kind = 'email' and v.match_value = q.email))
+),
+
+by_name as (
+    select c.client_type, c.client_id, 'name' as matched_on, c.client_name as matched_value, 2 as rank
+    from v_client as c
+    cross join q
+    where contains(lower(c.client_name), q.text)
+),
+
+best as (  -- one match per client: a phone or e-mail before the name
+    select
+        client_type,
+        client_id,
+        arg_min([matched_on, matched_value], [rank::varchar, matched_on, matched_value]) as match,
+        min(rank) as rank
+    from (select * from by_value union all select * from by_name)
+    group by client_type, client_id
+)
+
 select
-    null as client_type,
-    null as client_id,
-    null as client_name,
-    null as client_url,
-    null as owner_id,
-    null as owner_name,
-    null as matched_on,
-    null as matched_value
-where false
+    c.client_type,
+    c.client_id,
+    c.client_name,
+    c.client_url,
+    c.owner_id,
+    c.owner_name,
+    b.match[1] as matched_on,
+    b.match[2] as matched_value
+from best as b
+inner join v_client as c on c.client_type = b.client_type and c.client_id = b.client_id
+where manager_in_scope(c.owner_id, c.owner_department_ids, $manager_id, $department_id)
+order by b.rank, c.client_name, c.client_type, c.client_id
+limit 50

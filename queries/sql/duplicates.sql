@@ -1,19 +1,100 @@
 -- duplicates: leads, contacts and companies sharing a normalised phone or e-mail with a lead in progress
 -- grain: one row per record of a group (match_kind, match_value, entity_type, entity_id)
--- params: $manager_id, $department_id (NULL = all; a group is in scope when its in-progress lead's
+-- params: $manager_id, $department_id (NULL = all; a group is in scope when one of its in-progress leads'
 -- responsible is)
 -- columns: match_kind, match_value, entity_type, entity_id, title, entity_url, owner_id, owner_name,
 -- owner_active, lead_in_progress, date_create
+-- rule: phones compare as digits only (8XXXXXXXXXX reads 7XXXXXXXXXX, ten digits get a leading 7, fewer
+-- than 7 digits are ignored), e-mails trimmed and lower-cased (norm_phone, norm_email in _leads.sql). A
+-- group is every lead, contact and company sharing one such value; shown when it holds at least one lead
+-- in progress (that lead must be routed). Groups in order of kind and value; in each, the owning record
+-- first: the oldest contact or company, then the leads, oldest first. owner = the lead's responsible or
+-- the contact's / company's owner.
+with
+
+groups as (  -- values two or more records share
+    select match_kind, match_value
+    from v_record_value
+    group by match_kind, match_value
+    having count(*) > 1
+),
+
+members as (
+    select v.*
+    from v_record_value as v
+    inner join groups as g on g.match_kind = v.match_kind and g.match_value = v.match_value
+),
+
+records as (  -- every lead, contact and company with its title, link, owner and creation
+    select
+        'lead' as entity_type,
+        l.lead_id as entity_id,
+        l.lead_title as title,
+        l.lead_url as entity_url,
+        l.responsible_id as owner_id,
+        l.responsible_name as owner_name,
+        l.responsible_active as owner_active,
+        l.department_ids,
+        l.in_progress as lead_in_progress,
+        l.date_create
+    from v_lead as l
+    union all
+    select
+        'contact',
+        ct.id,
+        coalesce(nullif(trim(concat_ws(' ', ct.name, ct.last_name)), ''), 'Contact ' || ct.id),
+        rtrim(ctx.portal_url, '/') || '/crm/contact/details/' || ct.id || '/',
+        ct.assigned_by_id,
+        coalesce(u.user_name, 'User ' || ct.assigned_by_id),
+        coalesce(u.user_active, false),
+        coalesce(u.department_ids, []),
+        false,
+        ct.date_create
+    from contacts as ct
+    cross join ctx
+    left join d_user as u on u.user_id = ct.assigned_by_id
+    union all
+    select
+        'company',
+        co.id,
+        coalesce(nullif(trim(co.title), ''), 'Company ' || co.id),
+        rtrim(ctx.portal_url, '/') || '/crm/company/details/' || co.id || '/',
+        co.assigned_by_id,
+        coalesce(u.user_name, 'User ' || co.assigned_by_id),
+        coalesce(u.user_active, false),
+        coalesce(u.department_ids, []),
+        false,
+        co.date_create
+    from companies as co
+    cross join ctx
+    left join d_user as u on u.user_id = co.assigned_by_id
+),
+
+grouped as (
+    select m.match_kind, m.match_value, r.*
+    from members as m
+    inner join records as r on r.entity_type = m.entity_type and r.entity_id = m.entity_id
+),
+
+routed as (  -- groups holding a lead in progress whose responsible is in scope
+    select distinct match_kind, match_value
+    from grouped
+    where lead_in_progress
+      and manager_in_scope(owner_id, department_ids, $manager_id, $department_id)
+)
+
 select
-    null as match_kind,
-    null as match_value,
-    null as entity_type,
-    null as entity_id,
-    null as title,
-    null as entity_url,
-    null as owner_id,
-    null as owner_name,
-    null as owner_active,
-    null as lead_in_progress,
-    null as date_create
-where false
+    g.match_kind,
+    g.match_value,
+    g.entity_type,
+    g.entity_id,
+    g.title,
+    g.entity_url,
+    g.owner_id,
+    g.owner_name,
+    g.owner_active,
+    g.lead_in_progress,
+    g.date_create
+from grouped as g
+inner join routed as rt on rt.match_kind = g.match_kind and rt.match_value = g.match_value
+order by g.match_kind, g.match_value, g.entity_type = 'lead', g.date_create, g.entity_type, g.entity_id

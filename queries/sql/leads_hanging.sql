@@ -3,19 +3,25 @@
 -- params: $manager_id, $department_id (NULL = all; the lead's responsible)
 -- columns: lead_id, lead_title, lead_url, responsible_id, responsible_name, status_id, status_name,
 -- source_id, source_name, date_create, last_touch_at, days_idle, never_touched, responsible_active
+-- rule: in progress (status semantic P) and the last touch (the latest completed activity bound to it at
+-- or before T; its creation when never touched) is more than lead_idle_days x 24 h before T; days_idle =
+-- whole days since then. Most idle first.
 select
-    null as lead_id,
-    null as lead_title,
-    null as lead_url,
-    null as responsible_id,
-    null as responsible_name,
-    null as status_id,
-    null as status_name,
-    null as source_id,
-    null as source_name,
-    null as date_create,
-    null as last_touch_at,
-    null as days_idle,
-    null as never_touched,
-    null as responsible_active
-where false
+    lead_id,
+    lead_title,
+    lead_url,
+    responsible_id,
+    responsible_name,
+    status_id,
+    status_name,
+    source_id,
+    source_name,
+    date_create,
+    last_touch_at,
+    days_idle,
+    never_touched,
+    responsible_active
+from v_lead
+where is_hanging
+  and manager_in_scope(responsible_id, department_ids, $manager_id, $department_id)
+order by idle_since, lead_id

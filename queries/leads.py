@@ -1,0 +1,28 @@
+"""The lead and client layer (issue 10): the rule table lead_rule and queries/sql/_leads.sql on a run's
+connection, after context.setup has created ctx, d_user and d_deal (the runner calls it in prepare)."""
+
+from __future__ import annotations
+
+import functools
+
+import duckdb
+
+from queries.rules import Rules
+from queries.sqltext import SQL_DIR, split_statements
+
+LEADS_SQL = SQL_DIR / "_leads.sql"
+CLIENT_TYPES = ("company", "contact")
+
+
+@functools.cache
+def _script() -> str:
+    return ";\n".join(split_statements(LEADS_SQL.read_text(encoding="utf-8"))) + ";"
+
+
+def setup(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
+    con.execute(
+        "create or replace temp table lead_rule as "
+        "select $idle::integer as lead_idle_days, $reactivation::integer as reactivation_days",
+        {"idle": rules.lead_idle_days, "reactivation": rules.reactivation_days},
+    )
+    con.execute(_script())
