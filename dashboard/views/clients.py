@@ -107,8 +107,9 @@ def _card(ctx: Context, client: Client) -> None:
     st.caption(_activity(row, ctx, "last") + "  \n" + _activity(row, ctx, "next"))
     raw = row["contacts"]  # a DuckDB list arrives as an array; NULL as None
     contacts = [str(c) for c in raw] if isinstance(raw, list | tuple | np.ndarray) else []
-    if contacts:
-        st.markdown(f"**{t('card_contacts')}**  \n" + "  \n".join(plain.md(c) for c in contacts))
+    if contacts:  # a company may have dozens: folded, the count in the title
+        with st.expander(f"{t('card_contacts')} · {formatting.integer(len(contacts), lang())}"):
+            st.markdown("  \n".join(plain.md(c) for c in contacts))
     st.markdown(f"**{t('card_history')}**")
     history = data.metric("client_history", client_type=kind, client_id=client_id)
     history = history.assign(outcome=history["outcome"].map(lambda o: t(f"outcome_{o}")))
