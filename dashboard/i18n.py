@@ -563,6 +563,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "stream_stages": {"ru": "Стадии", "en": "Stages"},
     "stream_currencies": {"ru": "Валюты", "en": "Currencies"},
     # issue 10: leads and clients (pages «Лиды» and «Клиенты», the daily review's line, My backlog's items)
+    "rk_lead_idle_days": {"ru": "Лид зависает без касаний дольше, дней",
+                          "en": "A lead hangs with no touch for more than, days"},
+    "rk_reactivation_days": {"ru": "Вернуть клиента с одной покупкой через, дней",
+                             "en": "Bring back a one-time buyer after, days"},
     "page_leads": {"ru": "Лиды", "en": "Leads"},
     "page_clients": {"ru": "Клиенты", "en": "Clients"},
     "leads_title": {"ru": "Лиды", "en": "Leads"},

@@ -121,3 +121,12 @@ def test_the_frames_keep_to_the_contract() -> None:
     # the page's column lists name only what the metrics state (test_columns does this for every Uses);
     # here: the columns the duplicates table adds are the page's own, not the metric's
     assert "route_to" not in metric_columns("duplicates") and "match" not in metric_columns("duplicates")
+
+
+def test_both_pages_have_their_address(app) -> None:
+    # (tests/dashboard/test_navigation.py lists every address; its set gains `leads` and `clients`)
+    at = app()
+    addresses = {info["url_pathname"]: info["script_path"].rsplit("/", 1)[-1]
+                 for info in at._registered_pages.values()}
+    assert addresses["leads"] == "leads.py" and addresses["clients"] == "clients.py"
+    assert [p.proto.label for p in at.get("page_link")] == ["Открыть «Лиды»"]  # the daily review's link
