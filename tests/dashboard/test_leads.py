@@ -23,7 +23,8 @@ def test_tiles_are_the_sums_of_the_scorecard_and_worst_comes_first(app, leads_me
     # the metric's order, the dismissed responsible marked
     assert score["responsible_name"].tolist() == ["Boris Petrov", "⚠ Viktor Sidorov · уволен(а)",
                                                   "Anna Ivanova"]
-    assert shown(at, "lead_scorecard")["speed_to_lead_hours"].tolist() == ["26", "—", "0"]  # none: —
+    # in tenths of an hour: half an hour is not shown as 0
+    assert shown(at, "lead_scorecard")["speed_to_lead_hours"].tolist() == ["26,0", "—", "0,5"]
     assert "ноябрь 2026" in texts(at)  # the month the new leads and the speed are counted in
 
 
