@@ -600,7 +600,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "client_url": {"ru": "Ссылка", "en": "Link"},
     "client_type": {"ru": "Тип", "en": "Type"},
     "planned": {"ru": "Запланировано", "en": "Planned"},
-    "days_overdue": {"ru": "Пора было, дн. назад", "en": "Overdue, days"},
+    "days_overdue": {"ru": "Просрочено, дн.", "en": "Overdue, days"},
     "last_won_at": {"ru": "Последняя покупка", "en": "Last purchase"},
     "interval_days": {"ru": "Обычный интервал, дн.", "en": "Usual interval, days"},
     "matched_on": {"ru": "Совпало по", "en": "Matched on"},

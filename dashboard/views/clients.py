@@ -85,7 +85,7 @@ def _activity(row: pd.Series, ctx: Context, which: str) -> str:
 
 def _tiles(ctx: Context, row: pd.Series) -> None:
     lg = lang()
-    cells = st.columns(6)
+    cells = [*st.columns(3), *st.columns(3)]  # two rows: six tiles in one row cut "200 тыс." short
     for cell, name in zip(cells, ("open_deals", "won_deals", "lost_deals"), strict=False):
         components.tile(cell, t(name), formatting.integer(row[name], lg) or "0", inverse=False)
     components.money_tile(cells[3], ctx, t("won_amount"), row["won_amount"])
