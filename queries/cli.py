@@ -66,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--month", type=_date, help="period = this month (2026-11)")
     p.add_argument("--from", dest="period_start", type=_date, help="period start date")
     p.add_argument("--to", dest="period_end", type=_date, help="period end date (inclusive)")
+    p.add_argument("--client-type", choices=("company", "contact"),
+                   help="the client of client_card / client_history (with --client-id)")
+    p.add_argument("--client-id", type=int, help="the client's id (company or contact)")
+    p.add_argument("--search", help="client_search: a name fragment, a phone in any format or an e-mail")
     p.add_argument("--rules", type=Path, help="rules file (default: $DOZHIM_RULES, else DOZHIM_RULES in "
                                               ".streamlit/secrets.toml, else ./rules.toml, else built-in)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -77,6 +81,8 @@ def _check_args(args: argparse.Namespace) -> None:
         raise UsageError("--db PATH is required")
     if args.metric not in {m.name for m in list_metrics()}:
         raise UsageError(f"unknown metric {args.metric!r} (python -m queries --list names them)")
+    if (args.client_type is None) != (args.client_id is None):
+        raise UsageError("--client-type and --client-id go together")
     if args.period_start and args.period_end and args.period_start > args.period_end:
         raise UsageError(f"--from {args.period_start} is after --to {args.period_end}")
     try:
@@ -159,7 +165,10 @@ def main(argv: list[str] | None = None) -> int:
         zone = _portal_zone(rules, args.db)
         df = run_metric(args.metric, args.db, as_of=_localize(args.as_of, zone), rules=rules,
                         manager_id=args.manager, pipeline_id=args.pipeline, department_id=args.department,
-                        period_start=args.period_start, period_end=args.period_end, month=args.month)
+                        period_start=args.period_start, period_end=args.period_end, month=args.month,
+                        client_type=args.client_type,
+                        client_id=args.client_id,
+                        search=args.search)
         _print(_in_zone(df, zone), args.format)
         return 0
     except UsageError as exc:

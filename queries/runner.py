@@ -191,7 +191,6 @@ def prepare(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, *, pi
     local_day = context.local_day(con, context.portal_zone(rules, meta), as_of)
     period = context.resolve_period(local_day, month, period_start, period_end)
     context.setup(con, rules, as_of, meta, period)
-    leads_layer.setup(con, rules)  # _leads.sql: leads and clients (issue 10)
 
 
 def execute(con: duckdb.DuckDBPyConnection, info: MetricInfo, filters: dict[str, Any]) -> pd.DataFrame:
@@ -243,6 +242,8 @@ def run_metric(name: str, db_path: str | Path, *, as_of: datetime | None = None,
                 period_end=period_end, month=month)
         if "scorecard_history" in info.path.read_text(encoding="utf-8"):
             ensure_history_table(con)
+        if leads_layer.uses(info.path.read_text(encoding="utf-8")):
+            leads_layer.setup(con, rules)  # _leads.sql: leads and clients (issue 10)
         return execute(con, info, {"manager_id": manager_id, "pipeline_id": pipeline_id,
                                    "department_id": department_id,
                                    "client_type": client_type, "client_id": client_id, "search": search})

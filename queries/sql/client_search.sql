@@ -6,9 +6,9 @@
 -- matched_value
 -- rule: a client matches on "phone" when one of its phones (a company's: its own or its contacts') equals
 -- the search as a phone (norm_phone: any format), on "email" likewise (norm_email: any case, spaces), on
--- "name" when its name contains the search (any case). A contact of a company finds the company.
--- matched_value = the value as written on the record (the name for "name"). Phone and e-mail matches
--- first, then by name; at most 50.
+-- "name" when its name (else the name of one of a company's contacts) contains the search (any case). A
+-- contact of a company finds the company. matched_value = the value as written on the record (the name
+-- for "name"). Phone and e-mail matches first, then by name; at most 50.
 with
 
 q as (
@@ -29,14 +29,20 @@ by_value as (  -- a phone or e-mail of the client's records equal to the search'
         or (v.match_kind = 'email' and v.match_value = q.email))
 ),
 
-by_name as (
+by_name as (  -- the client's own name, then the name of one of a company's contacts
     select c.client_type, c.client_id, 'name' as matched_on, c.client_name as matched_value, 2 as rank
     from v_client as c
     cross join q
     where contains(lower(c.client_name), q.text)
+    union all
+    select m.client_type, m.client_id, 'name', trim(concat_ws(' ', ct.name, ct.last_name)), 3
+    from contacts as ct
+    cross join q
+    inner join v_client_member as m on m.owner_type_id = 3 and m.owner_id = ct.id
+    where m.client_type = 'company' and contains(lower(concat_ws(' ', ct.name, ct.last_name)), q.text)
 ),
 
-best as (  -- one match per client: a phone or e-mail before the name
+best as (  -- one match per client: a phone or e-mail, then its own name, then a contact's
     select
         client_type,
         client_id,
