@@ -34,6 +34,8 @@ PAGE_ICON = "📊"
 PAGES = [
     ("daily_review.py", "page_daily", ":material/today:", "daily"),
     ("my_backlog.py", "page_backlog", ":material/checklist:", "backlog"),
+    ("leads.py", "page_leads", ":material/filter_list:", "leads"),
+    ("clients.py", "page_clients", ":material/groups:", "clients"),
     ("forecast.py", "page_forecast", ":material/trending_up:", "forecast"),
     ("conversion.py", "page_conversion", ":material/filter_alt:", "conversion"),
     ("trends.py", "page_trends", ":material/show_chart:", "trends"),

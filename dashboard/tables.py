@@ -37,6 +37,10 @@ KINDS: dict[str, Kind] = {
     "period_end": "date", "median_days_to_close": "dec1", "median_days_to_win": "dec1",
     "close_month": "month", "change": "delta", "duration_s": "dec1", "trigger_at": "datetime",
     "due_at": "datetime", "followup_trigger_at": "datetime",
+    # issue 10: links to leads, contacts and companies; lead and client figures
+    "lead_url": "link", "entity_url": "link", "client_url": "link", "speed_to_lead_hours": "dec1",
+    "hours_waiting": "int", "days_idle": "int", "days_overdue": "int", "interval_days": "int",
+    "last_won_at": "datetime", "closed_at": "datetime",
 }
 INT_COLUMNS = {"active_deals", "overaged_deals", "stale_deals", "no_next_activity", "overdue_activities",
                "unprocessed_incoming", "invoice_stuck", "missed_followups", "closed_deals", "won_deals",
