@@ -42,8 +42,9 @@ PAGES = [
     ("about.py", "page_about", ":material/info:", "about"),
 ]
 # A manager's navigation: their own backlog first, the pages that work in their scope; no team-wide daily
-# review (heads and admins have every page; About hides its admin parts from all but admins)
-MANAGER_PAGES = ("backlog", "forecast", "conversion", "trends", "about")
+# review and no lead desk (heads and admins have every page; About hides its admin parts from all but admins);
+# «Клиенты» shows only their own clients
+MANAGER_PAGES = ("backlog", "clients", "forecast", "conversion", "trends", "about")
 NOT_SIGNED_UP = {
     "ru": "Нет доступа: {reason}. Обратитесь к администратору Dozhim.",
     "en": "No access: {reason}. Ask the Dozhim administrator.",

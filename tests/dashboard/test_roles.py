@@ -23,8 +23,8 @@ from tests.dashboard.conftest import APP
 from tests.dashboard.helpers import table, texts
 from tests.queries.fixture_db import AS_OF
 
-ALL_PAGES = {"", "daily", "backlog", "forecast", "conversion", "trends", "about"}
-MANAGER_PAGES = {"", "backlog", "forecast", "conversion", "trends", "about"}
+ALL_PAGES = {"", "daily", "backlog", "leads", "clients", "forecast", "conversion", "trends", "about"}
+MANAGER_PAGES = {"", "backlog", "clients", "forecast", "conversion", "trends", "about"}  # no lead desk
 
 
 @pytest.fixture
@@ -98,7 +98,7 @@ def test_manager_navigation_own_backlog_and_no_export(as_user):
     deals = table(at, "backlog_table")
     assert sorted(deals["deal_title"]) == ["Incoming calls", "Lost at invoice", "Moved to projects"]
     assert not at.download_button
-    for page in ("forecast", "conversion", "trends", "about"):
+    for page in ("clients", "forecast", "conversion", "trends", "about"):
         other = as_user(2, "managers = [2]", page=page)
         assert not other.exception and not other.download_button, page
 
