@@ -34,6 +34,9 @@ lint: venv
 sandbox: venv
 	$(BIN)/python -m connectors.sandbox --port $(PORT) --size $(SIZE) --seed $(SEED)
 
+# The morning digest goes into the sandbox portal's notification webhook (scope im); About shows the log.
+demo: export DOZHIM_NOTIFY_WEBHOOK_URL ?= http://127.0.0.1:$(PORT)/rest/1/imnotifysandbox1/
+demo: export DOZHIM_DASHBOARD_URL ?= http://localhost:$(DASHBOARD_PORT)/
 demo: venv
 	$(BIN)/python -m scripts.demo --port $(PORT) --size $(SIZE) --seed $(SEED) --db $(DB) \
 		--dashboard-port $(DASHBOARD_PORT)

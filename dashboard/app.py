@@ -1,8 +1,10 @@
 """Dozhim dashboard: `python -m streamlit run dashboard/app.py` from the repo root.
 
-This file builds the shared chrome only: page config, the language switch, the navigation, and the choice
-between the real pages, the first-run page (no database yet) and the one-line problem page (an old or
-foreign database, a broken rules file). Each page lives in its own module under dashboard/views/.
+This file builds the shared chrome only: page config, the language switch, the sign-in (dashboard.auth), the
+navigation for the viewer's role, and the choice between the real pages, the first-run page (no database
+yet) and the one-line problem page (an old or foreign database, a broken rules file). A signed-in user who
+is not in the snapshot or dismissed, and a link naming a manager or department outside the viewer's scope,
+get one refusal line and nothing else. Each page lives in its own module under dashboard/views/.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from dashboard import data, plain  # noqa: E402
+from dashboard import auth, data, filters, plain  # noqa: E402
 from dashboard.i18n import DEFAULT_LANG, LANG_KEY, LANGS, lang, t  # noqa: E402
-from queries import QueryError, RulesError  # noqa: E402
+from queries import QueryError, RulesError, ViewerError  # noqa: E402
 
 VIEWS = Path(__file__).parent / "views"
 # An emoji favicon is drawn by the browser itself; a `:material/...:` page icon would be fetched from
@@ -32,11 +34,21 @@ PAGE_ICON = "📊"
 PAGES = [
     ("daily_review.py", "page_daily", ":material/today:", "daily"),
     ("my_backlog.py", "page_backlog", ":material/checklist:", "backlog"),
+    ("leads.py", "page_leads", ":material/filter_list:", "leads"),
+    ("clients.py", "page_clients", ":material/groups:", "clients"),
     ("forecast.py", "page_forecast", ":material/trending_up:", "forecast"),
     ("conversion.py", "page_conversion", ":material/filter_alt:", "conversion"),
     ("trends.py", "page_trends", ":material/show_chart:", "trends"),
     ("about.py", "page_about", ":material/info:", "about"),
 ]
+# A manager's navigation: their own backlog first, the pages that work in their scope; no team-wide daily
+# review and no lead desk (heads and admins have every page; About hides its admin parts from all but admins);
+# «Клиенты» shows only their own clients
+MANAGER_PAGES = ("backlog", "clients", "forecast", "conversion", "trends", "about")
+NOT_SIGNED_UP = {
+    "ru": "Нет доступа: {reason}. Обратитесь к администратору Dozhim.",
+    "en": "No access: {reason}. Ask the Dozhim administrator.",
+}
 # An address no page has (a mistyped link, an old bookmark): Streamlit's frontend answers it with its own
 # English "Page not found" dialog (its text is in Streamlit's JavaScript; nothing in the Python API words or
 # silences it) and runs the home page. So the address asked for, when it is one path segment no page has,
@@ -56,6 +68,9 @@ with st.sidebar:
         "Язык / Language", LANGS, default=DEFAULT_LANG, required=True, key=LANG_KEY, bind="query-params",
         label_visibility="collapsed",
     )
+
+auth.establish()  # the signed-in Bitrix24 user, or a refusal / the sign-in link and st.stop()
+auth.render_sign_out()
 
 
 def _page(file: str, title_key: str, icon: str, url: str, *, default: bool = False,
@@ -78,13 +93,24 @@ def _pages() -> tuple[list[st.Page], Home]:
         data.build_context()
     except data.NoDatabase:
         return _only(("setup.py", "page_setup", ":material/rocket_launch:"))
+    except ViewerError as exc:  # signed in, but not someone this snapshot lets see anything
+        st.error(NOT_SIGNED_UP.get(lang(), NOT_SIGNED_UP[DEFAULT_LANG]).format(reason=plain.md(str(exc))),
+                 icon=":material/block:")
+        st.stop()
     except (QueryError, RulesError) as exc:
         st.session_state[data.PROBLEM_KEY] = exc
         return _only(("problem.py", "page_about", ":material/error:"))
-    (home_file, home_title, home_icon, home_url), *others = PAGES
+    (home_file, home_title, home_icon, home_url), *others = _role_pages()
     home = (home_file, home_title, home_icon)
     return [_page(*home, "", default=True), *[_page(*page) for page in others],
             _page(*home, home_url, hidden=True)], home
+
+
+def _role_pages() -> list[tuple[str, str, str, str]]:
+    """The pages of the viewer's navigation, the home page first."""
+    if data.context().role == "manager":
+        return [page for page in PAGES if page[3] in MANAGER_PAGES]
+    return PAGES
 
 
 def _unknown_address(known: set[str]) -> str | None:
@@ -104,6 +130,8 @@ def _navigate() -> None:
     if unknown and page.url_path == unknown:
         text = NO_SUCH_PAGE.get(lang(), NO_SUCH_PAGE[DEFAULT_LANG])
         st.toast(text.format(path=plain.md(unknown), home=t(home[1])), icon=":material/link_off:")
+    if home[0] not in ("setup.py", "problem.py"):
+        filters.refuse_out_of_scope()
     page.run()
 
 

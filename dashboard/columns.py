@@ -122,6 +122,61 @@ TREND = Uses("trend", shown=("snapshot_date", "manager_name"),
              read=("manager_id", *TREND_RULES, *(f"{r}_change" for r in TREND_RULES)))
 
 
+# leads (issue 10): the QC desk's and the sales head's page; `responsible_*` is the lead's responsible
+LEAD_SCORECARD = Uses("lead_scorecard", shown=("responsible_name", "in_progress_leads", "unprocessed_leads",
+                                               "hanging_leads", "leads_created", "leads_untouched",
+                                               "speed_to_lead_hours"),
+                      read=("responsible_id", "responsible_active"))
+LEADS_UNPROCESSED = Uses("leads_unprocessed", shown=("lead_title", "lead_url", "hours_waiting", "date_create",
+                                                     "status_name", "source_name", "responsible_name"),
+                         read=("lead_id", "responsible_id", "responsible_active"))
+LEADS_HANGING = Uses("leads_hanging", shown=("lead_title", "lead_url", "days_idle", "last_touch_at",
+                                             "never_touched", "status_name", "source_name",
+                                             "responsible_name"),
+                     read=("lead_id", "responsible_id", "responsible_active", "date_create"))
+FUNNEL_COUNTS = ("leads_created", "in_progress", "converted", "junk", "to_deal", "to_won_deal")
+LEAD_FUNNEL = Uses("lead_funnel", shown=("source_name", *FUNNEL_COUNTS), read=("source_id",))
+LEAD_FUNNEL_MANAGERS = Uses("lead_funnel_by_manager", shown=("responsible_name", *FUNNEL_COUNTS),
+                            read=("responsible_id",))
+# a group's records, the owning one first; `match` and `route_to` are the page's (from these columns)
+DUPLICATES = Uses("duplicates", shown=("entity_type", "title", "entity_url", "owner_name", "lead_in_progress",
+                                       "date_create"),
+                  read=("match_kind", "match_value", "entity_id", "owner_id", "owner_active"))
+PLANNED_DEALS = Uses("planned_deals", shown=("deal_title", "deal_url", "client_name", "manager_name",
+                                             "amount_base", "closedate", "stage_name", "pipeline_name",
+                                             "date_create", "lead_title", "lead_url"),
+                     read=("deal_id", "manager_id", "client_type", "client_id", "lead_id", "opportunity",
+                           "currency_id"))
+
+# clients (issue 10)
+REACTIVATION = Uses("reactivation", shown=("client_name", "client_url", "planned", "days_overdue",
+                                           "last_won_at", "interval_days", "won_deals", "won_amount",
+                                           "owner_name"),
+                    read=("client_type", "client_id", "owner_id", "owner_active", "due_at"))
+CLIENT_SEARCH = Uses("client_search", shown=("client_name", "client_type", "matched_on", "matched_value",
+                                             "owner_name"),
+                     read=("client_id", "client_url", "owner_id"))
+CLIENT_CARD = Uses("client_card", read=("client_type", "client_id", "client_name", "client_url", "owner_id",
+                                        "owner_name", "contacts", "open_deals", "won_deals", "lost_deals",
+                                        "won_amount", "avg_won_amount", "last_won_at", "last_activity_at",
+                                        "last_activity_subject", "next_activity_at", "next_activity_subject"))
+CLIENT_HISTORY = Uses("client_history", shown=("deal_title", "deal_url", "outcome", "stage_name",
+                                               "amount_base", "date_create", "closed_at", "manager_name"),
+                      read=("deal_id", "manager_id", "opportunity", "currency_id"))
+
+# the daily review's line for leads, and a manager's leads and clients on My backlog
+LEADS_LINE = Uses("lead_scorecard", read=("unprocessed_leads", "hanging_leads"))
+BACKLOG_LEADS_UNPROCESSED = Uses("leads_unprocessed", read=("lead_id", "lead_title", "lead_url",
+                                                            "date_create", "hours_waiting", "status_name",
+                                                            "source_name"))
+BACKLOG_LEADS_HANGING = Uses("leads_hanging", read=("lead_id", "lead_title", "lead_url", "date_create",
+                                                    "last_touch_at", "days_idle", "never_touched",
+                                                    "status_name", "source_name"))
+BACKLOG_CLIENTS = Uses("reactivation", shown=("client_name", "client_url", "days_overdue", "last_won_at",
+                                              "won_amount"),
+                       read=("client_type", "client_id", "planned"))
+
+
 def everything() -> list[Uses]:
     """Every use above, for the test."""
     found: list[Uses] = []

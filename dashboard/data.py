@@ -5,6 +5,10 @@ result is cached with the snapshot's identity in the key: the file's inode and m
 `os.replace`s a new file over the old one, which changes both) and the last `sync_runs` id. A finished
 sync therefore shows up on the next rerun without clearing caches or restarting, and no connection is
 ever shared between sessions or threads.
+
+Who is looking is part of every call: the signed-in user (dashboard.auth) becomes a queries.Viewer once per
+run (Context.viewer; None = the operator, no sign-in) and goes to every metric and into every cache key, so
+one user's cached rows are never another's.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -22,9 +27,23 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
-from dashboard import formatting
+from dashboard import auth, formatting
 from dashboard.settings import Settings, load_settings
-from queries import QueryError, Rules, RulesError, load_rules, run_metric, snapshot_info
+from queries import (
+    QueryError,
+    Rules,
+    RulesError,
+    ScopeError,
+    Viewer,
+    ViewerError,
+    load_rules,
+    run_metric,
+    snapshot_info,
+    viewer_for,
+    visible_manager_ids,
+)
+from queries.audit import list_exports, record_export
+from queries.digest_log import list_digests
 
 NOW_BUCKET_SECONDS = 300  # with the real "now", cached numbers are recomputed at most every 5 minutes
 PREFETCH_WORKERS = 4
@@ -46,6 +65,7 @@ class Context:
     rules: Rules
     tz: tzinfo  # the portal's time zone (fixed offset)
     now: datetime  # T: the pinned as-of moment, or the real now
+    viewer: Viewer | None = None  # the signed-in user's scope; None = the operator (sees everything)
 
     @property
     def db(self) -> str:
@@ -62,6 +82,20 @@ class Context:
     @property
     def portal_url(self) -> str | None:
         return getattr(self.info, "portal_url", None)
+
+    @property
+    def role(self) -> str:
+        """admin | head | manager | operator"""
+        return self.viewer.role if self.viewer is not None else "operator"
+
+    @property
+    def can_export(self) -> bool:
+        return self.viewer is None or self.viewer.can_export
+
+    @property
+    def sees_everything(self) -> bool:
+        """The operator or an admin: the admin parts of About, the export audit."""
+        return self.viewer is None or self.viewer.sees_everything
 
 
 def _file_stamp(path: Path) -> str:
@@ -91,8 +125,19 @@ def _rules_stamp(path: Path | None) -> str:
         return "missing"  # load_rules then names the missing file
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def _viewer(db_path: str, stamp: str, user_id: int, rules: Rules) -> Viewer:
+    return viewer_for(db_path, user_id, rules)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _visible(db_path: str, stamp: str, viewer: Viewer) -> frozenset[int] | None:
+    return visible_manager_ids(db_path, viewer)
+
+
 def build_context() -> Context:
-    """Resolve settings, the snapshot and the rules. Raises NoDatabase, QueryError or RulesError."""
+    """Resolve settings, the snapshot, the rules and the viewer. Raises NoDatabase, QueryError (ViewerError
+    for a signed-in user who is not in the snapshot or dismissed) or RulesError."""
     settings = load_settings()
     stamp = _file_stamp(settings.db_path)
     rules_path = str(settings.rules_path) if settings.rules_path else None
@@ -102,8 +147,10 @@ def build_context() -> Context:
     now = settings.as_of or datetime.now(UTC)
     if now.tzinfo is None:
         now = now.replace(tzinfo=formatting.portal_tz(tz_name))
+    user_id = auth.signed_in_user_id()
+    viewer = _viewer(str(settings.db_path), stamp, user_id, rules) if user_id is not None else None
     ctx = Context(settings=settings, stamp=stamp, info=info, rules=rules, tz=formatting.portal_tz(tz_name),
-                  now=now)
+                  now=now, viewer=viewer)
     st.session_state[CTX_KEY] = ctx
     return ctx
 
@@ -116,10 +163,11 @@ def context() -> Context:
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def _run(name: str, db_path: str, stamp: str, version: Any, as_of: str | None, now_bucket: int,
-         rules_path: str | None, rules_stamp: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
+         rules_path: str | None, rules_stamp: str, params: tuple[tuple[str, Any], ...],
+         viewer: Viewer | None) -> pd.DataFrame:
     rules = load_rules(rules_path)
     as_of_value = datetime.fromisoformat(as_of) if as_of else None
-    return run_metric(name, db_path, as_of=as_of_value, rules=rules, **dict(params))
+    return run_metric(name, db_path, as_of=as_of_value, rules=rules, viewer=viewer, **dict(params))
 
 
 # Metrics whose every row belongs to one manager (`manager_id`): a manager filter on them is the same as
@@ -167,6 +215,8 @@ def metric(name: str, **params: Any) -> pd.DataFrame:
     """One metric for the current snapshot; params with value None are left out. Raises QueryError."""
     ctx = params.pop("_ctx", None) or context()
     manager_id = params.get("manager_id")
+    if manager_id is not None and not may_see_manager(ctx, manager_id):  # before the team's rows are cut
+        raise ScopeError(f"user {ctx.viewer.user_id} may not see manager {manager_id}")
     if manager_id is not None and name in ROW_PER_MANAGER:
         team = _metric(ctx, {**params, "manager_id": None}, name)
         if "manager_id" in team.columns:
@@ -181,7 +231,45 @@ def _metric(ctx: Context, params: dict[str, Any], name: str) -> pd.DataFrame:
     clean = tuple(sorted((k, v) for k, v in params.items() if v is not None))
     rules_path = str(settings.rules_path) if settings.rules_path else None
     return _run(name, ctx.db, ctx.stamp, ctx.version, as_of, bucket, rules_path,
-                _rules_stamp(settings.rules_path), clean)
+                _rules_stamp(settings.rules_path), clean, ctx.viewer)
+
+
+def may_see_manager(ctx: Context, manager_id: int) -> bool:
+    if ctx.viewer is None:
+        return True
+    visible = _visible(ctx.db, ctx.stamp, ctx.viewer)
+    return visible is None or manager_id in visible
+
+
+def record_download(ctx: Context, what: str, fmt: str, rows: int, filters: str = "") -> None:
+    """The export audit row of one download (queries.audit); called when the file is built, after a click."""
+    record_export(ctx.db, ctx.viewer, what, fmt, rows, filters)
+
+
+URL_FILTERS = ("pipeline", "dept", "manager", "month")
+
+
+def audited(ctx: Context, what: str, fmt: str, rows: int, build: Callable[[], bytes]) -> Callable[[], bytes]:
+    """A download's file builder that writes the audit row when the file is built (after the click, before
+    it is served). The filters are read now, in the page's run: the builder runs outside it."""
+    filters = " ".join(f"{k}={st.query_params[k]}" for k in URL_FILTERS if k in st.query_params)
+
+    def file() -> bytes:
+        content = build()
+        record_download(ctx, what, fmt, rows, filters)
+        return content
+
+    return file
+
+
+def exports_audit(ctx: Context) -> pd.DataFrame:
+    """The newest exports (admins and the operator; ScopeError for anyone else). Not cached: it is a log."""
+    return list_exports(ctx.db, ctx.viewer)
+
+
+def digest_log(ctx: Context) -> pd.DataFrame:
+    """The newest digests sent (admins and the operator; ScopeError for anyone else). Not cached: a log."""
+    return list_digests(ctx.db, ctx.viewer)
 
 
 def sync_age(ctx: Context) -> timedelta | None:
@@ -196,6 +284,7 @@ def db_missing_path() -> str:
     return str(load_settings().db_path)
 
 
-__all__ = ["Context", "NoDatabase", "QueryError", "RulesError", "build_context", "context", "metric",
-           "sync_age", "db_missing_path"]
+__all__ = ["Context", "NoDatabase", "QueryError", "RulesError", "ScopeError", "ViewerError", "build_context",
+           "context", "db_missing_path", "exports_audit", "may_see_manager", "metric", "record_download",
+           "sync_age"]
 

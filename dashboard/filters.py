@@ -3,6 +3,9 @@ any view can be shared as a link: `?pipeline=...&dept=...&manager=...&month=2026
 
 A bound selectbox stores its shown label in the URL, so the options are ids and the labels are portal
 names (the same in both languages); duplicate names get their id appended so every label is unique.
+
+The lists are the viewer's (queries scopes `managers` and `departments`): a link naming a manager or a
+department outside them gets one refusal line and the page stops (refuse_out_of_scope, from app.py).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import components, data, plain
-from dashboard.i18n import t
+from dashboard.i18n import DEFAULT_LANG, lang, t
 
 
 @dataclass(frozen=True)
@@ -46,10 +49,34 @@ def names(frame: pd.DataFrame, id_col: str, name_col: str) -> dict[int, str]:
 def pick(key: str, label_key: str, all_key: str, options: Mapping[int, str], column=st) -> int | None:
     """One URL-bound selectbox over ids; None means "all"."""
     ids = list(options)
+    # a manager's own name is the only choice of the manager filter: chosen from the start
+    own = key == "manager" and data.context().role == "manager" and len(ids) == 1
     return column.selectbox(
-        t(label_key), ids, index=None, placeholder=t(all_key), key=key, bind="query-params",
+        t(label_key), ids, index=0 if own else None, placeholder=t(all_key), key=key, bind="query-params",
         format_func=lambda i: options.get(i, str(i)),
     )
+
+
+OUT_OF_SCOPE = {
+    "ru": "Нет доступа: ссылка называет {what} вне вашей зоны видимости.",
+    "en": "No access: the link names {what} outside what you may see.",
+}
+WHAT = {"manager": {"ru": "менеджера", "en": "a manager"}, "dept": {"ru": "отдел", "en": "a department"}}
+
+
+def refuse_out_of_scope() -> None:
+    """A signed-in head or manager whose link (?manager=, ?dept=) names someone or a department they may
+    not see: one refusal line, nothing else (the lists hold only what they may see, so nothing to match)."""
+    ctx = data.context()
+    if ctx.sees_everything:
+        return
+    for key, options in (("manager", manager_options), ("dept", department_options)):
+        asked = st.query_params.get(key)
+        if asked is not None and asked not in options().values():
+            text = OUT_OF_SCOPE.get(lang(), OUT_OF_SCOPE[DEFAULT_LANG])
+            what = WHAT[key].get(lang(), WHAT[key][DEFAULT_LANG])
+            st.error(text.format(what=what), icon=":material/block:")
+            st.stop()
 
 
 # the filter row's choices, for a page's prefetch

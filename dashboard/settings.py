@@ -7,9 +7,10 @@ each rerun so a test or a demo can change it without restarting the app.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -62,4 +63,41 @@ def load_settings() -> Settings:
         rules_path=rules_path(),  # the one resolution the CLI and the scheduled job use too
         as_of=_parse_as_of(_knob("DOZHIM_AS_OF")),
         fresh_hours=_parse_hours(_knob("DOZHIM_FRESH_HOURS")),
+    )
+
+
+DEFAULT_OAUTH_URL = "https://oauth.bitrix.info"
+
+
+@dataclass(frozen=True)
+class SignInSettings:
+    """Bitrix24 sign-in (README: "Sign-in"). The secrets are left out of repr, so a logged or printed
+    settings object never shows them."""
+
+    client_id: str | None  # None: sign-in is off (localhost only)
+    client_secret: str | None = field(default=None, repr=False)
+    portal_url: str | None = None  # where `profile` is asked; default: the webhook URL's origin
+    oauth_url: str = DEFAULT_OAUTH_URL  # where a code is exchanged for a token
+    member_id: str | None = None  # the portal's member_id: the frame handler refuses any other
+    session_secret: str | None = field(default=None, repr=False)  # None: data/session.key
+    public_url: str | None = None  # this app as users reach it; None: the address the request came to
+
+
+def _origin(url: str | None) -> str | None:
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+def load_signin() -> SignInSettings:
+    return SignInSettings(
+        client_id=_knob("B24_CLIENT_ID"),
+        client_secret=_knob("B24_CLIENT_SECRET"),
+        portal_url=(_knob("B24_PORTAL_URL") or _origin(_knob("BITRIX24_WEBHOOK_URL")) or "").rstrip("/")
+        or None,
+        oauth_url=(_knob("B24_OAUTH_URL") or DEFAULT_OAUTH_URL).rstrip("/"),
+        member_id=_knob("B24_MEMBER_ID"),
+        session_secret=_knob("DOZHIM_SESSION_SECRET"),
+        public_url=(_knob("DOZHIM_PUBLIC_URL") or "").rstrip("/") or None,
     )

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import exports, formatting
+from dashboard import data, exports, formatting
 from dashboard.i18n import has, lang, t
 
 STYLER_MAX_ROWS = 1000
@@ -37,6 +37,10 @@ KINDS: dict[str, Kind] = {
     "period_end": "date", "median_days_to_close": "dec1", "median_days_to_win": "dec1",
     "close_month": "month", "change": "delta", "duration_s": "dec1", "trigger_at": "datetime",
     "due_at": "datetime", "followup_trigger_at": "datetime",
+    # issue 10: links to leads, contacts and companies; lead and client figures
+    "lead_url": "link", "entity_url": "link", "client_url": "link", "speed_to_lead_hours": "dec1",
+    "hours_waiting": "int", "days_idle": "int", "days_overdue": "int", "interval_days": "int",
+    "last_won_at": "datetime", "closed_at": "datetime",
 }
 INT_COLUMNS = {"active_deals", "overaged_deals", "stale_deals", "no_next_activity", "overdue_activities",
                "unprocessed_incoming", "invoice_stuck", "missed_followups", "closed_deals", "won_deals",
@@ -187,15 +191,20 @@ def to_csv(df: pd.DataFrame, kinds: Mapping[str, Kind] | None = None, lg: str = 
 
 
 def downloads(df: pd.DataFrame, name: str, *, key: str, kinds: Mapping[str, Kind] | None = None) -> None:
-    """CSV and Excel buttons; the files are built only when clicked (outside this run: the language is read
-    now)."""
+    """CSV and Excel buttons, only for a viewer with the export right; the files are built only when clicked
+    (outside this run: the language is read now), and each build writes its export audit row."""
+    ctx = data.context()
+    if not ctx.can_export:
+        return
     lg = lang()
+    csv_file = data.audited(ctx, name, "csv", len(df), lambda: to_csv(df, kinds, lg))
+    xlsx_file = data.audited(ctx, name, "xlsx", len(df), lambda: to_excel(df, kinds, lg))
     left, right, _ = st.columns([1, 1, 8], gap="small")
     with left:
-        st.download_button(t("download_csv"), lambda: to_csv(df, kinds, lg), file_name=f"{name}.csv",
+        st.download_button(t("download_csv"), csv_file, file_name=f"{name}.csv",
                            mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:")
     with right:
         st.download_button(
-            t("download_xlsx"), lambda: to_excel(df, kinds, lg), file_name=f"{name}.xlsx", key=f"{key}_xlsx",
+            t("download_xlsx"), xlsx_file, file_name=f"{name}.xlsx", key=f"{key}_xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
             icon=":material/download:")

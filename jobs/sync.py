@@ -6,22 +6,35 @@ the job with its one line and exit 78 (bad configuration). Each run reads them a
 always uses the rules the dashboard shows; if they broke in the meantime (or storing the day failed for
 another reason), that run's data is still published, the connector prints one warning line, and the job
 exits 1 so a scheduler sees that the day was not stored.
+
+After a good run (the day stored), when a digest channel is configured (DOZHIM_NOTIFY_WEBHOOK_URL, or
+[digest] email with DOZHIM_SMTP_*), the morning digest runs on the published snapshot (jobs/digest): it sends
+only on working days after digest.send_after, once per person per day, so every later sync of the day sends
+nothing more. After a failed run it runs too, and then sends only the note that the data is stale.
+`--every` is looped here rather than in the connector, so the digest follows each publish.
 """
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 
 from connectors.bitrix24 import cli
+from jobs.digest.cli import digest_once
+from jobs.digest.run import Options as DigestOptions
+from jobs.digest.settings import SettingsError, load_settings
 from queries.history import record_day
 from queries.rules import RulesError, load_rules, rules_path
 
 PROG = "python -m jobs"
 EXIT_CONFIG = 78
 EXIT_FAILED = 1
+DIGEST_AFTER = {0, EXIT_FAILED, EXIT_CONFIG}  # the connector's codes after which the digest runs
 
 
 class DayStore:
@@ -60,6 +73,57 @@ def main(argv: list[str] | None = None) -> int:
         if problem:
             print(f"sync not started: {problem}", file=sys.stderr)
             return EXIT_CONFIG
+    argv, every = split_every(argv)  # the digest runs after each published sync: the loop is ours
+    while True:
+        code = sync_once(argv)
+        if every is None:
+            return code
+        print(f"next sync in {every:.0f} s", file=sys.stderr, flush=True)
+        time.sleep(every)
+
+
+def sync_once(argv: list[str]) -> int:
+    """One sync with the day stored; then the morning digest (when configured): after a good sync the
+    digest itself, after a failed one (recorded in sync_runs) only the stale note, once a day (the real
+    digest still follows the next good sync). Not after a usage error, a held lock or an interrupt."""
     store = DayStore()
-    code = cli.main(argv, after_write=store, prog=PROG)
-    return code or (EXIT_FAILED if store.failed else 0)
+    sync_code = cli.main(argv, after_write=store, prog=PROG)
+    code = sync_code or (EXIT_FAILED if store.failed else 0)
+    if sync_code in DIGEST_AFTER and digest_configured():
+        digest_code, _, line = digest_once(DigestOptions(db_from(argv)))
+        print(f"digest: {line}", file=sys.stderr)
+        code = code or (EXIT_FAILED if digest_code else 0)
+    return code
+
+
+def split_every(argv: list[str]) -> tuple[list[str], float | None]:
+    """`--every 15m` taken out of the arguments (parsed as the connector parses it)."""
+    rest, every = [], None
+    items = iter(argv)
+    for arg in items:
+        if arg == "--every":
+            every = cli.parse_every(next(items, ""))
+        elif arg.startswith("--every="):
+            every = cli.parse_every(arg.split("=", 1)[1])
+        else:
+            rest.append(arg)
+    return rest, every
+
+
+def db_from(argv: list[str]) -> Path:
+    """The snapshot the sync wrote (its --db, else the connector's default)."""
+    for i, arg in enumerate(argv):
+        if arg == "--db" and i + 1 < len(argv):
+            return Path(argv[i + 1])
+        if arg.startswith("--db="):
+            return Path(arg.split("=", 1)[1])
+    return Path(os.environ.get("DOZHIM_DB", "data/crm.duckdb"))
+
+
+def digest_configured() -> bool:
+    """A digest channel is set up: the notification webhook, or [digest] email with an SMTP server."""
+    try:
+        settings = load_settings()
+        return settings.im_configured or (load_rules().digest.email and settings.email_configured)
+    except (SettingsError, RulesError):
+        return True  # digest_once reports the broken setting in one line

@@ -2,12 +2,14 @@
 
     from queries import load_rules, list_metrics, metric_columns, run_metric, snapshot_info
     from queries import Rules, RulesError, QueryError
+    from queries import Viewer, viewer_for, ScopeError, ViewerError   # who sees what (queries/roles.py)
 """
 
-from queries.rules import FollowupRule, PipelineRules, Rules, RulesError, load_rules
+from queries.errors import QueryError, ScopeError, ViewerError
+from queries.roles import Role, Viewer, viewer_for, visible_manager_ids
+from queries.rules import Access, FollowupRule, PipelineRules, Rules, RulesError, load_rules
 from queries.runner import (
     MetricInfo,
-    QueryError,
     SnapshotInfo,
     list_metrics,
     metric_columns,
@@ -15,5 +17,6 @@ from queries.runner import (
     snapshot_info,
 )
 
-__all__ = ["FollowupRule", "MetricInfo", "PipelineRules", "QueryError", "Rules", "RulesError", "SnapshotInfo",
-           "list_metrics", "load_rules", "metric_columns", "run_metric", "snapshot_info"]
+__all__ = ["Access", "FollowupRule", "MetricInfo", "PipelineRules", "QueryError", "Role", "Rules",
+           "RulesError", "ScopeError", "SnapshotInfo", "Viewer", "ViewerError", "list_metrics", "load_rules",
+           "metric_columns", "run_metric", "snapshot_info", "viewer_for", "visible_manager_ids"]

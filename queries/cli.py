@@ -1,8 +1,11 @@
-"""python -m queries <metric> --db PATH [--as-of ...] [--manager ID] [--rules PATH] [--format ...]
+"""python -m queries <metric> --db PATH [--as-of ...] [--manager ID] [--viewer ID] [--rules PATH]
+[--format ...]
 
 Exit codes: 0 ok, 1 a data problem (missing or foreign database, bad rules file), 2 bad usage (an unknown
-metric, manager, pipeline or department; --from after --to). Errors are one line on stderr, never a
-traceback. Times print in the portal's time zone, as on the dashboard.
+metric, manager, pipeline or department; --from after --to; a --viewer not in the snapshot or dismissed, a
+filter outside the viewer's scope, csv/json for a viewer without the export right). --viewer prints exactly
+what that Bitrix24 user sees on the dashboard; each csv/json under --viewer leaves an export audit row.
+Errors are one line on stderr, never a traceback. Times print in the portal's time zone, as on the dashboard.
 """
 
 from __future__ import annotations
@@ -14,8 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from queries.audit import record_export
 from queries.cells import neutral_frame
 from queries.context import zone_info
+from queries.errors import ScopeError, ViewerError
+from queries.roles import Viewer, viewer_for
 from queries.rules import Rules, RulesError, load_rules
 from queries.runner import (
     QueryError,
@@ -63,9 +69,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--manager", type=int, help="only this manager (user id)")
     p.add_argument("--pipeline", type=int, help="only this pipeline (category id)")
     p.add_argument("--department", type=int, help="only managers in this department (and below)")
+    p.add_argument("--viewer", type=int, metavar="USER_ID",
+                   help="exactly what this Bitrix24 user may see (default: everything, as the operator)")
     p.add_argument("--month", type=_date, help="period = this month (2026-11)")
     p.add_argument("--from", dest="period_start", type=_date, help="period start date")
     p.add_argument("--to", dest="period_end", type=_date, help="period end date (inclusive)")
+    p.add_argument("--client-type", choices=("company", "contact"),
+                   help="the client of client_card / client_history (with --client-id)")
+    p.add_argument("--client-id", type=int, help="the client's id (company or contact)")
+    p.add_argument("--search", help="client_search: a name fragment, a phone in any format or an e-mail")
     p.add_argument("--rules", type=Path, help="rules file (default: $DOZHIM_RULES, else DOZHIM_RULES in "
                                               ".streamlit/secrets.toml, else ./rules.toml, else built-in)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -77,6 +89,8 @@ def _check_args(args: argparse.Namespace) -> None:
         raise UsageError("--db PATH is required")
     if args.metric not in {m.name for m in list_metrics()}:
         raise UsageError(f"unknown metric {args.metric!r} (python -m queries --list names them)")
+    if (args.client_type is None) != (args.client_id is None):
+        raise UsageError("--client-type and --client-id go together")
     if args.period_start and args.period_end and args.period_start > args.period_end:
         raise UsageError(f"--from {args.period_start} is after --to {args.period_end}")
     try:
@@ -109,6 +123,29 @@ def _check_manager(args: argparse.Namespace, rules: Rules) -> None:
                          "that filter selects nobody")
     if not owns_deals:
         raise UsageError(f"--manager {args.manager}: user {args.manager} owns no deals in {args.db}")
+
+
+def _viewer(args: argparse.Namespace, rules: Rules) -> Viewer | None:
+    """The --viewer as a Viewer; a file format (csv, json) needs the export right."""
+    if args.viewer is None:
+        return None
+    try:
+        viewer = viewer_for(args.db, args.viewer, rules)
+    except ViewerError as exc:
+        raise UsageError(f"--viewer {args.viewer}: {exc}") from None
+    if args.format != "table" and not viewer.can_export:
+        raise UsageError(f"--viewer {args.viewer} ({viewer.role}) may not export: --format {args.format} "
+                         "is refused (the export right: [access] in the rules file)")
+    return viewer
+
+
+def _filters_text(args: argparse.Namespace) -> str:
+    """The filters in force, for the audit row: "manager=7 month=2026-11"."""
+    pairs = [("manager", args.manager), ("pipeline", args.pipeline), ("department", args.department),
+             ("month", args.month), ("from", args.period_start), ("to", args.period_end),
+             ("as_of", args.as_of)]
+    return " ".join(f"{k}={v.isoformat() if hasattr(v, 'isoformat') else v}"
+                    for k, v in pairs if v is not None)
 
 
 def _portal_zone(rules: Rules, db: Path) -> tzinfo:
@@ -156,13 +193,18 @@ def main(argv: list[str] | None = None) -> int:
         _check_args(args)
         rules = load_rules(args.rules)
         _check_filters(args, rules)
+        viewer = _viewer(args, rules)
         zone = _portal_zone(rules, args.db)
         df = run_metric(args.metric, args.db, as_of=_localize(args.as_of, zone), rules=rules,
                         manager_id=args.manager, pipeline_id=args.pipeline, department_id=args.department,
-                        period_start=args.period_start, period_end=args.period_end, month=args.month)
+                        period_start=args.period_start, period_end=args.period_end, month=args.month,
+                        client_type=args.client_type, client_id=args.client_id, search=args.search,
+                        viewer=viewer)
+        if viewer is not None and args.format != "table":  # written before the rows are handed out
+            record_export(args.db, viewer, args.metric, args.format, len(df), _filters_text(args))
         _print(_in_zone(df, zone), args.format)
         return 0
-    except UsageError as exc:
+    except (UsageError, ScopeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (QueryError, RulesError) as exc:

@@ -73,14 +73,19 @@ def refresh(con: duckdb.DuckDBPyConnection, facts_at: datetime, only: tuple[str,
 
 
 def attach(con: duckdb.DuckDBPyConnection) -> bool:
-    """Create the d_* temp views on `con` (ctx must exist); True when they read the stored tables."""
+    """Create the d_* temp views on `con`; True when they read the stored tables. The live views compute the
+    moment-bound facts for the run's T (ctx), or for now on a connection without one."""
     if is_fresh(con):
         for name in NAMES:
             con.execute(f"create or replace temp view d_{name} as select * from main.q_{name}")
         con.execute("create or replace temp view d_moment as select cast(any_value(value) as timestamptz) "
                     "as facts_at from main.q_derived where key = 'facts_at'")
         return True
-    for statement in _statements("create or replace temp view d_", "d_", LIVE_FACTS_AT, stored=False):
+    # S = T; a connection without a run's context (one that only reads d_user) has no T: now
+    has_ctx = con.execute("select count(*) from duckdb_tables() where temporary and table_name = 'ctx'"
+                          ).fetchone()[0]
+    facts_at = LIVE_FACTS_AT if has_ctx else "now()"
+    for statement in _statements("create or replace temp view d_", "d_", facts_at, stored=False):
         con.execute(statement)
-    con.execute(f"create or replace temp view d_moment as select {LIVE_FACTS_AT} as facts_at")
+    con.execute(f"create or replace temp view d_moment as select {facts_at} as facts_at")
     return False

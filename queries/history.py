@@ -75,7 +75,7 @@ def _record_scorecard(cur: duckdb.DuckDBPyConnection, as_of: datetime, rules: Ru
     cur.execute(HISTORY_UPGRADE)
     sql = metric_info("scorecard").path.read_text(encoding="utf-8")
     cur.execute(f"create or replace temp table _scorecard_now as {sql}",
-                {"manager_id": None, "pipeline_id": None, "department_id": None})
+                {"manager_id": None, "pipeline_id": None, "department_id": None, "viewer_id": None})
     day = cur.execute("select today from ctx").fetchone()[0]
     cur.execute("delete from scorecard_history where snapshot_date = $day", {"day": day})
     cur.execute(f"insert into scorecard_history (snapshot_date, recorded_at, as_of, {COLUMNS}) "

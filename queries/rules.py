@@ -32,6 +32,8 @@ THRESHOLD_KEYS = ("max_deal_age_days", "touch_interval_days", "invoice_followup_
 # invoice follow-up in working days: the calendar runs 800 days past T, so a year is plenty
 THRESHOLD_MAX = {"max_deal_age_days": MAX_DAYS, "touch_interval_days": MAX_DAYS,
                  "invoice_followup_business_days": 365, "min_active_deals": 1_000_000}
+# leads and clients (issue 10): top-level keys beside the thresholds, not per pipeline (leads have none)
+LEAD_KEYS = ("lead_idle_days", "reactivation_days")
 FOLLOWUP_TRIGGERS = ("stage", "meeting")
 FOLLOWUP_KEYS = {"name", "trigger", "name_patterns", "stage_ids", "business_days"}
 RULE_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -73,6 +75,59 @@ DEFAULT_FOLLOWUPS = (
 )
 
 
+# -- [digest] (the morning digest's settings; jobs/digest reads them) ---------------------------------------
+SEND_AFTER_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+DIGEST_KEYS = {"send_after", "all_clear", "opt_out", "email", "max_items", "fresh_hours"}
+
+
+@dataclass(frozen=True)
+class DigestRules:
+    send_after: str = "08:30"  # portal-local time before which nothing is sent
+    all_clear: bool = True  # send "nothing to fix" to a person with nothing to fix (else stay silent)
+    opt_out: tuple[int, ...] = ()  # user ids who get no digest
+    email: bool = False  # also send by e-mail (DOZHIM_SMTP_* settings)
+    max_items: int = 20  # items per list before "and N more"
+    fresh_hours: int = 2  # the last good sync older than this: only the stale note
+
+
+def _bool(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _err(key, f"expected true or false, got {value!r}")
+    return value
+
+
+def _digest(value: Any) -> DigestRules:
+    data = _table("digest", value)
+    _check_keys("digest.", data, DIGEST_KEYS)
+    v: dict[str, Any] = {}
+    if "send_after" in data:
+        if not isinstance(data["send_after"], str) or not SEND_AFTER_RE.match(data["send_after"].strip()):
+            raise _err("digest.send_after", f"expected a time such as \"08:30\", got {data['send_after']!r}")
+        v["send_after"] = data["send_after"].strip()
+    for key in ("all_clear", "email"):
+        if key in data:
+            v[key] = _bool(f"digest.{key}", data[key])
+    if "opt_out" in data:
+        v["opt_out"] = _ints("digest.opt_out", data["opt_out"])
+    if "max_items" in data:
+        v["max_items"] = _int("digest.max_items", data["max_items"], 1, 200)
+    if "fresh_hours" in data:
+        v["fresh_hours"] = _int("digest.fresh_hours", data["fresh_hours"], 1, 24 * 14)
+    return DigestRules(**v)
+# -- end of [digest] ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may see and export what ([access]); the role map itself comes from the snapshot (queries.roles)."""
+
+    admins: tuple[int, ...] = ()  # every right, besides the connector webhook's owner (meta.webhook_user_id)
+    export: tuple[int, ...] = ()  # may export besides admins and heads
+    no_export: tuple[int, ...] = ()  # may not export, heads included (admins always may)
+    managers: tuple[int, ...] = ()  # plain managers even when a department names them UF_HEAD
+    heads: dict[int, tuple[int, ...]] = field(default_factory=dict)  # user -> the departments they head
+
+
 @dataclass(frozen=True)
 class Rules:
     max_deal_age_days: int = 90
@@ -107,9 +162,15 @@ class Rules:
     attention_touches_per_week: int = 3
     default_close_days: int = 7
     win_rate_lookback_months: int = 12
+    # a lead in progress whose last touch (its creation when never touched) is older than this is hanging
+    lead_idle_days: int = 3
+    # the interval a client who bought once is given before reactivation is due (more wins: their own)
+    reactivation_days: int = 90
     pipelines: dict[int, PipelineRules] = field(default_factory=dict)
     # follow-up rules (not the invoice rule, which keeps its own keys and column)
     followups: tuple[FollowupRule, ...] = DEFAULT_FOLLOWUPS
+    access: Access = field(default_factory=Access)  # [access]: admins, the export right, role overrides
+    digest: DigestRules = field(default_factory=DigestRules)  # [digest]
     # where they came from, for errors found only against a snapshot (a loss-reason field it lacks)
     source: str = field(default="rules.toml", compare=False, repr=False)
 
@@ -262,15 +323,33 @@ def _followups(value: Any) -> tuple[FollowupRule, ...]:
     return tuple(_followup(str(key), _table(f"followups.{key}", sub)) for key, sub in rules.items())
 
 
+def _access(value: Any) -> Access:
+    data = _table("access", value)
+    _check_keys("access.", data, {"admins", "export", "no_export", "managers", "heads"})
+    lists = {k: _ints(f"access.{k}", data[k])
+             for k in ("admins", "export", "no_export", "managers") if k in data}
+    heads: dict[int, tuple[int, ...]] = {}
+    for key, departments in _table("access.heads", data.get("heads", {})).items():
+        if not re.fullmatch(r"[0-9]{1,18}", str(key)) or not 1 <= int(key) <= MAX_ID:
+            raise _err(f"access.heads.{key}", "user ids are whole numbers (\"15\" = [3, 4])")
+        heads[int(key)] = _ints(f"access.heads.{key}", departments)
+    return Access(**lists, heads=heads)
+
+
 def rules_from_dict(data: dict[str, Any]) -> Rules:
     """Validate a parsed rules document; see rules.toml for every key."""
+    digest, data = data.get("digest"), {k: val for k, val in data.items() if k != "digest"}  # [digest]
     top = set(THRESHOLD_KEYS) | {"calendar", "invoice_stages", "loss_reasons", "managers", "attention",
-                                 "forecast", "pipelines", "followups"}
+                                 "forecast", "pipelines", "followups", "access"}
+    top |= set(LEAD_KEYS)
     _check_keys("", data, top)
     v: dict[str, Any] = {}
     for key in THRESHOLD_KEYS:
         if key in data:
             v[key] = _int(key, data[key], 0, THRESHOLD_MAX[key])
+    for key in LEAD_KEYS:
+        if key in data:
+            v[key] = _int(key, data[key], 1)
     cal = _table("calendar", data.get("calendar", {}))
     _check_keys("calendar.", cal, {"timezone", "working_days", "country", "holidays"})
     if "timezone" in cal:
@@ -327,6 +406,10 @@ def rules_from_dict(data: dict[str, Any]) -> Rules:
     v["pipelines"] = pipes
     if "followups" in data:
         v["followups"] = _followups(data["followups"])
+    if "access" in data:
+        v["access"] = _access(data["access"])
+    if digest is not None:
+        v["digest"] = _digest(digest)
     return Rules(**v)
 
 

@@ -18,9 +18,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from queries import context
+from queries import context, scope
+from queries import leads as leads_layer
+from queries.errors import QueryError
 from queries.history_table import ensure_history_table
 from queries.rules import Rules, load_rules
+from queries.scope import Viewer
 from snapshot.schema import SCHEMA_VERSION
 
 KNOWN_SCHEMA_VERSIONS = {str(SCHEMA_VERSION)}
@@ -28,15 +31,11 @@ KNOWN_SCHEMA_VERSIONS = {str(SCHEMA_VERSION)}
 # exactly that message (catch_warnings is not thread-safe, and Streamlit runs pages in threads).
 warnings.filterwarnings("ignore", message="The inplace keyword in DataFrame.drop is deprecated")
 OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
-FILTER_PARAMS = ("manager_id", "pipeline_id", "department_id")
+FILTER_PARAMS = ("manager_id", "pipeline_id", "department_id", "viewer_id")
 # The years a moment may name: the business calendar starts in context.CALENDAR_FROM's year and reaches
 # two years past T.
 MIN_YEAR, MAX_YEAR = context.CALENDAR_FROM.year, 2200
 PARAM_RE = re.compile(r"\$([a-z_][a-z0-9_]*)")
-
-
-class QueryError(RuntimeError):
-    """A metric cannot run: missing or foreign database, unknown metric. The message is one line."""
 
 
 @dataclass(frozen=True)
@@ -190,6 +189,7 @@ def prepare(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, *, pi
     rules = rules.for_pipeline(pipeline_id)
     local_day = context.local_day(con, context.portal_zone(rules, meta), as_of)
     period = context.resolve_period(local_day, month, period_start, period_end)
+    scope.create_tables(con)
     context.setup(con, rules, as_of, meta, period, needs=needs)
 
 
@@ -216,69 +216,88 @@ def check_dates(**dates: date | None) -> None:
             raise QueryError(f"{name} {value.isoformat()} is out of range (years {MIN_YEAR}-{MAX_YEAR})")
 
 
+def check_client(client_type: str | None) -> None:
+    """QueryError for a client type other than company / contact."""
+    if client_type is not None and client_type not in leads_layer.CLIENT_TYPES:
+        raise QueryError(f"client_type {client_type!r}: expected "
+                         f"{' or '.join(leads_layer.CLIENT_TYPES)}")
+
+
 def run_metric(name: str, db_path: str | Path, *, as_of: datetime | None = None, rules: Rules | None = None,
                manager_id: int | None = None, pipeline_id: int | None = None,
                department_id: int | None = None, period_start: date | None = None,
-               period_end: date | None = None, month: date | None = None) -> pd.DataFrame:
-    """One metric as a DataFrame. as_of None = now; filters None = all."""
-    info = metric_info(name)
-    check_dates(as_of=as_of, month=month, period_start=period_start, period_end=period_end)
-    rules = rules if rules is not None else load_rules()
-    con = connect(db_path)
-    try:
-        sql = info.path.read_text(encoding="utf-8")
-        prepare(con, rules, as_utc(as_of), pipeline_id=pipeline_id, period_start=period_start,
-                period_end=period_end, month=month, needs=sql)
-        if "scorecard_history" in sql:
-            ensure_history_table(con)
-        return execute(con, info, {"manager_id": manager_id, "pipeline_id": pipeline_id,
-                                   "department_id": department_id})
-    except duckdb.Error as exc:
-        raise QueryError(f"{name}: {str(exc).splitlines()[0]}") from exc
-    finally:
-        con.close()
+               period_end: date | None = None, month: date | None = None,
+               client_type: str | None = None, client_id: int | None = None, search: str | None = None,
+               viewer: Viewer | None = None) -> pd.DataFrame:
+    """One metric as a DataFrame. as_of None = now; filters None = all; viewer None = the operator (sees
+    everything). A filter outside the viewer's scope raises ScopeError. client_type / client_id name one
+    client (client_card, client_history); search is client_search's text."""
+    params = {"manager_id": manager_id, "pipeline_id": pipeline_id, "department_id": department_id,
+              "period_start": period_start, "period_end": period_end, "month": month,
+              "client_type": client_type, "client_id": client_id, "search": search}
+    return run_metrics([(name, params)], db_path, as_of=as_of, rules=rules, viewer=viewer)[0]
 
 
-MetricCall = tuple[str, dict[str, Any]]  # (metric name, run_metric's keyword filters: manager_id, month, ...)
+MetricCall = tuple[str, dict[str, Any]]  # (metric name, run_metric's keyword arguments: month, ...)
 PREPARE_KEYS = ("pipeline_id", "period_start", "period_end", "month")  # what the set-up depends on
+CALL_KEYS = frozenset({"manager_id", "pipeline_id", "department_id", "client_type", "client_id", "search",
+                       *PREPARE_KEYS})
 
 
 def run_metrics(calls: list[MetricCall], db_path: str | Path, *, as_of: datetime | None = None,
-                rules: Rules | None = None) -> list[pd.DataFrame]:
-    """Several metrics on one connection, as run_metric gives each (a page's metrics: one connection and one
-    set-up per pipeline / period instead of one per metric). One moment T for all of them (as_of None = now,
-    read once)."""
+                rules: Rules | None = None, viewer: Viewer | None = None) -> list[pd.DataFrame]:
+    """Several metrics on one connection, each as run_metric gives it (a page's metrics: one connection and
+    one set-up per pipeline / period instead of one per metric). One moment T for all (as_of None = now,
+    read once) and one viewer."""
     for name, params in calls:
         metric_info(name)
-        unknown = set(params) - {*FILTER_PARAMS, *PREPARE_KEYS}
+        unknown = set(params) - CALL_KEYS
         if unknown:
             raise QueryError(f"{name}: unknown parameter {sorted(unknown)[0]!r}")
-        check_dates(**{k: params.get(k) for k in ("month", "period_start", "period_end")})
-    check_dates(as_of=as_of)
+        check_client(params.get("client_type"))
+        check_dates(as_of=as_of, **{k: params.get(k) for k in ("month", "period_start", "period_end")})
     rules = rules if rules is not None else load_rules()
     moment = as_utc(as_of)
     groups: dict[tuple, list[int]] = {}
     for i, (_, params) in enumerate(calls):
         groups.setdefault(tuple(params.get(k) for k in PREPARE_KEYS), []).append(i)
-    results: list[pd.DataFrame | None] = [None] * len(calls)
+    results: dict[int, pd.DataFrame] = {}
     con = connect(db_path)
     try:
         for key, indexes in groups.items():
-            infos = {i: metric_info(calls[i][0]) for i in indexes}
-            sql = "\n".join(info.path.read_text(encoding="utf-8") for info in infos.values())
-            prepare(con, rules, moment, needs=sql, **dict(zip(PREPARE_KEYS, key, strict=True)))
-            if "scorecard_history" in sql:
-                ensure_history_table(con)
-            for i, info in infos.items():
-                try:
-                    results[i] = execute(con, info, calls[i][1])
-                except duckdb.Error as exc:
-                    raise QueryError(f"{info.name}: {str(exc).splitlines()[0]}") from exc
+            _prepare_group(con, rules, moment, dict(zip(PREPARE_KEYS, key, strict=True)),
+                           [metric_info(calls[i][0]) for i in indexes], viewer)
+            for i in indexes:
+                results[i] = _execute_call(con, calls[i], viewer)
     except duckdb.Error as exc:
         raise QueryError(f"{calls[0][0]}: {str(exc).splitlines()[0]}") from exc
     finally:
         con.close()
-    return [r for r in results if r is not None]
+    return [results[i] for i in range(len(calls))]
+
+
+def _prepare_group(con: duckdb.DuckDBPyConnection, rules: Rules, moment: datetime, keys: dict[str, Any],
+                   infos: list[MetricInfo], viewer: Viewer | None) -> None:
+    """The set-up the metrics of one pipeline / period share: the base views all of them read, the history
+    table, the lead layer when one reads it, the viewer's scope."""
+    sql = "\n".join(info.path.read_text(encoding="utf-8") for info in infos)
+    leads = leads_layer.uses(sql)
+    needs = sql + ("\n" + leads_layer.LEADS_SQL.read_text(encoding="utf-8") if leads else "")
+    prepare(con, rules, moment, needs=needs, **keys)
+    if "scorecard_history" in sql:
+        ensure_history_table(con)
+    if leads:
+        leads_layer.setup(con, rules)  # _leads.sql: leads and clients (issue 10)
+    scope.fill(con, viewer)
+
+
+def _execute_call(con: duckdb.DuckDBPyConnection, call: MetricCall, viewer: Viewer | None) -> pd.DataFrame:
+    name, params = call
+    scope.check(con, viewer, name, params.get("manager_id"), params.get("department_id"))
+    try:
+        return execute(con, metric_info(name), {**params, "viewer_id": scope.bound_id(viewer)})
+    except duckdb.Error as exc:
+        raise QueryError(f"{name}: {str(exc).splitlines()[0]}") from exc
 
 
 def filter_ids(db_path: str | Path) -> dict[str, set[int]]:

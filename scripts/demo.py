@@ -1,5 +1,7 @@
 """`make demo`: the sandbox portal, the scheduled job (`python -m jobs sync`: the sync plus the day's
-scorecard) into DuckDB, then the dashboard on http://localhost:8501 (`make demo DASHBOARD_PORT=8502`).
+scorecard) into DuckDB, then the dashboard on http://localhost:8501 (`make demo DASHBOARD_PORT=8502`),
+signing in through the sandbox portal as a Bitrix24 local application would (two ways in: the portal page
+that frames the app, and the standalone "Войти через Bitrix24" link).
 
 The ports are checked before anything starts, so a busy one fails in one line rather than after the sync.
 The sandbox and a background `python -m jobs sync --every 15m` keep running while the dashboard does;
@@ -27,10 +29,10 @@ def _forward(stream) -> None:
         print(line, end="", file=sys.stderr)
 
 
-def start_sandbox(port: int, size: str, seed: int) -> tuple[subprocess.Popen, str]:
-    """Start the sandbox portal and wait for the webhook URL it prints."""
+def start_sandbox(port: int, size: str, seed: int, app_url: str) -> tuple[subprocess.Popen, str]:
+    """Start the sandbox portal, with the demo app registered at `app_url`; wait for the webhook URL."""
     cmd = [sys.executable, "-m", "connectors.sandbox",
-           "--port", str(port), "--size", size, "--seed", str(seed)]
+           "--port", str(port), "--size", size, "--seed", str(seed), "--app-url", app_url]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     for line in proc.stdout:
@@ -68,6 +70,30 @@ def job_command(db: str) -> list[str]:
     return [sys.executable, "-m", "jobs", "sync", "--db", db]
 
 
+def signin_env(port: int, dashboard_port: int) -> dict[str, str]:
+    """Sign-in through the sandbox portal: its demo application (connectors/sandbox/oauth.py; the secret is
+    a documented demo value, not a secret) and this dashboard's address."""
+    from connectors.sandbox.oauth import CLIENT_ID, CLIENT_SECRET, MEMBER_ID
+
+    portal = f"http://127.0.0.1:{port}"
+    return {"B24_CLIENT_ID": CLIENT_ID, "B24_CLIENT_SECRET": CLIENT_SECRET, "B24_PORTAL_URL": portal,
+            "B24_OAUTH_URL": portal, "B24_MEMBER_ID": MEMBER_ID,
+            "DOZHIM_PUBLIC_URL": f"http://localhost:{dashboard_port}"}
+
+
+def dashboard_command(dashboard_port: int) -> list[str]:
+    """The dashboard with its sign-in routes (dashboard/server.py serves dashboard/app.py)."""
+    return [sys.executable, "-m", "streamlit", "run", "dashboard/server.py",
+            "--server.port", str(dashboard_port), "--server.headless", "true"]
+
+
+def ways_in(port: int, dashboard_port: int) -> str:
+    """The two ways in; the sandbox's sign-in-as pages put the head and a manager one click apart."""
+    return (f"demo: inside the portal: http://127.0.0.1:{port}/portal/ (pick a user, open the app)\n"
+            f"demo: standalone: http://localhost:{dashboard_port}/ (Войти через Bitrix24, pick a user)\n"
+            f"demo: Ctrl-C stops the demo")
+
+
 def run(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make demo")
     parser.add_argument("--port", type=int, default=8899)
@@ -86,7 +112,8 @@ def run(argv: list[str] | None = None) -> int:
     Path(args.db).parent.mkdir(parents=True, exist_ok=True)
     print(f"demo: starting the sandbox portal ({args.size}, seed {args.seed}); the first start generates it",
           file=sys.stderr)
-    sandbox, webhook = start_sandbox(args.port, args.size, args.seed)
+    app_url = f"http://localhost:{args.dashboard_port}/b24/app"
+    sandbox, webhook = start_sandbox(args.port, args.size, args.seed, app_url)
     children = [sandbox]
     interrupted = False
     env = {**os.environ, "BITRIX24_WEBHOOK_URL": webhook, "DOZHIM_DB": args.db}
@@ -95,11 +122,9 @@ def run(argv: list[str] | None = None) -> int:
         if subprocess.run(sync, env=env).returncode != 0:
             return 1
         children.append(subprocess.Popen([*sync, "--every", "15m"], env=env))
-        print(f"demo: dashboard on http://localhost:{args.dashboard_port} (Ctrl-C stops the demo)",
-              file=sys.stderr)
-        dashboard = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
-                     "--server.port", str(args.dashboard_port), "--server.headless", "true"]
-        return subprocess.run(dashboard, env=env).returncode
+        print(ways_in(args.port, args.dashboard_port), file=sys.stderr)
+        dashboard_env = {**env, **signin_env(args.port, args.dashboard_port)}
+        return subprocess.run(dashboard_command(args.dashboard_port), env=dashboard_env).returncode
     except KeyboardInterrupt:
         interrupted = True
         return 0

@@ -178,7 +178,7 @@ class _Run:
         outcomes = self._export(con, plans, dirs)
         self._finish_streams(con, plans, outcomes, dirs)
         store.set_meta(con, portal_url=self.portal_url, portal_utc_offset=dirs.utc_offset,
-                       base_currency=dirs.base_currency)
+                       base_currency=dirs.base_currency, webhook_user_id=self.client.webhook.user_id)
         run_id = self._insert_run(con, "ok", None)
         store.set_meta(con, last_sync_run_id=str(run_id))
         store.validate(con, expected)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from connectors.sandbox.faults import Faults
 from connectors.sandbox.limits import Limits
+from connectors.sandbox.oauth import DEFAULT_APP_URL, check_app_url, demo_app
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -38,6 +39,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--no-sleep", action="store_true", help="account the simulated cost without sleeping it")
     p.add_argument("--http-error", action="store_true", help="answer every call 400 INVALID_REQUEST")
     p.add_argument("--no-rest", action="store_true", help="answer every call 403 ACCESS_DENIED (plan)")
+    p.add_argument("--app-url", default=DEFAULT_APP_URL,
+                   help="the demo app's handler URL (install URL: same origin, /b24/install)")
+    p.add_argument("--app-installed", action="store_true",
+                   help="start with the demo app installed (the first open skips the install call)")
     return p.parse_args(argv)
 
 
@@ -50,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         faults = Faults.parse(args.faults)
         now = datetime.fromisoformat(args.now) if args.now else None
+        app = demo_app(check_app_url(args.app_url))
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -80,13 +86,15 @@ def main(argv: list[str] | None = None) -> int:
         store_path = live
     portal = Portal(store_path, limits, faults, check_http=args.http_error, rest_available=not args.no_rest)
     try:
-        server = SandboxServer((args.host, args.port), portal)
+        server = SandboxServer((args.host, args.port), portal, app, app_installed=args.app_installed)
     except OSError as err:
         print(f"error: cannot listen on {args.host}:{args.port}: {err.strerror}", file=sys.stderr)
         return 2
     # A scheduler or `make demo` stops us with SIGTERM: leave as cleanly as on Ctrl-C.
     signal.signal(signal.SIGTERM, _stop)
     print(server.webhook_url(), flush=True)
+    print(f"portal page {server.base_url()}/portal/; app {app.client_id} at {app.handler_url}",
+          file=sys.stderr, flush=True)
     print(f"store {store_path}; Ctrl-C to stop", file=sys.stderr, flush=True)
     try:
         server.serve_forever(poll_interval=0.2)

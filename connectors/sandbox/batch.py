@@ -82,7 +82,8 @@ def _halts(params: dict[str, Any]) -> bool:
     return php_str(params.get("halt", "0")).lower() in {"1", "true", "y"}
 
 
-def run_batch(portal: Portal, conn: sqlite3.Connection, params: dict[str, Any]) -> dict[str, Any]:
+def run_batch(portal: Portal, conn: sqlite3.Connection, params: dict[str, Any],
+              scopes: set[str] | None = None) -> dict[str, Any]:
     """The `result` of a batch reply (raises ApiError for a batch that cannot run at all)."""
     commands = _commands(params)
     if len(commands) > MAX_COMMANDS:
@@ -96,7 +97,7 @@ def run_batch(portal: Portal, conn: sqlite3.Connection, params: dict[str, Any]) 
             error = ApiError(400, "ERROR_BATCH_METHOD_NOT_ALLOWED", "Method is not allowed for batch usage")
             results.maps["error"][key] = error.body()
         else:
-            outcome = portal.call(conn, name, cmd_params)
+            outcome = portal.call(conn, name, cmd_params, scopes)
             results.maps["time"][key] = outcome.time
             if outcome.error is not None:
                 results.maps["error"][key] = outcome.error.body()

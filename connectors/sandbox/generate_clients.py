@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from connectors.sandbox.clock import DAY, Clock
@@ -210,6 +211,7 @@ class Clients:
     next_company: int
     sample: list[Client] = field(default_factory=list)  # duplicate candidates
     prospects: list[int] = field(default_factory=list)  # contacts with no deal, for old converted leads
+    regulars: list[int] = field(default_factory=list)  # contacts who buy at their own rhythm
 
 
 def _first_deals(conn: sqlite3.Connection, column: str) -> dict[int, tuple]:
@@ -404,6 +406,51 @@ class ClientWriter:
         )
         self._offer(Client(4, company_id, owner, phone, email))
         return tuple(row[c] for c in COMPANY_COLUMNS)
+
+
+REGULAR_RHYTHMS_DAYS = (21, 30, 45, 60, 90)
+REGULAR_SHARE = 0.25  # of the won deals of private clients (no company), regulars start a chain
+
+
+def plant_regulars(conn: sqlite3.Connection, rng: random.Random) -> list[int]:
+    """Clients who buy again at their own rhythm: chains of won deals of private clients (no company), each
+    about `rhythm` days (+-25%) after the one before, moved to the chain's first contact. A chain stops when
+    no won deal falls in its next window: a client who went quiet (due for reactivation) when that was long
+    ago. Only CONTACT_ID changes, which no deal rule reads. Returns the regulars' contact ids."""
+    won = conn.execute(
+        """select "ID", "MOVED_TIME", "CONTACT_ID" from deals where "STAGE_SEMANTIC_ID" = 'S'
+           and "IS_RECURRING" = 'N' and coalesce("COMPANY_ID", 0) = 0 and "CONTACT_ID" is not null"""
+    ).fetchall()
+    deals = sorted((int(_epoch(moved)), deal_id, contact) for deal_id, moved, contact in won)
+    times = [t for t, _, _ in deals]
+    used: set[int] = set()
+    regulars, moves = [], []
+    for start in sorted(rng.sample(range(len(deals)), int(len(deals) * REGULAR_SHARE))):
+        if start in used:
+            continue
+        used.add(start)
+        at, _, contact = deals[start]
+        rhythm = rng.choice(REGULAR_RHYTHMS_DAYS) * DAY
+        chain = 0
+        while (i := _free_in(times, used, at + rhythm * 3 // 4, at + rhythm * 5 // 4)) is not None:
+            used.add(i)
+            at = times[i]
+            moves.append((contact, deals[i][1]))
+            chain += 1
+        if chain:
+            regulars.append(contact)
+    conn.executemany('update deals set "CONTACT_ID" = ? where "ID" = ?', moves)
+    return regulars
+
+
+def _free_in(times: list[int], used: set[int], low: int, high: int) -> int | None:
+    """The first index of `times` (sorted) in [low, high] not used yet."""
+    i = bisect_left(times, low)
+    while i < len(times) and times[i] <= high:
+        if i not in used:
+            return i
+        i += 1
+    return None
 
 
 def _epoch(text: str) -> float:

@@ -1,11 +1,12 @@
 """Leads over three years, their activities, and the calls managers make to their clients.
 
 What a portal with a lead desk looks like: leads from a site form, calls, e-mail, partners; junk weeded out
-within a day or two; converted ones (most of them became a contact's first deal: `lead_conversions` keeps
-which, as the deals carry no LEAD_ID yet); old leads nobody ever touched; leads worked for a few days and
-then abandoned; fresh leads, most handled the day they came, some not. A share of fresh leads in progress
-carries the phone or e-mail of a client another manager owns, written another way (the duplicates the QC
-desk routes). Clients get calls of their own: done ones in the past and planned reactivation calls.
+within a day or two; converted ones (most of them became a contact's first deal, which names the lead in
+LEAD_ID; `lead_conversions` keeps the pairs too); old leads nobody ever touched; leads worked for a few
+days and then abandoned; fresh leads, most handled the day they came, some not. A share of fresh leads in
+progress carries the phone or e-mail of a client another manager owns, written another way (the
+duplicates the QC desk routes). Clients get calls of their own: done ones in the past and planned
+reactivation calls, among them a share of the regulars (generate_clients.plant_regulars) who went quiet.
 
 Draws from its own random stream (`"<seed>:leads"`); ids of leads follow creation time.
 """
@@ -325,10 +326,30 @@ class LeadWriter:
                 when = self.clock.work_time(now + rng.randrange(DAY, 20 * DAY), rng)
                 self._activity(client.entity_type, client.id, client.owner, when, False, now - DAY)
 
+    def reactivation_calls(self, conn: sqlite3.Connection, regulars: list[int]) -> None:
+        """A planned call to a share of the regulars whose last purchase is long past (in hand already)."""
+        rng, now = self.rng, self.clock.now
+        rows = conn.execute(
+            f"""select c."ID", c."ASSIGNED_BY_ID", max(d."MOVED_TIME") from contacts c
+                join deals d on d."CONTACT_ID" = c."ID" and d."STAGE_SEMANTIC_ID" = 'S'
+                where c."ID" in ({", ".join("?" * len(regulars))}) group by 1, 2 order by 1""",
+            regulars,
+        ).fetchall()
+        for contact, owner, last_won in rows:
+            if now - _epoch(last_won) > 60 * DAY and rng.random() < 0.3:
+                when = self.clock.work_time(now + rng.randrange(DAY, 10 * DAY), rng)
+                self._activity(CONTACT, contact, owner, when, False, now - DAY)
+
     def flush(self, conn: sqlite3.Connection) -> None:
         conn.executemany(insert_sql("activities", ACTIVITY_COLUMNS), self.activities)
         conn.executemany("insert into activity_bindings values (?, ?, ?)", self.bindings)
         self.activities, self.bindings = [], []
+
+
+def _epoch(text: str) -> int:
+    from datetime import datetime
+
+    return int(datetime.fromisoformat(text).timestamp())
 
 
 def first_deals(conn: sqlite3.Connection, clock: Clock) -> list[tuple]:
@@ -372,9 +393,12 @@ def write_leads(
             rows = []
     conn.executemany(insert_sql("leads", LEAD_COLUMNS), rows)
     conn.executemany("insert into lead_conversions values (?, ?)", [c[:2] for c in conversions])
+    # the deal a lead became names it, as the portal's conversion does
+    conn.executemany('update deals set "LEAD_ID" = ? where "ID" = ?', [c[:2] for c in conversions])
     # the contact a lead became names it, as the portal's conversion does
     conn.executemany('update contacts set "LEAD_ID" = ? where "ID" = ?', [(c[0], c[2]) for c in conversions])
     writer.client_calls(clients.sample)
+    writer.reactivation_calls(conn, clients.regulars)
     writer.flush(conn)
     return len(plans) + 1, writer.next_activity
 
@@ -430,9 +454,10 @@ def write_leads_and_clients(
 ) -> dict[str, str]:
     """The hook-up for generate.py: contacts and companies filled in, leads, their activities and the
     clients' calls written, each from its own random stream. Returns the meta counters to store."""
-    from connectors.sandbox.generate_clients import write_clients
+    from connectors.sandbox.generate_clients import plant_regulars, write_clients
 
     spec = CLIENT_SPECS[size]
+    regulars = plant_regulars(conn, random.Random(f"{seed}:regulars"))
     conn.executemany("insert into statuses values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", lead_status_rows(conn))
     fields = MultiFields()
     clients = write_clients(
@@ -445,6 +470,7 @@ def write_leads_and_clients(
         spec.extra_contacts,
         spec.extra_companies,
     )
+    clients.regulars = regulars
     next_lead, next_activity = write_leads(
         conn, random.Random(f"{seed}:leads"), clock, managers, fields, clients, spec.leads, next_activity
     )

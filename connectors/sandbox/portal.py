@@ -103,11 +103,13 @@ class Portal:
         }
 
     # -- one call --------------------------------------------------------------------------------------
-    def call(self, conn: sqlite3.Connection, name: str, params: dict[str, Any]) -> Outcome:
+    def call(self, conn: sqlite3.Connection, name: str, params: dict[str, Any],
+             scopes: set[str] | None = None) -> Outcome:
+        """`scopes`: those of the webhook that called (None: the portal's own webhook's)."""
         start = self.timer.clock()
         method = normalize_method(name)
         try:
-            reply = self._run(conn, method, params)
+            reply = self._run(conn, method, params, self.scopes() if scopes is None else scopes)
         except errors.ApiError as err:
             finish = self.timer.clock()
             return Outcome(None, err, self.time_block(method, start, finish, finish - start))
@@ -118,11 +120,11 @@ class Portal:
         finish = self.timer.clock()
         return Outcome(reply, None, self.time_block(method, start, finish, processing))
 
-    def _run(self, conn: sqlite3.Connection, method: str, params: dict[str, Any]) -> Reply:
+    def _run(self, conn: sqlite3.Connection, method: str, params: dict[str, Any], scopes: set[str]) -> Reply:
         spec = REGISTRY.get(method)
         if spec is None:
             raise errors.method_not_found()
-        if spec.scope is not None and spec.scope not in self.scopes():
+        if spec.scope is not None and spec.scope not in scopes:
             raise errors.insufficient_scope()
         if self.limits.method_blocked(method):
             raise errors.operation_time_limit()

@@ -4,7 +4,8 @@ Standard library only (ThreadingHTTPServer, HTTP/1.1 keep-alive). Parameters com
 a JSON body, or a form body parsed as PHP does (`filter[>ID]=5`). One SQLite connection per connection
 thread, left with no open statement or transaction after each request, so every request reads a fresh
 snapshot. Faults are decided first (before auth: a broken nginx answers everybody), then auth, the leaky
-bucket, and the method itself. `/crm/deal/details/<id>/` serves a minimal deal card (deal_page.py).
+bucket, and the method itself. `/crm/deal/details/<id>/` serves a minimal deal card (deal_page.py); the
+sign-in pages, `/oauth/` and REST calls with `auth=` are portal_routes.py's.
 """
 
 from __future__ import annotations
@@ -22,8 +23,11 @@ from connectors.sandbox import errors
 from connectors.sandbox.batch import run_batch
 from connectors.sandbox.deal_page import NOT_FOUND, deal_page
 from connectors.sandbox.faults import NGINX_PAGES
+from connectors.sandbox.methods.im import received, webhook_scopes
+from connectors.sandbox.oauth import App, OAuthState, demo_app
 from connectors.sandbox.params import parse_php_query
 from connectors.sandbox.portal import Portal, normalize_method
+from connectors.sandbox.portal_routes import Request, route, send_page
 from connectors.sandbox.store import RequestConnection, connect_for_requests
 
 log = logging.getLogger("connectors.sandbox")
@@ -102,8 +106,17 @@ class SandboxHandler(BaseHTTPRequestHandler):
         except errors.ApiError as err:
             self._send(err.status, err.body())
             return
+        cookie = self.headers.get("Cookie") or ""
+        request = Request(self.command, parts, params, cookie, self.server.base_url())
+        page = route(portal, self.server.oauth, request)
+        if page is not None:  # sign-in pages, /oauth/, REST calls with auth= (portal_routes.py)
+            send_page(self, page)
+            return
         if parts[:3] == ["crm", "deal", "details"]:
             self._deal_page(portal, parts)
+            return
+        if parts == ["sandbox", "notifications.json"]:  # what im.notify.system.add received (no auth)
+            self._send(200, {"notifications": received(portal.cache)})
             return
         if not parts or parts[0] != "rest":
             self._send(404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html; charset=utf-8")
@@ -153,7 +166,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
             # Every /rest/ path without this webhook's user and token, `/rest/<method>` (an OAuth call with
             # no `auth`) included, is 401 NO_AUTH_FOUND "Wrong authorization data" in JSON, as the portal
             # answers (docs: _includes/system-errors.md); the sandbox has no OAuth.
-            if len(parts) < 4 or parts[1] != portal.user_id or parts[2] != portal.token:
+            scopes = webhook_scopes(portal.scopes(), portal.user_id, portal.token, *parts[1:3]) \
+                if len(parts) >= 4 else None
+            if scopes is None:
                 raise errors.no_auth()
             if portal.check_http:
                 raise errors.ApiError(400, "INVALID_REQUEST", "Https required")
@@ -165,11 +180,11 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 self.conn = connect_for_requests(portal.store_path)
             if method == "batch":
                 portal.count("batch")
-                result = run_batch(portal, self.conn, params)
+                result = run_batch(portal, self.conn, params, scopes)
                 finish = portal.timer.clock()
                 block = portal.time_block("batch", start, finish, finish - start)
                 return 200, {"result": result, "time": block}
-            outcome = portal.call(self.conn, method, params)
+            outcome = portal.call(self.conn, method, params, scopes)
         except errors.ApiError as err:
             finish = portal.timer.clock()
             block = portal.time_block(method, start, finish, finish - start)
@@ -190,9 +205,11 @@ class SandboxServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], portal: Portal) -> None:
+    def __init__(self, address: tuple[str, int], portal: Portal, app: App | None = None,
+                 app_installed: bool = False) -> None:
         super().__init__(address, SandboxHandler)
         self.portal = portal
+        self.oauth = OAuthState(app or demo_app(), portal.timer.clock, installed=app_installed)
 
     @property
     def port(self) -> int:

@@ -17,7 +17,7 @@ from connectors.sandbox.generate_pipelines import DEAL_USERFIELD_COLUMNS
 
 SIZES = ("tiny", "small", "demo", "large")
 # Bump when the generator changes what it writes, so cached stores of an older generator are not reused.
-GENERATOR_VERSION = "4"
+GENERATOR_VERSION = "5"
 
 
 def _sql_type(f: Field) -> str:
@@ -69,7 +69,7 @@ create table deal_userfields (ID integer primary key, ENTITY_ID text, FIELD_NAME
 create table contacts ({_columns(CONTACT_FIELDS)});
 create table companies ({_columns(COMPANY_FIELDS)});
 create table leads ({_columns(LEAD_FIELDS)});
--- the sandbox's own knowledge: the deal each converted lead became (deals carry no LEAD_ID yet)
+-- the sandbox's own knowledge: the deal each converted lead became (the deal names it in LEAD_ID too)
 create table lead_conversions (LEAD_ID integer primary key, DEAL_ID integer);
 -- the sandbox's own knowledge: which discipline profile each deal owner was generated with
 create table manager_profiles (USER_ID integer primary key, PROFILE text);

@@ -23,6 +23,8 @@ from pathlib import Path
 
 from connectors.sandbox.faults import Faults
 from connectors.sandbox.limits import Limits, Timer
+from connectors.sandbox.methods.im import NOTIFY_TOKEN, received
+from connectors.sandbox.oauth import demo_app
 from connectors.sandbox.portal import Portal
 from connectors.sandbox.server import SandboxServer, serve_in_thread
 
@@ -43,6 +45,16 @@ class RunningSandbox:
     def base_url(self) -> str:
         """`http://127.0.0.1:<port>`."""
         return self.server.base_url()
+
+    @property
+    def notify_webhook_url(self) -> str:
+        """The second inbound webhook, scope `im` only (connectors.sandbox.methods.im)."""
+        return f"{self.base_url}/rest/{self.portal.user_id}/{NOTIFY_TOKEN}/"
+
+    def notifications(self) -> list[dict]:
+        """What im.notify.system.add received, oldest first: id, user_id, message, message_out, tag,
+        sub_tag, attach, at."""
+        return received(self.portal.cache)
 
     @property
     def store_path(self) -> Path:
@@ -87,12 +99,14 @@ def running_sandbox(size: str = "tiny", seed: int = 7, *, now: datetime | None =
                     limits: Limits | None = None, faults: Faults | None = None,
                     store_path: Path | str | None = None, port: int = 0,
                     cache_dir: Path | str | None = None, copy_store: bool = True,
-                    timer: Timer | None = None) -> Iterator[RunningSandbox]:
+                    timer: Timer | None = None, app_url: str | None = None,
+                    app_installed: bool = False) -> Iterator[RunningSandbox]:
     """A sandbox portal on 127.0.0.1:<free port>; limits default to NO_LIMITS (tests want speed).
 
     With `copy_store` (the default) the server works on a private copy of the store, so the "changes
     during export" fault never alters the cached store other runs share; pass False for big read-only runs.
     `timer` replaces real time (the portal's clock, the simulated cost's and slow replies' sleeps).
+    `app_url` is the demo app's handler URL (oauth.demo_app); `app_installed` skips its install call.
     """
     if store_path is None:
         from connectors.sandbox.store import cached_store
@@ -103,7 +117,8 @@ def running_sandbox(size: str = "tiny", seed: int = 7, *, now: datetime | None =
         if copy_store:
             store_path = _private_copy(Path(store_path), Path(tmp) / Path(store_path).name)
         portal = Portal(store_path, limits or NO_LIMITS, faults or Faults(), timer=timer)
-        server = SandboxServer(("127.0.0.1", port), portal)
+        app = demo_app(app_url) if app_url else None
+        server = SandboxServer(("127.0.0.1", port), portal, app, app_installed=app_installed)
         thread = serve_in_thread(server)
         try:
             yield RunningSandbox(server, portal)

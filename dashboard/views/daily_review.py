@@ -4,9 +4,11 @@ behind any number."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from dashboard import columns, components, data, drill, filters, formatting, scorecard
 from dashboard.columns import SCORE_RULES
@@ -32,12 +34,23 @@ def _tiles(ctx: Context, team: dict[str, Any], change: dict[str, float]) -> None
                     formatting.percent(team.get("win_rate"), lang()) or "—", inverse=False)
 
 
+def _leads_line(ctx: Context, chosen: filters.Filters) -> None:
+    """One line for leads: unprocessed and hanging, the sums of lead_scorecard's columns (issue 10)."""
+    score = data.metric("lead_scorecard", manager_id=chosen.manager_id, department_id=chosen.department_id)
+    sums = {c: components.count(score[c].sum() if not score.empty else 0, ctx)
+            for c in columns.LEADS_LINE.read}
+    left, right = st.columns([4, 1], vertical_alignment="center")
+    left.markdown(t("daily_leads_line", unprocessed=sums["unprocessed_leads"], hanging=sums["hanging_leads"]))
+    with contextlib.suppress(StreamlitAPIException):  # a viewer whose navigation has no «Лиды» page
+        right.page_link("views/leads.py", label=t("daily_leads_link"), icon=":material/arrow_forward:")
+
+
 def render(ctx: Context) -> None:
     st.title(t("daily_title"))
     components.freshness(ctx)
     drill_rule = str(st.session_state.get(drill.RULE_KEY, drill.DEFAULT_RULE))
     data.prefetch(*filters.CHOICES, ("scorecard", {}), ("scorecard_team", {}), ("trend", {}),
-                  ("attention", {}), (drill_rule, {}))
+                  ("attention", {}), (drill_rule, {}), ("lead_scorecard", {}))
     chosen = filters.bar(ctx, pipeline=True, dept=True, manager=True)
     params = chosen.params()
     score = data.metric("scorecard", **params).reset_index(drop=True)
@@ -45,6 +58,7 @@ def render(ctx: Context) -> None:
     _tiles(ctx, team.iloc[0].to_dict() if not team.empty else {}, components.change_since_yesterday(chosen))
     if components.unsure(ctx):
         st.caption(t("unsure_note"))
+    _leads_line(ctx, chosen)
     st.subheader(t("scorecard_title"))
     st.caption(t("scorecard_hint"))
     state = scorecard.show(ctx, score)

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import columns, components, data, filters, followups
+from dashboard import columns, components, data, filters, followups, leads_shared
 from dashboard.data import Context
 from dashboard.i18n import t
 
@@ -45,6 +45,25 @@ def render(ctx: Context) -> None:
     st.caption(t("backlog_fresh", n=fresh) + " " + t("backlog_order"))
     components.table(ctx, in_words(deals, ctx), key="backlog_table", columns=columns.BACKLOG.columns,
                      file_name=f"backlog_{manager_id}", height="content")
+    _leads_and_clients(ctx, manager_id)
+
+
+def _leads_and_clients(ctx: Context, manager_id: int) -> None:
+    """After the deal items: the manager's leads to act on (unprocessed, then hanging) and their clients due
+    for reactivation (nothing planned first), each with what to do (issue 10)."""
+    mine = {"manager_id": manager_id}
+    data.prefetch(("leads_unprocessed", mine), ("leads_hanging", mine), ("reactivation", mine))
+    leads = leads_shared.lead_items(data.metric("leads_unprocessed", **mine),
+                                    data.metric("leads_hanging", **mine))
+    st.subheader(t("backlog_leads_title", n=len(leads)))
+    st.caption(t("backlog_leads_order"))
+    components.table(ctx, leads, key="backlog_leads", columns=list(leads_shared.LEAD_ITEMS),
+                     file_name=f"backlog_leads_{manager_id}", height="content")
+    clients = leads_shared.client_items(data.metric("reactivation", **mine))
+    st.subheader(t("backlog_clients_title", n=len(clients)))
+    st.caption(t("backlog_clients_order"))
+    components.table(ctx, clients, key="backlog_clients", columns=list(leads_shared.CLIENT_ITEMS),
+                     file_name=f"backlog_clients_{manager_id}", height="content")
 
 
 components.guarded(render)

@@ -8,18 +8,42 @@
 -- with). Times are instants (timestamptz); day boundaries come from ctx (portal time zone). Each view here
 -- is bound on every call (~1-3 ms each): one that only a file or two need belongs in those files.
 
+-- the viewer's scope: $viewer_id NULL sees everything (the operator, an admin); any other id sees the
+-- managers and departments the runner put in viewer_scope / viewer_department for it (queries/scope.py),
+-- so an id nobody filled sees nothing
+create or replace temp macro viewer_sees(row_manager, viewer) as
+    viewer is null
+    or row_manager in (select s.manager_id from viewer_scope as s where s.viewer_id = cast(viewer as bigint));
+
+create or replace temp macro viewer_sees_department(row_department, viewer) as
+    viewer is null
+    or row_department in (
+        select s.department_id from viewer_department as s where s.viewer_id = cast(viewer as bigint)
+    );
+
+-- lists that belong to nobody (pipelines, sync runs): any viewer the runner resolved
+create or replace temp macro viewer_known(viewer) as
+    viewer is null or exists (select 1 from viewer_scope as s where s.viewer_id = cast(viewer as bigint));
+
+-- admin-only lists (rejected_records): the runner refuses them to anyone else, this is the second lock
+create or replace temp macro sees_everything(viewer) as
+    viewer is null;
+
 -- the dashboard's filters, NULL = all: a metric calls in_scope(...) with its row's manager, pipeline and
 -- departments and the bound $manager_id, $pipeline_id, $department_id (department covers sub-departments)
+-- and $viewer_id (the scope above)
 create or replace temp macro pipeline_in_scope(row_pipeline, want_pipeline) as
     want_pipeline is null or row_pipeline = cast(want_pipeline as bigint);
 
-create or replace temp macro manager_in_scope(row_manager, row_departments, want_manager, want_department) as
+create or replace temp macro manager_in_scope(row_manager, row_departments, want_manager, want_department,
+                                              viewer) as
     (want_manager is null or row_manager = cast(want_manager as bigint))
-    and (want_department is null or list_contains(row_departments, cast(want_department as bigint)));
+    and (want_department is null or list_contains(row_departments, cast(want_department as bigint)))
+    and viewer_sees(row_manager, viewer);
 
 create or replace temp macro in_scope(row_manager, row_pipeline, row_departments, want_manager, want_pipeline,
-                                      want_department) as
-    manager_in_scope(row_manager, row_departments, want_manager, want_department)
+                                      want_department, viewer) as
+    manager_in_scope(row_manager, row_departments, want_manager, want_department, viewer)
     and pipeline_in_scope(row_pipeline, want_pipeline);
 
 -- the start (portal time) of the last working day before T's day: what appeared since then is "new since

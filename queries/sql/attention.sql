@@ -1,6 +1,6 @@
 -- attention: how a manager's touches spread over the open deals in the last 21 days
 -- grain: one row per manager (manager_id)
--- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- params: $manager_id, $pipeline_id, $department_id, $viewer_id (NULL = all)
 -- columns: manager_id, manager_name, open_deals, untouched_deals, touched_deals, hammered_deals, touches,
 -- untouched_share, manager_active
 -- rule: window = [T - attention.window_days, T]; untouched_deals = open deals with no touch in the window;
@@ -12,7 +12,7 @@ with
 managers as (
     select *
     from v_manager
-    where manager_in_scope(manager_id, department_ids, $manager_id, $department_id)
+    where manager_in_scope(manager_id, department_ids, $manager_id, $department_id, $viewer_id)
 ),
 
 open_deals as (  -- v_open_deal's deals; none of the rules' verdicts is needed

@@ -1,6 +1,6 @@
 -- backlog: a manager's work list: every deal that needs action now, most urgent first
 -- grain: one row per deal needing action (deal_id)
--- params: $manager_id (usually set: one manager's work list), $pipeline_id, $department_id (NULL = all)
+-- params: $manager_id (usually set: one manager's work list), $pipeline_id, $department_id, $viewer_id (NULL = all)
 -- columns: deal_id, deal_title, deal_url, manager_id, manager_name, pipeline_id, pipeline_name, stage_id,
 -- stage_name, opportunity, currency_id, amount_base, deal_age_days, days_since_touch, reason, priority,
 -- rules, rules_text, rules_broken, incoming_count, overdue_count, next_deadline, last_touch_at,
@@ -37,7 +37,8 @@ deals as (
     from v_deal_flags as f
     left join v_followup_due as fu on fu.deal_id = f.deal_id
     where (f.is_open or f.incoming_count > 0)
-      and in_scope(f.manager_id, f.pipeline_id, f.department_ids, $manager_id, $pipeline_id, $department_id)
+      and in_scope(f.manager_id, f.pipeline_id, f.department_ids, $manager_id, $pipeline_id, $department_id,
+                   $viewer_id)
 ),
 
 broken as (

@@ -1,6 +1,6 @@
 -- close_date_pushes: each time an open deal's expected close date moved later, from the daily snapshots
 -- grain: one row per deal and snapshot day with a push (deal_id, snapshot_date)
--- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- params: $manager_id, $pipeline_id, $department_id, $viewer_id (NULL = all)
 -- columns: deal_id, deal_title, deal_url, manager_id, manager_name, pipeline_id, pipeline_name, stage_id,
 -- stage_name, opportunity, currency_id, amount_base, deal_age_days, days_since_touch, reason, snapshot_date,
 -- previous_closedate, closedate, pushed_days
@@ -12,7 +12,8 @@ pushes as (
     select p.*, o.*
     from v_close_date_push as p
     inner join v_open_deal as o on o.deal_id = p.deal_id
-    where in_scope(o.manager_id, o.pipeline_id, o.department_ids, $manager_id, $pipeline_id, $department_id)
+    where in_scope(o.manager_id, o.pipeline_id, o.department_ids, $manager_id, $pipeline_id, $department_id,
+                   $viewer_id)
 ),
 
 final as (

@@ -1,6 +1,6 @@
 -- conversion: won and lost deals per manager over a period, why deals were lost, how long closing takes
 -- grain: one row per manager with a deal closed in the period (manager_id)
--- params: $manager_id, $pipeline_id, $department_id (NULL = all); the period comes from run_metric's
+-- params: $manager_id, $pipeline_id, $department_id, $viewer_id (NULL = all); the period comes from run_metric's
 -- month / period_start / period_end (default: T's calendar month), capped at T
 -- columns: manager_id, manager_name, period_start, period_end, won_deals, won_amount, lost_deals,
 -- lost_amount, win_rate, lost_manager_closed, lost_client_declined, lost_client_silent, lost_unspecified,
@@ -14,7 +14,8 @@ with
 closed as (
     select c.*
     from v_closed_in_period as c
-    where in_scope(c.manager_id, c.pipeline_id, c.department_ids, $manager_id, $pipeline_id, $department_id)
+    where in_scope(c.manager_id, c.pipeline_id, c.department_ids, $manager_id, $pipeline_id, $department_id,
+                   $viewer_id)
 ),
 
 per_manager as (

@@ -1,6 +1,6 @@
 -- conversion_by_month: won and lost per manager per calendar month, the 12 months up to T's month
 -- grain: one row per manager and month with a closed deal (manager_id, month)
--- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- params: $manager_id, $pipeline_id, $department_id, $viewer_id (NULL = all)
 -- columns: manager_id, manager_name, month, won_deals, won_amount, lost_deals, win_rate, median_days_to_close
 -- rule: as conversion, bucketed by the final move's month in the portal time zone.
 with
@@ -11,7 +11,8 @@ closed as (
     cross join ctx
     where c.closed_at <= ctx.as_of
       and c.closed_at >= timezone(ctx.tz, date_trunc('month', ctx.as_of_local) - interval 11 month)
-      and in_scope(c.manager_id, c.pipeline_id, c.department_ids, $manager_id, $pipeline_id, $department_id)
+      and in_scope(c.manager_id, c.pipeline_id, c.department_ids, $manager_id, $pipeline_id, $department_id,
+                   $viewer_id)
 ),
 
 final as (

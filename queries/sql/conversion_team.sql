@@ -1,6 +1,6 @@
 -- conversion_team: the team's won and lost deals over a period, its win rate and its losses at the invoice
 -- grain: one row
--- params: $manager_id, $pipeline_id, $department_id (NULL = all); the period as in conversion (default: T's
+-- params: $manager_id, $pipeline_id, $department_id, $viewer_id (NULL = all); the period as in conversion (default: T's
 -- calendar month), capped at T
 -- columns: period_start, period_end, won_deals, won_amount, lost_deals, lost_amount, win_rate,
 -- lost_at_invoice, lost_at_invoice_share
@@ -13,7 +13,8 @@ with
 closed as (
     select c.*
     from v_closed_in_period as c
-    where in_scope(c.manager_id, c.pipeline_id, c.department_ids, $manager_id, $pipeline_id, $department_id)
+    where in_scope(c.manager_id, c.pipeline_id, c.department_ids, $manager_id, $pipeline_id, $department_id,
+                   $viewer_id)
 ),
 
 totals as (

@@ -1,6 +1,6 @@
 -- followup_outcomes: how deals fared when the call after a proposal or a meeting came on time, and when not
 -- grain: one row per follow-up rule and on time or not (rule_key, on_time)
--- params: $manager_id, $pipeline_id, $department_id (NULL = all); the period as in conversion (default: T's
+-- params: $manager_id, $pipeline_id, $department_id, $viewer_id (NULL = all); the period as in conversion (default: T's
 -- calendar month), capped at T
 -- columns: rule_key, rule_name, on_time, closed_deals, won_deals, win_rate
 -- rule: deals closed (won or lost) in the period, as conversion counts them, that had a rule's trigger
@@ -16,7 +16,8 @@ with
 closed as (
     select c.deal_id, c.is_won, c.closed_at
     from v_closed_in_period as c
-    where in_scope(c.manager_id, c.pipeline_id, c.department_ids, $manager_id, $pipeline_id, $department_id)
+    where in_scope(c.manager_id, c.pipeline_id, c.department_ids, $manager_id, $pipeline_id, $department_id,
+                   $viewer_id)
 ),
 
 triggers as (  -- every trigger before the final move

@@ -1,6 +1,6 @@
 -- forecast_by_manager: the forecast per manager and expected close month
 -- grain: one row per manager and close month (manager_id, close_month)
--- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- params: $manager_id, $pipeline_id, $department_id, $viewer_id (NULL = all)
 -- columns: manager_id, manager_name, close_month, deals, amount, weighted_amount, default_close_dates,
 -- past_close_dates, unweighted_deals, close_date_pushes
 -- rule: amount in the base currency; weighted = amount x the deal's probability when set (> 0), else the
@@ -11,7 +11,8 @@ with
 deals as (
     select *
     from v_forecast_deal
-    where in_scope(manager_id, pipeline_id, department_ids, $manager_id, $pipeline_id, $department_id)
+    where in_scope(manager_id, pipeline_id, department_ids, $manager_id, $pipeline_id, $department_id,
+                   $viewer_id)
 ),
 
 final as (

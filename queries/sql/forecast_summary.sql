@@ -1,6 +1,6 @@
 -- forecast_summary: the forecast's headline: open deals, plain and weighted, and the close dates to doubt
 -- grain: one row
--- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- params: $manager_id, $pipeline_id, $department_id, $viewer_id (NULL = all)
 -- columns: open_deals, open_amount, weighted_amount, past_close_deals, past_close_amount, default_close_deals,
 -- no_close_date_deals, history_days
 -- rule: as forecast, over every open deal in view: past_close = expected close date before T's day (the
@@ -12,7 +12,8 @@ with
 deals as (
     select *
     from v_forecast_deal
-    where in_scope(manager_id, pipeline_id, department_ids, $manager_id, $pipeline_id, $department_id)
+    where in_scope(manager_id, pipeline_id, department_ids, $manager_id, $pipeline_id, $department_id,
+                   $viewer_id)
 ),
 
 history as (

@@ -1,6 +1,6 @@
 -- invoice_stuck: open deals in an invoice stage without follow-up, or left to go stale there
 -- grain: one row per open deal (deal_id)
--- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- params: $manager_id, $pipeline_id, $department_id, $viewer_id (NULL = all)
 -- columns: deal_id, deal_title, deal_url, manager_id, manager_name, pipeline_id, pipeline_name, stage_id,
 -- stage_name, opportunity, currency_id, amount_base, deal_age_days, days_since_touch, reason, manager_active,
 -- date_create, last_touch_at, invoice_entered_at, invoice_due_at, invoice_no_followup, invoice_stale
@@ -15,7 +15,8 @@ stuck as (
     select *
     from v_open_deal
     where is_invoice_stuck
-      and in_scope(manager_id, pipeline_id, department_ids, $manager_id, $pipeline_id, $department_id)
+      and in_scope(manager_id, pipeline_id, department_ids, $manager_id, $pipeline_id, $department_id,
+                   $viewer_id)
 ),
 
 final as (

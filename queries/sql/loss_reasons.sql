@@ -1,7 +1,7 @@
 -- loss_reasons: lost deals per manager by reason group and reason over a period
 -- grain: one row per manager, pipeline, group and reason (manager_id, pipeline_id, reason_group,
 -- reason_key)
--- params: $manager_id, $pipeline_id, $department_id (NULL = all); period as in conversion
+-- params: $manager_id, $pipeline_id, $department_id, $viewer_id (NULL = all); period as in conversion
 -- columns: manager_id, manager_name, pipeline_id, pipeline_name, reason_group, reason_key, reason_name,
 -- lost_deals, lost_amount, deal_ids
 -- rule: reason = the configured loss-reason user field's value (enumeration option value), else the name
@@ -13,7 +13,8 @@ lost as (
     select c.*
     from v_closed_in_period as c
     where not c.is_won
-      and in_scope(c.manager_id, c.pipeline_id, c.department_ids, $manager_id, $pipeline_id, $department_id)
+      and in_scope(c.manager_id, c.pipeline_id, c.department_ids, $manager_id, $pipeline_id, $department_id,
+                   $viewer_id)
 ),
 
 final as (

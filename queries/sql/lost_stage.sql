@@ -1,6 +1,6 @@
 -- lost_stage: where lost deals were before the final move, per manager over a period
 -- grain: one row per manager and stage (manager_id, stage_id)
--- params: $manager_id, $pipeline_id, $department_id (NULL = all); period as in conversion
+-- params: $manager_id, $pipeline_id, $department_id, $viewer_id (NULL = all); period as in conversion
 -- columns: manager_id, manager_name, stage_id, stage_name, at_invoice_stage, lost_deals, lost_amount, share
 -- rule: stage = the last in-progress stage-history entry before the final move ('unknown' without
 -- history); at_invoice_stage marks invoice stages; share = this stage's lost deals / the manager's lost.
@@ -10,7 +10,8 @@ lost as (
     select c.*
     from v_closed_in_period as c
     where not c.is_won
-      and in_scope(c.manager_id, c.pipeline_id, c.department_ids, $manager_id, $pipeline_id, $department_id)
+      and in_scope(c.manager_id, c.pipeline_id, c.department_ids, $manager_id, $pipeline_id, $department_id,
+                   $viewer_id)
 ),
 
 per_stage as (

@@ -1,6 +1,6 @@
 -- managers: the managers to choose from in the filter row, following the department filter
 -- grain: one row per manager (manager_id)
--- params: $department_id (NULL = all; covers sub-departments); the manager and pipeline filters do not apply
+-- params: $department_id, $viewer_id (NULL = all; covers sub-departments); the manager and pipeline filters do not apply
 -- columns: manager_id, manager_name, manager_active, department_id, active_deals, dismissed_with_deals
 -- rule: the scorecard's managers (owners of open deals, dismissed ones included, or managers.user_ids;
 -- minus managers.exclude_user_ids) in the department; active_deals = their open deals in every pipeline;
@@ -10,7 +10,7 @@ with
 managers as (
     select *
     from v_manager
-    where manager_in_scope(manager_id, department_ids, null, $department_id)
+    where manager_in_scope(manager_id, department_ids, null, $department_id, $viewer_id)
 ),
 
 open_deals as (  -- every open deal (as v_open_deal has them), without the rules' verdicts

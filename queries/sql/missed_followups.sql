@@ -1,6 +1,6 @@
 -- missed_followups: open deals where the call after a proposal or a meeting was never made
 -- grain: one row per open deal and follow-up rule (deal_id, rule_key)
--- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- params: $manager_id, $pipeline_id, $department_id, $viewer_id (NULL = all)
 -- columns: deal_id, deal_title, deal_url, manager_id, manager_name, pipeline_id, pipeline_name, stage_id,
 -- stage_name, opportunity, currency_id, amount_base, deal_age_days, days_since_touch, reason, rule_key,
 -- rule_name, trigger_at, due_at, manager_active
@@ -16,7 +16,8 @@ deals as (  -- open deals with a follow-up window that ended before T
     select o.deal_columns, o.manager_active, missed_followups_of(fu.followups_due, o.last_touch_at) as missed
     from v_open_deal as o
     inner join v_followup_due as fu on fu.deal_id = o.deal_id
-    where in_scope(o.manager_id, o.pipeline_id, o.department_ids, $manager_id, $pipeline_id, $department_id)
+    where in_scope(o.manager_id, o.pipeline_id, o.department_ids, $manager_id, $pipeline_id, $department_id,
+                   $viewer_id)
 ),
 
 broken as (  -- one row per (deal, rule) broken

@@ -1,6 +1,6 @@
 -- no_next_activity: open deals with no planned activity
 -- grain: one row per open deal (deal_id)
--- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- params: $manager_id, $pipeline_id, $department_id, $viewer_id (NULL = all)
 -- columns: deal_id, deal_title, deal_url, manager_id, manager_name, pipeline_id, pipeline_name, stage_id,
 -- stage_name, opportunity, currency_id, amount_base, deal_age_days, days_since_touch, reason, manager_active,
 -- date_create, last_touch_at
@@ -12,7 +12,8 @@ unplanned as (
     select *
     from v_open_deal
     where is_no_next_activity
-      and in_scope(manager_id, pipeline_id, department_ids, $manager_id, $pipeline_id, $department_id)
+      and in_scope(manager_id, pipeline_id, department_ids, $manager_id, $pipeline_id, $department_id,
+                   $viewer_id)
 ),
 
 final as (

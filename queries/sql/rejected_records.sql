@@ -1,6 +1,6 @@
 -- rejected_records: the records the latest sync that rejected anything could not store, and why
 -- grain: one row per run, stream, record and field (run_id, stream, record_id, field)
--- params: none
+-- params: $viewer_id (admins and the operator only: the runner refuses anyone else)
 -- columns: run_id, finished_at, stream, record_id, field, error
 -- rule: sync_runs.rejected of the latest run with at least one rejected record, as the connector writes it:
 -- {stream: [{"id": <record id as text or null>, "field": "<FIELD>", "error": "<one line>"}]}. record_id is
@@ -12,6 +12,7 @@ runs as (
     select r.id, r.finished_at, r.rejected
     from sync_runs as r
     where coalesce((select sum(json_array_length(j.value)) from json_each(r.rejected) as j), 0) > 0
+      and sees_everything($viewer_id)
 ),
 
 latest as (

@@ -1,6 +1,6 @@
 -- scorecard: every rule's count per manager, the won and lost deals of T's month, worst first
 -- grain: one row per manager (manager_id)
--- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- params: $manager_id, $pipeline_id, $department_id, $viewer_id (NULL = all)
 -- columns: manager_id, manager_name, active_deals, below_minimum, overaged_deals, stale_deals,
 -- no_next_activity, overdue_activities, unprocessed_incoming, invoice_stuck, missed_followups, won_deals,
 -- won_amount, lost_deals, win_rate, manager_active, department_id, issues_total, dismissed_with_deals
@@ -15,7 +15,7 @@ with
 managers as (
     select *
     from v_manager
-    where manager_in_scope(manager_id, department_ids, $manager_id, $department_id)
+    where manager_in_scope(manager_id, department_ids, $manager_id, $department_id, $viewer_id)
 ),
 
 rule_counts as (

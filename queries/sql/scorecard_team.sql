@@ -1,6 +1,6 @@
 -- scorecard_team: the scorecard's team line: every count over the managers in view, the team's win rate
 -- grain: one row
--- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- params: $manager_id, $pipeline_id, $department_id, $viewer_id (NULL = all)
 -- columns: managers, managers_below_minimum, dismissed_with_deals, active_deals, overaged_deals, stale_deals,
 -- no_next_activity, overdue_activities, unprocessed_incoming, invoice_stuck, missed_followups, won_deals,
 -- won_amount, lost_deals, win_rate
@@ -14,7 +14,7 @@ with
 managers as (
     select *
     from v_manager
-    where manager_in_scope(manager_id, department_ids, $manager_id, $department_id)
+    where manager_in_scope(manager_id, department_ids, $manager_id, $department_id, $viewer_id)
 ),
 
 team_deals as (  -- open deals and closed ones (which only add unprocessed incoming) of those managers

@@ -1,6 +1,6 @@
 -- sync_history: every sync run, newest first, failed ones included (for the dashboard's about page)
 -- grain: one row per sync run (run_id)
--- params: none
+-- params: $viewer_id (sync runs belong to nobody: every viewer the runner resolved sees them)
 -- columns: run_id, started_at, finished_at, duration_s, mode, status, portal, rows_total, requests_total,
 -- rejected_total, rows_by_stream, error
 -- rule: none; rows_total, requests_total and rejected_total add up the per-stream JSON counters that the
@@ -9,6 +9,7 @@ with
 
 runs as (
     select * from sync_runs
+    where viewer_known($viewer_id)
 ),
 
 final as (

@@ -1,6 +1,6 @@
 -- trend: the scorecard per manager per day as it was recorded that day, with the change from the day before
 -- grain: one row per manager and day (manager_id, snapshot_date)
--- params: $manager_id, $department_id (NULL = all); no pipeline filter (history is all pipelines)
+-- params: $manager_id, $department_id, $viewer_id (NULL = all); no pipeline filter (history is all pipelines)
 -- columns: manager_id, manager_name, snapshot_date, active_deals, below_minimum, overaged_deals, stale_deals,
 -- no_next_activity, overdue_activities, unprocessed_incoming, invoice_stuck, missed_followups, won_deals,
 -- won_amount, lost_deals, win_rate, previous_date, active_deals_change, overaged_deals_change,
@@ -19,7 +19,8 @@ history as (
     cross join ctx
     left join v_user as u on u.user_id = h.manager_id
     where h.snapshot_date <= ctx.today
-      and manager_in_scope(h.manager_id, coalesce(u.department_ids, []), $manager_id, $department_id)
+      and manager_in_scope(h.manager_id, coalesce(u.department_ids, []), $manager_id, $department_id,
+                           $viewer_id)
 ),
 
 with_change as (

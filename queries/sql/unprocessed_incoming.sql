@@ -1,6 +1,6 @@
 -- unprocessed_incoming: incoming activities nobody processed before the day ended
 -- grain: one row per activity and deal it is bound to (activity_id, deal_id)
--- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- params: $manager_id, $pipeline_id, $department_id, $viewer_id (NULL = all)
 -- columns: deal_id, deal_title, deal_url, manager_id, manager_name, pipeline_id, pipeline_name, stage_id,
 -- stage_name, opportunity, currency_id, amount_base, deal_age_days, days_since_touch, reason, activity_id,
 -- activity_subject, activity_type, deadline, created, manager_active, deal_open, since_last_workday
@@ -20,7 +20,8 @@ incoming as (
     from v_unprocessed_incoming as a
     inner join v_deal_row as d on d.deal_id = a.deal_id
     cross join v_last_workday as lw
-    where in_scope(d.manager_id, d.pipeline_id, d.department_ids, $manager_id, $pipeline_id, $department_id)
+    where in_scope(d.manager_id, d.pipeline_id, d.department_ids, $manager_id, $pipeline_id, $department_id,
+                   $viewer_id)
 ),
 
 final as (

@@ -1,6 +1,6 @@
 -- won_pace: won so far this month against the same moment last month, per manager
 -- grain: one row per manager (manager_id)
--- params: $manager_id, $pipeline_id, $department_id (NULL = all)
+-- params: $manager_id, $pipeline_id, $department_id, $viewer_id (NULL = all)
 -- columns: manager_id, manager_name, won_deals, won_amount, won_deals_last_month, won_amount_last_month,
 -- won_amount_change, manager_active
 -- rule: this month = [start of T's month, T]; last month = [start of the previous month, the same day and
@@ -10,7 +10,7 @@ with
 managers as (
     select *
     from v_manager
-    where manager_in_scope(manager_id, department_ids, $manager_id, $department_id)
+    where manager_in_scope(manager_id, department_ids, $manager_id, $department_id, $viewer_id)
 ),
 
 won as (

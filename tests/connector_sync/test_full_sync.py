@@ -134,6 +134,10 @@ def test_users_dismissed_included_and_meta(synced):
     assert meta["base_currency"] == store_rows(sandbox, "select \"CURRENCY\" from currencies "
                                                         "where \"BASE\" = 'Y'")[0][0]
     assert meta["last_sync_run_id"] == str(result.run_id)
+    # the webhook's owner (/rest/<user>/<code>/: the sandbox's default webhook is user 1) is an admin
+    # (queries.roles); only the user id is stored, never the code
+    assert meta["webhook_user_id"] == "1"
+    assert sandbox.webhook_url.rstrip("/").rsplit("/", 1)[-1] not in str(meta)
 
 
 def test_sync_runs_and_state(synced):

@@ -1,5 +1,6 @@
 """What the two browser test modules share: Debian's Chromium and its start-up options, the page-ready
-selector, and `streamlit run` on a free port until it answers its health check."""
+selector, and `streamlit run dashboard/server.py` (the app with its sign-in routes) on a free port until it
+answers its health check."""
 
 from __future__ import annotations
 
@@ -33,12 +34,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
-    """`streamlit run dashboard/app.py` with `env`, its output in `log_path`; yields its URL once healthy."""
-    port = free_port()
+def streamlit_server(env: dict[str, str], log_path: Path, port: int | None = None) -> Iterator[str]:
+    """`streamlit run dashboard/server.py` with `env`, its output in `log_path`; yields its URL once healthy.
+    `port`: when the caller needs it first (the sandbox registers the app at it); a free one otherwise."""
+    port = port or free_port()
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
+            [sys.executable, "-m", "streamlit", "run", "dashboard/server.py", "--server.port", str(port),
              "--server.headless", "true", "--server.fileWatcherType", "none"],  # .streamlit/config.toml
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
@@ -51,6 +53,8 @@ def streamlit_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
                         break
                 except httpx.HTTPError:
                     time.sleep(0.3)
+                if proc.poll() is not None:
+                    pytest.fail(f"streamlit exited ({proc.returncode}); see {log_path}")
             else:
                 pytest.fail(f"streamlit did not start; see {log_path}")
             yield url

@@ -280,7 +280,8 @@ def test_an_unknown_address_lands_on_the_daily_review_in_the_ui_language(app) ->
 
 def test_known_addresses_get_no_twin_and_no_notice(app) -> None:
     at, addresses = _unknown_address_app(app, "http://localhost:8501/forecast")
-    assert set(addresses) == {"", "daily", "backlog", "forecast", "conversion", "trends", "about"}
+    assert set(addresses) == {"", "daily", "backlog", "leads", "clients", "forecast", "conversion", "trends",
+                              "about"}
     assert not at.toast
     _, addresses = _unknown_address_app(app, "http://localhost:8501/a%20b/<script>")
     assert "<script>" not in addresses  # only a segment a page's address can be

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-PATHS = {"daily", "backlog", "forecast", "conversion", "trends", "about"}
+PATHS = {"daily", "backlog", "leads", "clients", "forecast", "conversion", "trends", "about"}
 
 
 def _addresses(at) -> dict[str, str]:

@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from snapshot.schema import SCHEMA_VERSION, TABLES, ddl
+from tests.queries.fixture_leads import fill_leads
 
 MSK = timezone(timedelta(hours=3))
 AS_OF = datetime(2026, 11, 20, 18, 0, tzinfo=MSK)  # Friday, 15:00 UTC
@@ -427,6 +428,7 @@ def _fill(con: duckdb.DuckDBPyConnection) -> None:
         {"snapshot_date": date.fromisoformat(day), "id": deal, "closedate": date.fromisoformat(close)}
         for day, deal, close in SNAPSHOTS
     ])
+    fill_leads(con, t)  # leads, contacts, companies and the deals' clients (tests/queries/fixture_leads.py)
 
 
 def _fill_followups(con: duckdb.DuckDBPyConnection) -> None:

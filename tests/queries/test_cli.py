@@ -202,3 +202,70 @@ def test_rules_in_force_from_the_environment(fixture_db, tmp_path):
     assert cli(*args).stdout.strip().count("\n") == 3  # D101, D104 (Anna), D202 (Boris) by default
     out = cli(*args, env={"DOZHIM_RULES": str(rules)})
     assert out.returncode == 0 and out.stdout.strip().count("\n") == 0  # header only
+
+
+# --- --viewer (issue 9): exactly what that user sees; export is a right; every export is audited ----------
+
+def _viewer_db(fixture_db: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A private copy of the fixture (the audit file goes beside it) and rules that make Boris (2) a plain
+    manager; Anna (1) heads the top department 10."""
+    import shutil
+
+    db = tmp_path / "crm.duckdb"
+    shutil.copyfile(fixture_db, db)
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[access]\nmanagers = [2]\n", encoding="utf-8")
+    return db, rules
+
+
+def _audit(db: Path) -> list[tuple]:
+    import sqlite3
+
+    from snapshot.state import state_path
+
+    if not state_path(db).exists():
+        return []
+    con = sqlite3.connect(state_path(db))
+    try:
+        return con.execute("select user_id, role, what, format, rows, filters from export_audit").fetchall()
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize(("viewer", "message"), [
+    ("99", "error: --viewer 99: user 99 is not in the snapshot"),
+    ("3", "error: --viewer 3: user 3 is dismissed"),
+])
+def test_viewer_unknown_or_dismissed(fixture_db, tmp_path, viewer, message):
+    db, rules = _viewer_db(fixture_db, tmp_path)
+    out = cli("scorecard", "--db", str(db), "--rules", str(rules), "--viewer", viewer)
+    assert out.returncode == 2 and out.stdout == ""
+    assert out.stderr.strip() == message
+
+
+def test_viewer_manager_sees_own_rows_and_may_not_export(fixture_db, tmp_path):
+    db, rules = _viewer_db(fixture_db, tmp_path)
+    base = ("scorecard", "--db", str(db), "--rules", str(rules), "--as-of", "2026-11-20T18:00",
+            "--viewer", "2")
+    table = cli(*base)
+    assert table.returncode == 0, table.stderr
+    assert "Boris Petrov" in table.stdout and "Anna" not in table.stdout and "Viktor" not in table.stdout
+    refused = cli(*base, "--format", "csv")
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr.strip() == ("error: --viewer 2 (manager) may not export: --format csv is refused "
+                                      "(the export right: [access] in the rules file)")
+    other = cli(*base, "--manager", "1")
+    assert other.returncode == 2 and other.stderr.strip() == "error: user 2 may not see manager 1"
+    assert _audit(db) == []  # nothing was handed out
+
+
+def test_viewer_head_exports_their_scope_with_an_audit_row(fixture_db, tmp_path):
+    db, _ = _viewer_db(fixture_db, tmp_path)
+    out = cli("stale_deals", "--db", str(db), "--as-of", "2026-11-20T18:00", "--viewer", "2",
+              "--format", "json")
+    assert out.returncode == 0, out.stderr
+    # Boris heads Sales East (11): his and Viktor's stale deals, D108 and D301 (fixture_db.py)
+    assert sorted(r["deal_id"] for r in json.loads(out.stdout)) == [108, 301]
+    assert _audit(db) == [(2, "head", "stale_deals", "json", 2, "as_of=2026-11-20T18:00:00")]
+    table = cli("stale_deals", "--db", str(db), "--viewer", "2")
+    assert table.returncode == 0 and len(_audit(db)) == 1  # a table on the screen is not an export

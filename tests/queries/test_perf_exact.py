@@ -119,3 +119,15 @@ def test_local_week_turns_at_monday_midnight_in_the_portal_zone(zone, fixture_db
     finally:
         con.close()
     assert week["sunday_late"] != week["monday_start"] == week["sunday_next"] != week["monday_next"]
+
+
+def test_run_metrics_keeps_the_viewers_scope(fixture_history_db):
+    from queries.roles import viewer_for
+
+    boris = viewer_for(fixture_history_db, 2, Rules())  # head of 11 (Sales East): himself and Viktor (3)
+    calls = [("scorecard", {}), ("backlog", {}), ("conversion", {"month": AS_OF.date().replace(day=1)})]
+    together = run_metrics(calls, fixture_history_db, as_of=AS_OF, rules=Rules(), viewer=boris)
+    one_by_one = [run_metric(name, fixture_history_db, as_of=AS_OF, rules=Rules(), viewer=boris, **params)
+                  for name, params in calls]
+    assert [_rows(f) for f in together] == [_rows(f) for f in one_by_one]
+    assert set(together[0]["manager_id"]) == {2, 3} and set(together[1]["manager_id"]) <= {2, 3}

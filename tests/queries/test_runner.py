@@ -43,7 +43,8 @@ def test_list_metrics_has_titles():
     infos = list_metrics()
     assert all(m.title and m.description for m in infos)
     card = next(m for m in infos if m.name == "scorecard")
-    assert card.grain == ("manager_id",) and card.params == ("manager_id", "pipeline_id", "department_id")
+    assert card.grain == ("manager_id",)
+    assert card.params == ("manager_id", "pipeline_id", "department_id", "viewer_id")
 
 
 def test_as_of_none_is_now(fixture_db):

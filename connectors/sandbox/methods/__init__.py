@@ -6,6 +6,7 @@ from connectors.sandbox.methods import (  # noqa: F401
     crm_deal,
     crm_item,
     crm_misc,
+    im,
     system,
     users,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
 
 from connectors.sandbox.fields import DEPARTMENT_FIELDS, USER_FIELDS
@@ -124,11 +125,22 @@ def department_get(call: Call) -> Reply:
     return call.page_reply([_department_row(r, schema.columns) for r in page.rows], page)
 
 
+def user_as_api(row: sqlite3.Row) -> dict[str, Any]:
+    """One `users` row as user.get and user.current send it."""
+    present = set(row.keys())
+    return {f.name: _user_value(Column(f.name, f.name, f.type, f.multiple), row[f.name])
+            for f in USER_FIELDS if f.name in present}
+
+
+def profile_of(conn: sqlite3.Connection, uid: int, admin: bool) -> dict[str, Any]:
+    """`profile`'s answer for one user (docs: api-reference/common/users/profile.md)."""
+    row = conn.execute('select * from users where "ID" = ?', [uid]).fetchone()
+    user = dict(row) if row is not None else {}
+    return {"ID": str(uid), "ADMIN": admin, "NAME": user.get("NAME") or "",
+            "LAST_NAME": user.get("LAST_NAME") or "",
+            "PERSONAL_GENDER": user.get("PERSONAL_GENDER") or "", "TIME_ZONE": ""}
+
+
 @method("profile", None)
 def profile(call: Call) -> Reply:
-    uid = php_int(call.meta.get("webhook_user_id", 1))
-    row = call.conn.execute('select * from users where "ID" = ?', [uid]).fetchone()
-    user = dict(row) if row is not None else {}
-    return Reply({"ID": str(uid), "ADMIN": True, "NAME": user.get("NAME") or "",
-                  "LAST_NAME": user.get("LAST_NAME") or "",
-                  "PERSONAL_GENDER": user.get("PERSONAL_GENDER") or "", "TIME_ZONE": ""})
+    return Reply(profile_of(call.conn, php_int(call.meta.get("webhook_user_id", 1)), admin=True))

@@ -1,0 +1,108 @@
+"""What the leads and clients pages, the daily review and My backlog share (issue 10): record kinds in
+words, the mark on dismissed people's names, the duplicate groups as the QC desk reads them, and a manager's
+lead and client items with what to do about each.
+
+No metric logic: every number comes from queries/ (lead_scorecard, leads_unprocessed, leads_hanging,
+duplicates, reactivation); here the rows are only put in words and in the order a person works them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard import columns
+from dashboard.i18n import count_of, t
+
+# the action column the backlog's lead and client tables add in front of the metric's columns
+LEAD_ITEMS = ("lead_title", "lead_url", "action", "status_name", "source_name", "date_create",
+              "last_touch_at")
+CLIENT_ITEMS = (*columns.BACKLOG_CLIENTS.shown[:2], "action", *columns.BACKLOG_CLIENTS.shown[2:])
+
+
+def kind_in_words(kind: object) -> str:
+    """`lead` / `contact` / `company` -> `Лид` / `Контакт` / `Компания`."""
+    return t(f"entity_{kind}") if isinstance(kind, str) and kind else ""
+
+
+def mark_inactive(frame: pd.DataFrame, name: str, active: str) -> pd.DataFrame:
+    """The names of people no longer active in the portal get the dismissed mark (`⚠ Имя · уволен(а)`):
+    their leads and clients are nobody's."""
+    if frame.empty or name not in frame.columns or active not in frame.columns:
+        return frame
+    out = frame.copy()
+    gone = out[active].eq(False)  # NULL (no responsible at all) is not "dismissed"
+    out.loc[gone, name] = [t("dismissed_mark", name=n) for n in out.loc[gone, name]]
+    return out
+
+
+def duplicate_groups(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each group (one shared phone or e-mail) as the metric orders it, the owning record first: `match`
+    names the shared value on the group's first row only (so the groups read apart), and `route_to` is the
+    owning record's responsible on every lead in progress that another person holds."""
+    out = mark_inactive(frame, "owner_name", "owner_active").reset_index(drop=True)
+    if out.empty:
+        return out.assign(match=pd.Series(dtype=str), route_to=pd.Series(dtype=str))
+    group = out.groupby(["match_kind", "match_value"], sort=False, dropna=False)
+    first = group.cumcount() == 0
+    owner_id = group["owner_id"].transform("first")
+    owner_name = group["owner_name"].transform("first")
+    elsewhere = out["owner_id"].fillna(-1) != owner_id.fillna(-1)
+    route = ~first & out["entity_type"].eq("lead") & out["lead_in_progress"].eq(True) & elsewhere
+    out["match"] = [f"{t('match_' + str(k))}: {v}" if f else ""
+                    for k, v, f in zip(out["match_kind"], out["match_value"], first, strict=True)]
+    out["route_to"] = owner_name.where(route & owner_name.notna(), "")
+    out["entity_type"] = out["entity_type"].map(kind_in_words)
+    return out
+
+
+def group_count(frame: pd.DataFrame) -> int:
+    if frame.empty:
+        return 0
+    return int(frame[["match_kind", "match_value"]].drop_duplicates().shape[0])
+
+
+def _yes(value: object) -> bool:
+    """A yes/no cell: NULL is no (numpy's True is not Python's, so no `is True`)."""
+    return value is not None and not pd.isna(value) and bool(value)
+
+
+def _whole(value: object) -> int:
+    return 0 if value is None or pd.isna(value) else int(value)
+
+
+def _lead_action(row: pd.Series) -> str:
+    if row["kind"] == "unprocessed":
+        return t("act_lead_unprocessed", hours=count_of(_whole(row["hours_waiting"]), "hour"))
+    days = count_of(_whole(row["days_idle"]), "day")
+    return t("act_lead_never" if _yes(row["never_touched"]) else "act_lead_hanging", days=days)
+
+
+def lead_items(unprocessed: pd.DataFrame, hanging: pd.DataFrame) -> pd.DataFrame:
+    """A manager's leads to act on, most urgent first: the unprocessed ones (nobody has answered yet; the
+    metric lists them oldest first), then the hanging ones not already listed (most idle first)."""
+    first = unprocessed.assign(kind="unprocessed")
+    rest = hanging[~hanging["lead_id"].isin(unprocessed["lead_id"])].assign(kind="hanging")
+    parts = [p for p in (first, rest) if not p.empty]
+    if not parts:
+        return pd.DataFrame(columns=[*LEAD_ITEMS, "lead_id"])
+    items = pd.concat(parts, ignore_index=True)
+    for column in ("hours_waiting", "days_idle", "never_touched", "last_touch_at"):
+        if column not in items.columns:
+            items[column] = None
+    items["action"] = items.apply(_lead_action, axis=1)
+    return items
+
+
+def client_items(due: pd.DataFrame) -> pd.DataFrame:
+    """Clients due for reactivation, those with nothing planned first (the metric's order, most valuable
+    first, within), each with what to do."""
+    ordered = not_planned_first(due)
+    action = ordered["planned"].map(lambda p: t("act_reactivate_planned" if _yes(p) else "act_reactivate"))
+    return ordered.assign(action=action)
+
+
+def not_planned_first(due: pd.DataFrame) -> pd.DataFrame:
+    """Clients nobody has planned anything with first; a stable sort keeps the metric's order within."""
+    planned = due["planned"].eq(True)
+    return due.assign(_planned=planned).sort_values("_planned", kind="stable").drop(columns="_planned") \
+        .reset_index(drop=True)

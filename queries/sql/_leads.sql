@@ -1,0 +1,225 @@
+-- _leads: the shared definitions of the lead and client metrics (issue 10), created as temp objects on each
+-- run's connection after _base.sql (queries/leads.py), with the rule table lead_rule (lead_idle_days,
+-- reactivation_days). One place for: how a phone and an e-mail compare, what a lead's last touch is,
+-- which client a deal belongs to, and each client's facts. Only the metrics that name one of these load the
+-- file (queries/leads.py uses); its views are bound on each of their calls: keep them few.
+
+-- phones compare as digits only: an 11-digit number starting with 8 reads as starting with 7, a 10-digit
+-- number gets a leading 7, fewer than 7 digits is no number (NULL); `+7 (912) 345-67-89`, `8 912 345 6789`,
+-- `89123456789` and `9123456789` are all 79123456789. In three steps, because a macro's argument is pasted
+-- wherever it is used: a query computes phone_stripped, then digits_only, then phone_of_digits, each in a
+-- column of its own (record_values below), so each runs once per value.
+-- phone_stripped: the usual separators dropped by plain replacement (twice as fast as a regular expression)
+create or replace temp macro phone_stripped(v) as
+    replace(replace(replace(replace(replace(replace(coalesce(v, ''), ' ', ''), '-', ''), '(', ''), ')', ''), '+', ''),
+            '.', '');
+
+-- digits_only: whatever else is left that is no digit goes by the regular expression (rarely needed)
+create or replace temp macro digits_only(s) as
+    case when regexp_matches(s, '[^0-9]') then regexp_replace(s, '[^0-9]', '', 'g') else s end;
+
+create or replace temp macro phone_of_digits(d) as
+    case
+        when length(d) < 7 then null
+        when length(d) = 11 and starts_with(d, '8') then '7' || substr(d, 2)
+        when length(d) = 10 then '7' || d
+        else d
+    end;
+
+-- one value (a search box)
+create or replace temp macro norm_phone(v) as phone_of_digits(digits_only(phone_stripped(v)));
+
+-- e-mails compare trimmed and lower-cased (`Ivan@Mail.RU ` is ivan@mail.ru); empty is no e-mail (NULL)
+create or replace temp macro norm_email(v) as nullif(lower(trim(coalesce(v, ''))), '');
+
+-- every phone and e-mail of the leads (1), contacts (3) and companies (4) among entity_types (a list of
+-- those numbers), normalised (match_value) beside the value as written (trimmed); one row per value on the
+-- portal (a record writing one number twice has two rows), values that normalise to nothing left out. A
+-- table macro: the entity types filter multifields before the digits are extracted.
+create or replace temp macro record_values(entity_types) as table
+with phones as materialized (  -- materialized: the digits are extracted once per value
+    select p.entity_type_id, p.entity_id, p.value, digits_only(p.stripped) as digits
+    from (
+        select m.entity_type_id, m.entity_id, m.value, phone_stripped(m.value) as stripped
+        from multifields as m
+        where m.type_id = 'PHONE' and list_contains(entity_types, m.entity_type_id)
+    ) as p
+),
+found as (
+    select entity_type_id, entity_id, 'phone' as match_kind, phone_of_digits(digits) as match_value, value
+    from phones
+    where length(digits) >= 7
+    union all
+    select m.entity_type_id, m.entity_id, 'email', norm_email(m.value), m.value
+    from multifields as m
+    where m.type_id = 'EMAIL' and list_contains(entity_types, m.entity_type_id) and norm_email(m.value) is not null
+)
+select
+    case f.entity_type_id when 1 then 'lead' when 3 then 'contact' else 'company' end as entity_type,
+    f.entity_type_id,
+    f.entity_id,
+    f.match_kind,
+    f.match_value,
+    trim(f.value) as written
+from found as f;
+
+-- the activities bound to a lead (1), contact (3) or company (4), done or open, with their touch time
+-- reckoned as a deal's: end, else start, else the last update
+create or replace temp view v_entity_activity as
+select
+    b.owner_type_id,
+    b.owner_id,
+    a.id as activity_id,
+    a.subject,
+    coalesce(a.completed, false) as completed,
+    a.deadline,
+    coalesce(a.end_time, a.start_time, a.last_updated) as touch_time
+from entity_activity_bindings as b
+inner join entity_activities as a on a.id = b.activity_id;
+
+-- every lead created at or before T with its responsible, status, source and touches. A lead is in
+-- progress with status semantic P, converted S, junk F. Its first / last touch: the earliest / latest
+-- completed activity bound to it at or before T. Unprocessed: in progress, created before the start of T's
+-- day, never touched by T. Hanging: in progress and its last touch (its creation when never touched) more
+-- than lead_idle_days x 24 h before T. created_in_period: created in the run's period (ctx).
+create or replace temp view v_lead as
+with touches as (
+    select ea.owner_id as lead_id, min(ea.touch_time) as first_touch_at, max(ea.touch_time) as last_touch_at
+    from v_entity_activity as ea
+    cross join ctx
+    where ea.owner_type_id = 1 and ea.completed and ea.touch_time <= ctx.as_of
+    group by ea.owner_id
+),
+statuses as (
+    select status_id, any_value(name) as name, any_value(semantics) as semantics
+    from lead_statuses
+    group by status_id
+),
+named_sources as (
+    select status_id, any_value(name) as name from sources group by status_id
+),
+facts as (
+    select
+        l.id as lead_id,
+        coalesce(nullif(trim(l.title), ''), 'Lead ' || l.id) as lead_title,
+        rtrim(ctx.portal_url, '/') || '/crm/lead/details/' || l.id || '/' as lead_url,
+        l.assigned_by_id as responsible_id,
+        coalesce(u.user_name, 'User ' || l.assigned_by_id) as responsible_name,
+        coalesce(u.user_active, false) as responsible_active,
+        u.department_id,
+        coalesce(u.department_ids, []) as department_ids,
+        l.status_id,
+        coalesce(st.name, l.status_id) as status_name,
+        coalesce(l.status_semantic_id, st.semantics, 'P') as semantic,
+        coalesce(l.source_id, '') as source_id,
+        coalesce(src.name, l.source_id, '—') as source_name,
+        l.date_create,
+        t.first_touch_at,
+        t.last_touch_at,
+        coalesce(t.last_touch_at, l.date_create) as idle_since
+    from leads as l
+    cross join ctx
+    left join d_user as u on u.user_id = l.assigned_by_id
+    left join statuses as st on st.status_id = l.status_id
+    left join named_sources as src on src.status_id = l.source_id
+    left join touches as t on t.lead_id = l.id
+    where l.date_create <= ctx.as_of
+)
+select
+    f.*,
+    f.semantic = 'P' as in_progress,
+    f.last_touch_at is null as never_touched,
+    f.semantic = 'P' and f.date_create < ctx.day_start and f.first_touch_at is null as is_unprocessed,
+    -- epoch arithmetic: timestamptz - interval goes through ICU's calendar, slow per row
+    f.semantic = 'P' and epoch(f.idle_since) < epoch(ctx.as_of) - 86400 * lr.lead_idle_days as is_hanging,
+    cast(floor((epoch(ctx.as_of) - epoch(f.idle_since)) / 86400) as integer) as days_idle,
+    f.date_create >= ctx.period_start and f.date_create < ctx.period_end as created_in_period
+from facts as f
+cross join ctx
+cross join lead_rule as lr;
+
+-- the clients: a company; a contact with no company (or whose company is gone) is a client of its own
+create or replace temp view v_client as
+with records as (
+    select
+        'company' as client_type,
+        co.id as client_id,
+        coalesce(nullif(trim(co.title), ''), 'Company ' || co.id) as client_name,
+        co.assigned_by_id as owner_id
+    from companies as co
+    union all
+    select
+        'contact',
+        ct.id,
+        coalesce(nullif(trim(concat_ws(' ', ct.name, ct.last_name)), ''), 'Contact ' || ct.id),
+        ct.assigned_by_id
+    from contacts as ct
+    left join companies as co on co.id = ct.company_id
+    where co.id is null
+)
+select
+    r.*,
+    rtrim(ctx.portal_url, '/') || '/crm/' || r.client_type || '/details/' || r.client_id || '/' as client_url,
+    coalesce(u.user_name, 'User ' || r.owner_id) as owner_name,
+    coalesce(u.user_active, false) as owner_active,
+    coalesce(u.department_ids, []) as owner_department_ids
+from records as r
+cross join ctx
+left join d_user as u on u.user_id = r.owner_id;
+
+-- which client each contact and company record belongs to: a company to itself, a contact to its company,
+-- else to itself (owner_type_id: 3 contact, 4 company, as activity bindings name them)
+create or replace temp view v_client_member as
+select 4 as owner_type_id, co.id as owner_id, 'company' as client_type, co.id as client_id
+from companies as co
+union all
+select
+    3,
+    ct.id,
+    case when co.id is null then 'contact' else 'company' end,
+    coalesce(co.id, ct.id)
+from contacts as ct
+left join companies as co on co.id = ct.company_id;
+
+-- every real deal (d_deal) with the lead it came from and its client: the deal's company, else its
+-- contact's client (the contact's company, else the contact); NULL client when the deal names neither
+create or replace temp view v_client_deal as
+select
+    d.*,
+    r.lead_id,
+    case when co.id is not null then 'company' else m.client_type end as client_type,
+    case when co.id is not null then co.id else m.client_id end as client_id
+from d_deal as d
+inner join deals as r on r.id = d.deal_id
+left join companies as co on co.id = r.company_id
+left join v_client_member as m on m.owner_type_id = 3 and m.owner_id = r.contact_id;
+
+-- per client, the won deals at or before T (a deal is won at its final move into a success stage:
+-- closed_at) and whether an open deal exists
+create or replace temp view v_client_wins as
+select
+    d.client_type,
+    d.client_id,
+    count(*) filter (where d.semantic = 'S' and d.closed_at <= ctx.as_of) as won_deals,
+    round(coalesce(sum(d.amount_base) filter (where d.semantic = 'S' and d.closed_at <= ctx.as_of), 0), 2)
+        as won_amount,
+    min(d.closed_at) filter (where d.semantic = 'S' and d.closed_at <= ctx.as_of) as first_won_at,
+    max(d.closed_at) filter (where d.semantic = 'S' and d.closed_at <= ctx.as_of) as last_won_at,
+    count(*) filter (where d.is_open and d.date_create <= ctx.as_of) as open_deals,
+    count(*) filter (where d.semantic = 'F' and d.closed_at <= ctx.as_of) as lost_deals
+from v_client_deal as d
+cross join ctx
+where d.client_id is not null
+group by d.client_type, d.client_id;
+
+-- per lead that a deal names in LEAD_ID: it turned into a deal (created by T), and into a won one (won by
+-- T). A table macro: only the funnels bind it.
+create or replace temp macro lead_deal_outcome() as table
+select
+    d.lead_id,
+    true as to_deal,
+    bool_or(d.semantic = 'S' and d.closed_at <= ctx.as_of) as to_won_deal
+from v_client_deal as d
+cross join ctx
+where d.lead_id is not null and d.date_create <= ctx.as_of
+group by d.lead_id;

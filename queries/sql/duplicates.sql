@@ -1,0 +1,108 @@
+-- duplicates: leads, contacts and companies sharing a normalised phone or e-mail with a lead in progress
+-- grain: one row per record of a group (match_kind, match_value, entity_type, entity_id)
+-- params: $manager_id, $department_id, $viewer_id (NULL = all; a group is in scope when one of its in-progress leads'
+-- responsible is)
+-- columns: match_kind, match_value, entity_type, entity_id, title, entity_url, owner_id, owner_name,
+-- owner_active, lead_in_progress, date_create
+-- rule: phones compare as digits only (8XXXXXXXXXX reads 7XXXXXXXXXX, ten digits get a leading 7, fewer
+-- than 7 digits are ignored), e-mails trimmed and lower-cased (norm_phone, norm_email in _leads.sql). A
+-- group is every lead, contact and company sharing one such value; shown when it holds at least one lead
+-- in progress (that lead must be routed). Groups in order of kind and value; in each, the owning record
+-- first: the oldest contact or company, then the leads, oldest first. owner = the lead's responsible or
+-- the contact's / company's owner.
+with
+
+values_ as materialized (  -- materialized: read once by groups and by members
+    select * from record_values([1, 3, 4])
+),
+
+groups as (  -- values two or more records share
+    select match_kind, match_value
+    from values_
+    group by match_kind, match_value
+    having min(entity_type) <> max(entity_type) or min(entity_id) <> max(entity_id)
+),
+
+members as (  -- one row per (group, record): a record writing a value twice counts once
+    select v.match_kind, v.match_value, v.entity_type, v.entity_id
+    from values_ as v
+    inner join groups as g on g.match_kind = v.match_kind and g.match_value = v.match_value
+    group by all
+),
+
+records as (  -- the members' title, link, owner and creation (only theirs: there are few)
+    select
+        'lead' as entity_type,
+        l.lead_id as entity_id,
+        l.lead_title as title,
+        l.lead_url as entity_url,
+        l.responsible_id as owner_id,
+        l.responsible_name as owner_name,
+        l.responsible_active as owner_active,
+        l.department_ids,
+        l.in_progress as lead_in_progress,
+        l.date_create
+    from v_lead as l
+    where l.lead_id in (select entity_id from members where entity_type = 'lead')
+    union all
+    select
+        'contact',
+        ct.id,
+        coalesce(nullif(trim(concat_ws(' ', ct.name, ct.last_name)), ''), 'Contact ' || ct.id),
+        rtrim(ctx.portal_url, '/') || '/crm/contact/details/' || ct.id || '/',
+        ct.assigned_by_id,
+        coalesce(u.user_name, 'User ' || ct.assigned_by_id),
+        coalesce(u.user_active, false),
+        coalesce(u.department_ids, []),
+        false,
+        ct.date_create
+    from contacts as ct
+    cross join ctx
+    left join d_user as u on u.user_id = ct.assigned_by_id
+    where ct.id in (select entity_id from members where entity_type = 'contact')
+    union all
+    select
+        'company',
+        co.id,
+        coalesce(nullif(trim(co.title), ''), 'Company ' || co.id),
+        rtrim(ctx.portal_url, '/') || '/crm/company/details/' || co.id || '/',
+        co.assigned_by_id,
+        coalesce(u.user_name, 'User ' || co.assigned_by_id),
+        coalesce(u.user_active, false),
+        coalesce(u.department_ids, []),
+        false,
+        co.date_create
+    from companies as co
+    cross join ctx
+    left join d_user as u on u.user_id = co.assigned_by_id
+    where co.id in (select entity_id from members where entity_type = 'company')
+),
+
+grouped as (
+    select m.match_kind, m.match_value, r.*
+    from members as m
+    inner join records as r on r.entity_type = m.entity_type and r.entity_id = m.entity_id
+),
+
+routed as (  -- groups holding a lead in progress whose responsible is in scope
+    select distinct match_kind, match_value
+    from grouped
+    where lead_in_progress
+      and manager_in_scope(owner_id, department_ids, $manager_id, $department_id, $viewer_id)
+)
+
+select
+    g.match_kind,
+    g.match_value,
+    g.entity_type,
+    g.entity_id,
+    g.title,
+    g.entity_url,
+    g.owner_id,
+    g.owner_name,
+    g.owner_active,
+    g.lead_in_progress,
+    g.date_create
+from grouped as g
+inner join routed as rt on rt.match_kind = g.match_kind and rt.match_value = g.match_value
+order by g.match_kind, g.match_value, g.entity_type = 'lead', g.date_create, g.entity_type, g.entity_id

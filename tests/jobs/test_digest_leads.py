@@ -1,0 +1,39 @@
+"""Leads in the digest, once the lead metrics exist (CONTRACT-10; skipped before they land): a manager's
+unprocessed and hanging leads follow their deals, each lead once; a head's line counts them per manager.
+
+The lead part's fixture (tests/queries/fixture_leads.py) at AS_OF: lead 3 unprocessed (Anna); lead 5
+unprocessed and hanging, lead 1 hanging (Boris); lead 9 hanging (Viktor, dismissed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from jobs.digest.run import Options, run_digest
+from jobs.digest.settings import Settings
+from queries import list_metrics
+from queries.rules import Rules
+from tests.jobs.test_digest import build_digest_db, deal_link
+from tests.queries.fixture_db import AS_OF, PORTAL_URL
+
+pytestmark = pytest.mark.skipif(
+    not {"leads_unprocessed", "leads_hanging", "lead_scorecard"} <= {m.name for m in list_metrics()},
+    reason="the lead metrics have not landed yet")
+
+
+def lead_link(lead: int) -> str:
+    return f"[URL={PORTAL_URL}/crm/lead/details/{lead}/]"
+
+
+def test_leads_follow_the_deals_each_once_and_heads_count_them(sandbox, tmp_path):
+    db = build_digest_db(tmp_path / "crm.duckdb")
+    run_digest(Options(db, AS_OF), Rules(), Settings(notify_webhook_url=sandbox.notify_webhook_url))
+    got = {n["user_id"]: n["message"] for n in sandbox.notifications()}
+    anna, boris = got[1], got[2]
+    assert [lead for lead in (1, 3, 5, 9) if lead_link(lead) in anna] == [3]
+    assert anna.index(deal_link(101)) < anna.index(lead_link(3))  # after the deals
+    assert "возьмите лид в работу" in anna
+    assert boris.index(lead_link(5)) < boris.index(lead_link(1))  # unprocessed first, then hanging
+    assert lead_link(3) not in boris and lead_link(9) not in boris
+    assert boris.count(lead_link(5)) == 1  # unprocessed and hanging: listed once, as unprocessed
+    assert "Boris Petrov — 5 нарушений: необработанные входящие 3, без следующего дела 1, старые сделки 1; " \
+           "лиды: не обработаны 1, зависли 2" in got[4]
