@@ -33,7 +33,7 @@ from streamlit.testing.v1 import AppTest
 
 REPO = Path(__file__).resolve().parents[1]
 APP = str(REPO / "dashboard" / "app.py")
-PAGES = ["daily_review", "my_backlog", "forecast", "conversion", "trends", "about"]
+PAGES = ["daily_review", "my_backlog", "forecast", "conversion", "trends", "leads", "clients", "about"]
 
 
 def _run(at: AppTest, page: str | None = None) -> float:
