@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from queries import context, scope
 from queries import leads as leads_layer
@@ -196,15 +197,38 @@ def prepare(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, *, pi
 def execute(con: duckdb.DuckDBPyConnection, info: MetricInfo, filters: dict[str, Any]) -> pd.DataFrame:
     sql = info.path.read_text(encoding="utf-8")
     params = {name: filters.get(name) for name in info.params}
-    result = con.execute(sql, params)
-    types = {d[0]: str(d[1]) for d in result.description}
-    df = result.df()
-    for column in df.columns:  # a text column NULL on every row arrives as objects (None), else as str
-        if types.get(column) == "VARCHAR" and df[column].dtype == object and df[column].isna().all():
-            df[column] = df[column].astype("str")
+    con.complete()  # a set-up statement's result left open would make con.sql refuse to run
+    df = _frame(con.sql(sql, params=params).to_arrow_table())
     for column in df.columns:  # LIST columns arrive as numpy arrays; plain Python lists are easier downstream
         if df[column].dtype == object and len(df) and isinstance(df[column].iloc[0], np.ndarray):
             df[column] = [v.tolist() if v is not None else None for v in df[column]]
+    return df
+
+
+def _frame(table: pa.Table) -> pd.DataFrame:
+    """The DataFrame DuckDB's own .df() gives (float for DECIMAL, datetime64[us] for DATE, nullable Int /
+    boolean where a column has NULLs, str for text), through Arrow: half the time on a list of a million
+    rows."""
+    fields = []
+    for field in table.schema:
+        kind = field.type
+        if pa.types.is_decimal(kind):
+            kind = pa.float64()
+        elif pa.types.is_date(kind):
+            kind = pa.timestamp("us")
+        fields.append(pa.field(field.name, kind))
+    table = table.cast(pa.schema(fields))
+    df = table.to_pandas()
+    for field in table.schema:
+        column = table.column(field.name)
+        if not column.null_count:
+            continue
+        if pa.types.is_boolean(field.type):
+            df[field.name] = df[field.name].astype("boolean")
+        elif pa.types.is_integer(field.type):
+            df[field.name] = column.to_pandas(types_mapper=pd.ArrowDtype).astype(f"Int{field.type.bit_width}")
+        elif pa.types.is_string(field.type) and df[field.name].dtype == object:
+            df[field.name] = df[field.name].astype("str")  # text NULL on every row: still text
     return df
 
 
