@@ -131,3 +131,28 @@ def test_run_metrics_keeps_the_viewers_scope(fixture_history_db):
                   for name, params in calls]
     assert [_rows(f) for f in together] == [_rows(f) for f in one_by_one]
     assert set(together[0]["manager_id"]) == {2, 3} and set(together[1]["manager_id"]) <= {2, 3}
+
+
+def test_frames_have_the_dtypes_duckdb_gives(fixture_db):
+    from queries.runner import _frame, connect
+
+    # one column of each kind a metric returns, with and without NULLs
+    sql = """
+        select * from (values
+            (1, cast(12.50 as decimal(18, 2)), date '2026-11-20', timestamptz '2026-11-20 15:00:00+00',
+             7, true, 'a', cast(null as varchar), [1, 2]),
+            (2, cast(null as decimal(18, 2)), cast(null as date), cast(null as timestamptz),
+             null, null, 'b', cast(null as varchar), cast(null as integer[]))
+        ) as t(id, amount, day, moment, maybe_int, maybe_bool, text, no_text, list)
+    """
+    con = connect(fixture_db)
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        expected = con.execute(sql).df()
+        expected["no_text"] = expected["no_text"].astype("str")  # the runner always made this one text
+        got = _frame(con.sql(sql).to_arrow_table())
+    finally:
+        con.close()
+    assert {c: str(t) for c, t in got.dtypes.items()} == {c: str(t) for c, t in expected.dtypes.items()}
+    assert got.drop(columns="list").astype(str).equals(expected.drop(columns="list").astype(str))
+    assert [list(v) if v is not None else None for v in got["list"]] == [[1, 2], None]
