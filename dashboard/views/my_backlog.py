@@ -36,7 +36,6 @@ def render(ctx: Context) -> None:
     manager_id = filters.pick("manager", "backlog_pick", "backlog_pick", filters.manager_options())
     if manager_id is None:
         st.info(t("backlog_pick_hint"), icon=":material/person:")
-        data.warm("backlog")  # while the manager finds their name, the team's list gets computed
         return
     components.dismissed_note([manager_id])
     deals = data.metric("backlog", manager_id=manager_id)
