@@ -1,5 +1,5 @@
-"""Readers for the morning digest: who may receive one (the snapshot's users with their e-mail and the
-departments they head) and what was sent (the digest log in the state file beside the snapshot).
+"""Readers for the morning digest: who may receive one (the snapshot's users with their e-mail) and what
+was sent (the digest log in the state file beside the snapshot).
 
     from queries.digest_log import digest_recipients, list_digests
 """
@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from queries import derived
 from queries.errors import ScopeError
 from queries.runner import QueryError, connect
 from queries.scope import Viewer
@@ -28,50 +29,33 @@ DIGEST_COLUMNS = [
     "chars",
     "error",
 ]
-RECIPIENT_COLUMNS = ["user_id", "user_name", "email", "active", "headed_department_ids"]
+RECIPIENT_COLUMNS = ["user_id", "user_name", "email", "active"]
 
-# every user with the departments whose UF_HEAD they are (the head's scope covers sub-departments: the
-# metrics' department filter does that)
+# every user with the display name and active flag the metrics use (d_user), and their e-mail; who heads
+# what comes from queries.viewer_for, like everywhere else
 RECIPIENTS_SQL = """
-with
-
-heads as (
-    select d.uf_head as user_id, list(d.id order by d.id) as headed_department_ids
-    from departments as d
-    where d.uf_head is not null
-    group by d.uf_head
-),
-
-final as (
-    select
-        u.id as user_id,
-        coalesce(nullif(trim(concat_ws(' ', u.name, u.last_name)), ''), 'User ' || u.id) as user_name,
-        nullif(trim(u.email), '') as email,
-        coalesce(u.active, true) as active,
-        coalesce(h.headed_department_ids, []) as headed_department_ids
-    from users as u
-    left join heads as h on h.user_id = u.id
-)
-
-select * from final
-order by user_id
+select
+    d.user_id,
+    d.user_name,
+    nullif(trim(u.email), '') as email,
+    d.user_active as active
+from d_user as d
+inner join users as u on u.id = d.user_id
+order by d.user_id
 """
 
 
 def digest_recipients(db_path: str | Path) -> pd.DataFrame:
-    """One row per user of the snapshot: RECIPIENT_COLUMNS (headed_department_ids a list, [] for none)."""
+    """One row per user of the snapshot: RECIPIENT_COLUMNS."""
     con = connect(db_path)
     try:
+        derived.attach(con)
         rows = con.execute(RECIPIENTS_SQL).fetchall()
     except duckdb.Error as exc:
-        raise QueryError(
-            f"cannot read users or departments in {db_path}: {str(exc).splitlines()[0]}"
-        ) from None
+        raise QueryError(f"cannot read users in {db_path}: {str(exc).splitlines()[0]}") from None
     finally:
         con.close()
-    frame = pd.DataFrame(rows, columns=RECIPIENT_COLUMNS)
-    frame["headed_department_ids"] = [list(v or []) for v in frame["headed_department_ids"]]
-    return frame
+    return pd.DataFrame(rows, columns=RECIPIENT_COLUMNS)
 
 
 def list_digests(db_path: str | Path, viewer: Viewer | None = None, limit: int = 200) -> pd.DataFrame:

@@ -52,7 +52,7 @@ def viewer_for(db_path: str | Path, user_id: int, rules: Rules | None = None) ->
     can_export = role == "admin" or (
         (role == "head" or user_id in access.export) and user_id not in access.no_export)
     return Viewer(user_id=user_id, name=row[0], role=role, can_export=can_export,
-                  headed_department_ids=tuple(sorted(headed)) if role == "head" else ())
+                  headed_department_ids=tuple(sorted(headed)))
 
 
 def visible_manager_ids(db_path: str | Path, viewer: Viewer | None) -> frozenset[int] | None:

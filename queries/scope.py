@@ -50,7 +50,8 @@ class Viewer:
     name: str
     role: Role
     can_export: bool
-    headed_department_ids: tuple[int, ...] = ()  # for a head: the departments they head (not the ones below)
+    headed_department_ids: tuple[int, ...] = ()  # the departments they head (not the ones below); an admin
+    # may head some too (the director who owns the webhook): the digest sends them the head's list
 
     @property
     def sees_everything(self) -> bool:

@@ -285,9 +285,7 @@ def recipients(db: Path | str, as_of: datetime, rules: Rules, users: pd.DataFram
         if uid in opt_out:
             continue
         viewer = viewer_for(db, uid, rules)
-        # an admin who heads a department (often the director, owner of the webhook) gets the head's digest
-        headed = viewer.headed_department_ids or (
-            tuple(int(d) for d in u["headed_department_ids"]) if viewer.sees_everything else ())
+        headed = viewer.headed_department_ids  # an admin who heads one (the director) gets the head's digest
         if headed:
             out.append(Recipient(uid, u["user_name"], _text(u["email"]) or None, "head", headed, viewer))
         elif uid in owner_ids:
