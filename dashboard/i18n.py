@@ -730,6 +730,55 @@ TEXTS: dict[str, dict[str, str]] = {
     "act_reactivate": {"ru": "Предложите повторную покупку", "en": "Offer a repeat purchase"},
     "act_reactivate_planned": {"ru": "В плане: проведите запланированное дело",
                                "en": "Planned: carry out the planned activity"},
+    # About: the export audit, the [access] keys, the digest log
+    "about_exports": {"ru": "Выгрузки", "en": "Exports"},
+    "about_exports_caption": {"ru": "Кто, когда и что выгружал (CSV, Excel, JSON), новые сверху; оператор — "
+                                    "запуск без входа на этом компьютере.",
+                              "en": "Who exported what and when (CSV, Excel, JSON), newest first; the "
+                                    "operator is a run without sign-in on this computer."},
+    "about_exports_none": {"ru": "Выгрузок ещё не было.", "en": "No exports yet."},
+    "rk_access.admins": {"ru": "Администраторы (кроме владельца вебхука), id пользователей",
+                         "en": "Admins (besides the webhook's owner), user ids"},
+    "rk_access.export": {"ru": "Могут выгружать (кроме администраторов и руководителей), id",
+                         "en": "May export (besides admins and heads), user ids"},
+    "rk_access.no_export": {"ru": "Не могут выгружать, id", "en": "May not export, user ids"},
+    "rk_access.managers": {"ru": "Считать менеджерами, даже если руководят отделом, id",
+                           "en": "Plain managers even if they head a department, user ids"},
+    "rk_access.heads": {"ru": "Пользователь {id} руководит отделами", "en": "User {id} heads departments"},
+    "about_digests": {"ru": "Утренние дайджесты", "en": "Morning digests"},
+    "about_digests_none": {"ru": "Дайджесты ещё не отправлялись.", "en": "No digest has been sent yet."},
+    "about_digests_caption": {"ru": "Кому и что отправлено (новые сверху), со строкой ошибки при сбое.",
+                              "en": "What was sent to whom (newest first), with the failure line when one "
+                                    "failed."},
+    "about_digests_settings": {
+        "ru": "Настройки [digest]: отправка после {send_after} по времени портала; «всё в порядке» — "
+              "{all_clear}; e-mail — {email}; до {max_items} пунктов в списке; данные свежие, если "
+              "синхронизация была не раньше {fresh_hours} ч назад; не получают: {opt_out}.",
+        "en": "[digest] settings: sent after {send_after} portal time; all-clear: {all_clear}; e-mail: "
+              "{email}; up to {max_items} items per list; data fresh when synced within {fresh_hours} h; "
+              "opted out: {opt_out}."},
+    "word_yes": {"ru": "да", "en": "yes"},
+    "word_no": {"ru": "нет", "en": "no"},
+    "digest_col_day": {"ru": "День", "en": "Day"},
+    "digest_col_at": {"ru": "Когда (UTC)", "en": "At (UTC)"},
+    "digest_col_recipient_id": {"ru": "ID", "en": "ID"},
+    "digest_col_recipient_name": {"ru": "Получатель", "en": "Recipient"},
+    "digest_col_channel": {"ru": "Канал", "en": "Channel"},
+    "digest_col_kind": {"ru": "Вид", "en": "Kind"},
+    "digest_col_status": {"ru": "Итог", "en": "Result"},
+    "digest_col_items": {"ru": "Пунктов", "en": "Items"},
+    "digest_col_chars": {"ru": "Символов", "en": "Characters"},
+    "digest_col_error": {"ru": "Ошибка", "en": "Error"},
+    "digest_channel_im": {"ru": "Битрикс24", "en": "Bitrix24"},
+    "digest_channel_email": {"ru": "e-mail", "en": "e-mail"},
+    "digest_kind_manager": {"ru": "менеджеру", "en": "manager"},
+    "digest_kind_head": {"ru": "руководителю", "en": "head"},
+    "digest_kind_all_clear": {"ru": "всё в порядке", "en": "all clear"},
+    "digest_kind_stale": {"ru": "данные устарели", "en": "stale data"},
+    "digest_status_sent": {"ru": "отправлен", "en": "sent"},
+    "digest_status_failed": {"ru": "сбой", "en": "failed"},
+    "digest_status_dry_run": {"ru": "пробный", "en": "dry run"},
+    "digest_status_skipped": {"ru": "пропущен", "en": "skipped"},
 }
 
 

@@ -12,32 +12,12 @@ import streamlit as st
 
 from dashboard import components, data, followups, formatting, plain
 from dashboard.data import Context
-from dashboard.i18n import DEFAULT_LANG, count_of, has, lang, t
+from dashboard.i18n import count_of, has, lang, t
 
 SYNC_COLUMNS = ["run_id", "started_at", "finished_at", "duration_s", "mode", "status", "rows_total",
                 "requests_total", "rejected_total", "error"]
 REJECTED_COLUMNS = ["stream", "record_id", "field", "error"]
 EXPORT_COLUMNS = ["at", "user_name", "user_id", "role", "what", "format", "rows", "filters"]
-TEXTS = {
-    "exports": {"ru": "Выгрузки", "en": "Exports"},
-    "exports_caption": {"ru": "Кто, когда и что выгружал (CSV, Excel, JSON), новые сверху; оператор — "
-                              "запуск без входа на этом компьютере.",
-                        "en": "Who exported what and when (CSV, Excel, JSON), newest first; the operator is "
-                              "a run without sign-in on this computer."},
-    "exports_none": {"ru": "Выгрузок ещё не было.", "en": "No exports yet."},
-    "access.admins": {"ru": "Администраторы (кроме владельца вебхука), id пользователей",
-                      "en": "Admins (besides the webhook's owner), user ids"},
-    "access.export": {"ru": "Могут выгружать (кроме администраторов и руководителей), id",
-                      "en": "May export (besides admins and heads), user ids"},
-    "access.no_export": {"ru": "Не могут выгружать, id", "en": "May not export, user ids"},
-    "access.managers": {"ru": "Считать менеджерами, даже если руководят отделом, id",
-                        "en": "Plain managers even if they head a department, user ids"},
-    "access.heads": {"ru": "Пользователь {id} руководит отделами", "en": "User {id} heads departments"},
-}
-
-
-def _text(key: str) -> str:
-    return TEXTS[key].get(lang(), TEXTS[key][DEFAULT_LANG])
 # queries.Rules field -> its key in rules.toml (the file groups them in tables); the same name when absent
 FILE_KEYS = {
     "timezone": "calendar.timezone", "working_days": "calendar.working_days", "holidays": "calendar.holidays",
@@ -89,9 +69,8 @@ def file_key(key: str) -> str:
 def rule_label(key: str) -> str:
     """A rules-file key in words: `touch_interval_days` -> «Касание не реже чем раз в, дней»."""
     parts = key.split(".")
-    if parts[0] == "access":  # [access]: who sees and exports what
-        words = TEXTS[".".join(parts[:2])]
-        return words.get(lang(), words[DEFAULT_LANG]).format(id=parts[2] if len(parts) == 3 else "")
+    if parts[:2] == ["access", "heads"]:  # [access.heads] "15" = [3, 4]
+        return t("rk_access.heads", id=parts[2] if len(parts) == 3 else "")
     if parts[0] == "pipelines" and len(parts) == 3:
         return t("rk_pipeline", id=parts[1], what=rule_label(parts[2]))
     if parts[0] == "loss_reason_groups" and len(parts) == 2:
@@ -180,65 +159,36 @@ def _rejected(ctx: Context) -> None:
 
 def _exports(ctx: Context) -> None:
     """The export audit (queries.audit), for admins and the operator."""
-    st.subheader(_text("exports"))
-    st.caption(_text("exports_caption"))
+    st.subheader(t("about_exports"))
+    st.caption(t("about_exports_caption"))
     audit = data.exports_audit(ctx)
     if audit.empty:
-        st.caption(_text("exports_none"))
+        st.caption(t("about_exports_none"))
         return
     components.table(ctx, audit, key="exports_table", columns=EXPORT_COLUMNS, file_name="exports")
 
 
-# the morning digest's log (jobs/digest): its own words here, so the section stays one function
-DIGEST_WORDS = {
-    "ru": {"title": "Утренние дайджесты", "none": "Дайджесты ещё не отправлялись.",
-           "caption": "Кому и что отправлено (новые сверху), со строкой ошибки при сбое.",
-           "day": "День", "at": "Когда (UTC)", "recipient_id": "ID", "recipient_name": "Получатель",
-           "channel": "Канал", "kind": "Вид", "status": "Итог", "items": "Пунктов", "chars": "Символов",
-           "error": "Ошибка",
-           "settings": "Настройки [digest]: отправка после {send_after} по времени портала; "
-                       "«всё в порядке» — {all_clear}; e-mail — {email}; до {max_items} пунктов в списке; "
-                       "данные свежие, если синхронизация была не раньше {fresh_hours} ч назад; "
-                       "не получают: {opt_out}.",
-           "yes": "да", "no": "нет"},
-    "en": {"title": "Morning digests", "none": "No digest has been sent yet.",
-           "caption": "What was sent to whom (newest first), with the failure line when one failed.",
-           "day": "Day", "at": "At (UTC)", "recipient_id": "ID", "recipient_name": "Recipient",
-           "channel": "Channel", "kind": "Kind", "status": "Result", "items": "Items", "chars": "Characters",
-           "error": "Error",
-           "settings": "[digest] settings: sent after {send_after} portal time; all-clear: {all_clear}; "
-                       "e-mail: {email}; up to {max_items} items per list; data fresh when synced within "
-                       "{fresh_hours} h; opted out: {opt_out}.",
-           "yes": "yes", "no": "no"},
-}
-DIGEST_VALUES = {
-    "ru": {"im": "Битрикс24", "email": "e-mail", "manager": "менеджеру", "head": "руководителю",
-           "all_clear": "всё в порядке", "stale": "данные устарели", "sent": "отправлен", "failed": "сбой",
-           "dry_run": "пробный", "skipped": "пропущен"},
-    "en": {"im": "Bitrix24", "email": "e-mail", "manager": "manager", "head": "head",
-           "all_clear": "all clear", "stale": "stale data", "sent": "sent", "failed": "failed",
-           "dry_run": "dry run", "skipped": "skipped"},
-}
+DIGEST_COLUMNS = ["day", "at", "recipient_id", "recipient_name", "channel", "kind", "status", "items",
+                  "chars", "error"]
 
 
 def _digests(ctx: Context) -> None:
     """The digest log (queries.digest_log), for the operator and admins."""
-    words = DIGEST_WORDS.get(lang(), DIGEST_WORDS["en"])
-    values = DIGEST_VALUES.get(lang(), DIGEST_VALUES["en"])
-    st.subheader(words["title"])
+    st.subheader(t("about_digests"))
     cfg = ctx.rules.digest
-    st.caption(words["settings"].format(
-        send_after=cfg.send_after, all_clear=words["yes" if cfg.all_clear else "no"],
-        email=words["yes" if cfg.email else "no"], max_items=cfg.max_items, fresh_hours=cfg.fresh_hours,
-        opt_out=", ".join(str(u) for u in cfg.opt_out) or "—"))
+    st.caption(t("about_digests_settings", send_after=cfg.send_after,
+                 all_clear=t("word_yes" if cfg.all_clear else "word_no"),
+                 email=t("word_yes" if cfg.email else "word_no"), max_items=cfg.max_items,
+                 fresh_hours=cfg.fresh_hours, opt_out=", ".join(str(u) for u in cfg.opt_out) or "—"))
     log = data.digest_log(ctx)
     if log.empty:
-        st.caption(words["none"])
+        st.caption(t("about_digests_none"))
         return
-    st.caption(words["caption"])
-    shown = log.assign(**{c: log[c].map(lambda v: values.get(v, v)) for c in ("channel", "kind", "status")})
-    st.dataframe(shown.rename(columns={c: words[c] for c in shown.columns}), key="digest_log",
-                 hide_index=True)
+    st.caption(t("about_digests_caption"))
+    shown = log.assign(**{c: log[c].map(lambda v, c=c: t(f"digest_{c}_{v}") if has(f"digest_{c}_{v}") else v)
+                          for c in ("channel", "kind", "status")})
+    st.dataframe(shown[DIGEST_COLUMNS].rename(columns={c: t(f"digest_col_{c}") for c in DIGEST_COLUMNS}),
+                 key="digest_log", hide_index=True)
 
 
 def render(ctx: Context) -> None:
