@@ -16,7 +16,6 @@ nothing more. After a failed run it runs too, and then sends only the note that 
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from datetime import datetime
@@ -73,16 +72,17 @@ def main(argv: list[str] | None = None) -> int:
         if problem:
             print(f"sync not started: {problem}", file=sys.stderr)
             return EXIT_CONFIG
-    argv, every = split_every(argv)  # the digest runs after each published sync: the loop is ours
+    args = cli.build_parser(PROG).parse_args(argv)  # bad flags: argparse's usage line and exit 2, as ever
+    runs = without_every(argv)  # the digest runs after each published sync: the loop is ours
     while True:
-        code = sync_once(argv)
-        if every is None:
+        code = sync_once(runs, Path(args.db))
+        if args.every is None:
             return code
-        print(f"next sync in {every:.0f} s", file=sys.stderr, flush=True)
-        time.sleep(every)
+        print(f"next sync in {args.every:.0f} s", file=sys.stderr, flush=True)
+        time.sleep(args.every)
 
 
-def sync_once(argv: list[str]) -> int:
+def sync_once(argv: list[str], db: Path) -> int:
     """One sync with the day stored; then the morning digest (when configured): after a good sync the
     digest itself, after a failed one (recorded in sync_runs) only the stale note, once a day (the real
     digest still follows the next good sync). Not after a usage error, a held lock or an interrupt."""
@@ -90,34 +90,23 @@ def sync_once(argv: list[str]) -> int:
     sync_code = cli.main(argv, after_write=store, prog=PROG)
     code = sync_code or (EXIT_FAILED if store.failed else 0)
     if sync_code in DIGEST_AFTER and digest_configured():
-        digest_code, _, line = digest_once(DigestOptions(db_from(argv)))
+        digest_code, _, line = digest_once(DigestOptions(db))
         print(f"digest: {line}", file=sys.stderr)
         code = code or (EXIT_FAILED if digest_code else 0)
     return code
 
 
-def split_every(argv: list[str]) -> tuple[list[str], float | None]:
-    """`--every 15m` taken out of the arguments (parsed as the connector parses it)."""
-    rest, every = [], None
-    items = iter(argv)
-    for arg in items:
-        if arg == "--every":
-            every = cli.parse_every(next(items, ""))
-        elif arg.startswith("--every="):
-            every = cli.parse_every(arg.split("=", 1)[1])
-        else:
+def without_every(argv: list[str]) -> list[str]:
+    """The arguments of one run: `--every` (already checked by the parser) is the job's own loop."""
+    rest, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--every":
+            skip = True
+        elif not arg.startswith("--every="):
             rest.append(arg)
-    return rest, every
-
-
-def db_from(argv: list[str]) -> Path:
-    """The snapshot the sync wrote (its --db, else the connector's default)."""
-    for i, arg in enumerate(argv):
-        if arg == "--db" and i + 1 < len(argv):
-            return Path(argv[i + 1])
-        if arg.startswith("--db="):
-            return Path(arg.split("=", 1)[1])
-    return Path(os.environ.get("DOZHIM_DB", "data/crm.duckdb"))
+    return rest
 
 
 def digest_configured() -> bool:

@@ -101,12 +101,18 @@ def test_the_sync_job_sends_the_digest_after_a_good_sync_and_once_a_day(env, mon
 
 
 def test_every_is_taken_out_for_the_jobs_own_loop():
-    from jobs.sync import db_from, split_every
+    from jobs.sync import without_every
 
-    argv = ["sync", "--every", "15m", "--db", "x.duckdb"]
-    assert split_every(argv) == (["sync", "--db", "x.duckdb"], 900.0)
-    assert split_every(["sync", "--every=1h"]) == (["sync"], 3600.0)
-    assert db_from(["sync", "--db", "x.duckdb"]) == Path("x.duckdb")
+    assert without_every(["sync", "--every", "15m", "--db", "x.duckdb"]) == ["sync", "--db", "x.duckdb"]
+    assert without_every(["sync", "--every=1h"]) == ["sync"]
+
+
+def test_a_bad_every_is_a_usage_error_not_a_traceback(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        sync_main(["sync", "--every", "bogus", "--db", str(tmp_path / "crm.duckdb")])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "--every takes a duration like 15m, 1h or 30s, not 'bogus'" in err and "Traceback" not in err
 
 
 def test_make_demo_points_the_digest_at_the_sandboxs_notification_webhook():
