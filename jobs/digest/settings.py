@@ -10,6 +10,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from connectors.bitrix24.webhook import redact as redact_webhook
+
 SECRETS = Path(".streamlit/secrets.toml")
 NAMES = (
     "DOZHIM_NOTIFY_WEBHOOK_URL",
@@ -45,15 +47,11 @@ class Settings:
         return bool(self.smtp_host and self.smtp_from)
 
     def redact(self, text: str) -> str:
-        """`text` with the webhook URL (and its code alone), the SMTP user and password blanked."""
-        secrets = [
-            self.notify_webhook_url,
-            self.notify_webhook_url.rstrip("/"),
-            self.smtp_password,
-            self.smtp_user,
-        ]
+        """`text` with any webhook secret (the connector's redact: `/rest/<id>/<code>/`), this webhook's code
+        alone, the SMTP user and password blanked."""
         code = self.notify_webhook_url.rstrip("/").rsplit("/", 1)[-1] if self.notify_webhook_url else ""
-        for secret in sorted(filter(None, [*secrets, code]), key=len, reverse=True):
+        text = redact_webhook(text)
+        for secret in sorted(filter(None, [self.smtp_password, self.smtp_user, code]), key=len, reverse=True):
             text = text.replace(secret, "***")
         return " ".join(text.split())
 
