@@ -194,14 +194,26 @@ def prepare(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, *, pi
     context.setup(con, rules, as_of, meta, period, needs=needs)
 
 
-def execute(con: duckdb.DuckDBPyConnection, info: MetricInfo, filters: dict[str, Any]) -> pd.DataFrame:
+CUT = "cut"  # DataFrame.attrs key: True when a `limit` left rows out (the metric has more than it returned)
+
+
+def execute(con: duckdb.DuckDBPyConnection, info: MetricInfo, filters: dict[str, Any],
+            limit: int | None = None) -> pd.DataFrame:
+    """The metric's rows; with `limit` only its first `limit` rows in its own order (a top-N: a page that
+    shows the head of a long list does not sort and carry all of it), attrs[CUT] saying whether more exist."""
     sql = info.path.read_text(encoding="utf-8")
     params = {name: filters.get(name) for name in info.params}
+    if limit is not None:  # one row more than asked tells whether the list goes on; the order is the metric's
+        sql = f"select * from (\n{sql.rstrip().rstrip(';')}\n) limit {int(limit) + 1}"
     con.complete()  # a set-up statement's result left open would make con.sql refuse to run
     df = _frame(con.sql(sql, params=params).to_arrow_table())
+    cut = limit is not None and len(df) > limit
+    if cut:
+        df = df.iloc[:limit]
     for column in df.columns:  # LIST columns arrive as numpy arrays; plain Python lists are easier downstream
         if df[column].dtype == object and len(df) and isinstance(df[column].iloc[0], np.ndarray):
             df[column] = [v.tolist() if v is not None else None for v in df[column]]
+    df.attrs[CUT] = cut
     return df
 
 
@@ -240,6 +252,12 @@ def check_dates(**dates: date | None) -> None:
             raise QueryError(f"{name} {value.isoformat()} is out of range (years {MIN_YEAR}-{MAX_YEAR})")
 
 
+def check_limit(limit: Any) -> None:
+    """QueryError for a row limit that is not a whole number of at least 1."""
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise QueryError(f"limit {limit!r}: expected a whole number of rows, at least 1")
+
+
 def check_client(client_type: str | None) -> None:
     """QueryError for a client type other than company / contact."""
     if client_type is not None and client_type not in leads_layer.CLIENT_TYPES:
@@ -252,20 +270,21 @@ def run_metric(name: str, db_path: str | Path, *, as_of: datetime | None = None,
                department_id: int | None = None, period_start: date | None = None,
                period_end: date | None = None, month: date | None = None,
                client_type: str | None = None, client_id: int | None = None, search: str | None = None,
-               viewer: Viewer | None = None) -> pd.DataFrame:
+               viewer: Viewer | None = None, limit: int | None = None) -> pd.DataFrame:
     """One metric as a DataFrame. as_of None = now; filters None = all; viewer None = the operator (sees
     everything). A filter outside the viewer's scope raises ScopeError. client_type / client_id name one
-    client (client_card, client_history); search is client_search's text."""
+    client (client_card, client_history); search is client_search's text. limit: only the first rows, in
+    the metric's order, with attrs["cut"] True when there are more (always set: False without a limit)."""
     params = {"manager_id": manager_id, "pipeline_id": pipeline_id, "department_id": department_id,
               "period_start": period_start, "period_end": period_end, "month": month,
-              "client_type": client_type, "client_id": client_id, "search": search}
+              "client_type": client_type, "client_id": client_id, "search": search, "limit": limit}
     return run_metrics([(name, params)], db_path, as_of=as_of, rules=rules, viewer=viewer)[0]
 
 
 MetricCall = tuple[str, dict[str, Any]]  # (metric name, run_metric's keyword arguments: month, ...)
 PREPARE_KEYS = ("pipeline_id", "period_start", "period_end", "month")  # what the set-up depends on
 CALL_KEYS = frozenset({"manager_id", "pipeline_id", "department_id", "client_type", "client_id", "search",
-                       *PREPARE_KEYS})
+                       "limit", *PREPARE_KEYS})
 
 
 def run_metrics(calls: list[MetricCall], db_path: str | Path, *, as_of: datetime | None = None,
@@ -279,6 +298,7 @@ def run_metrics(calls: list[MetricCall], db_path: str | Path, *, as_of: datetime
         if unknown:
             raise QueryError(f"{name}: unknown parameter {sorted(unknown)[0]!r}")
         check_client(params.get("client_type"))
+        check_limit(params.get("limit"))
         check_dates(as_of=as_of, **{k: params.get(k) for k in ("month", "period_start", "period_end")})
     rules = rules if rules is not None else load_rules()
     moment = as_utc(as_of)
@@ -319,7 +339,8 @@ def _execute_call(con: duckdb.DuckDBPyConnection, call: MetricCall, viewer: View
     name, params = call
     scope.check(con, viewer, name, params.get("manager_id"), params.get("department_id"))
     try:
-        return execute(con, metric_info(name), {**params, "viewer_id": scope.bound_id(viewer)})
+        return execute(con, metric_info(name), {**params, "viewer_id": scope.bound_id(viewer)},
+                       limit=params.get("limit"))
     except duckdb.Error as exc:
         raise QueryError(f"{name}: {str(exc).splitlines()[0]}") from exc
 

@@ -454,3 +454,14 @@ cross join ctx
 left join v_stage_win_rate as wr on wr.stage_id = o.stage_id
 left join pushes as p on p.deal_id = o.deal_id
 where o.is_open;
+
+-- a forecast deal's reason to be looked at, the first that holds: no close date, a past one, the default one
+-- (never set by hand), one pushed later at least once; else ok (forecast_deals, forecast_flags)
+create or replace temp macro forecast_reason(closedate, is_past_close, is_default_close, close_date_pushes) as
+    case
+        when closedate is null then 'no_close_date'
+        when is_past_close then 'past_close_date'
+        when is_default_close then 'default_close_date'
+        when close_date_pushes > 0 then 'pushed'
+        else 'ok'
+    end;

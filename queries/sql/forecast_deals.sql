@@ -18,13 +18,7 @@ deals as (
 final as (
     select
         unnest(deal_columns),  -- deal_id ... days_since_touch (_base.sql)
-        case
-            when closedate is null then 'no_close_date'
-            when is_past_close then 'past_close_date'
-            when is_default_close then 'default_close_date'
-            when close_date_pushes > 0 then 'pushed'
-            else 'ok'
-        end as reason,
+        forecast_reason(closedate, is_past_close, is_default_close, close_date_pushes) as reason,
         closedate,
         close_month,
         is_default_close,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from queries import Rules
@@ -244,3 +245,21 @@ def test_won_pace(run):
     cols = ["won_deals", "won_amount", "won_deals_last_month", "won_amount_last_month"]
     assert df.loc[1, cols].tolist() == [1, 200000.0, 1, 50000.0]  # D109 vs D110 (10 Oct < 20 Oct 18:00)
     assert df.loc[2, cols].tolist() == [1, 180000.0, 0, 0.0]
+
+
+def test_forecast_flags(run):
+    # test_forecast's default and past close dates: D101 (2026-08, past and default), D105, D107, D108
+    # (2026-11); D101 first as the earliest close month, the rest by amount as forecast_deals orders them
+    flags = run("forecast_flags")
+    assert flags["deal_id"].tolist()[0] == 101
+    assert sorted(flags["deal_id"]) == [101, 105, 107, 108]
+    assert flags.set_index("deal_id").loc[107, "reason"] == "default_close_date"
+    assert flags.set_index("deal_id").loc[101, "reason"] == "past_close_date"
+
+
+def test_forecast_flags_are_forecast_deals_rows(run):
+    # the same rows and values as forecast_deals' flagged ones, in forecast_deals' order (dtypes aside: a flag
+    # column without NULLs comes back as plain bool, with NULLs as pandas' nullable boolean)
+    deals = run("forecast_deals")
+    flagged = deals[deals["is_default_close"].fillna(False) | deals["is_past_close"].fillna(False)]
+    pd.testing.assert_frame_equal(run("forecast_flags"), flagged.reset_index(drop=True), check_dtype=False)

@@ -96,3 +96,24 @@ def test_an_all_null_text_column_has_the_text_dtype(run):
     boris = run("backlog", manager_id=2)
     assert boris["followup_rule_name"].isna().all() and len(boris) == 3
     assert boris["followup_rule_name"].dtype == team["followup_rule_name"].dtype
+
+
+def test_limit_gives_the_first_rows_in_the_metrics_order(fixture_db):
+    from queries import Rules, run_metric
+    from tests.queries.fixture_db import AS_OF
+
+    whole = run_metric("backlog", fixture_db, as_of=AS_OF, rules=Rules())
+    assert len(whole) > 2 and whole.attrs["cut"] is False  # the fixture's backlog has more than two rows
+    head = run_metric("backlog", fixture_db, as_of=AS_OF, rules=Rules(), limit=2)
+    assert head.attrs["cut"] is True
+    assert head.equals(whole.head(2))
+    exact = run_metric("backlog", fixture_db, as_of=AS_OF, rules=Rules(), limit=len(whole))
+    assert exact.attrs["cut"] is False and exact.equals(whole)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, "10", True])
+def test_a_bad_limit_is_a_one_line_error(fixture_db, bad):
+    from queries import QueryError, run_metric
+
+    with pytest.raises(QueryError, match="limit"):
+        run_metric("backlog", fixture_db, limit=bad)

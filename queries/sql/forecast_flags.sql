@@ -1,0 +1,38 @@
+-- forecast_flags: the open deals whose expected close date is doubtful: still the default one, or passed
+-- grain: one row per open deal with a default or past close date (deal_id)
+-- params: $manager_id, $pipeline_id, $department_id, $viewer_id (NULL = all)
+-- columns: deal_id, deal_title, deal_url, manager_id, manager_name, pipeline_id, pipeline_name, stage_id,
+-- stage_name, opportunity, currency_id, amount_base, deal_age_days, days_since_touch, reason, closedate,
+-- close_month, is_default_close, is_past_close, probability, weight_source, weight, weighted_amount,
+-- close_date_pushes, pushed_days
+-- rule: the rows of forecast_deals with is_default_close or is_past_close, in its order (the forecast page's
+-- list of close dates to fix: asked for on its own, so the page never carries every open deal to show these)
+with
+
+deals as (
+    select *
+    from v_forecast_deal
+    where (is_default_close or is_past_close)
+      and in_scope(manager_id, pipeline_id, department_ids, $manager_id, $pipeline_id, $department_id,
+                   $viewer_id)
+),
+
+final as (
+    select
+        unnest(deal_columns),  -- deal_id ... days_since_touch (_base.sql)
+        forecast_reason(closedate, is_past_close, is_default_close, close_date_pushes) as reason,
+        closedate,
+        close_month,
+        is_default_close,
+        is_past_close,
+        probability,
+        weight_source,
+        weight,
+        weighted_amount,
+        close_date_pushes,
+        pushed_days
+    from deals
+)
+
+select * from final
+order by close_month = 'none', close_month, amount_base desc nulls last, deal_id
