@@ -11,6 +11,7 @@ import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -115,44 +116,80 @@ def base_definitions() -> tuple[Definition, ...]:
 
 
 @functools.cache
-def base_script(needs: str | None = None) -> tuple[str, bool]:
-    """(the _base.sql statements that SQL text `needs` reads, directly or through each other, as one script;
-    whether they read the business calendar). None = all of them. Each view costs 1-9 ms to bind: a metric
-    binds only its own."""
+def base_names(needs: str | None = None) -> frozenset[str]:
+    """The _base.sql definitions (and calendar tables) that SQL text `needs` reads, directly or through each
+    other; None = all of them. Each view costs 1-9 ms to bind: a metric binds only its own."""
     definitions = base_definitions()
     by_name = {d.name: d for d in definitions}
     if needs is None:
-        wanted = set(by_name) | CALENDAR_TABLES
-    else:
-        wanted, todo = set(), set(WORD_RE.findall(needs.lower())) & (set(by_name) | CALENDAR_TABLES)
-        while todo:
-            name = todo.pop()
-            wanted.add(name)
-            todo |= (by_name[name].uses if name in by_name else set()) - wanted
-    script = ";\n".join(d.sql for d in definitions if d.name in wanted)
+        return frozenset(by_name) | CALENDAR_TABLES
+    wanted, todo = set(), set(WORD_RE.findall(needs.lower())) & (set(by_name) | CALENDAR_TABLES)
+    while todo:
+        name = todo.pop()
+        wanted.add(name)
+        todo |= (by_name[name].uses if name in by_name else set()) - wanted
+    return frozenset(wanted)
+
+
+def base_script(needs: str | None = None, bound: frozenset[str] = frozenset()) -> tuple[str, bool]:
+    """(the statements of base_names(needs) not `bound` already, in file order, as one script; whether
+    those names read the business calendar)."""
+    wanted = base_names(needs)
+    script = ";\n".join(d.sql for d in base_definitions() if d.name in wanted - bound)
     return (script + ";" if script else ""), bool(wanted & CALENDAR_TABLES)
 
 
 def setup(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, meta: dict[str, str],
-          period: Period | None = None, needs: str | None = None) -> None:
+          period: Period | None = None, needs: str | None = None, kept: dict[str, Any] | None = None) -> None:
     """Create ctx, the rule tables and the base views on `con` (idempotent: everything is replaced); with
-    `needs` (SQL text) only the base views and macros it reads, and the calendar only when they use it."""
-    con.execute("set TimeZone = 'UTC'")
+    `needs` (SQL text) only the base views and macros it reads, and the calendar only when they use it.
+
+    `kept`: what an earlier setup on the same connection left (queries/sessions.py keeps connections
+    between calls), updated here. ctx is made anew every time (T, the period); the rule tables, the
+    calendar and the time-zone macros only when what they are built from differs; base views only once.
+    """
+    kept = {} if kept is None else kept
     tz = portal_zone(rules, meta)
+    first = not kept
+    if first:
+        con.execute("set TimeZone = 'UTC'")
     _create_ctx(con, rules, as_of, tz, meta.get("portal_url") or "", period)
-    script, calendar = base_script(needs)
-    if calendar:
-        _create_calendar(con, rules, as_of)
+    if first:  # after ctx: without a stored layer, live views that read T from ctx when they run
+        derived.attach(con)
+    script, calendar = base_script(needs, kept.get("views", frozenset()))
+    until = as_of.date() + timedelta(days=800)
+    if calendar and not _calendar_covers(kept.get("calendar"), rules, until):
+        _create_calendar(con, rules, until)
+        kept["calendar"] = (calendar_key(rules), until)
+    if kept.get("rules") != rules:
+        _create_rule_tables(con, rules)
+        kept["rules"] = rules
+    if kept.get("zone") != tz:
+        _create_local_ts(con, tz)
+        kept["zone"] = tz
+    if script:
+        con.execute(script)  # one call for all of them: the per-call overhead adds up
+    kept["views"] = kept.get("views", frozenset()) | base_names(needs)
+
+
+def _create_rule_tables(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
     _create_rule_pipeline(con, rules)
     stages = _deal_stages(con)
     _create_invoice_stages(con, rules, stages)
     _create_followup_rules(con, rules, stages)
     _create_loss_rules(con, rules)
     _create_loss_field(con, rules)
-    derived.attach(con)
-    _create_local_ts(con, tz)
-    if script:
-        con.execute(script)  # one call for all of them: the per-call overhead adds up
+
+
+def calendar_key(rules: Rules) -> tuple:
+    """What the business calendar is built from, besides its last day."""
+    return rules.country, tuple(rules.working_days), tuple(sorted(rules.holidays))
+
+
+def _calendar_covers(kept: tuple | None, rules: Rules, until: date) -> bool:
+    """Whether a calendar built earlier (its key and last day) serves a run that needs days up to `until`:
+    the same rules, and at least as long (a longer one holds the same days, and no rule reads its end)."""
+    return kept is not None and kept[0] == calendar_key(rules) and kept[1] >= until
 
 
 def _create_local_ts(con: duckdb.DuckDBPyConnection, zone: str) -> None:
@@ -243,14 +280,13 @@ def country_calendar(country: str, first_year: int,
     return tuple(sorted(cal.keys())), tuple(sorted(getattr(cal, "weekend_workdays", ())))
 
 
-def _create_calendar(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime) -> None:
+def _create_calendar(con: duckdb.DuckDBPyConnection, rules: Rules, until: date) -> None:
     """calendar_day: every day, whether it is a working day and how many working days there are up to and
     including it; calendar_work: the working days by that number (N working days after day i = number i + N).
 
     A working day is one of the rules' working weekdays or a transferred working day of the portal's
     country, and neither a public holiday of that country nor one of the rules' extra holidays.
     """
-    until = as_of.date() + timedelta(days=800)
     days_off, workdays = country_calendar(rules.country, CALENDAR_FROM.year, until.year)
     con.execute(
         """

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from queries import context, scope
+from queries import context, scope, sessions
 from queries import leads as leads_layer
 from queries.errors import QueryError
 from queries.history_table import ensure_history_table
@@ -31,7 +31,6 @@ KNOWN_SCHEMA_VERSIONS = {str(SCHEMA_VERSION)}
 # duckdb's own DataFrame conversion trips a pandas 3.1 deprecation on every call. A process-wide filter for
 # exactly that message (catch_warnings is not thread-safe, and Streamlit runs pages in threads).
 warnings.filterwarnings("ignore", message="The inplace keyword in DataFrame.drop is deprecated")
-OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 FILTER_PARAMS = ("manager_id", "pipeline_id", "department_id", "viewer_id")
 # The years a moment may name: the business calendar starts in context.CALENDAR_FROM's year and reaches
 # two years past T.
@@ -131,36 +130,18 @@ def metric_columns(name: str) -> tuple[str, ...]:
 def connect(db_path: str | Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to a Dozhim snapshot, or QueryError with one clear line.
 
-    Only a DuckDB file is opened, with extension autoloading off: DuckDB would otherwise try to download a
-    reader for another format (a SQLite file), and Dozhim calls out to nothing but the portal.
+    Only a DuckDB file is opened, in a DuckDB instance of its own (queries/sessions.py says why), with
+    extension autoloading off: DuckDB would otherwise try to download a reader for another format (a SQLite
+    file), and Dozhim calls out to nothing but the portal.
     """
     path = Path(db_path)
-    if not path.is_file():
-        raise QueryError(f"database not found: {path}")
-    if not _is_duckdb_file(path):
-        raise QueryError(f"not a Dozhim database (not a DuckDB file): {path}")
-    try:
-        con = duckdb.connect(str(path), read_only=True, config=OFFLINE)
-    except duckdb.Error as exc:
-        first = str(exc).splitlines()[0]
-        if "lock" in first.lower():
-            raise QueryError(f"database is being written by another process, try again: {path}") from None
-        raise QueryError(f"not a Dozhim database (unreadable DuckDB file): {path}: {first}") from None
+    con = sessions.open_snapshot(path)
     try:
         read_meta(con, path)
     except QueryError:
         con.close()
         raise
     return con
-
-
-def _is_duckdb_file(path: Path) -> bool:
-    """DuckDB's storage header: the magic "DUCK" at byte 8."""
-    try:
-        with path.open("rb") as f:
-            return f.read(12)[8:12] == b"DUCK"
-    except OSError as exc:
-        raise QueryError(f"cannot read the database: {path}: {exc.strerror}") from None
 
 
 def read_meta(con: duckdb.DuckDBPyConnection, path: str | Path = "") -> dict[str, str]:
@@ -183,15 +164,17 @@ def as_utc(as_of: datetime | None) -> datetime:
 
 def prepare(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, *, pipeline_id: int | None = None,
             period_start: date | None = None, period_end: date | None = None,
-            month: date | None = None, needs: str | None = None) -> None:
+            month: date | None = None, needs: str | None = None, meta: dict[str, str] | None = None,
+            kept: dict[str, Any] | None = None) -> None:
     """Context and base views on `con` for one run (shared by run_metric and history); with `needs` (the SQL
-    about to run) only the base views it reads."""
-    meta = read_meta(con)
+    about to run) only the base views it reads. meta: the snapshot's meta when already read; kept: the
+    set-up a kept session has done (queries.context.setup)."""
+    meta = meta if meta is not None else read_meta(con)
     rules = rules.for_pipeline(pipeline_id)
     local_day = context.local_day(con, context.portal_zone(rules, meta), as_of)
     period = context.resolve_period(local_day, month, period_start, period_end)
     scope.create_tables(con)
-    context.setup(con, rules, as_of, meta, period, needs=needs)
+    context.setup(con, rules, as_of, meta, period, needs=needs, kept=kept)
 
 
 CUT = "cut"  # DataFrame.attrs key: True when a `limit` left rows out (the metric has more than it returned)
@@ -270,15 +253,17 @@ def run_metric(name: str, db_path: str | Path, *, as_of: datetime | None = None,
                department_id: int | None = None, period_start: date | None = None,
                period_end: date | None = None, month: date | None = None,
                client_type: str | None = None, client_id: int | None = None, search: str | None = None,
-               viewer: Viewer | None = None, limit: int | None = None) -> pd.DataFrame:
+               viewer: Viewer | None = None, limit: int | None = None, keep: bool = False) -> pd.DataFrame:
     """One metric as a DataFrame. as_of None = now; filters None = all; viewer None = the operator (sees
     everything). A filter outside the viewer's scope raises ScopeError. client_type / client_id name one
     client (client_card, client_history); search is client_search's text. limit: only the first rows, in
-    the metric's order, with attrs["cut"] True when there are more (always set: False without a limit)."""
+    the metric's order, with attrs["cut"] True when there are more (always set: False without a limit).
+    keep: reuse a kept connection and its set-up (queries/sessions.py; for a process that never writes the
+    snapshot, such as the dashboard)."""
     params = {"manager_id": manager_id, "pipeline_id": pipeline_id, "department_id": department_id,
               "period_start": period_start, "period_end": period_end, "month": month,
               "client_type": client_type, "client_id": client_id, "search": search, "limit": limit}
-    return run_metrics([(name, params)], db_path, as_of=as_of, rules=rules, viewer=viewer)[0]
+    return run_metrics([(name, params)], db_path, as_of=as_of, rules=rules, viewer=viewer, keep=keep)[0]
 
 
 MetricCall = tuple[str, dict[str, Any]]  # (metric name, run_metric's keyword arguments: month, ...)
@@ -288,7 +273,8 @@ CALL_KEYS = frozenset({"manager_id", "pipeline_id", "department_id", "client_typ
 
 
 def run_metrics(calls: list[MetricCall], db_path: str | Path, *, as_of: datetime | None = None,
-                rules: Rules | None = None, viewer: Viewer | None = None) -> list[pd.DataFrame]:
+                rules: Rules | None = None, viewer: Viewer | None = None,
+                keep: bool = False) -> list[pd.DataFrame]:
     """Several metrics on one connection, each as run_metric gives it (a page's metrics: one connection and
     one set-up per pipeline / period instead of one per metric). One moment T for all (as_of None = now,
     read once) and one viewer."""
@@ -306,32 +292,35 @@ def run_metrics(calls: list[MetricCall], db_path: str | Path, *, as_of: datetime
     for i, (_, params) in enumerate(calls):
         groups.setdefault(tuple(params.get(k) for k in PREPARE_KEYS), []).append(i)
     results: dict[int, pd.DataFrame] = {}
-    con = connect(db_path)
+    path = Path(db_path)
     try:
-        for key, indexes in groups.items():
-            _prepare_group(con, rules, moment, dict(zip(PREPARE_KEYS, key, strict=True)),
-                           [metric_info(calls[i][0]) for i in indexes], viewer)
-            for i in indexes:
-                results[i] = _execute_call(con, calls[i], viewer)
+        with sessions.session(path, lambda con: read_meta(con, path), keep) as session:
+            for key, indexes in groups.items():
+                _prepare_group(session, rules, moment, dict(zip(PREPARE_KEYS, key, strict=True)),
+                               [metric_info(calls[i][0]) for i in indexes], viewer)
+                for i in indexes:
+                    results[i] = _execute_call(session.con, calls[i], viewer)
     except duckdb.Error as exc:
         raise QueryError(f"{calls[0][0]}: {str(exc).splitlines()[0]}") from exc
-    finally:
-        con.close()
     return [results[i] for i in range(len(calls))]
 
 
-def _prepare_group(con: duckdb.DuckDBPyConnection, rules: Rules, moment: datetime, keys: dict[str, Any],
+def _prepare_group(session: sessions.Session, rules: Rules, moment: datetime, keys: dict[str, Any],
                    infos: list[MetricInfo], viewer: Viewer | None) -> None:
     """The set-up the metrics of one pipeline / period share: the base views all of them read, the history
-    table, the lead layer when one reads it, the viewer's scope."""
+    table, the lead layer when one reads it, the viewer's scope. What the session has already set up for
+    the same rules stays."""
+    con, kept = session.con, session.kept
     sql = "\n".join(info.path.read_text(encoding="utf-8") for info in infos)
     leads = leads_layer.uses(sql)
     needs = sql + ("\n" + leads_layer.LEADS_SQL.read_text(encoding="utf-8") if leads else "")
-    prepare(con, rules, moment, needs=needs, **keys)
-    if "scorecard_history" in sql:
+    prepare(con, rules, moment, needs=needs, meta=session.meta, kept=kept, **keys)
+    if "scorecard_history" in sql and not kept.get("history"):
         ensure_history_table(con)
-    if leads:
+        kept["history"] = True
+    if leads and kept.get("leads") != rules:
         leads_layer.setup(con, rules)  # _leads.sql: leads and clients (issue 10)
+        kept["leads"] = rules
     scope.fill(con, viewer)
 
 
