@@ -8,11 +8,12 @@
 -- close date is later than the previous snapshot's. Only deals still open are listed.
 with
 
-pushes as (
+pushes as (  -- the deal's columns only (v_deal_row): the rules' verdicts (v_open_deal) are not shown
     select p.*, o.*
     from v_close_date_push as p
-    inner join v_open_deal as o on o.deal_id = p.deal_id
-    where in_scope(o.manager_id, o.pipeline_id, o.department_ids, $manager_id, $pipeline_id, $department_id,
+    inner join v_deal_row as o on o.deal_id = p.deal_id
+    where o.is_open
+      and in_scope(o.manager_id, o.pipeline_id, o.department_ids, $manager_id, $pipeline_id, $department_id,
                    $viewer_id)
 ),
 
