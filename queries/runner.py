@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -193,9 +192,6 @@ def execute(con: duckdb.DuckDBPyConnection, info: MetricInfo, filters: dict[str,
     cut = limit is not None and len(df) > limit
     if cut:
         df = df.iloc[:limit]
-    for column in df.columns:  # LIST columns arrive as numpy arrays; plain Python lists are easier downstream
-        if df[column].dtype == object and len(df) and isinstance(df[column].iloc[0], np.ndarray):
-            df[column] = [v.tolist() if v is not None else None for v in df[column]]
     df.attrs[CUT] = cut
     return df
 
@@ -203,7 +199,8 @@ def execute(con: duckdb.DuckDBPyConnection, info: MetricInfo, filters: dict[str,
 def _frame(table: pa.Table) -> pd.DataFrame:
     """The DataFrame DuckDB's own .df() gives (float for DECIMAL, datetime64[us] for DATE, nullable Int /
     boolean where a column has NULLs, str for text), through Arrow: half the time on a list of a million
-    rows."""
+    rows. A LIST column stays Arrow (pd.ArrowDtype): each cell reads as a Python list, with no per-row
+    conversion (215 ms for backlog's `rules` at 1M deals)."""
     fields = []
     for field in table.schema:
         kind = field.type
@@ -213,7 +210,11 @@ def _frame(table: pa.Table) -> pd.DataFrame:
             kind = pa.timestamp("us")
         fields.append(pa.field(field.name, kind))
     table = table.cast(pa.schema(fields))
-    df = table.to_pandas()
+    lists = [f.name for f in table.schema if pa.types.is_list(f.type)]
+    df = table.drop_columns(lists).to_pandas()
+    for name in lists:
+        df.insert(table.schema.get_field_index(name), name,
+                  pd.Series(pd.arrays.ArrowExtensionArray(table.column(name)), index=df.index))
     for field in table.schema:
         column = table.column(field.name)
         if not column.null_count:
