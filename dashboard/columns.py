@@ -89,9 +89,9 @@ FORECAST_MANAGERS = Uses("forecast_by_manager", shown=("manager_name", "deals", 
                          read=("manager_id", "close_month"))
 FORECAST_RATES = Uses("conversion", shown=("won_deals", "lost_deals", "win_rate"),
                       read=("manager_id", "manager_name"))
-FORECAST_FLAGS = Uses("forecast_deals", shown=("deal_title", "deal_url", "closedate", "reason",
+FORECAST_FLAGS = Uses("forecast_flags", shown=("deal_title", "deal_url", "closedate", "reason",
                                                "close_date_pushes", "deal_age_days", *OWNER),
-                      read=("manager_id", "is_default_close", "is_past_close"))
+                      read=("manager_id",))
 PUSHES = Uses("close_date_pushes", shown=("deal_title", "deal_url", "manager_name", "snapshot_date",
                                           "previous_closedate", "closedate", "pushed_days", "amount_base"),
               read=("manager_id",))

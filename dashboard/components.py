@@ -15,6 +15,7 @@ from dashboard.i18n import count_of, has, lang, reason, t
 from queries import QueryError, RulesError
 
 FRESHNESS_REFRESH = timedelta(seconds=60)
+Shape = Callable[[pd.DataFrame], pd.DataFrame]
 MARKED = "dozhim_dismissed_marked"
 
 
@@ -178,13 +179,33 @@ def dismissed_note(manager_ids: Any = None) -> None:
 
 def table(ctx: Context, frame: pd.DataFrame, *, key: str, columns: list[str] | None = None,
           highlight: dict | None = None, select: bool = False, file_name: str | None = None,
-          doubtful: tuple[str, ...] = (), height: int | str = "auto") -> Any:
+          doubtful: tuple[str, ...] = (), height: int | str = "auto", whole: tables.Whole | None = None,
+          shape: Shape | None = None) -> Any:
     """tables.show with this snapshot's currency and time zone; dismissed managers who still own deals
-    marked; `doubtful` columns show 0 as `0?` when the data may be out of date."""
-    frame = mark_dismissed(frame)
-    return tables.show(frame, key=key, columns=columns, currency=ctx.base_currency, tz=ctx.tz,
+    marked; `doubtful` columns show 0 as `0?` when the data may be out of date. `frame` may be the head of
+    a long list (long_list): `whole` then builds its every row for the downloads. `shape` is the page's own
+    change to the rows (reasons in words, ...), applied to the head now and to the whole list on a click."""
+    cut = bool(frame.attrs.get("cut"))
+    dismissed = dismissed_with_deals() if cut and whole is not None else None  # read now, in the page's run
+
+    def shaped(rows: pd.DataFrame) -> pd.DataFrame:
+        return mark_dismissed(shape(rows) if shape is not None else rows, dismissed)
+
+    build = (lambda: shaped(whole())) if cut and whole is not None else None
+    return tables.show(shaped(frame), key=key, columns=columns, currency=ctx.base_currency, tz=ctx.tz,
                        highlight=highlight, select=select, file_name=file_name, height=height,
-                       doubtful=doubtful if unsure(ctx) else ())
+                       doubtful=doubtful if unsure(ctx) else (), whole=build, cut=cut)
+
+
+def long_list(name: str, **params: Any) -> tuple[pd.DataFrame, tables.Whole]:
+    """A long list's head (its first tables.SHOWN_MAX_ROWS rows, from SQL; attrs["cut"] when there are
+    more) and the builder of its every row, for `table`'s downloads."""
+    return data.metric(name, limit=tables.SHOWN_MAX_ROWS, **params), data.whole(name, **params)
+
+
+def head_params(params: dict[str, Any]) -> dict[str, Any]:
+    """A long list's call parameters as long_list asks them (for a page's prefetch: the same cache entry)."""
+    return {**params, "limit": tables.SHOWN_MAX_ROWS}
 
 
 def change_since_yesterday(chosen: Any) -> dict[str, float]:

@@ -9,6 +9,12 @@ ever shared between sessions or threads.
 Who is looking is part of every call: the signed-in user (dashboard.auth) becomes a queries.Viewer once per
 run (Context.viewer; None = the operator, no sign-in) and goes to every metric and into every cache key, so
 one user's cached rows are never another's.
+
+Metric frames are cached as shared objects (st.cache_resource: no pickling, no copy per hit; a 400k-row list
+was pickled on every miss and unpickled on every hit) and handed out as shallow copies: with pandas'
+copy-on-write a caller's change makes its own copy and never reaches the cached frame. A long list is asked
+for with `limit` (its head, in the metric's order, attrs["cut"] saying whether more exist); its whole list
+is built only for a download (`whole`), straight from SQL and not cached.
 """
 
 from __future__ import annotations
@@ -46,6 +52,8 @@ from queries.audit import list_exports, record_export
 from queries.digest_log import list_digests
 
 NOW_BUCKET_SECONDS = 300  # with the real "now", cached numbers are recomputed at most every 5 minutes
+RESULT_ENTRIES = 256  # metric frames kept (lists are limited heads; team frames are per-manager aggregates)
+RESULT_TTL = timedelta(seconds=3 * NOW_BUCKET_SECONDS)  # an old now-bucket's frames go soon after it ends
 PREFETCH_WORKERS = 4
 CTX_KEY = "_dozhim_ctx"
 PROBLEM_KEY = "_dozhim_problem"  # the QueryError / RulesError app.py met, for the problem page
@@ -161,13 +169,15 @@ def context() -> Context:
     return ctx if isinstance(ctx, Context) else build_context()
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def _run(name: str, db_path: str, stamp: str, version: Any, as_of: str | None, now_bucket: int,
-         rules_path: str | None, rules_stamp: str, params: tuple[tuple[str, Any], ...],
-         viewer: Viewer | None) -> pd.DataFrame:
+def _compute(name: str, db_path: str, stamp: str, version: Any, as_of: str | None, now_bucket: int,
+             rules_path: str | None, rules_stamp: str, params: tuple[tuple[str, Any], ...],
+             viewer: Viewer | None) -> pd.DataFrame:
     rules = load_rules(rules_path)
     as_of_value = datetime.fromisoformat(as_of) if as_of else None
     return run_metric(name, db_path, as_of=as_of_value, rules=rules, viewer=viewer, **dict(params))
+
+
+_run = st.cache_resource(show_spinner=False, max_entries=RESULT_ENTRIES, ttl=RESULT_TTL)(_compute)
 
 
 # Metrics whose every row belongs to one manager (`manager_id`): a manager filter on them is the same as
@@ -200,27 +210,42 @@ def prefetch(*calls: tuple[str, dict[str, Any]]) -> None:
         list(pool.map(one, calls))
 
 
-def metric(name: str, **params: Any) -> pd.DataFrame:
-    """One metric for the current snapshot; params with value None are left out. Raises QueryError."""
+def metric(name: str, limit: int | None = None, **params: Any) -> pd.DataFrame:
+    """One metric for the current snapshot; params with value None are left out; `limit`: only its first
+    rows (attrs["cut"] True when it has more). A shallow copy of the cached frame. Raises QueryError."""
     ctx = params.pop("_ctx", None) or context()
+    _check_scope(ctx, params.get("manager_id"))
     manager_id = params.get("manager_id")
-    if manager_id is not None and not may_see_manager(ctx, manager_id):  # before the team's rows are cut
-        raise ScopeError(f"user {ctx.viewer.user_id} may not see manager {manager_id}")
-    if manager_id is not None and name in ROW_PER_MANAGER:
-        team = _metric(ctx, {**params, "manager_id": None}, name)
+    if manager_id is not None and name in ROW_PER_MANAGER and limit is None:
+        team = _metric(ctx, {**params, "manager_id": None}, name, cached=True)
         if "manager_id" in team.columns:
             return team[team["manager_id"] == manager_id].reset_index(drop=True)
-    return _metric(ctx, params, name)
+    return _metric(ctx, {**params, "limit": limit}, name, cached=True).copy(deep=False)
 
 
-def _metric(ctx: Context, params: dict[str, Any], name: str) -> pd.DataFrame:
+def whole(name: str, **params: Any) -> Callable[[], pd.DataFrame]:
+    """The builder of a long list's every row, for a download: run after the click (outside the page's
+    run, so the context is taken now), straight from SQL with the manager filter, and not cached (a
+    1M-row frame kept for one download would stay in memory)."""
+    ctx = context()
+    _check_scope(ctx, params.get("manager_id"))
+    return lambda: _metric(ctx, params, name, cached=False)
+
+
+def _check_scope(ctx: Context, manager_id: int | None) -> None:
+    if manager_id is not None and not may_see_manager(ctx, manager_id):  # before the team's rows are cut
+        raise ScopeError(f"user {ctx.viewer.user_id} may not see manager {manager_id}")
+
+
+def _metric(ctx: Context, params: dict[str, Any], name: str, *, cached: bool) -> pd.DataFrame:
     settings = ctx.settings
     as_of = settings.as_of.isoformat() if settings.as_of else None
     bucket = 0 if as_of else int(time.time() // NOW_BUCKET_SECONDS)
     clean = tuple(sorted((k, v) for k, v in params.items() if v is not None))
     rules_path = str(settings.rules_path) if settings.rules_path else None
-    return _run(name, ctx.db, ctx.stamp, ctx.version, as_of, bucket, rules_path,
-                _rules_stamp(settings.rules_path), clean, ctx.viewer)
+    run = _run if cached else _compute
+    return run(name, ctx.db, ctx.stamp, ctx.version, as_of, bucket, rules_path,
+               _rules_stamp(settings.rules_path), clean, ctx.viewer)
 
 
 def may_see_manager(ctx: Context, manager_id: int) -> bool:
@@ -238,13 +263,15 @@ def record_download(ctx: Context, what: str, fmt: str, rows: int, filters: str =
 URL_FILTERS = ("pipeline", "dept", "manager", "month")
 
 
-def audited(ctx: Context, what: str, fmt: str, rows: int, build: Callable[[], bytes]) -> Callable[[], bytes]:
+def audited(ctx: Context, what: str, fmt: str,
+            build: Callable[[], tuple[bytes, int]]) -> Callable[[], bytes]:
     """A download's file builder that writes the audit row when the file is built (after the click, before
-    it is served). The filters are read now, in the page's run: the builder runs outside it."""
+    it is served), with the row count of the file built. The filters are read now, in the page's run: the
+    builder runs outside it."""
     filters = " ".join(f"{k}={st.query_params[k]}" for k in URL_FILTERS if k in st.query_params)
 
     def file() -> bytes:
-        content = build()
+        content, rows = build()
         record_download(ctx, what, fmt, rows, filters)
         return content
 
@@ -275,5 +302,5 @@ def db_missing_path() -> str:
 
 __all__ = ["Context", "NoDatabase", "QueryError", "RulesError", "ScopeError", "ViewerError", "build_context",
            "context", "db_missing_path", "exports_audit", "may_see_manager", "metric", "record_download",
-           "sync_age"]
+           "sync_age", "whole"]
 

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, data, filters, plain
+from dashboard import components, filters, plain
 from dashboard.columns import DRILL, SCORE_RULES
 from dashboard.data import Context
 from dashboard.filters import Filters
@@ -49,9 +49,10 @@ def section(ctx: Context, score: pd.DataFrame, state: Any, chosen: Filters) -> N
     picked = components.translated_choice(st.selectbox, t("drill_pick"), list(SCORE_RULES), key=RULE_KEY,
                                           default=DEFAULT_RULE, force=clicked)
     st.caption(f"{plain.md(who)} · {t(picked)} — {components.rule_help(ctx, picked)}")
-    deals = data.metric(picked, manager_id=manager_id, pipeline_id=chosen.pipeline_id,
-                        department_id=chosen.department_id)
+    deals, whole = components.long_list(picked, manager_id=manager_id, pipeline_id=chosen.pipeline_id,
+                                        department_id=chosen.department_id)
     # in the metric's order (for incoming and overdue: what was left since the last working day first,
     # then newest first), with the columns that justify each row
-    components.table(ctx, components.with_reasons(deals), key="drill_table", columns=DRILL[picked].columns,
-                     file_name=f"{picked}_{manager_id or 'team'}")
+    components.table(ctx, deals, key="drill_table", columns=DRILL[picked].columns,
+                     file_name=f"{picked}_{manager_id or 'team'}", whole=whole, shape=components.with_reasons)
+

@@ -6,6 +6,10 @@ falls back to Russian, then to the key itself, so a forgotten translation shows 
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import streamlit as st
 from babel import Locale
 
@@ -282,6 +286,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "no_rows": {"ru": "Ничего нет — всё в порядке.", "en": "Nothing here — all good."},
     "rows_cut": {"ru": "Показаны первые {shown} из {total} строк; весь список — в CSV или Excel.",
                  "en": "Showing the first {shown} of {total} rows; the whole list is in the CSV or Excel."},
+    "rows_head": {"ru": "Показаны первые {shown} строк; весь список — в CSV или Excel.",
+                  "en": "Showing the first {shown} rows; the whole list is in the CSV or Excel."},
     "rows_count": {"ru": "Строк: {n}", "en": "Rows: {n}"},
     # daily review
     "daily_title": {"ru": "Ежедневный обзор", "en": "Daily review"},
@@ -782,10 +788,25 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+_SPOKEN = threading.local()  # the language fixed by `speaking` for this thread
+
+
 def lang() -> str:
     """The current language: the sidebar switch's value (bound to `?lang=`), Russian by default."""
-    value = st.session_state.get(LANG_KEY)
+    value = getattr(_SPOKEN, "lang", None) or st.session_state.get(LANG_KEY)
     return value if value in LANGS else DEFAULT_LANG
+
+
+@contextmanager
+def speaking(lg: str) -> Iterator[None]:
+    """Words in `lg` inside the block, for code that runs outside the page's run (a download's file is
+    built after the click, where there is no session to read the language from)."""
+    before = getattr(_SPOKEN, "lang", None)
+    _SPOKEN.lang = lg
+    try:
+        yield
+    finally:
+        _SPOKEN.lang = before
 
 
 def t(key: str, **fields: object) -> str:

@@ -71,5 +71,6 @@ def show(ctx: Context, score: pd.DataFrame) -> Any:
                              column_config=config, on_select="rerun",
                              selection_mode=["single-row", "single-cell"], height="content",
                              placeholder="—")  # the browser draws a missing cell itself, as "None"
-        tables.downloads(view.rename(columns={c: t(c) for c in view.columns}), "scorecard", key="scorecard")
+        tables.downloads(lambda: (view.rename(columns={c: t(c) for c in view.columns}), {}), "scorecard",
+                         key="scorecard")
     return state

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, exports, formatting
-from dashboard.i18n import has, lang, t
+from dashboard.i18n import has, lang, speaking, t
 
 STYLER_MAX_ROWS = 1000
 EMPTY = "—"  # an empty cell says so (Streamlit would print None)
@@ -118,34 +118,42 @@ def _column_config(kind: Kind, title: str, long: bool) -> Any:
 
 
 def prepare(df: pd.DataFrame, columns: list[str] | None, tz: tzinfo) -> pd.DataFrame:
-    """Keep the wanted columns that exist, in order; instants moved to the portal's time zone."""
+    """Keep the wanted columns that exist, in order; instants moved to the portal's time zone. No copy of
+    the data: pandas' copy-on-write copies a column only when it is changed here."""
     keep = [c for c in (columns or list(df.columns)) if c in df.columns]
-    out = df[keep].copy()
+    out = df[keep]
     for col in keep:
         if isinstance(out[col].dtype, pd.DatetimeTZDtype):
             out[col] = out[col].dt.tz_convert(tz)
     return out
 
 
+Whole = Callable[[], pd.DataFrame]  # builds a list's every row, for a download (after the click)
+Writer = Callable[[pd.DataFrame, Mapping[str, Kind], str], bytes]  # to_csv / to_excel
+
+
 def show(df: pd.DataFrame, *, key: str, columns: list[str] | None = None, currency: str = "RUB",
          tz: tzinfo = UTC, highlight: Mapping[str, Callable[[pd.Series], pd.Series]] | None = None,
          select: bool = False, height: int | str = "auto", file_name: str | None = None,
-         doubtful: tuple[str, ...] = ()) -> Any:
+         doubtful: tuple[str, ...] = (), whole: Whole | None = None, cut: bool | None = None) -> Any:
     """Show a table (with downloads) in a container keyed `table_<key>`; returns the selection state when
-    `select` is on."""
+    `select` is on. `df` may be the head of a longer list (`cut`, by default its attrs["cut"]): then
+    `whole` builds the list's every row, shaped as `df` was, when a download is clicked."""
+    cut = bool(df.attrs.get("cut")) if cut is None else cut
     with st.container(key=f"table_{key}"):
         return _show(df, key=key, columns=columns, currency=currency, tz=tz, highlight=highlight,
-                     select=select, height=height, file_name=file_name, doubtful=doubtful)
+                     select=select, height=height, file_name=file_name, doubtful=doubtful,
+                     whole=whole if cut else None, cut=cut)
 
 
 def _show(df: pd.DataFrame, *, key: str, columns: list[str] | None, currency: str, tz: tzinfo,
           highlight: Mapping[str, Callable[[pd.Series], pd.Series]] | None, select: bool,
-          height: int | str, file_name: str | None, doubtful: tuple[str, ...]) -> Any:
-    full = prepare(df, columns, tz)
-    if full.empty:
+          height: int | str, file_name: str | None, doubtful: tuple[str, ...], whole: Whole | None,
+          cut: bool) -> Any:
+    if df.empty:
         st.caption(t("no_rows"))
         return None
-    view = full.head(SHOWN_MAX_ROWS)
+    view = prepare(df.head(SHOWN_MAX_ROWS), columns, tz)
     long = len(view) > STYLER_MAX_ROWS
     kinds = {c: kind_of(c, view[c]) for c in view.columns}
     titles = {c: label(c, formatting.currency_sign(currency)) for c in view.columns}
@@ -168,11 +176,14 @@ def _show(df: pd.DataFrame, *, key: str, columns: list[str] | None, currency: st
     if select:
         kwargs.update(on_select="rerun", selection_mode=["single-row", "single-cell"])
     state = st.dataframe(data, **kwargs)
-    if len(full) > len(view):
-        st.caption(t("rows_cut", shown=formatting.integer(len(view), lang()),
-                     total=formatting.integer(len(full), lang())))
-    shown, by_title = for_export(full, currency)
-    downloads(shown, file_name or key, key=key, kinds=by_title)
+    lg = lang()
+    if cut:
+        st.caption(t("rows_head", shown=formatting.integer(len(view), lg)))
+    elif len(df) > len(view):
+        total = formatting.integer(len(df), lg)
+        st.caption(t("rows_cut", shown=formatting.integer(len(view), lg), total=total))
+    rows = whole or (lambda: df)
+    downloads(lambda: for_export(prepare(rows(), columns, tz), currency), file_name or key, key=key)
     return state
 
 
@@ -190,15 +201,25 @@ def to_csv(df: pd.DataFrame, kinds: Mapping[str, Kind] | None = None, lg: str = 
     return exports.to_csv(df, kinds, lg)
 
 
-def downloads(df: pd.DataFrame, name: str, *, key: str, kinds: Mapping[str, Kind] | None = None) -> None:
-    """CSV and Excel buttons, only for a viewer with the export right; the files are built only when clicked
-    (outside this run: the language is read now), and each build writes its export audit row."""
+def downloads(table: Callable[[], tuple[pd.DataFrame, Mapping[str, Kind]]], name: str, *, key: str) -> None:
+    """CSV and Excel buttons, only for a viewer with the export right. `table` gives the file's frame with
+    its shown headers and their kinds (for_export); it and the files are built only when clicked (outside
+    this run: the language is read now), and each build writes its export audit row with the file's rows."""
     ctx = data.context()
     if not ctx.can_export:
         return
     lg = lang()
-    csv_file = data.audited(ctx, name, "csv", len(df), lambda: to_csv(df, kinds, lg))
-    xlsx_file = data.audited(ctx, name, "xlsx", len(df), lambda: to_excel(df, kinds, lg))
+
+    def build(write: Writer) -> Callable[[], tuple[bytes, int]]:
+        def file() -> tuple[bytes, int]:
+            with speaking(lg):
+                frame, kinds = table()
+                return write(frame, kinds, lg), len(frame)
+
+        return file
+
+    csv_file = data.audited(ctx, name, "csv", build(to_csv))
+    xlsx_file = data.audited(ctx, name, "xlsx", build(to_excel))
     left, right, _ = st.columns([1, 1, 8], gap="small")
     with left:
         st.download_button(t("download_csv"), csv_file, file_name=f"{name}.csv",

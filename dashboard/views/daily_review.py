@@ -50,7 +50,7 @@ def render(ctx: Context) -> None:
     components.freshness(ctx)
     drill_rule = str(st.session_state.get(drill.RULE_KEY, drill.DEFAULT_RULE))
     data.prefetch(*filters.CHOICES, ("scorecard", {}), ("scorecard_team", {}), ("trend", {}),
-                  ("attention", {}), (drill_rule, {}), ("lead_scorecard", {}))
+                  ("attention", {}), (drill_rule, components.head_params({})), ("lead_scorecard", {}))
     chosen = filters.bar(ctx, pipeline=True, dept=True, manager=True)
     params = chosen.params()
     score = data.metric("scorecard", **params).reset_index(drop=True)

@@ -160,9 +160,9 @@ def _pushes(ctx: Context, summary: dict[str, Any], chosen: filters.Filters) -> N
     if days < 2:  # a push is seen between two stored days: with fewer, "none" would be a lie
         st.info(t("fc_short_history", days=count_of(days, "day")), icon=":material/history:")
         return
-    pushes = data.metric("close_date_pushes", **chosen.params())
+    pushes, whole = components.long_list("close_date_pushes", **chosen.params())
     components.table(ctx, pushes, key="forecast_pushes", columns=columns.PUSHES.columns,
-                     file_name="close_date_pushes")
+                     file_name="close_date_pushes", whole=whole)
 
 
 def _needs(month: date, params: dict) -> list[tuple[str, dict]]:
@@ -170,7 +170,8 @@ def _needs(month: date, params: dict) -> list[tuple[str, dict]]:
     return [("forecast", params), ("forecast_summary", params), ("won_pace", params),
             ("conversion", {"month": month, **params}), ("conversion_team", {"month": month, **params}),
             ("conversion_team", {"month": filters.previous_month(month), **params}),
-            ("forecast_by_manager", params), ("forecast_deals", params), ("close_date_pushes", params)]
+            ("forecast_by_manager", params), ("forecast_flags", components.head_params(params)),
+            ("close_date_pushes", components.head_params(params))]
 
 
 def render(ctx: Context) -> None:
@@ -204,10 +205,9 @@ def render(ctx: Context) -> None:
     _per_manager(ctx, month, future, chosen)
     st.subheader(t("fc_flags"))
     st.caption(t("fc_flags_all_months"))
-    deals = data.metric("forecast_deals", **params)
-    flagged = deals[deals["is_default_close"].fillna(False) | deals["is_past_close"].fillna(False)]
-    components.table(ctx, components.with_reasons(flagged), key="forecast_flags",
-                     columns=columns.FORECAST_FLAGS.columns, file_name="doubtful_close_dates")
+    flagged, whole = components.long_list("forecast_flags", **params)
+    components.table(ctx, flagged, key="forecast_flags", columns=columns.FORECAST_FLAGS.columns,
+                     file_name="doubtful_close_dates", whole=whole, shape=components.with_reasons)
     _pushes(ctx, summary, chosen)
 
 

@@ -54,11 +54,16 @@ def _by_responsible(ctx: Context, score: pd.DataFrame, month: date) -> None:
 def _lists(ctx: Context, scope: dict[str, Any]) -> None:
     """The leads behind the two numbers: unprocessed oldest first, hanging most idle first."""
     for name, uses in (("unprocessed", columns.LEADS_UNPROCESSED), ("hanging", columns.LEADS_HANGING)):
-        frame = data.metric(uses.metric, **scope)
-        st.subheader(f"{t(f'leads_{name}_title')} · {formatting.integer(len(frame), lang())}")
+        frame, whole = components.long_list(uses.metric, **scope)
+        more = "+" if frame.attrs.get("cut") else ""  # the count of the shown head: at least that many
+        st.subheader(f"{t(f'leads_{name}_title')} · {formatting.integer(len(frame), lang())}{more}")
         st.caption(_help(ctx, f"{name}_leads") or "")
-        shown = leads_shared.mark_inactive(frame, "responsible_name", "responsible_active")
-        components.table(ctx, shown, key=f"leads_{name}", columns=uses.columns, file_name=f"leads_{name}")
+        components.table(ctx, frame, key=f"leads_{name}", columns=uses.columns, file_name=f"leads_{name}",
+                         whole=whole, shape=_inactive_marked)
+
+
+def _inactive_marked(frame: pd.DataFrame) -> pd.DataFrame:
+    return leads_shared.mark_inactive(frame, "responsible_name", "responsible_active")
 
 
 def _funnel(ctx: Context, month: date, params: dict[str, Any]) -> None:
@@ -99,7 +104,8 @@ def _planned(ctx: Context, title: str, frame: pd.DataFrame, key: str, file_name:
 def _needs(scope: dict[str, Any], month: date) -> list[tuple[str, dict[str, Any]]]:
     """This page's metric calls, computed side by side."""
     in_month = {**scope, "month": month}
-    return [("lead_scorecard", in_month), ("leads_unprocessed", scope), ("leads_hanging", scope),
+    head = components.head_params(scope)
+    return [("lead_scorecard", in_month), ("leads_unprocessed", head), ("leads_hanging", head),
             ("lead_funnel", in_month), ("lead_funnel_by_manager", in_month), ("duplicates", scope),
             ("planned_deals", scope), ("planned_deals", in_month)]
 

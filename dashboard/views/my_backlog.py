@@ -38,12 +38,14 @@ def render(ctx: Context) -> None:
         st.info(t("backlog_pick_hint"), icon=":material/person:")
         return
     components.dismissed_note([manager_id])
-    deals = data.metric("backlog", manager_id=manager_id)
-    st.subheader(t("backlog_count", n=len(deals)))
+    deals, whole = components.long_list("backlog", manager_id=manager_id)
+    more = "+" if deals.attrs.get("cut") else ""  # counts of the shown head: at least that many
+    st.subheader(t("backlog_count", n=f"{len(deals)}{more}"))
     fresh = int(deals["since_last_workday"].fillna(False).astype(bool).sum())
-    st.caption(t("backlog_fresh", n=fresh) + " " + t("backlog_order"))
-    components.table(ctx, in_words(deals, ctx), key="backlog_table", columns=columns.BACKLOG.columns,
-                     file_name=f"backlog_{manager_id}", height="content")
+    st.caption(t("backlog_fresh", n=f"{fresh}{more}") + " " + t("backlog_order"))
+    components.table(ctx, deals, key="backlog_table", columns=columns.BACKLOG.columns,
+                     file_name=f"backlog_{manager_id}", height="content", whole=whole,
+                     shape=lambda rows: in_words(rows, ctx))
     _leads_and_clients(ctx, manager_id)
 
 

@@ -238,6 +238,10 @@ class Served:
         owner = ROW_OWNER.get(name)
         if owner and params.get("manager_id") is not None:
             result = result[result[owner] == params["manager_id"]].reset_index(drop=True)
+        limit = params.get("limit")  # as queries does: the head, and whether more rows exist
+        cut = limit is not None and len(result) > limit
+        result = result.head(limit) if cut else result
+        result.attrs["cut"] = cut
         return result
 
 
@@ -255,5 +259,7 @@ def leads_metrics(monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
 
     monkeypatch.setattr(data, "run_metric", run)
     st.cache_data.clear()
+    st.cache_resource.clear()
     yield served
     st.cache_data.clear()
+    st.cache_resource.clear()

@@ -1,0 +1,151 @@
+"""Long lists (issue 12): a page shows a list's head, asked of SQL with a row limit, says so, and its CSV /
+Excel download holds every row, shaped as the shown rows are, with the export audit counting the file's rows.
+SHOWN_MAX_ROWS is made small so the fixture's short lists are cut."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from dashboard import data, tables
+from dashboard.i18n import TEXTS, reason
+from queries import run_metric
+from snapshot.state import state_path
+from tests.dashboard.conftest import APP
+from tests.dashboard.helpers import no_errors, table, texts, widget
+from tests.queries.fixture_db import AS_OF
+
+Calls = list[tuple[str, dict[str, Any]]]
+
+
+@pytest.fixture
+def short(fixture_db: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, Any]:
+    """Lists cut after 2 rows, on a private copy of the fixture (the export audit goes beside it); the file
+    builders of the download buttons and the metric calls the app made are kept."""
+    db = tmp_path / "crm.duckdb"
+    shutil.copyfile(fixture_db, db)
+    monkeypatch.setenv("DOZHIM_DB", str(db))
+    monkeypatch.setenv("DOZHIM_AS_OF", AS_OF.isoformat())
+    monkeypatch.delenv("DOZHIM_RULES", raising=False)
+    monkeypatch.delenv("DOZHIM_FRESH_HOURS", raising=False)
+    monkeypatch.setattr(tables, "SHOWN_MAX_ROWS", 2)
+    built: dict[str, Callable[[], bytes]] = {}
+    calls: Calls = []
+    real_button, real_run = st.download_button, data.run_metric
+
+    def button(label: str, content: Any, *args: Any, **kwargs: Any) -> Any:  # AppTest has no media server
+        built[kwargs["key"]] = content
+        return real_button(label, content, *args, **kwargs)
+
+    def run(name: str, db_path: Any, **kwargs: Any) -> pd.DataFrame:
+        calls.append((name, {k: v for k, v in kwargs.items() if k not in ("as_of", "rules", "viewer")}))
+        return real_run(name, db_path, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", button)
+    monkeypatch.setattr(data, "run_metric", run)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield {"db": db, "built": built, "calls": calls}
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _page(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    if page is not None:
+        at.switch_page(f"views/{page}.py").run()
+    no_errors(at)
+    return at
+
+
+def _csv(content: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+
+
+def _audit(db: Path) -> list[tuple]:
+    con = sqlite3.connect(state_path(db))
+    try:
+        return con.execute("select what, format, rows from export_audit order by rowid").fetchall()
+    finally:
+        con.close()
+
+
+def test_forecast_flags_show_the_head_and_download_every_row(short: dict[str, Any]) -> None:
+    at = _page("forecast")
+    every = run_metric("forecast_flags", short["db"], as_of=AS_OF)  # 4 deals with a doubtful close date
+    assert len(every) == 4
+    head = table(at, "forecast_flags")
+    assert head["deal_title"].tolist() == every["deal_title"].tolist()[:2]  # the metric's first rows
+    assert "Показаны первые 2 строк; весь список — в CSV или Excel." in texts(at)
+    rows = _csv(short["built"]["forecast_flags_csv"]())  # the click
+    assert [r[0] for r in rows[1:]] == every["deal_title"].tolist()
+    reasons = [r[rows[0].index(TEXTS["reason"]["ru"])] for r in rows[1:]]
+    assert reasons == [reason(code) for code in every["reason"]]  # in words, as on the page
+    sheet = openpyxl.load_workbook(io.BytesIO(short["built"]["forecast_flags_xlsx"]())).active
+    assert [sheet.cell(row=r, column=1).value for r in range(2, sheet.max_row + 1)] == \
+        every["deal_title"].tolist()
+    assert _audit(short["db"]) == [("doubtful_close_dates", "csv", 4), ("doubtful_close_dates", "xlsx", 4)]
+
+
+def test_forecast_flags_are_the_forecast_flags_metric(short: dict[str, Any], monkeypatch) -> None:
+    monkeypatch.setattr(tables, "SHOWN_MAX_ROWS", 2000)
+    at = _page("forecast")
+    every = run_metric("forecast_flags", short["db"], as_of=AS_OF)
+    shown = table(at, "forecast_flags")
+    assert shown["deal_title"].tolist() == every["deal_title"].tolist()
+    assert shown["closedate"].tolist() == every["closedate"].tolist()
+    assert "Показаны первые" not in texts(at)  # nothing cut, nothing said
+    asked = {name for name, _ in short["calls"]}
+    assert "forecast_flags" in asked and "forecast_deals" not in asked  # the page no longer needs it
+
+
+def test_a_short_list_downloads_what_it_shows(short: dict[str, Any]) -> None:
+    at = _page()
+    widget(at, "selectbox", "drill_rule_ru").set_value("overaged_deals").run()  # 3 deals: cut after 2
+    widget(at, "selectbox", "manager").set_value(2).run()  # Boris: 1 overaged deal, nothing cut
+    no_errors(at)
+    assert table(at, "drill_table")["deal_title"].tolist() == ["Moved to projects"]
+    assert "Показаны первые" not in texts(at)
+    rows = _csv(short["built"]["drill_table_csv"]())
+    assert [r[0] for r in rows[1:]] == ["Moved to projects"]
+    assert _audit(short["db"]) == [("overaged_deals_2", "csv", 1)]
+
+
+def test_a_manager_filter_on_a_cut_list_asks_sql_for_that_manager(short: dict[str, Any]) -> None:
+    at = _page()
+    team = run_metric("stale_deals", short["db"], as_of=AS_OF)  # the drill's default rule: 4 deals
+    assert len(team) == 4 and len(set(team["manager_id"])) > 1
+    assert "Показаны первые 2 строк" in texts(at)
+    short["calls"].clear()
+    widget(at, "selectbox", "manager").set_value(1).run()  # Anna
+    no_errors(at)
+    asked = [p for name, p in short["calls"] if name == "stale_deals"]
+    assert {"manager_id": 1, "limit": 2} in [{k: p.get(k) for k in ("manager_id", "limit")} for p in asked]
+    anna = team[team["manager_id"] == 1]
+    assert table(at, "drill_table")["deal_title"].tolist() == anna["deal_title"].tolist()[:2]
+    assert set(table(at, "drill_table")["manager_name"]) == {"Anna Ivanova"}
+    rows = _csv(short["built"]["drill_table_csv"]())
+    assert [r[0] for r in rows[1:]] == anna["deal_title"].tolist()
+
+
+def test_a_cached_frame_is_never_changed_by_its_reader(short: dict[str, Any]) -> None:
+    _page()  # a run builds the context the metric calls read
+    ctx = data.context()
+    first = data.metric("stale_deals", limit=2, _ctx=ctx)
+    assert first.attrs["cut"] is True
+    first.loc[0, "deal_title"] = "changed by a page"
+    again = data.metric("stale_deals", limit=2, _ctx=ctx)
+    assert again.loc[0, "deal_title"] != "changed by a page"
+    assert again.attrs["cut"] is True
