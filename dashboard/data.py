@@ -1,10 +1,12 @@
 """Cached, read-only access to the snapshot through `queries/` (the app itself holds no SQL).
 
-Each metric call opens its own short-lived read-only connection (inside `queries.run_metric`) and its
-result is cached with the snapshot's identity in the key: the file's inode and mtime (the connector
-`os.replace`s a new file over the old one, which changes both) and the last `sync_runs` id. A finished
-sync therefore shows up on the next rerun without clearing caches or restarting, and no connection is
-ever shared between sessions or threads.
+Each metric call runs on a kept read-only session of the snapshot (`queries.run_metric(..., keep=True)`:
+the file attached in a DuckDB instance of its own, its set-up reused by the next call; one call at a time
+per session, so no connection is ever shared between threads; the app never writes the snapshot, which
+keeping requires). Its result is cached with the snapshot's identity in the key: the file's inode and mtime
+(the connector `os.replace`s a new file over the old one, which changes both) and the last `sync_runs` id.
+A finished sync therefore shows up on the next rerun without clearing caches or restarting, and the
+sessions on the old file are closed as they come back.
 
 Who is looking is part of every call: the signed-in user (dashboard.auth) becomes a queries.Viewer once per
 run (Context.viewer; None = the operator, no sign-in) and goes to every metric and into every cache key, so
@@ -174,7 +176,7 @@ def _compute(name: str, db_path: str, stamp: str, version: Any, as_of: str | Non
              viewer: Viewer | None) -> pd.DataFrame:
     rules = load_rules(rules_path)
     as_of_value = datetime.fromisoformat(as_of) if as_of else None
-    return run_metric(name, db_path, as_of=as_of_value, rules=rules, viewer=viewer, **dict(params))
+    return run_metric(name, db_path, as_of=as_of_value, rules=rules, viewer=viewer, keep=True, **dict(params))
 
 
 _run = st.cache_resource(show_spinner=False, max_entries=RESULT_ENTRIES, ttl=RESULT_TTL)(_compute)
