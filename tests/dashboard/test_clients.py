@@ -36,7 +36,8 @@ def test_a_phone_written_another_way_finds_the_client_and_opens_the_card(app, le
     at.text_input(key="client_q").set_value("  8 (912) 345-67-89 ").run()
     no_errors(at)
     # trimmed, else as typed; viewer None: the operator (no sign-in)
-    assert ("client_search", {"viewer": None, "keep": True, "search": "8 (912) 345-67-89"}) in leads_metrics.calls
+    asked = {"viewer": None, "keep": True, "search": "8 (912) 345-67-89"}  # keep: the app's kept session
+    assert ("client_search", asked) in leads_metrics.calls
     found = table(at, "client_results")
     assert list(found.columns) == list(columns.CLIENT_SEARCH.shown)
     assert found[["client_name", "client_type", "matched_on", "matched_value"]].values.tolist() == [
