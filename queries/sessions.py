@@ -78,64 +78,85 @@ class Session:
     kept: dict[str, Any] = field(default_factory=dict)  # the set-up done on con (queries.context.setup)
 
 
+@dataclass
+class _Opened:
+    """One identity of a snapshot file, attached once: its sessions are cursors of `anchor`, so they share
+    one DuckDB instance and its buffer cache (an instance per session held 4 copies of the hot blocks)."""
+
+    identity: tuple[int, int, int]
+    anchor: duckdb.DuckDBPyConnection
+    idle: list[Session] = field(default_factory=list)
+    out: int = 0  # sessions in use
+    stale: bool = False  # the file has been replaced: close it all once the last session comes back
+
+
 class Pool:
-    """Idle sessions per snapshot path, for the current identity of the file only."""
+    """Kept sessions per snapshot path, on the file's current identity only."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._idle: dict[str, list[Session]] = {}
+        self._files: dict[str, _Opened] = {}
 
     @contextmanager
     def session(self, path: Path, start: Any) -> Iterator[Session]:
         """An idle session on `path` as it is now, else a new one set up by start(con) -> meta. Back to the
         idle list when the block ends normally; closed when it raises."""
-        key = str(path.resolve())
-        identity = file_identity(path)
-        s = self._take(key, identity)
-        if s is None:
-            con = open_snapshot(path)
-            try:
-                s = Session(con, identity, start(con))
-            except BaseException:
-                con.close()
-                raise
+        opened, s = self._take(str(path.resolve()), path)
         try:
+            if s is None:
+                con = opened.anchor.cursor()
+                try:
+                    con.execute(f"use {CATALOG}")
+                    s = Session(con, opened.identity, start(con))
+                except BaseException:
+                    con.close()
+                    raise
             yield s
         except BaseException:
-            s.con.close()
+            if s is not None:
+                s.con.close()
+            self._give_back(opened, None)
             raise
-        self._give_back(key, s)
+        self._give_back(opened, s)
 
-    def _take(self, key: str, identity: tuple[int, int, int]) -> Session | None:
+    def _take(self, key: str, path: Path) -> tuple[_Opened, Session | None]:
+        identity = file_identity(path)
         with self._lock:
-            idle = self._idle.get(key, [])
-            stale = [s for s in idle if s.identity != identity]
-            fresh = [s for s in idle if s.identity == identity]
-            taken = fresh.pop() if fresh else None
-            self._idle[key] = fresh
-        for s in stale:
-            s.con.close()
-        return taken
+            opened = self._files.get(key)
+            if opened is None or opened.identity != identity:
+                if opened is not None:
+                    self._retire(opened)
+                opened = _Opened(identity, open_snapshot(path))
+                self._files[key] = opened
+            opened.out += 1
+            return opened, (opened.idle.pop() if opened.idle else None)
 
-    def _give_back(self, key: str, s: Session) -> None:
-        try:
-            current = file_identity(Path(key))
-        except QueryError:
-            current = None
+    def _give_back(self, opened: _Opened, s: Session | None) -> None:
         with self._lock:
-            idle = self._idle.setdefault(key, [])
-            if s.identity == current and len(idle) < IDLE_PER_FILE:
-                idle.append(s)
+            opened.out -= 1
+            if s is not None and not opened.stale and len(opened.idle) < IDLE_PER_FILE:
+                opened.idle.append(s)
                 return
-        s.con.close()
+            if s is not None:
+                s.con.close()
+            if opened.stale and opened.out == 0:
+                opened.anchor.close()
+
+    def _retire(self, opened: _Opened) -> None:
+        """(under the lock) A replaced file: its idle sessions go now, the instance when none is in use."""
+        opened.stale = True
+        for s in opened.idle:
+            s.con.close()
+        opened.idle.clear()
+        if opened.out == 0:
+            opened.anchor.close()
 
     def clear(self) -> None:
-        """Close every idle session (tests; a long-lived process that is done with a snapshot)."""
+        """Close every kept session (tests; a long-lived process that is done with its snapshots)."""
         with self._lock:
-            idle, self._idle = self._idle, {}
-        for sessions in idle.values():
-            for s in sessions:
-                s.con.close()
+            files, self._files = self._files, {}
+            for opened in files.values():
+                self._retire(opened)
 
 
 POOL = Pool()

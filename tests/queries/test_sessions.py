@@ -71,3 +71,18 @@ def test_a_replaced_snapshot_is_read_anew(kept_db, tmp_path):
     assert not before["deal_url"].str.startswith("https://other.bitrix24.ru/").any()
     assert after["deal_url"].str.startswith("https://other.bitrix24.ru/crm/deal/details/").all()
     assert after["deal_id"].tolist() == before["deal_id"].tolist()
+
+
+def test_kept_sessions_in_threads_give_what_fresh_ones_give(kept_db):
+    # the dashboard's prefetch: four metrics at a time, each on a kept session of the one shared instance
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = ["scorecard", "backlog", "forecast_deals", "conversion", "trend", "attention", "managers"] * 3
+
+    def kept(name):
+        return _rows(run_metric(name, kept_db, as_of=MOMENTS["at_s"], rules=Rules(), keep=True))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(kept, names))
+    for name, rows in zip(names, together, strict=True):
+        assert rows == _rows(run_metric(name, kept_db, as_of=MOMENTS["at_s"], rules=Rules())), name
