@@ -16,6 +16,8 @@ process while they do: so keeping is for processes that never write a snapshot (
 
 from __future__ import annotations
 
+import os
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,15 +32,19 @@ from queries.errors import QueryError
 OFFLINE = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
 CATALOG = "snapshot"  # the attached file's name inside the private instance; USE makes it the default
 IDLE_PER_FILE = 4  # idle sessions kept per snapshot file: the dashboard's prefetch runs 4 metrics at once
+# A kept instance's memory: DuckDB keeps the blocks it read up to its memory limit (80% of RAM by default),
+# so a kept instance would grow toward the file's size; with this cap it keeps the hot ones (at 1M deals
+# the app stayed under 1 GB) and a query that needs more spills to a temporary directory of its own.
+KEPT_MEMORY_LIMIT = "512MB"
 
 
-def open_snapshot(path: Path) -> duckdb.DuckDBPyConnection:
+def open_snapshot(path: Path, config: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the DuckDB file at `path` in an instance of its own, or QueryError."""
     if not path.is_file():
         raise QueryError(f"database not found: {path}")
     if not _is_duckdb_file(path):
         raise QueryError(f"not a Dozhim database (not a DuckDB file): {path}")
-    con = duckdb.connect(":memory:", config=OFFLINE)
+    con = duckdb.connect(":memory:", config={**OFFLINE, **(config or {})})
     try:
         quoted = str(path).replace("'", "''")
         con.execute(f"attach '{quoted}' as {CATALOG} (read_only)")
@@ -68,6 +74,12 @@ def file_identity(path: Path) -> tuple[int, int, int]:
     except OSError:
         raise QueryError(f"database not found: {path}") from None
     return stat.st_ino, stat.st_mtime_ns, stat.st_size
+
+
+def kept_config() -> dict[str, Any]:
+    """A kept instance's settings: its memory cap and where it may spill (not the working directory)."""
+    spill = Path(tempfile.gettempdir()) / f"dozhim-duckdb-{os.getpid()}"
+    return {"memory_limit": KEPT_MEMORY_LIMIT, "temp_directory": str(spill)}
 
 
 @dataclass
@@ -126,7 +138,7 @@ class Pool:
             if opened is None or opened.identity != identity:
                 if opened is not None:
                     self._retire(opened)
-                opened = _Opened(identity, open_snapshot(path))
+                opened = _Opened(identity, open_snapshot(path, kept_config()))
                 self._files[key] = opened
             opened.out += 1
             return opened, (opened.idle.pop() if opened.idle else None)
