@@ -80,8 +80,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--search", help="client_search: a name fragment, a phone in any format or an e-mail")
     p.add_argument("--rules", type=Path, help="rules file (default: $DOZHIM_RULES, else DOZHIM_RULES in "
                                               ".streamlit/secrets.toml, else ./rules.toml, else built-in)")
+    p.add_argument("--limit", type=_rows, metavar="N", help="only the first N rows, in the metric's order")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     return p
+
+
+def _rows(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a number of rows: {text!r} (a whole number, at least 1)")
+    return int(text)
 
 
 def _check_args(args: argparse.Namespace) -> None:
@@ -199,7 +206,9 @@ def main(argv: list[str] | None = None) -> int:
                         manager_id=args.manager, pipeline_id=args.pipeline, department_id=args.department,
                         period_start=args.period_start, period_end=args.period_end, month=args.month,
                         client_type=args.client_type, client_id=args.client_id, search=args.search,
-                        viewer=viewer)
+                        viewer=viewer, limit=args.limit)
+        if df.attrs.get("cut"):
+            print(f"(the first {args.limit} rows; the metric has more)", file=sys.stderr)
         if viewer is not None and args.format != "table":  # written before the rows are handed out
             record_export(args.db, viewer, args.metric, args.format, len(df), _filters_text(args))
         _print(_in_zone(df, zone), args.format)

@@ -52,6 +52,18 @@ def test_manager_filter_and_table(fixture_db):
     assert "Dismissed owner" in out.stdout and "Old never touched" not in out.stdout
 
 
+def test_limit_prints_the_first_rows_and_says_more_exist(fixture_db):
+    # unprocessed_incoming at 18:00 on the 20th lists three activities (EXPECTED_SCORECARD: Boris's 3);
+    # --limit 2 prints the first two in the metric's order and says the list goes on
+    whole = cli("unprocessed_incoming", "--db", str(fixture_db), "--as-of", "2026-11-20T18:00",
+                "--format", "csv")
+    head = cli("unprocessed_incoming", "--db", str(fixture_db), "--as-of", "2026-11-20T18:00",
+               "--format", "csv", "--limit", "2")
+    assert head.returncode == 0, head.stderr
+    assert head.stdout.splitlines() == whole.stdout.splitlines()[:3]  # the header and the first two rows
+    assert head.stderr == "(the first 2 rows; the metric has more)\n"
+
+
 def test_rules_option(fixture_db, tmp_path):
     rules = tmp_path / "r.toml"
     rules.write_text("max_deal_age_days = 200\n")
@@ -67,6 +79,7 @@ def test_rules_option(fixture_db, tmp_path):
     (("scorecard", "--db", "x.duckdb", "--as-of", "yesterday"), 2, "error: argument --as-of: not an ISO"),
     (("scorecard", "--db", "x.duckdb", "--format", "xml"), 2, "error: argument --format"),
     (("scorecard", "--db", "x.duckdb", "--manager", "anna"), 2, "error: argument --manager"),
+    (("scorecard", "--db", "x.duckdb", "--limit", "0"), 2, "error: argument --limit: not a number of rows"),
     (("scorecard", "--db", "/nonexistent/crm.duckdb"), 1,
      "error: database not found: /nonexistent/crm.duckdb"),
 ])
