@@ -48,10 +48,12 @@ def duplicate_groups(frame: pd.DataFrame) -> pd.DataFrame:
     owner_name = group["owner_name"].transform("first")
     elsewhere = out["owner_id"].fillna(-1) != owner_id.fillna(-1)
     route = ~first & out["entity_type"].eq("lead") & out["lead_in_progress"].eq(True) & elsewhere
-    out["match"] = [f"{t('match_' + str(k))}: {v}" if f else ""
-                    for k, v, f in zip(out["match_kind"], out["match_value"], first, strict=True)]
+    # words per distinct value, not per row: 211k rows of the large sandbox took 3.6 s one t() call a row
+    kinds = {k: t(f"match_{k}") for k in out["match_kind"].dropna().unique()}
+    match = out["match_kind"].map(kinds).fillna("") + ": " + out["match_value"].astype(str)
+    out["match"] = match.where(first, "")
     out["route_to"] = owner_name.where(route & owner_name.notna(), "")
-    out["entity_type"] = out["entity_type"].map(kind_in_words)
+    out["entity_type"] = out["entity_type"].map({k: kind_in_words(k) for k in out["entity_type"].unique()})
     return out
 
 
