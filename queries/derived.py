@@ -19,13 +19,14 @@ import duckdb
 from queries.sqltext import SQL_DIR, split_statements
 
 DERIVED_SQL = SQL_DIR / "_derived.sql"
-DERIVED_VERSION = "7"  # bump when _derived.sql changes meaning: stored tables of another version are ignored
+DERIVED_VERSION = "8"  # bump when _derived.sql changes meaning: stored tables of another version are ignored
 NAMES = ("user", "deal_state", "deal_activity", "deal", "open_planned", "pending_incoming", "open_touch",
-         "late_touch", "stage_pass", "close_date_push", "push_total", "snapshot_day")
+         "late_touch", "stage_pass", "close_date_push", "push_total", "snapshot_day", "record_value")
 PUSH_NAMES = ("close_date_push", "push_total", "snapshot_day")  # what a new day of deal_snapshots changes
 RETIRED = ("deal_summary",)  # stored by an earlier version: dropped on refresh
 FINAL_ORDER_BY = re.compile(r"\n\s*order by [^\n]*$")
 LIVE_FACTS_AT = "(select as_of from ctx)"
+MACRO = "create or replace temp macro "  # _derived.sql's macros (how a phone compares): on every connection
 
 
 def _statements(create: str, ref: str, facts_at: str, *, stored: bool) -> list[str]:
@@ -65,7 +66,7 @@ def refresh(con: duckdb.DuckDBPyConnection, facts_at: datetime, only: tuple[str,
         con.execute(f"drop table if exists main.q_{name}")
     for statement in _statements("create or replace table main.q_", "main.q_", literal, stored=True):
         name = statement.removeprefix("create or replace table main.q_").split()[0]
-        if name in only:
+        if name in only or statement.startswith(MACRO):
             con.execute(statement)
     con.execute("create table main.q_derived (key varchar primary key, value varchar)")
     con.execute("insert into main.q_derived values ('built_for', $m), ('facts_at', $at)",
@@ -76,6 +77,9 @@ def attach(con: duckdb.DuckDBPyConnection) -> bool:
     """Create the d_* temp views on `con`; True when they read the stored tables. The live views compute the
     moment-bound facts for the run's T (ctx), or for now on a connection without one."""
     if is_fresh(con):
+        for statement in _statements("", "", LIVE_FACTS_AT, stored=False):
+            if statement.startswith(MACRO):
+                con.execute(statement)
         for name in NAMES:
             con.execute(f"create or replace temp view d_{name} as select * from main.q_{name}")
         con.execute("create or replace temp view d_moment as select cast(any_value(value) as timestamptz) "

@@ -1,12 +1,42 @@
 -- _derived: what every metric needs that depends on neither the as-of moment nor the rules: the deals with
 -- their activity facts (one wide table, so no rule reads the 20-rows-a-deal activity pairs again), the
--- activity pairs themselves and three narrow sorted extracts of them. queries.history.record_day (run by the
+-- activity pairs themselves and three narrow sorted extracts of them, the normalised phones and e-mails of
+-- leads, contacts and companies (with the macros that normalise them, created on every connection).
+-- queries.history.record_day (run by the
 -- scheduled job, python -m jobs sync, after each good sync) stores them in the snapshot as q_deal,
 -- q_deal_activity, ...; when they are missing or older than the snapshot's last sync the runner creates the
 -- same queries as temp views (d_deal, d_deal_activity, ...) over the raw tables instead: same numbers, only
 -- slower. The runner fills in "{create} d_", "{ref}" and "{facts_at}" (queries/derived.py): the stored moment
 -- S the few facts that need one are computed for (the as-of moment of the recording; T itself for the live
 -- views); a statement's final ORDER BY only lays out the stored table (the live views leave it out).
+
+-- phones compare as digits only: an 11-digit number starting with 8 reads as starting with 7, a 10-digit
+-- number gets a leading 7, fewer than 7 digits is no number (NULL); `+7 (912) 345-67-89`, `8 912 345 6789`,
+-- `89123456789` and `9123456789` are all 79123456789. In three steps, because a macro's argument is pasted
+-- wherever it is used: a query computes phone_stripped, then digits_only, then phone_of_digits, each in a
+-- column of its own (d_record_value below), so each runs once per value.
+-- phone_stripped: the usual separators dropped by plain replacement (twice as fast as a regular expression)
+create or replace temp macro phone_stripped(v) as
+    replace(replace(replace(replace(replace(replace(coalesce(v, ''), ' ', ''), '-', ''), '(', ''), ')', ''), '+', ''),
+            '.', '');
+
+-- digits_only: whatever else is left that is no digit goes by the regular expression (rarely needed)
+create or replace temp macro digits_only(s) as
+    case when regexp_matches(s, '[^0-9]') then regexp_replace(s, '[^0-9]', '', 'g') else s end;
+
+create or replace temp macro phone_of_digits(d) as
+    case
+        when length(d) < 7 then null
+        when length(d) = 11 and starts_with(d, '8') then '7' || substr(d, 2)
+        when length(d) = 10 then '7' || d
+        else d
+    end;
+
+-- one value (a search box)
+create or replace temp macro norm_phone(v) as phone_of_digits(digits_only(phone_stripped(v)));
+
+-- e-mails compare trimmed and lower-cased (`Ivan@Mail.RU ` is ivan@mail.ru); empty is no e-mail (NULL)
+create or replace temp macro norm_email(v) as nullif(lower(trim(coalesce(v, ''))), '');
 
 -- users' display names and every department they belong to, ancestors included
 {create} d_user as
@@ -234,3 +264,35 @@ group by deal_id;
 {create} d_snapshot_day as
 select distinct snapshot_date from deal_snapshots
 order by snapshot_date;
+
+-- every phone and e-mail of the leads (1), contacts (3) and companies (4), normalised (match_value) beside
+-- the value as written (trimmed); one row per value on the portal (a record writing one number twice has
+-- two rows), values that normalise to nothing left out. Stored: normalising 740k values took 250 ms of
+-- every duplicates and client_search call on the large sandbox.
+{create} d_record_value as
+with phones as materialized (  -- materialized: the digits are extracted once per value
+    select p.entity_type_id, p.entity_id, p.value, digits_only(p.stripped) as digits
+    from (
+        select m.entity_type_id, m.entity_id, m.value, phone_stripped(m.value) as stripped
+        from multifields as m
+        where m.type_id = 'PHONE' and m.entity_type_id in (1, 3, 4)
+    ) as p
+),
+found as (
+    select entity_type_id, entity_id, 'phone' as match_kind, phone_of_digits(digits) as match_value, value
+    from phones
+    where length(digits) >= 7
+    union all
+    select m.entity_type_id, m.entity_id, 'email', norm_email(m.value), m.value
+    from multifields as m
+    where m.type_id = 'EMAIL' and m.entity_type_id in (1, 3, 4) and norm_email(m.value) is not null
+)
+select
+    case f.entity_type_id when 1 then 'lead' when 3 then 'contact' else 'company' end as entity_type,
+    f.entity_type_id,
+    f.entity_id,
+    f.match_kind,
+    f.match_value,
+    trim(f.value) as written
+from found as f
+order by f.match_kind, f.match_value;

@@ -4,64 +4,13 @@
 -- which client a deal belongs to, and each client's facts. Only the metrics that name one of these load the
 -- file (queries/leads.py uses); its views are bound on each of their calls: keep them few.
 
--- phones compare as digits only: an 11-digit number starting with 8 reads as starting with 7, a 10-digit
--- number gets a leading 7, fewer than 7 digits is no number (NULL); `+7 (912) 345-67-89`, `8 912 345 6789`,
--- `89123456789` and `9123456789` are all 79123456789. In three steps, because a macro's argument is pasted
--- wherever it is used: a query computes phone_stripped, then digits_only, then phone_of_digits, each in a
--- column of its own (record_values below), so each runs once per value.
--- phone_stripped: the usual separators dropped by plain replacement (twice as fast as a regular expression)
-create or replace temp macro phone_stripped(v) as
-    replace(replace(replace(replace(replace(replace(coalesce(v, ''), ' ', ''), '-', ''), '(', ''), ')', ''), '+', ''),
-            '.', '');
-
--- digits_only: whatever else is left that is no digit goes by the regular expression (rarely needed)
-create or replace temp macro digits_only(s) as
-    case when regexp_matches(s, '[^0-9]') then regexp_replace(s, '[^0-9]', '', 'g') else s end;
-
-create or replace temp macro phone_of_digits(d) as
-    case
-        when length(d) < 7 then null
-        when length(d) = 11 and starts_with(d, '8') then '7' || substr(d, 2)
-        when length(d) = 10 then '7' || d
-        else d
-    end;
-
--- one value (a search box)
-create or replace temp macro norm_phone(v) as phone_of_digits(digits_only(phone_stripped(v)));
-
--- e-mails compare trimmed and lower-cased (`Ivan@Mail.RU ` is ivan@mail.ru); empty is no e-mail (NULL)
-create or replace temp macro norm_email(v) as nullif(lower(trim(coalesce(v, ''))), '');
-
 -- every phone and e-mail of the leads (1), contacts (3) and companies (4) among entity_types (a list of
--- those numbers), normalised (match_value) beside the value as written (trimmed); one row per value on the
--- portal (a record writing one number twice has two rows), values that normalise to nothing left out. A
--- table macro: the entity types filter multifields before the digits are extracted.
+-- those numbers), normalised (match_value) beside the value as written (trimmed): d_record_value
+-- (_derived.sql, stored at sync time with the normalising macros norm_phone, norm_email)
 create or replace temp macro record_values(entity_types) as table
-with phones as materialized (  -- materialized: the digits are extracted once per value
-    select p.entity_type_id, p.entity_id, p.value, digits_only(p.stripped) as digits
-    from (
-        select m.entity_type_id, m.entity_id, m.value, phone_stripped(m.value) as stripped
-        from multifields as m
-        where m.type_id = 'PHONE' and list_contains(entity_types, m.entity_type_id)
-    ) as p
-),
-found as (
-    select entity_type_id, entity_id, 'phone' as match_kind, phone_of_digits(digits) as match_value, value
-    from phones
-    where length(digits) >= 7
-    union all
-    select m.entity_type_id, m.entity_id, 'email', norm_email(m.value), m.value
-    from multifields as m
-    where m.type_id = 'EMAIL' and list_contains(entity_types, m.entity_type_id) and norm_email(m.value) is not null
-)
-select
-    case f.entity_type_id when 1 then 'lead' when 3 then 'contact' else 'company' end as entity_type,
-    f.entity_type_id,
-    f.entity_id,
-    f.match_kind,
-    f.match_value,
-    trim(f.value) as written
-from found as f;
+select v.entity_type, v.entity_type_id, v.entity_id, v.match_kind, v.match_value, v.written
+from d_record_value as v
+where list_contains(entity_types, v.entity_type_id);
 
 -- the activities bound to a lead (1), contact (3) or company (4), done or open, with their touch time
 -- reckoned as a deal's: end, else start, else the last update

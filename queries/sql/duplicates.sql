@@ -5,7 +5,7 @@
 -- columns: match_kind, match_value, entity_type, entity_id, title, entity_url, owner_id, owner_name,
 -- owner_active, lead_in_progress, date_create
 -- rule: phones compare as digits only (8XXXXXXXXXX reads 7XXXXXXXXXX, ten digits get a leading 7, fewer
--- than 7 digits are ignored), e-mails trimmed and lower-cased (norm_phone, norm_email in _leads.sql). A
+-- than 7 digits are ignored), e-mails trimmed and lower-cased (norm_phone, norm_email in _derived.sql). A
 -- group is every lead, contact and company sharing one such value; shown when it holds at least one lead
 -- in progress (that lead must be routed). Groups in order of kind and value; in each, the owning record
 -- first: the oldest contact or company, then the leads, oldest first. owner = the lead's responsible or
