@@ -149,3 +149,24 @@ def test_a_cached_frame_is_never_changed_by_its_reader(short: dict[str, Any]) ->
     again = data.metric("stale_deals", limit=2, _ctx=ctx)
     assert again.loc[0, "deal_title"] != "changed by a page"
     assert again.attrs["cut"] is True
+
+
+def test_duplicate_groups_shape_the_head_and_download_every_group(short: dict[str, Any]) -> None:
+    # the fixture's 6 duplicate rows in 2 groups (fixture_leads, in the metric's order): e-mail ivan@mail.ru
+    # (Anna's contact 11, Boris's lead 5 in progress) and phone 79123456789 (Anna's company 1, Boris's lead 1
+    # in progress, Anna's lead 2 closed, Anna's lead 3 in progress). A lead in progress held by someone other
+    # than the group's owning record goes to that record's owner: leads 5 and 1 to Anna. Cut after 2 rows,
+    # the head is the e-mail group; the download holds all 6 in words
+    at = _page("leads")
+    shown = table(at, "duplicates")
+    assert shown["match"].tolist() == ["e-mail: ivan@mail.ru", ""]
+    assert shown["route_to"].tolist() == ["", "Anna Ivanova"]
+    assert "Показаны первые 2 строк; весь список — в CSV или Excel." in texts(at)
+    assert "Групп: 2; лидов в работе в них: 3." in texts(at)  # counted on every row, not the head
+    rows = _csv(short["built"]["duplicates_csv"]())
+    header = rows[0]
+    assert [r[header.index(TEXTS["match"]["ru"])] for r in rows[1:]] == [
+        "e-mail: ivan@mail.ru", "", "телефон: 79123456789", "", "", ""]
+    assert [r[header.index(TEXTS["route_to"]["ru"])] for r in rows[1:]] == [
+        "", "Anna Ivanova", "", "Anna Ivanova", "", ""]
+    assert _audit(short["db"]) == [("duplicates", "csv", 6)]
