@@ -12,22 +12,9 @@
 -- the contact's / company's owner.
 with
 
-values_ as materialized (  -- materialized: read once by groups and by members
-    select * from record_values([1, 3, 4])
-),
-
-groups as (  -- values two or more records share
-    select match_kind, match_value
-    from values_
-    group by match_kind, match_value
-    having min(entity_type) <> max(entity_type) or min(entity_id) <> max(entity_id)
-),
-
-members as (  -- one row per (group, record): a record writing a value twice counts once
-    select v.match_kind, v.match_value, v.entity_type, v.entity_id
-    from values_ as v
-    inner join groups as g on g.match_kind = v.match_kind and g.match_value = v.match_value
-    group by all
+members as (  -- one row per (group, record): d_shared_value (_derived.sql)
+    select match_kind, match_value, entity_type, entity_id
+    from d_shared_value
 ),
 
 records as (  -- the members' title, link, owner and creation (only theirs: there are few)
