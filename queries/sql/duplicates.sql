@@ -12,9 +12,19 @@
 -- the contact's / company's owner.
 with
 
-members as (  -- one row per (group, record): d_shared_value (_derived.sql)
-    select match_kind, match_value, entity_type, entity_id
-    from d_shared_value
+routed as (  -- groups holding a lead in progress whose responsible is in scope (d_shared_value: every
+             -- group's members, _derived.sql)
+    select distinct s.match_kind, s.match_value
+    from d_shared_value as s
+    inner join v_lead as l on l.lead_id = s.entity_id
+    where s.entity_type = 'lead' and l.in_progress
+      and manager_in_scope(l.responsible_id, l.department_ids, $manager_id, $department_id, $viewer_id)
+),
+
+members as (  -- their members, one row per (group, record): only these records are read below
+    select s.match_kind, s.match_value, s.entity_type, s.entity_id
+    from d_shared_value as s
+    inner join routed as rt on rt.match_kind = s.match_kind and rt.match_value = s.match_value
 ),
 
 records as (  -- the members' title, link, owner and creation (only theirs: there are few)
@@ -69,13 +79,6 @@ grouped as (
     select m.match_kind, m.match_value, r.*
     from members as m
     inner join records as r on r.entity_type = m.entity_type and r.entity_id = m.entity_id
-),
-
-routed as (  -- groups holding a lead in progress whose responsible is in scope
-    select distinct match_kind, match_value
-    from grouped
-    where lead_in_progress
-      and manager_in_scope(owner_id, department_ids, $manager_id, $department_id, $viewer_id)
 )
 
 select
@@ -91,5 +94,4 @@ select
     g.lead_in_progress,
     g.date_create
 from grouped as g
-inner join routed as rt on rt.match_kind = g.match_kind and rt.match_value = g.match_value
 order by g.match_kind, g.match_value, g.entity_type = 'lead', g.date_create, g.entity_type, g.entity_id
