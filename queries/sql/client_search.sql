@@ -39,6 +39,7 @@ by_name as (  -- the client's own name, then the name of one of a company's cont
     cross join q
     inner join v_client_member as m on m.owner_type_id = 3 and m.owner_id = ct.id
     where m.client_type = 'company' and contains(lower(concat_ws(' ', ct.name, ct.last_name)), q.text)
+      and q.text <> ''  -- an empty search finds every client by its own name (rank 2) already
 ),
 
 best as (  -- one match per client: a phone or e-mail, then its own name, then a contact's
