@@ -14,6 +14,7 @@ import contextlib
 import json
 import logging
 import socket
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -210,6 +211,13 @@ class SandboxServer(ThreadingHTTPServer):
         super().__init__(address, SandboxHandler)
         self.portal = portal
         self.oauth = OAuthState(app or demo_app(), portal.timer.clock, installed=app_installed)
+
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        """A client that hangs up mid-request (fast_bitrix24 giving up on OPERATION_TIME_LIMIT, a closed
+        browser tab) is the client's business, as on a real portal: no traceback. Anything else is ours."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
     @property
     def port(self) -> int:
