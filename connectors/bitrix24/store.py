@@ -23,7 +23,7 @@ import pyarrow as pa
 from snapshot.schema import SCHEMA_VERSION, TABLES, ddl
 
 TEMP_SUFFIX = ".tmp"
-MEMORY_LIMIT = "256MB"
+MEMORY_LIMIT = "192MB"  # the full sync of the large sandbox peaked at 511 MB with 256 MB, 444 MB with this
 
 
 class StoreError(Exception):
