@@ -455,13 +455,28 @@ left join v_stage_win_rate as wr on wr.stage_id = o.stage_id
 left join pushes as p on p.deal_id = o.deal_id
 where o.is_open;
 
--- a forecast deal's reason to be looked at, the first that holds: no close date, a past one, the default one
--- (never set by hand), one pushed later at least once; else ok (forecast_deals, forecast_flags)
-create or replace temp macro forecast_reason(closedate, is_past_close, is_default_close, close_date_pushes) as
+-- the open deals' list (forecast_deals, forecast_flags) for the rows of the table or CTE named t
+-- (v_forecast_deal's): the columns every list starts with, the reason to look at the deal (the first that
+-- holds: no close date, a past one, the default one never set by hand, one pushed later at least once;
+-- else ok), the close date with its flags, the weight and the pushes
+create or replace temp macro forecast_list(t) as table
+select
+    unnest(f.deal_columns),  -- deal_id ... days_since_touch
     case
-        when closedate is null then 'no_close_date'
-        when is_past_close then 'past_close_date'
-        when is_default_close then 'default_close_date'
-        when close_date_pushes > 0 then 'pushed'
+        when f.closedate is null then 'no_close_date'
+        when f.is_past_close then 'past_close_date'
+        when f.is_default_close then 'default_close_date'
+        when f.close_date_pushes > 0 then 'pushed'
         else 'ok'
-    end;
+    end as reason,
+    f.closedate,
+    f.close_month,
+    f.is_default_close,
+    f.is_past_close,
+    f.probability,
+    f.weight_source,
+    f.weight,
+    f.weighted_amount,
+    f.close_date_pushes,
+    f.pushed_days
+from query_table(t) as f;

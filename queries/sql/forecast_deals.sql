@@ -13,24 +13,7 @@ deals as (
     from v_forecast_deal
     where in_scope(manager_id, pipeline_id, department_ids, $manager_id, $pipeline_id, $department_id,
                    $viewer_id)
-),
-
-final as (
-    select
-        unnest(deal_columns),  -- deal_id ... days_since_touch (_base.sql)
-        forecast_reason(closedate, is_past_close, is_default_close, close_date_pushes) as reason,
-        closedate,
-        close_month,
-        is_default_close,
-        is_past_close,
-        probability,
-        weight_source,
-        weight,
-        weighted_amount,
-        close_date_pushes,
-        pushed_days
-    from deals
 )
 
-select * from final
+select * from forecast_list('deals')  -- _base.sql
 order by close_month = 'none', close_month, amount_base desc nulls last, deal_id
