@@ -1,7 +1,8 @@
 """Run one metric against a snapshot: the thin layer the dashboard and the CLI share.
 
-Each call opens its own short-lived read-only DuckDB connection (never shared between threads), builds the
-temp context (queries/context.py), runs the metric's .sql with bound parameters and closes.
+Each call takes a read-only session of the snapshot (queries/sessions.py: opened for the call and closed
+after it, or with keep=True a kept one, never used by two calls at once), builds the temp context
+(queries/context.py; a kept session only what differs) and runs the metric's .sql with bound parameters.
 """
 
 from __future__ import annotations
