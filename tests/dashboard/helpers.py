@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from streamlit.testing.v1 import AppTest
+
+from snapshot.state import state_path
 
 
 def no_errors(at: AppTest) -> None:
@@ -68,3 +72,12 @@ def every_shown_text(at: AppTest) -> list[str]:
             values = frame.value
         parts += [str(v) for v in values.to_numpy().ravel()]
     return parts
+
+
+def export_audit(db: Path, columns: str = "what, format, rows") -> list[tuple]:
+    """The export audit rows written beside the snapshot `db`, oldest first: the given columns."""
+    con = sqlite3.connect(state_path(db))
+    try:
+        return con.execute(f"select {columns} from export_audit order by rowid").fetchall()
+    finally:
+        con.close()

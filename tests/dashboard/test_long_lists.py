@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,9 +20,8 @@ from streamlit.testing.v1 import AppTest
 from dashboard import data, tables
 from dashboard.i18n import TEXTS, reason
 from queries import run_metric
-from snapshot.state import state_path
 from tests.dashboard.conftest import APP
-from tests.dashboard.helpers import no_errors, table, texts, widget
+from tests.dashboard.helpers import export_audit, no_errors, table, texts, widget
 from tests.queries.fixture_db import AS_OF
 
 Calls = list[tuple[str, dict[str, Any]]]
@@ -74,14 +72,6 @@ def _csv(content: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
 
 
-def _audit(db: Path) -> list[tuple]:
-    con = sqlite3.connect(state_path(db))
-    try:
-        return con.execute("select what, format, rows from export_audit order by rowid").fetchall()
-    finally:
-        con.close()
-
-
 def test_forecast_flags_show_the_head_and_download_every_row(short: dict[str, Any]) -> None:
     at = _page("forecast")
     every = run_metric("forecast_flags", short["db"], as_of=AS_OF)  # 4 deals with a doubtful close date
@@ -96,7 +86,8 @@ def test_forecast_flags_show_the_head_and_download_every_row(short: dict[str, An
     sheet = openpyxl.load_workbook(io.BytesIO(short["built"]["forecast_flags_xlsx"]())).active
     assert [sheet.cell(row=r, column=1).value for r in range(2, sheet.max_row + 1)] == \
         every["deal_title"].tolist()
-    assert _audit(short["db"]) == [("doubtful_close_dates", "csv", 4), ("doubtful_close_dates", "xlsx", 4)]
+    assert export_audit(short["db"]) == [("doubtful_close_dates", "csv", 4),
+                                         ("doubtful_close_dates", "xlsx", 4)]
 
 
 def test_forecast_flags_are_the_forecast_flags_metric(short: dict[str, Any], monkeypatch) -> None:
@@ -120,7 +111,7 @@ def test_a_short_list_downloads_what_it_shows(short: dict[str, Any]) -> None:
     assert "Показаны первые" not in texts(at)
     rows = _csv(short["built"]["drill_table_csv"]())
     assert [r[0] for r in rows[1:]] == ["Moved to projects"]
-    assert _audit(short["db"]) == [("overaged_deals_2", "csv", 1)]
+    assert export_audit(short["db"]) == [("overaged_deals_2", "csv", 1)]
 
 
 def test_a_manager_filter_on_a_cut_list_asks_sql_for_that_manager(short: dict[str, Any]) -> None:
@@ -169,4 +160,4 @@ def test_duplicate_groups_shape_the_head_and_download_every_group(short: dict[st
         "e-mail: ivan@mail.ru", "", "телефон: 79123456789", "", "", ""]
     assert [r[header.index(TEXTS["route_to"]["ru"])] for r in rows[1:]] == [
         "", "Anna Ivanova", "", "Anna Ivanova", "", ""]
-    assert _audit(short["db"]) == [("duplicates", "csv", 6)]
+    assert export_audit(short["db"]) == [("duplicates", "csv", 6)]

@@ -9,7 +9,6 @@ the head of a sub-department, and with [access] managers = [2] Boris is a plain 
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard.auth import SESSION_USER_KEY
 from snapshot.state import state_path
 from tests.dashboard.conftest import APP
-from tests.dashboard.helpers import table, texts
+from tests.dashboard.helpers import export_audit, table, texts
 from tests.queries.fixture_db import AS_OF
 
 ALL_PAGES = {"", "daily", "backlog", "leads", "clients", "forecast", "conversion", "trends", "about"}
@@ -61,12 +60,7 @@ def _paths(at: AppTest) -> set[str]:
     return {info["url_pathname"] for info in at._registered_pages.values()}
 
 
-def _audit(db: Path) -> list[tuple]:
-    con = sqlite3.connect(state_path(db))
-    try:
-        return con.execute("select user_id, role, what, format, rows from export_audit").fetchall()
-    finally:
-        con.close()
+WHO_WHAT = "user_id, role, what, format, rows"  # the export audit columns these tests read
 
 
 def test_admin_sees_every_page_the_team_and_the_export_audit(as_user):
@@ -131,10 +125,11 @@ def test_a_download_writes_an_audit_row(as_user, monkeypatch, tmp_path):
 
     monkeypatch.setattr(st, "download_button", spy)
     as_user(2)
-    assert not state_path(tmp_path / "crm.duckdb").exists() or _audit(tmp_path / "crm.duckdb") == []
+    db = tmp_path / "crm.duckdb"
+    assert not state_path(db).exists() or export_audit(db, WHO_WHAT) == []
     content = built["scorecard_csv"]()  # the click: the browser asks for the file
     assert content.startswith(b"\xef\xbb\xbf")  # the CSV itself (UTF-8 with a BOM)
-    assert _audit(tmp_path / "crm.duckdb") == [(2, "head", "scorecard", "csv", 2)]
+    assert export_audit(tmp_path / "crm.duckdb", WHO_WHAT) == [(2, "head", "scorecard", "csv", 2)]
     about = as_user(4, page="about")
     assert list(table(about, "exports_table")["user_id"]) == [2]
     assert "Выгрузки" in texts(about)
