@@ -8,7 +8,8 @@
 -- deals ((last - first) / (wins - 1)), reactivation_days for a client who bought once. due_at = the last
 -- win + the interval; days_overdue = whole days from due_at to T; won_amount in the base currency;
 -- planned = the client (for a company: it or one of its contacts) has an open activity with a deadline
--- (then it is in hand). Most valuable first.
+-- (then it is in hand). Order: the clients nobody has planned anything with first (they need someone to act;
+-- the clients page and My backlog list them so), then most valuable first.
 with
 
 due as (
@@ -55,4 +56,4 @@ inner join v_client as c on c.client_type = d.client_type and c.client_id = d.cl
 left join planned as p on p.client_type = d.client_type and p.client_id = d.client_id
 where epoch(d.last_won_at) + d.interval_s < epoch(ctx.as_of)
   and manager_in_scope(c.owner_id, c.owner_department_ids, $manager_id, $department_id, $viewer_id)
-order by d.won_amount desc, c.client_name, c.client_type, c.client_id
+order by planned, d.won_amount desc, c.client_name, c.client_type, c.client_id

@@ -42,12 +42,12 @@ def test_reactivation_default(run):
 
 def test_reactivation_a_client_who_bought_once(run):
     # reactivation_days = 30: contact 14's one win on 10 Oct 10:00 is due 9 Nov 10:00, 11 days 8 h over ->
-    # 11; its only open activity has no deadline: not planned. Most valuable first: contact 12 (210000),
-    # then 14 (50000)
+    # 11; its only open activity has no deadline: not planned. Nothing planned first, so 14 (50000) comes
+    # before contact 12 (210000, planned) although 12 is worth more
     df = run("reactivation", rules=Rules(reactivation_days=30))
     assert rows(df, "client_id", "won_deals", "won_amount", "interval_days", "days_overdue", "planned") == [
-        (12, 2, 210000.0, 6.9, 1, True), (14, 1, 50000.0, 30.0, 11, False)]
-    assert df["due_at"].iloc[1] == t("2026-11-09 10:00")
+        (14, 1, 50000.0, 30.0, 11, False), (12, 2, 210000.0, 6.9, 1, True)]
+    assert df["due_at"].iloc[0] == t("2026-11-09 10:00")
 
 
 def test_reactivation_not_due_before_the_interval(run):
