@@ -3,13 +3,15 @@
 -- params: $manager_id, $department_id, $viewer_id (NULL = all; a group is in scope when one of its in-progress leads'
 -- responsible is)
 -- columns: match_kind, match_value, entity_type, entity_id, title, entity_url, owner_id, owner_name,
--- owner_active, lead_in_progress, date_create
+-- owner_active, lead_in_progress, date_create, route_to_id, route_to_name, route_to_active
 -- rule: phones compare as digits only (8XXXXXXXXXX reads 7XXXXXXXXXX, ten digits get a leading 7, fewer
 -- than 7 digits are ignored), e-mails trimmed and lower-cased (norm_phone, norm_email in _derived.sql). A
 -- group is every lead, contact and company sharing one such value; shown when it holds at least one lead
 -- in progress (that lead must be routed). Groups in order of kind and value; in each, the owning record
 -- first: the oldest contact or company, then the leads, oldest first. owner = the lead's responsible or
--- the contact's / company's owner.
+-- the contact's / company's owner. route_to_id / _name / _active: on a lead in progress that is not its
+-- group's first record and whose responsible is not that record's owner, the owner it goes to (the one who
+-- already has the client); NULL on every other row.
 with
 
 routed as (  -- groups holding a lead in progress whose responsible is in scope (d_shared_value: every
@@ -79,6 +81,26 @@ grouped as (
     select m.match_kind, m.match_value, r.*
     from members as m
     inner join records as r on r.entity_type = m.entity_type and r.entity_id = m.entity_id
+),
+
+ranked as (  -- each row with its group's first record (the group's order, below)
+    select
+        g.*,
+        row_number() over w = 1 as is_first,
+        first_value(g.owner_id) over w as first_owner_id,
+        first_value(g.owner_name) over w as first_owner_name,
+        first_value(g.owner_active) over w as first_owner_active
+    from grouped as g
+    window w as (partition by g.match_kind, g.match_value
+                 order by g.entity_type = 'lead', g.date_create, g.entity_type, g.entity_id)
+),
+
+routed_rows as (
+    select
+        r.*,
+        not r.is_first and r.entity_type = 'lead' and r.lead_in_progress
+            and r.owner_id is distinct from r.first_owner_id as is_routed
+    from ranked as r
 )
 
 select
@@ -92,6 +114,9 @@ select
     g.owner_name,
     g.owner_active,
     g.lead_in_progress,
-    g.date_create
-from grouped as g
+    g.date_create,
+    case when g.is_routed then g.first_owner_id end as route_to_id,
+    case when g.is_routed then g.first_owner_name end as route_to_name,
+    case when g.is_routed then g.first_owner_active end as route_to_active
+from routed_rows as g
 order by g.match_kind, g.match_value, g.entity_type = 'lead', g.date_create, g.entity_type, g.entity_id

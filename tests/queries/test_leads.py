@@ -246,6 +246,14 @@ def test_duplicates(run):
         "https://fixture.bitrix24.ru/crm/company/details/1/",
     ]
     assert df["title"].tolist()[2] == "ООО Альфа"
+    # whom a lead goes to: the group's first record's owner, on a lead in progress someone else holds:
+    # lead 5 (Boris) to contact 11's Anna; lead 1 (Boris) to company 1's Anna; lead 2 is junk, lead 3 is
+    # Anna's own, the first records route nowhere
+    routes = [tuple(None if pd.isna(v) else v for v in r) for r in rows(df, "route_to_id", "route_to_name",
+                                                                        "route_to_active")]
+    assert routes == [
+        (None, None, None), (1, "Anna Ivanova", True), (None, None, None), (1, "Anna Ivanova", True),
+        (None, None, None), (None, None, None)]
 
 
 def test_duplicates_scope_follows_the_in_progress_lead(run):
