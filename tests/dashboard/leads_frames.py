@@ -107,25 +107,29 @@ LEAD_FUNNEL_BY_MANAGER = [
 
 
 def _dupe(kind: str, value: str, entity: str, i: int, title: str, owner: int, owner_name: str, *,
-          in_progress: bool, days: float) -> dict[str, Any]:
+          in_progress: bool, days: float, route: tuple[int, str] | None = None) -> dict[str, Any]:
     url = lead_url(i) if entity == "lead" else client_url(entity, i)
     return {"match_kind": kind, "match_value": value, "entity_type": entity, "entity_id": i, "title": title,
             "entity_url": url, "owner_id": owner, "owner_name": owner_name, "owner_active": owner != 3,
-            "lead_in_progress": in_progress, "date_create": _at(days=days)}
+            "lead_in_progress": in_progress, "date_create": _at(days=days),
+            "route_to_id": route[0] if route else None, "route_to_name": route[1] if route else None,
+            "route_to_active": route[0] != 3 if route else None}
 
 
 # by group, the owning record first: a company and its contact own a phone Boris's new lead came from; a
-# contact of dismissed Viktor owns the e-mail of Anna's lead; two of Boris's own leads share a phone
+# contact of dismissed Viktor owns the e-mail of Anna's lead; two of Boris's own leads share a phone. The
+# route_to columns as the metric states them: Boris's lead 11 goes to Anna, Anna's lead 21 to Viktor
 DUPLICATES = [
     _dupe("phone", "79123456789", "company", 501, "ООО Ромашка", 1, "Anna Ivanova", in_progress=False,
           days=400),
     _dupe("phone", "79123456789", "contact", 601, "Иван Петров", 1, "Anna Ivanova", in_progress=False,
           days=390),
-    _dupe("phone", "79123456789", "lead", 11, "Окна в офис", 2, "Boris Petrov", in_progress=True, days=5),
+    _dupe("phone", "79123456789", "lead", 11, "Окна в офис", 2, "Boris Petrov", in_progress=True, days=5,
+          route=(1, "Anna Ivanova")),
     _dupe("email", "ivan@mail.ru", "contact", 602, "Иван Сидоров", 3, "Viktor Sidorov", in_progress=False,
           days=200),
     _dupe("email", "ivan@mail.ru", "lead", 21, "Заявка Ивана", 1, "Anna Ivanova", in_progress=True,
-          days=0.8),
+          days=0.8, route=(3, "Viktor Sidorov")),
     _dupe("phone", "79001112233", "lead", 14, "Перезвонить", 2, "Boris Petrov", in_progress=True, days=9),
     _dupe("phone", "79001112233", "lead", 15, "Коммерческое", 2, "Boris Petrov", in_progress=True, days=6),
 ]
