@@ -50,8 +50,8 @@ named_sources as (
 facts as (
     select
         l.id as lead_id,
-        coalesce(nullif(trim(l.title), ''), 'Lead ' || l.id) as lead_title,
-        rtrim(ctx.portal_url, '/') || '/crm/lead/details/' || l.id || '/' as lead_url,
+        lead_title(l.title, l.id) as lead_title,
+        crm_url(ctx.portal_url, 'lead', l.id) as lead_url,
         l.assigned_by_id as responsible_id,
         coalesce(u.user_name, 'User ' || l.assigned_by_id) as responsible_name,
         coalesce(u.user_active, false) as responsible_active,
@@ -59,7 +59,7 @@ facts as (
         coalesce(u.department_ids, []) as department_ids,
         l.status_id,
         coalesce(st.name, l.status_id) as status_name,
-        coalesce(l.status_semantic_id, st.semantics, 'P') as semantic,
+        lead_semantic(l.status_semantic_id, st.semantics) as semantic,
         coalesce(l.source_id, '') as source_id,
         coalesce(src.name, l.source_id, '—') as source_name,
         l.date_create,
@@ -93,14 +93,14 @@ with records as (
     select
         'company' as client_type,
         co.id as client_id,
-        coalesce(nullif(trim(co.title), ''), 'Company ' || co.id) as client_name,
+        company_title(co.title, co.id) as client_name,
         co.assigned_by_id as owner_id
     from companies as co
     union all
     select
         'contact',
         ct.id,
-        coalesce(nullif(trim(concat_ws(' ', ct.name, ct.last_name)), ''), 'Contact ' || ct.id),
+        contact_name(ct.name, ct.last_name, ct.id),
         ct.assigned_by_id
     from contacts as ct
     left join companies as co on co.id = ct.company_id
@@ -108,7 +108,7 @@ with records as (
 )
 select
     r.*,
-    rtrim(ctx.portal_url, '/') || '/crm/' || r.client_type || '/details/' || r.client_id || '/' as client_url,
+    crm_url(ctx.portal_url, r.client_type, r.client_id) as client_url,
     coalesce(u.user_name, 'User ' || r.owner_id) as owner_name,
     coalesce(u.user_active, false) as owner_active,
     coalesce(u.department_ids, []) as owner_department_ids

@@ -28,7 +28,7 @@ select
     d.lead_id,
     l.lead_title,
     case when d.lead_id is not null
-        then rtrim(ctx.portal_url, '/') || '/crm/lead/details/' || d.lead_id || '/' end as lead_url
+        then crm_url(ctx.portal_url, 'lead', d.lead_id) end as lead_url
 from v_client_deal as d
 cross join ctx
 left join v_client as c on c.client_type = d.client_type and c.client_id = d.client_id
