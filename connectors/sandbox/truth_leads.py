@@ -9,7 +9,8 @@ as_of; day boundaries in the portal's offset):
   before T;
 - duplicate groups: (kind, value) pairs shared by two or more leads, contacts and companies, holding a
   lead in progress; phones as digits, 11 digits starting with 8 read with 7, 10 digits get a 7, fewer
-  than 7 digits ignored; e-mails trimmed and lower-cased;
+  than 7 digits ignored; e-mails trimmed and lower-cased; a lead in progress goes to the owner of its
+  group's owning record (the oldest contact or company, else the oldest lead) when someone else holds it;
 - reactivation due: a client (a company; a contact whose company is not in the store) with a won deal by
   T and no open deal, whose last win (the latest final-stage history entry, else MOVED_TIME) is more than
   its interval before T: (last - first) / (wins - 1), reactivation_days for one win. A deal belongs to its
@@ -85,31 +86,56 @@ def expected_leads(path: Path | str, as_of: datetime, lead_idle_days: int = 3) -
         conn.close()
 
 
-def expected_duplicate_groups(path: Path | str, as_of: datetime) -> set[tuple[str, str]]:
-    """(match_kind, match_value) of every group holding a lead in progress created by T."""
+Member = tuple[str, int, datetime | None, int | None, bool]  # kind, id, created, owner, a lead in progress
+
+
+def _duplicate_members(path: Path | str, as_of: datetime) -> dict[tuple[str, str], set[Member]]:
+    """(match_kind, match_value) -> the leads created by T, contacts and companies writing it."""
     conn = sqlite3.connect(str(path))
     try:
-        members: dict[tuple[str, str], set[tuple[str, int]]] = defaultdict(set)
-        in_progress: set[int] = set()
+        members: dict[tuple[str, str], set[Member]] = defaultdict(set)
         for table, kind in (("leads", "lead"), ("contacts", "contact"), ("companies", "company")):
             semantic = '"STATUS_SEMANTIC_ID"' if table == "leads" else "null"
-            for record_id, created, status, phones, emails in conn.execute(
-                f'select "ID", "DATE_CREATE", {semantic}, "PHONE", "EMAIL" from {table}'
+            for record_id, created, owner, status, phones, emails in conn.execute(
+                f'select "ID", "DATE_CREATE", "ASSIGNED_BY_ID", {semantic}, "PHONE", "EMAIL" from {table}'
             ):
-                if kind == "lead":
-                    if datetime.fromisoformat(created) > as_of:
-                        continue
-                    if status == "P":
-                        in_progress.add(record_id)
+                at = _ts(created)
+                if kind == "lead" and (at is None or at > as_of):
+                    continue
+                member = (kind, record_id, at, owner, kind == "lead" and status == "P")
                 for match_kind, field, key in (("phone", phones, phone_key), ("email", emails, email_key)):
                     for item in json.loads(field) if field else []:
                         value = key(item["VALUE"])
                         if value:
-                            members[(match_kind, value)].add((kind, record_id))
-        return {group for group, records in members.items()
-                if len(records) > 1 and any(k == "lead" and i in in_progress for k, i in records)}
+                            members[(match_kind, value)].add(member)
+        return members
     finally:
         conn.close()
+
+
+def _shown(members: dict[tuple[str, str], set[Member]]) -> dict[tuple[str, str], set[Member]]:
+    """The groups of two or more records holding a lead in progress."""
+    return {g: records for g, records in members.items()
+            if len({(m[0], m[1]) for m in records}) > 1 and any(m[4] for m in records)}
+
+
+def expected_duplicate_groups(path: Path | str, as_of: datetime) -> set[tuple[str, str]]:
+    """(match_kind, match_value) of every group holding a lead in progress created by T."""
+    return set(_shown(_duplicate_members(path, as_of)))
+
+
+def expected_duplicate_routes(path: Path | str, as_of: datetime) -> dict[tuple[str, str, int], int]:
+    """(match_kind, match_value, lead id) -> whom the lead goes to: the owner of the group's owning record
+    (the oldest contact or company, else the oldest lead), for each lead in progress someone else holds."""
+    routes = {}
+    for (kind, value), records in _shown(_duplicate_members(path, as_of)).items():
+        def place(m: Member) -> tuple:  # contacts and companies first, then the leads; the oldest first
+            return (m[0] == "lead", m[2] is None, m[2] or as_of, m[0], m[1])
+        first, *rest = sorted(records, key=place)
+        for m in rest:
+            if m[4] and m[3] != first[3]:
+                routes[(kind, value, m[1])] = first[3]
+    return routes
 
 
 def expected_reactivation(path: Path | str, as_of: datetime,

@@ -48,6 +48,20 @@ def test_duplicate_groups_match_the_sandbox_truth(synced_small):  # noqa: F811
     assert {kind for kind, _ in truth} == {"phone", "email"}  # the planted duplicates of both kinds
 
 
+def test_duplicate_routes_match_the_sandbox_truth(synced_small):  # noqa: F811
+    from connectors.sandbox.truth_leads import expected_duplicate_routes
+
+    store, db, now = synced_small
+    truth = expected_duplicate_routes(store, now)
+    df = run_metric("duplicates", db, as_of=now, rules=Rules())
+    routed = df[df["route_to_id"].notna()]
+    columns = (routed[c] for c in ("match_kind", "match_value", "entity_id", "route_to_id"))
+    got = {(k, v, int(i)): int(r) for k, v, i, r in zip(*columns, strict=True)}
+    assert got == truth
+    assert len(truth) >= 3  # the sandbox plants leads that reach a client someone else owns
+    assert set(routed["entity_type"]) == {"lead"}
+
+
 def test_reactivation_matches_the_sandbox_truth(synced_small):  # noqa: F811
     from connectors.sandbox.truth_leads import expected_reactivation
 
