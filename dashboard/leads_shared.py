@@ -93,15 +93,7 @@ def lead_items(unprocessed: pd.DataFrame, hanging: pd.DataFrame) -> pd.DataFrame
 
 
 def client_items(due: pd.DataFrame) -> pd.DataFrame:
-    """Clients due for reactivation, those with nothing planned first (the metric's order, most valuable
-    first, within), each with what to do."""
-    ordered = not_planned_first(due)
-    action = ordered["planned"].map(lambda p: t("act_reactivate_planned" if _yes(p) else "act_reactivate"))
-    return ordered.assign(action=action)
-
-
-def not_planned_first(due: pd.DataFrame) -> pd.DataFrame:
-    """Clients nobody has planned anything with first; a stable sort keeps the metric's order within."""
-    planned = due["planned"].eq(True)
-    return due.assign(_planned=planned).sort_values("_planned", kind="stable").drop(columns="_planned") \
-        .reset_index(drop=True)
+    """Clients due for reactivation in the metric's order (nothing planned first, then most valuable
+    first), each with what to do."""
+    action = due["planned"].map(lambda p: t("act_reactivate_planned" if _yes(p) else "act_reactivate"))
+    return due.assign(action=action)
