@@ -138,10 +138,12 @@ FUNNEL_COUNTS = ("leads_created", "in_progress", "converted", "junk", "to_deal",
 LEAD_FUNNEL = Uses("lead_funnel", shown=("source_name", *FUNNEL_COUNTS), read=("source_id",))
 LEAD_FUNNEL_MANAGERS = Uses("lead_funnel_by_manager", shown=("responsible_name", *FUNNEL_COUNTS),
                             read=("responsible_id",))
-# a group's records, the owning one first; `match` and `route_to` are the page's (from these columns)
+# a group's records, the owning one first; `match` and `route_to` are the page's (from these columns:
+# route_to is the metric's route_to_name, marked by route_to_active)
 DUPLICATES = Uses("duplicates", shown=("entity_type", "title", "entity_url", "owner_name", "lead_in_progress",
                                        "date_create"),
-                  read=("match_kind", "match_value", "entity_id", "owner_id", "owner_active"))
+                  read=("match_kind", "match_value", "entity_id", "owner_active", "route_to_name",
+                        "route_to_active"))
 PLANNED_DEALS = Uses("planned_deals", shown=("deal_title", "deal_url", "client_name", "manager_name",
                                              "amount_base", "closedate", "stage_name", "pipeline_name",
                                              "date_create", "lead_title", "lead_url"),

@@ -182,19 +182,26 @@ def table(ctx: Context, frame: pd.DataFrame, *, key: str, columns: list[str] | N
           doubtful: tuple[str, ...] = (), height: int | str = "auto", whole: tables.Whole | None = None,
           shape: Shape | None = None) -> Any:
     """tables.show with this snapshot's currency and time zone; dismissed managers who still own deals
-    marked; `doubtful` columns show 0 as `0?` when the data may be out of date. `frame` may be the head of
-    a long list (long_list): `whole` then builds its every row for the downloads. `shape` is the page's own
-    change to the rows (reasons in words, ...), applied to the head now and to the whole list on a click."""
+    marked; `doubtful` columns show 0 as `0?` when the data may be out of date. `shape` is the page's own
+    change to the rows (reasons in words, ...): it runs over the rows shown now, and over every row only
+    when a download is clicked. A long list comes two ways: the head asked of SQL (long_list: attrs["cut"],
+    `whole` builds its every row), or a whole frame longer than tables.SHOWN_MAX_ROWS (its head is shown,
+    the caption says of how many)."""
     cut = bool(frame.attrs.get("cut"))
-    dismissed = dismissed_with_deals() if cut and whole is not None else None  # read now, in the page's run
+    long = not cut and len(frame) > tables.SHOWN_MAX_ROWS
+    deferred = long or (cut and whole is not None)  # some rows are shaped after the click, outside this run
+    dismissed = dismissed_with_deals() if deferred else None  # so the marks are read now, in the page's run
 
     def shaped(rows: pd.DataFrame) -> pd.DataFrame:
         return mark_dismissed(shape(rows) if shape is not None else rows, dismissed)
 
-    build = (lambda: shaped(whole())) if cut and whole is not None else None
-    return tables.show(shaped(frame), key=key, columns=columns, currency=ctx.base_currency, tz=ctx.tz,
+    head = frame.head(tables.SHOWN_MAX_ROWS) if long else frame
+    every: tables.Whole | None = (lambda: frame) if long else whole if cut else None
+    build = (lambda: shaped(every())) if every is not None else None
+    return tables.show(shaped(head), key=key, columns=columns, currency=ctx.base_currency, tz=ctx.tz,
                        highlight=highlight, select=select, file_name=file_name, height=height,
-                       doubtful=doubtful if unsure(ctx) else (), whole=build, cut=cut)
+                       doubtful=doubtful if unsure(ctx) else (), whole=build, cut=cut,
+                       total=None if cut else len(frame))
 
 
 def long_list(name: str, **params: Any) -> tuple[pd.DataFrame, tables.Whole]:

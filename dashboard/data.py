@@ -190,7 +190,7 @@ _run = st.cache_resource(show_spinner=False, max_entries=RESULT_ENTRIES, ttl=RES
 ROW_PER_MANAGER = frozenset({
     "scorecard", "overaged_deals", "stale_deals", "no_next_activity", "overdue_activities",
     "unprocessed_incoming", "invoice_stuck", "missed_followups", "attention", "conversion",
-    "conversion_by_month", "forecast_by_manager", "forecast_deals", "close_date_pushes", "loss_reasons",
+    "conversion_by_month", "forecast_by_manager", "close_date_pushes", "loss_reasons",
     "lost_stage", "trend", "won_pace",
 })
 

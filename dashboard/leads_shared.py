@@ -30,29 +30,26 @@ def mark_inactive(frame: pd.DataFrame, name: str, active: str) -> pd.DataFrame:
     if frame.empty or name not in frame.columns or active not in frame.columns:
         return frame
     out = frame.copy()
-    gone = out[active].eq(False)  # NULL (no responsible at all) is not "dismissed"
+    gone = out[active].eq(False).fillna(False).astype(bool)  # NULL (nobody) is not "dismissed"
     out.loc[gone, name] = [t("dismissed_mark", name=n) for n in out.loc[gone, name]]
     return out
 
 
 def duplicate_groups(frame: pd.DataFrame) -> pd.DataFrame:
     """Each group (one shared phone or e-mail) as the metric orders it, the owning record first: `match`
-    names the shared value on the group's first row only (so the groups read apart), and `route_to` is the
-    owning record's responsible on every lead in progress that another person holds."""
-    out = mark_inactive(frame, "owner_name", "owner_active").reset_index(drop=True)
+    names the shared value on the group's first row only (so the groups read apart), and `route_to` is whom
+    the metric routes a lead in progress to (`route_to_name`: the owning record's responsible), marked when
+    that person is no longer active; empty on every other row."""
+    out = mark_inactive(frame, "owner_name", "owner_active")
+    out = mark_inactive(out, "route_to_name", "route_to_active").reset_index(drop=True)
     if out.empty:
         return out.assign(match=pd.Series(dtype=str), route_to=pd.Series(dtype=str))
-    group = out.groupby(["match_kind", "match_value"], sort=False, dropna=False)
-    first = group.cumcount() == 0
-    owner_id = group["owner_id"].transform("first")
-    owner_name = group["owner_name"].transform("first")
-    elsewhere = out["owner_id"].fillna(-1) != owner_id.fillna(-1)
-    route = ~first & out["entity_type"].eq("lead") & out["lead_in_progress"].eq(True) & elsewhere
+    first = out.groupby(["match_kind", "match_value"], sort=False, dropna=False).cumcount() == 0
     # words per distinct value, not per row: 211k rows of the large sandbox took 3.6 s one t() call a row
     kinds = {k: t(f"match_{k}") for k in out["match_kind"].dropna().unique()}
     match = out["match_kind"].map(kinds).fillna("") + ": " + out["match_value"].astype(str)
     out["match"] = match.where(first, "")
-    out["route_to"] = owner_name.where(route & owner_name.notna(), "")
+    out["route_to"] = out["route_to_name"].astype(object).where(out["route_to_name"].notna(), "")
     out["entity_type"] = out["entity_type"].map({k: kind_in_words(k) for k in out["entity_type"].unique()})
     return out
 
@@ -96,15 +93,7 @@ def lead_items(unprocessed: pd.DataFrame, hanging: pd.DataFrame) -> pd.DataFrame
 
 
 def client_items(due: pd.DataFrame) -> pd.DataFrame:
-    """Clients due for reactivation, those with nothing planned first (the metric's order, most valuable
-    first, within), each with what to do."""
-    ordered = not_planned_first(due)
-    action = ordered["planned"].map(lambda p: t("act_reactivate_planned" if _yes(p) else "act_reactivate"))
-    return ordered.assign(action=action)
-
-
-def not_planned_first(due: pd.DataFrame) -> pd.DataFrame:
-    """Clients nobody has planned anything with first; a stable sort keeps the metric's order within."""
-    planned = due["planned"].eq(True)
-    return due.assign(_planned=planned).sort_values("_planned", kind="stable").drop(columns="_planned") \
-        .reset_index(drop=True)
+    """Clients due for reactivation in the metric's order (nothing planned first, then most valuable
+    first), each with what to do."""
+    action = due["planned"].map(lambda p: t("act_reactivate_planned" if _yes(p) else "act_reactivate"))
+    return due.assign(action=action)

@@ -135,21 +135,25 @@ Writer = Callable[[pd.DataFrame, Mapping[str, Kind], str], bytes]  # to_csv / to
 def show(df: pd.DataFrame, *, key: str, columns: list[str] | None = None, currency: str = "RUB",
          tz: tzinfo = UTC, highlight: Mapping[str, Callable[[pd.Series], pd.Series]] | None = None,
          select: bool = False, height: int | str = "auto", file_name: str | None = None,
-         doubtful: tuple[str, ...] = (), whole: Whole | None = None, cut: bool | None = None) -> Any:
+         doubtful: tuple[str, ...] = (), whole: Whole | None = None, cut: bool | None = None,
+         total: int | None = None) -> Any:
     """Show a table (with downloads) in a container keyed `table_<key>`; returns the selection state when
-    `select` is on. `df` may be the head of a longer list (`cut`, by default its attrs["cut"]): then
-    `whole` builds the list's every row, shaped as `df` was, when a download is clicked."""
+    `select` is on. `df` may be the head of a longer list: one cut by SQL (`cut`, by default its
+    attrs["cut"]; how long the list is, is not known), or one `total` rows long. `whole` then builds the
+    list's every row, shaped as `df` was, when a download is clicked."""
     cut = bool(df.attrs.get("cut")) if cut is None else cut
+    total = len(df) if total is None or cut else max(total, len(df))
+    head = cut or total > len(df)
     with st.container(key=f"table_{key}"):
         return _show(df, key=key, columns=columns, currency=currency, tz=tz, highlight=highlight,
                      select=select, height=height, file_name=file_name, doubtful=doubtful,
-                     whole=whole if cut else None, cut=cut)
+                     whole=whole if head else None, cut=cut, total=total)
 
 
 def _show(df: pd.DataFrame, *, key: str, columns: list[str] | None, currency: str, tz: tzinfo,
           highlight: Mapping[str, Callable[[pd.Series], pd.Series]] | None, select: bool,
           height: int | str, file_name: str | None, doubtful: tuple[str, ...], whole: Whole | None,
-          cut: bool) -> Any:
+          cut: bool, total: int) -> Any:
     if df.empty:
         st.caption(t("no_rows"))
         return None
@@ -179,9 +183,9 @@ def _show(df: pd.DataFrame, *, key: str, columns: list[str] | None, currency: st
     lg = lang()
     if cut:
         st.caption(t("rows_head", shown=formatting.integer(len(view), lg)))
-    elif len(df) > len(view):
-        total = formatting.integer(len(df), lg)
-        st.caption(t("rows_cut", shown=formatting.integer(len(view), lg), total=total))
+    elif total > len(view):
+        shown, whole_list = formatting.integer(len(view), lg), formatting.integer(total, lg)
+        st.caption(t("rows_cut", shown=shown, total=whole_list))
     rows = whole or (lambda: df)
     downloads(lambda: for_export(prepare(rows(), columns, tz), currency), file_name or key, key=key)
     return state

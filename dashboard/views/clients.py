@@ -41,7 +41,7 @@ def _newly_picked(key: str, frame: pd.DataFrame, state: Any) -> Client | None:
 def _reactivation(ctx: Context, scope: dict[str, Any]) -> Client | None:
     st.subheader(t("reactivation_title"))
     st.caption(t("reactivation_hint", days=count_of(int(getattr(ctx.rules, "reactivation_days", 90)), "day")))
-    due = leads_shared.not_planned_first(data.metric("reactivation", **scope))
+    due = data.metric("reactivation", **scope)  # nothing planned first: the metric's order
     if not due.empty:
         idle = int((~due["planned"].eq(True)).sum())
         st.caption(t("reactivation_count", n=count_of(len(due), "client"),

@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import columns, components, data, filters, formatting, leads_shared, tables
+from dashboard import columns, components, data, filters, formatting, leads_shared
 from dashboard.data import Context
 from dashboard.i18n import count_of, lang, t
 
@@ -87,13 +87,12 @@ def _duplicates(ctx: Context, scope: dict[str, Any]) -> None:
         leads = int(frame["lead_in_progress"].eq(True).sum())
         st.caption(t("dupes_count", groups=formatting.integer(leads_shared.group_count(frame), lang()),
                      leads=formatting.integer(leads, lang())))
-    # only the shown rows are put in words (the large sandbox has 211k): a group's rows are contiguous and
-    # start with its owning record, so the head's rows read as they would in the whole list
-    head = frame.head(tables.SHOWN_MAX_ROWS)
-    head.attrs["cut"] = len(frame) > len(head)
+    # the table puts only the shown head in words (the large sandbox has 211k rows), the whole list on a
+    # download's click: a group's rows are contiguous and start with its owning record, so the head's rows
+    # read as they would in the whole list
     shown = ["match", *columns.DUPLICATES.shown[:4], "route_to", *columns.DUPLICATES.shown[4:]]
-    components.table(ctx, head, key="duplicates", columns=shown, file_name="duplicates",
-                     whole=lambda: frame, shape=leads_shared.duplicate_groups)
+    components.table(ctx, frame, key="duplicates", columns=shown, file_name="duplicates",
+                     shape=leads_shared.duplicate_groups)
 
 
 def _planned(ctx: Context, title: str, frame: pd.DataFrame, key: str, file_name: str) -> None:

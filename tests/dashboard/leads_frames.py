@@ -161,11 +161,12 @@ def _due(kind: str, i: int, name: str, owner: int, owner_name: str, wins: int, a
             "days_overdue": overdue, "planned": planned, "owner_active": owner != 3}
 
 
-# most valuable first
+# the metric's order: nothing planned first, then most valuable first (Ромашка, the most valuable, has a
+# planned activity)
 REACTIVATION = [
-    _due("company", 501, "ООО Ромашка", 1, "Anna Ivanova", 5, 900000, 60, 10, True),
     _due("company", 502, "ООО Лютик", 3, "Viktor Sidorov", 2, 300000, 120, 15, False),
     _due("contact", 603, "Пётр Ильин", 2, "Boris Petrov", 1, 50000, 90, 20, False),
+    _due("company", 501, "ООО Ромашка", 1, "Anna Ivanova", 5, 900000, 60, 10, True),
 ]
 
 

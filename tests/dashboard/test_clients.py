@@ -21,7 +21,8 @@ def test_reactivation_puts_the_unplanned_first(app, leads_metrics) -> None:  # n
     assert at.title[0].value == "Клиенты"
     due = table(at, "reactivation")
     assert list(due.columns) == list(columns.REACTIVATION.shown)
-    # the metric's order is most valuable first (Ромашка, Лютик, Ильин); Ромашка has a planned activity
+    # the metric's order, shown as it comes: nothing planned first (Лютик, Ильин), then Ромашка, the most
+    # valuable, which has a planned activity
     assert due["client_name"].tolist() == ["ООО Лютик", "Пётр Ильин", "ООО Ромашка"]
     assert due["planned"].tolist() == [False, False, True]
     assert due["owner_name"].iloc[0] == "⚠ Viktor Sidorov · уволен(а)"

@@ -17,11 +17,12 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import data, tables
+from dashboard import components, data, leads_shared, tables
 from dashboard.i18n import TEXTS, reason
 from queries import run_metric
 from tests.dashboard.conftest import APP
 from tests.dashboard.helpers import export_audit, no_errors, table, texts, widget
+from tests.dashboard.leads_frames import leads_metrics  # noqa: F401 - a fixture
 from tests.queries.fixture_db import AS_OF
 
 Calls = list[tuple[str, dict[str, Any]]]
@@ -152,7 +153,8 @@ def test_duplicate_groups_shape_the_head_and_download_every_group(short: dict[st
     shown = table(at, "duplicates")
     assert shown["match"].tolist() == ["e-mail: ivan@mail.ru", ""]
     assert shown["route_to"].tolist() == ["", "Anna Ivanova"]
-    assert "Показаны первые 2 строк; весь список — в CSV или Excel." in texts(at)
+    # the page hands the whole frame: the table shows its head and says of how many
+    assert "Показаны первые 2 из 6 строк; весь список — в CSV или Excel." in texts(at)
     assert "Групп: 2; лидов в работе в них: 3." in texts(at)  # counted on every row, not the head
     rows = _csv(short["built"]["duplicates_csv"]())
     header = rows[0]
@@ -161,3 +163,90 @@ def test_duplicate_groups_shape_the_head_and_download_every_group(short: dict[st
     assert [r[header.index(TEXTS["route_to"]["ru"])] for r in rows[1:]] == [
         "", "Anna Ivanova", "", "Anna Ivanova", "", ""]
     assert export_audit(short["db"]) == [("duplicates", "csv", 6)]
+
+
+# The lengths of the frames a page's `shape` was called with (the AppTest script below reads this module)
+SHAPED: list[int] = []
+LONG_ROWS = 5  # a whole frame handed to the table, longer than SHOWN_MAX_ROWS (2 in `short`)
+
+
+def shape_recorded(rows: pd.DataFrame) -> pd.DataFrame:
+    SHAPED.append(len(rows))
+    return components.with_reasons(rows)
+
+
+def _long_table_script() -> None:
+    import pandas as pd
+
+    from dashboard import components, data
+    from tests.dashboard import test_long_lists as here
+
+    frame = pd.DataFrame({"deal_title": [f"Сделка {i}" for i in range(here.LONG_ROWS)],
+                          "reason": ["never_touched", "no_planned_activity"] * 2 + ["never_touched"]})
+    components.table(data.context(), frame, key="long", file_name="long_list", shape=here.shape_recorded)
+
+
+def test_a_whole_long_frame_is_shaped_only_in_its_head_and_downloads_shaped_whole(
+        short: dict[str, Any]) -> None:
+    SHAPED.clear()
+    at = AppTest.from_function(_long_table_script, default_timeout=30)
+    at.run()
+    no_errors(at)
+    assert SHAPED and max(SHAPED) <= tables.SHOWN_MAX_ROWS  # the render shaped the shown head only
+    assert table(at, "long")["reason"].tolist() == ["ни одного касания", "нет запланированного дела"]
+    # not cut by SQL: the total is known and said
+    assert "Показаны первые 2 из 5 строк; весь список — в CSV или Excel." in texts(at)
+    SHAPED.clear()
+    rows = _csv(short["built"]["long_csv"]())  # the click: every row, shaped
+    assert SHAPED == [LONG_ROWS]
+    assert [r[0] for r in rows[1:]] == [f"Сделка {i}" for i in range(LONG_ROWS)]
+    assert [r[1] for r in rows[1:]] == ["ни одного касания", "нет запланированного дела"] * 2 + [
+        "ни одного касания"]
+    sheet = openpyxl.load_workbook(io.BytesIO(short["built"]["long_xlsx"]())).active
+    assert sheet.max_row - 1 == LONG_ROWS
+    assert export_audit(short["db"]) == [("long_list", "csv", LONG_ROWS), ("long_list", "xlsx", LONG_ROWS)]
+
+
+def test_a_frame_no_longer_than_shown_is_shaped_once_whole(short: dict[str, Any], monkeypatch) -> None:
+    monkeypatch.setattr(tables, "SHOWN_MAX_ROWS", LONG_ROWS)
+    SHAPED.clear()
+    at = AppTest.from_function(_long_table_script, default_timeout=30)
+    at.run()
+    no_errors(at)
+    assert set(SHAPED) == {LONG_ROWS} and len(table(at, "long")) == LONG_ROWS
+    assert "Показаны первые" not in texts(at)
+    SHAPED.clear()
+    rows = _csv(short["built"]["long_csv"]())
+    assert len(rows) - 1 == LONG_ROWS and SHAPED == []  # the download writes what was shaped for the page
+    assert export_audit(short["db"]) == [("long_list", "csv", LONG_ROWS)]
+
+
+def test_the_lead_desk_shapes_the_head_of_a_long_served_duplicates_frame(
+        short: dict[str, Any], leads_metrics, monkeypatch) -> None:  # noqa: F811
+    # the served duplicates (leads_frames.DUPLICATES, 7 rows in 3 groups) are the metric's whole result; the
+    # page shows 5 of them put in words and downloads all 7
+    monkeypatch.setattr(tables, "SHOWN_MAX_ROWS", 5)
+    seen: list[int] = []
+    real = leads_shared.duplicate_groups
+
+    def recorded(rows: pd.DataFrame) -> pd.DataFrame:
+        seen.append(len(rows))
+        return real(rows)
+
+    monkeypatch.setattr(leads_shared, "duplicate_groups", recorded)
+    at = _page("leads")
+    assert seen and max(seen) <= 5
+    dupes = table(at, "duplicates")
+    assert dupes["match"].tolist() == ["телефон: 79123456789", "", "", "e-mail: ivan@mail.ru", ""]
+    assert dupes["route_to"].tolist() == ["", "", "Anna Ivanova", "", "⚠ Viktor Sidorov · уволен(а)"]
+    assert "Показаны первые 5 из 7 строк; весь список — в CSV или Excel." in texts(at)
+    assert "Групп: 3; лидов в работе в них: 4." in texts(at)  # counted on the whole frame
+    seen.clear()
+    rows = _csv(short["built"]["duplicates_csv"]())
+    assert seen == [7]
+    header = rows[0]
+    assert [r[header.index(TEXTS["match"]["ru"])] for r in rows[1:]] == [
+        "телефон: 79123456789", "", "", "e-mail: ivan@mail.ru", "", "телефон: 79001112233", ""]
+    assert [r[header.index(TEXTS["route_to"]["ru"])] for r in rows[1:]] == [
+        "", "", "Anna Ivanova", "", "⚠ Viktor Sidorov · уволен(а)", "", ""]
+    assert export_audit(short["db"]) == [("duplicates", "csv", 7)]
