@@ -46,6 +46,13 @@ create or replace temp macro in_scope(row_manager, row_pipeline, row_departments
     manager_in_scope(row_manager, row_departments, want_manager, want_department, viewer)
     and pipeline_in_scope(row_pipeline, want_pipeline);
 
+-- the backlog's rules in priority order, the one statement of that order (backlog.sql: `rules`, `reason`,
+-- `priority`). A macro, not a one-row CTE: a constant list, where a CTE was a join the lambdas ran in.
+create or replace temp macro backlog_rule_order() as [
+    'unprocessed_incoming', 'overdue_activities', 'invoice_stuck', 'missed_followup', 'no_next_activity',
+    'stale_deals', 'overaged_deals'
+];
+
 -- the start (portal time) of the last working day before T's day: what appeared since then is "new since
 -- the last working day"; older items are the backlog
 create or replace temp view v_last_workday as

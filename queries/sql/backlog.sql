@@ -8,9 +8,9 @@
 -- followup_rule_name, followup_trigger_at
 -- rule: open deals breaking at least one rule, and closed (won / lost) deals with an unprocessed incoming
 -- activity (the scorecard counts those too: every number on it is here, item by item). `rules` lists the
--- rules broken in priority order, the one statement of that order: unprocessed_incoming (1),
--- overdue_activities (2), invoice_stuck (3), missed_followup (4: a follow-up rule of rules.toml broken, as
--- in missed_followups), no_next_activity (5), stale_deals (6), overaged_deals (7);
+-- rules broken in priority order (backlog_rule_order() in _base.sql, the one statement of that order):
+-- unprocessed_incoming (1), overdue_activities (2), invoice_stuck (3), missed_followup (4: a follow-up rule
+-- of rules.toml broken, as in missed_followups), no_next_activity (5), stale_deals (6), overaged_deals (7);
 -- `reason` is the first and `priority` its rank. action = what to do for it: answer_incoming (open deal),
 -- answer_incoming_closed (closed: answer the client, open a new deal if they want to buy again),
 -- do_overdue, invoice_call (no touch within N working days of the invoice), invoice_push (stale in the
@@ -21,13 +21,6 @@
 -- the start of the last working day before T's day. Order: priority, what appeared since the last working
 -- day first, then newest first, then more rules broken, then the longest untouched.
 with
-
-priority_order as (
-    select [
-        'unprocessed_incoming', 'overdue_activities', 'invoice_stuck', 'missed_followup', 'no_next_activity',
-        'stale_deals', 'overaged_deals'
-    ] as rules
-),
 
 deals as (
     select
@@ -44,7 +37,7 @@ deals as (
 broken as (
     select
         d.*,
-        list_filter(po.rules, lambda r: case r
+        list_filter(backlog_rule_order(), lambda r: case r
             when 'unprocessed_incoming' then d.incoming_count > 0
             when 'overdue_activities' then d.overdue_count > 0
             when 'invoice_stuck' then d.is_invoice_stuck
@@ -54,7 +47,6 @@ broken as (
             when 'overaged_deals' then d.is_overaged
         end) as rules
     from deals as d
-    cross join priority_order as po
 ),
 
 described as (
@@ -88,7 +80,7 @@ final as (
     select
         unnest(d.deal_columns),  -- deal_id ... days_since_touch (_base.sql)
         d.rules[1] as reason,
-        cast(list_position(po.rules, d.rules[1]) as integer) as priority,
+        cast(list_position(backlog_rule_order(), d.rules[1]) as integer) as priority,
         d.rules,
         array_to_string(d.phrases, '; ') as rules_text,
         len(d.rules) as rules_broken,
@@ -115,7 +107,6 @@ final as (
         d.missed_followup_list[1].rule_name as followup_rule_name,
         d.missed_followup_list[1].trigger_at as followup_trigger_at
     from described as d
-    cross join priority_order as po
     cross join v_last_workday as lw
 )
 
