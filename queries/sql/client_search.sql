@@ -33,13 +33,14 @@ by_name as (  -- the client's own name, then the name of one of a company's cont
     from v_client as c
     cross join q
     where contains(lower(c.client_name), q.text)
+      and q.text <> ''  -- an empty search is `everyone` below: no grouping of every client
     union all
     select m.client_type, m.client_id, 'name', trim(concat_ws(' ', ct.name, ct.last_name)), 3
     from contacts as ct
     cross join q
     inner join v_client_member as m on m.owner_type_id = 3 and m.owner_id = ct.id
     where m.client_type = 'company' and contains(lower(concat_ws(' ', ct.name, ct.last_name)), q.text)
-      and q.text <> ''  -- an empty search finds every client by its own name (rank 2) already
+      and q.text <> ''
 ),
 
 best as (  -- one match per client: a phone or e-mail, then its own name, then a contact's
@@ -50,19 +51,31 @@ best as (  -- one match per client: a phone or e-mail, then its own name, then a
         min(rank) as rank
     from (select * from by_value union all select * from by_name)
     group by client_type, client_id
+),
+
+found as (  -- a search's matches with the client's columns
+    select c.*, b.match[1] as matched_on, b.match[2] as matched_value, b.rank
+    from best as b
+    inner join v_client as c on c.client_type = b.client_type and c.client_id = b.client_id
+),
+
+everyone as (  -- no search: every client, matched on its own name (as a name search of '' would)
+    select c.*, 'name' as matched_on, c.client_name as matched_value, 2 as rank
+    from v_client as c
+    cross join q
+    where q.text = ''
 )
 
 select
-    c.client_type,
-    c.client_id,
-    c.client_name,
-    c.client_url,
-    c.owner_id,
-    c.owner_name,
-    b.match[1] as matched_on,
-    b.match[2] as matched_value
-from best as b
-inner join v_client as c on c.client_type = b.client_type and c.client_id = b.client_id
-where manager_in_scope(c.owner_id, c.owner_department_ids, $manager_id, $department_id, $viewer_id)
-order by b.rank, c.client_name, c.client_type, c.client_id
+    r.client_type,
+    r.client_id,
+    r.client_name,
+    r.client_url,
+    r.owner_id,
+    r.owner_name,
+    r.matched_on,
+    r.matched_value
+from (select * from found union all select * from everyone) as r
+where manager_in_scope(r.owner_id, r.owner_department_ids, $manager_id, $department_id, $viewer_id)
+order by r.rank, r.client_name, r.client_type, r.client_id
 limit 50
