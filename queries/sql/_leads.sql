@@ -172,3 +172,15 @@ from v_client_deal as d
 cross join ctx
 where d.lead_id is not null and d.date_create <= ctx.as_of
 group by d.lead_id;
+
+-- the funnel's counts over a group of leads (v_lead rows with their lead_deal_outcome): created, by status
+-- semantic now (P in progress, S converted, F junk), into a deal, into a won deal. An aggregate macro the two
+-- funnels unnest beside their own key (source, responsible): the one statement of these six counts.
+create or replace temp macro lead_funnel_counts(semantic, to_deal, to_won_deal) as {
+    'leads_created': count(*),
+    'in_progress': count(*) filter (where semantic = 'P'),
+    'converted': count(*) filter (where semantic = 'S'),
+    'junk': count(*) filter (where semantic = 'F'),
+    'to_deal': count(*) filter (where to_deal),
+    'to_won_deal': count(*) filter (where to_won_deal)
+};

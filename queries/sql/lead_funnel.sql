@@ -12,12 +12,7 @@ funnel as (
     select
         l.source_id,
         any_value(l.source_name) as source_name,
-        count(*) as leads_created,
-        count(*) filter (where l.semantic = 'P') as in_progress,
-        count(*) filter (where l.semantic = 'S') as converted,
-        count(*) filter (where l.semantic = 'F') as junk,
-        count(*) filter (where o.to_deal) as to_deal,
-        count(*) filter (where o.to_won_deal) as to_won_deal
+        unnest(lead_funnel_counts(l.semantic, o.to_deal, o.to_won_deal))  -- leads_created ... (_leads.sql)
     from v_lead as l
     left join lead_deal_outcome() as o on o.lead_id = l.lead_id
     where l.created_in_period
