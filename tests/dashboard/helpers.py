@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from snapshot.state import state_path
+from tests.audit_rows import export_audit  # noqa: F401 - the dashboard tests import it from here
 
 
 def no_errors(at: AppTest) -> None:
@@ -74,10 +72,3 @@ def every_shown_text(at: AppTest) -> list[str]:
     return parts
 
 
-def export_audit(db: Path, columns: str = "what, format, rows") -> list[tuple]:
-    """The export audit rows written beside the snapshot `db`, oldest first: the given columns."""
-    con = sqlite3.connect(state_path(db))
-    try:
-        return con.execute(f"select {columns} from export_audit order by rowid").fetchall()
-    finally:
-        con.close()

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.audit_rows import export_audit
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -219,6 +221,8 @@ def test_rules_in_force_from_the_environment(fixture_db, tmp_path):
 
 # --- --viewer (issue 9): exactly what that user sees; export is a right; every export is audited ----------
 
+AUDIT = "user_id, role, what, format, rows, filters"  # the audit columns these tests read
+
 def _viewer_db(fixture_db: Path, tmp_path: Path) -> tuple[Path, Path]:
     """A private copy of the fixture (the audit file goes beside it) and rules that make Boris (2) a plain
     manager; Anna (1) heads the top department 10."""
@@ -229,20 +233,6 @@ def _viewer_db(fixture_db: Path, tmp_path: Path) -> tuple[Path, Path]:
     rules = tmp_path / "rules.toml"
     rules.write_text("[access]\nmanagers = [2]\n", encoding="utf-8")
     return db, rules
-
-
-def _audit(db: Path) -> list[tuple]:
-    import sqlite3
-
-    from snapshot.state import state_path
-
-    if not state_path(db).exists():
-        return []
-    con = sqlite3.connect(state_path(db))
-    try:
-        return con.execute("select user_id, role, what, format, rows, filters from export_audit").fetchall()
-    finally:
-        con.close()
 
 
 @pytest.mark.parametrize(("viewer", "message"), [
@@ -269,7 +259,7 @@ def test_viewer_manager_sees_own_rows_and_may_not_export(fixture_db, tmp_path):
                                       "(the export right: [access] in the rules file)")
     other = cli(*base, "--manager", "1")
     assert other.returncode == 2 and other.stderr.strip() == "error: user 2 may not see manager 1"
-    assert _audit(db) == []  # nothing was handed out
+    assert export_audit(db, AUDIT) == []  # nothing was handed out
 
 
 def test_viewer_head_exports_their_scope_with_an_audit_row(fixture_db, tmp_path):
@@ -279,6 +269,6 @@ def test_viewer_head_exports_their_scope_with_an_audit_row(fixture_db, tmp_path)
     assert out.returncode == 0, out.stderr
     # Boris heads Sales East (11): his and Viktor's stale deals, D108 and D301 (fixture_db.py)
     assert sorted(r["deal_id"] for r in json.loads(out.stdout)) == [108, 301]
-    assert _audit(db) == [(2, "head", "stale_deals", "json", 2, "as_of=2026-11-20T18:00:00")]
+    assert export_audit(db, AUDIT) == [(2, "head", "stale_deals", "json", 2, "as_of=2026-11-20T18:00:00")]
     table = cli("stale_deals", "--db", str(db), "--viewer", "2")
-    assert table.returncode == 0 and len(_audit(db)) == 1  # a table on the screen is not an export
+    assert table.returncode == 0 and len(export_audit(db, AUDIT)) == 1  # a table on screen is no export
