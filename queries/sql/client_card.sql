@@ -7,7 +7,7 @@
 -- last_activity_subject, next_activity_at, next_activity_subject
 -- rule: the client's deals (its company's, else its contact's: v_client_deal) by T: open, won (final move
 -- into a success stage), lost; won_amount and avg_won_amount in the base currency. contacts: "name, phones,
--- e-mails" as written, a company's own line first, then its contacts by name (a contact client: itself).
+-- e-mails" as written, a company's own line first, then its contacts by name (namesakes by id; a contact client: itself).
 -- The last activity: the latest completed one at or before T bound to the client's records (a company and
 -- its contacts) or to its deals; the next: the earliest open one with a deadline. No row for an unknown
 -- client or one out of scope.
@@ -41,6 +41,7 @@ values_ as (  -- the phones and e-mails of the client's records, as written, in 
 contact_lines as (
     select
         r.owner_type_id,
+        r.owner_id,
         coalesce(co.title, concat_ws(' ', ct.name, ct.last_name)) as name,
         v.phones,
         v.emails
@@ -101,7 +102,7 @@ select
     c.owner_name,
     coalesce((
         select list(concat_ws(', ', cl.name, cl.phones, cl.emails)
-                    order by cl.owner_type_id desc, cl.name)
+                    order by cl.owner_type_id desc, cl.name, cl.owner_id)  -- namesakes in a fixed order
         from contact_lines as cl
         where cl.owner_type_id = 3 or cl.phones is not null or cl.emails is not null
     ), []) as contacts,
