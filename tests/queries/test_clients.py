@@ -115,6 +115,26 @@ def test_client_card_of_a_company(run):
     assert (card.owner_id, card.owner_name) == (1, "Anna Ivanova")
 
 
+def test_client_card_lists_namesakes_in_a_fixed_order(fixture_db, tmp_path):
+    import shutil
+
+    import duckdb
+
+    from queries import run_metric
+    from tests.queries.fixture_db import AS_OF
+
+    # a second Ivan Petrov of company 1 (id 90, no phone or e-mail: his line is the name alone): namesakes
+    # come by id, whatever order the rows reach the list in
+    db = tmp_path / "crm.duckdb"
+    shutil.copyfile(fixture_db, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("insert into contacts (id, name, last_name, company_id, assigned_by_id, date_create) "
+                    "values (90, 'Ivan', 'Petrov', 1, 1, ?)", [t("2026-11-02 09:00")])
+    for _ in range(3):
+        card = run_metric("client_card", db, as_of=AS_OF, client_type="company", client_id=1).iloc[0]
+        assert card.contacts == ["ООО Альфа, +7 (912) 345-67-89", "Ivan Petrov, Ivan@Mail.RU", "Ivan Petrov"]
+
+
 def test_client_card_of_a_private_client(run):
     card = run("client_card", client_type="contact", client_id=12).iloc[0]
     # 204 (180000) and 401 (30000) won: 210000, 105000 on average; nothing done yet, a call planned
