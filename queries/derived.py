@@ -19,10 +19,10 @@ import duckdb
 from queries.sqltext import SQL_DIR, split_statements
 
 DERIVED_SQL = SQL_DIR / "_derived.sql"
-DERIVED_VERSION = "10"  # bump when _derived.sql changes meaning: stored tables of another version are ignored
+DERIVED_VERSION = "11"  # bump when _derived.sql changes meaning: stored tables of another version are ignored
 NAMES = ("user", "deal_state", "deal_activity", "deal", "open_planned", "pending_incoming", "open_touch",
-         "late_touch", "stage_pass", "close_date_push", "push_total", "snapshot_day", "record_value",
-         "shared_value")
+         "late_touch", "stage_pass", "close_date_push", "push_total", "snapshot_day", "lead_touch",
+         "record_value", "shared_value")
 PUSH_NAMES = ("close_date_push", "push_total", "snapshot_day")  # what a new day of deal_snapshots changes
 RETIRED = ("deal_summary",)  # stored by an earlier version: dropped on refresh
 FINAL_ORDER_BY = re.compile(r"\n\s*order by [^\n]*$")

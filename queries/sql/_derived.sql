@@ -53,6 +53,11 @@ create or replace temp macro company_title(title, id) as
 -- a lead's semantic: its own (STATUS_SEMANTIC_ID), else its status's, else in progress
 create or replace temp macro lead_semantic(written, of_status) as coalesce(written, of_status, 'P');
 
+-- a touch's moment (a completed activity's), for deals and leads alike: its end, else its start, else its
+-- last update
+create or replace temp macro touch_time_of(end_time, start_time, last_updated) as
+    coalesce(end_time, start_time, last_updated);
+
 -- users' display names and every department they belong to, ancestors included
 {create} d_user as
 with recursive dept_up(user_id, department_id) as (
@@ -97,7 +102,7 @@ select
     a.created,
     coalesce(a.completed, false) as completed,
     coalesce(a.is_incoming_channel, false) or coalesce(a.direction, 0) = 1 as is_incoming,
-    coalesce(a.end_time, a.start_time, a.last_updated) as touch_time,
+    touch_time_of(a.end_time, a.start_time, a.last_updated) as touch_time,
     ds.semantic = 'P' as deal_open  -- most rules read open deals only: lets them skip the closed deals' rows
 from activity_bindings as b
 inner join activities as a on a.id = b.activity_id
@@ -279,6 +284,21 @@ group by deal_id;
 {create} d_snapshot_day as
 select distinct snapshot_date from deal_snapshots
 order by snapshot_date;
+
+-- each lead's first and last touch of all: the earliest and latest completed activity bound to it (a touch
+-- at touch_time_of). v_lead (_leads.sql) takes them as they are for a lead whose last touch is at or before
+-- T, and reads the activities again only for a lead touched both before and after T (few, but for an as-of
+-- moment in the past). Stored: grouping 350k activity bindings took ~20 ms of every lead metric.
+{create} d_lead_touch as
+select
+    b.owner_id as lead_id,
+    min(touch_time_of(a.end_time, a.start_time, a.last_updated)) as first_touch_all,
+    max(touch_time_of(a.end_time, a.start_time, a.last_updated)) as last_touch_all
+from entity_activity_bindings as b
+inner join entity_activities as a on a.id = b.activity_id
+where b.owner_type_id = 1 and coalesce(a.completed, false)
+group by b.owner_id
+order by lead_id;
 
 -- every phone and e-mail of the leads (1), contacts (3) and companies (4), normalised (match_value) beside
 -- the value as written (trimmed); one row per value on the portal (a record writing one number twice has

@@ -22,7 +22,7 @@ select
     a.subject,
     coalesce(a.completed, false) as completed,
     a.deadline,
-    coalesce(a.end_time, a.start_time, a.last_updated) as touch_time
+    touch_time_of(a.end_time, a.start_time, a.last_updated) as touch_time
 from entity_activity_bindings as b
 inner join entity_activities as a on a.id = b.activity_id;
 
@@ -32,11 +32,22 @@ inner join entity_activities as a on a.id = b.activity_id;
 -- day, never touched by T. Hanging: in progress and its last touch (its creation when never touched) more
 -- than lead_idle_days x 24 h before T. created_in_period: created in the run's period (ctx).
 create or replace temp view v_lead as
-with touches as (
-    select ea.owner_id as lead_id, min(ea.touch_time) as first_touch_at, max(ea.touch_time) as last_touch_at
+with touches as (  -- stored (d_lead_touch) when every touch is at or before T; read again when some are later
+    select t.lead_id, t.first_touch_all as first_touch_at, t.last_touch_all as last_touch_at
+    from d_lead_touch as t
+    cross join ctx
+    where t.last_touch_all <= ctx.as_of
+    union all
+    select ea.owner_id, min(ea.touch_time), max(ea.touch_time)
     from v_entity_activity as ea
     cross join ctx
     where ea.owner_type_id = 1 and ea.completed and ea.touch_time <= ctx.as_of
+      and ea.owner_id in (
+          select t.lead_id
+          from d_lead_touch as t
+          cross join ctx
+          where t.first_touch_all <= ctx.as_of and t.last_touch_all > ctx.as_of
+      )
     group by ea.owner_id
 ),
 statuses as (
