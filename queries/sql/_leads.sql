@@ -184,9 +184,18 @@ cross join ctx
 where d.lead_id is not null and d.date_create <= ctx.as_of
 group by d.lead_id;
 
--- the funnel's counts over a group of leads (v_lead rows with their lead_deal_outcome): created, by status
--- semantic now (P in progress, S converted, F junk), into a deal, into a won deal. An aggregate macro the two
--- funnels unnest beside their own key (source, responsible): the one statement of these six counts.
+-- the leads the two funnels count (by source, by responsible): created in the run's period, in scope (the
+-- lead's responsible), each with what became of it (lead_deal_outcome)
+create or replace temp macro funnel_leads(want_manager, want_department, viewer) as table
+select l.*, o.to_deal, o.to_won_deal
+from v_lead as l
+left join lead_deal_outcome() as o on o.lead_id = l.lead_id
+where l.created_in_period
+  and manager_in_scope(l.responsible_id, l.department_ids, want_manager, want_department, viewer);
+
+-- the funnel's counts over a group of funnel_leads: created, by status semantic now (P in progress,
+-- S converted, F junk), into a deal, into a won deal. An aggregate macro the two funnels unnest beside their
+-- own key: the one statement of these six counts.
 create or replace temp macro lead_funnel_counts(semantic, to_deal, to_won_deal) as {
     'leads_created': count(*),
     'in_progress': count(*) filter (where semantic = 'P'),

@@ -11,12 +11,9 @@ funnel as (
     select
         l.responsible_id,
         any_value(l.responsible_name) as responsible_name,
-        unnest(lead_funnel_counts(l.semantic, o.to_deal, o.to_won_deal))  -- leads_created ... (_leads.sql)
-    from v_lead as l
-    left join lead_deal_outcome() as o on o.lead_id = l.lead_id
-    where l.created_in_period
-      and l.responsible_id is not null
-      and manager_in_scope(l.responsible_id, l.department_ids, $manager_id, $department_id, $viewer_id)
+        unnest(lead_funnel_counts(l.semantic, l.to_deal, l.to_won_deal))  -- leads_created ... (_leads.sql)
+    from funnel_leads($manager_id, $department_id, $viewer_id) as l
+    where l.responsible_id is not null
     group by l.responsible_id
 )
 
