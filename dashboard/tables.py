@@ -224,11 +224,10 @@ def downloads(table: Callable[[], tuple[pd.DataFrame, Mapping[str, Kind]]], name
 
     csv_file = data.audited(ctx, name, "csv", build(to_csv))
     xlsx_file = data.audited(ctx, name, "xlsx", build(to_excel))
-    left, right, _ = st.columns([1, 1, 8], gap="small")
-    with left:
+    # side by side at their own width: fixed column shares cut the labels to "C." in a narrow frame
+    with st.container(horizontal=True, gap="small"):
         st.download_button(t("download_csv"), csv_file, file_name=f"{name}.csv",
                            mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:")
-    with right:
         st.download_button(
             t("download_xlsx"), xlsx_file, file_name=f"{name}.xlsx", key=f"{key}_xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",

@@ -118,3 +118,20 @@ def test_filters_and_language_live_in_the_url(page, server: str) -> None:
     _no_exception(page)
     assert "manager=Boris" in page.url
     page.screenshot(path=str(SHOTS / "daily_review_en.png"), full_page=True)
+
+
+def test_download_buttons_show_their_whole_label_in_a_narrow_frame(page, server: str) -> None:
+    # inside Bitrix24's frame the app gets about 900 px: with fixed column shares the buttons were 33 px wide
+    # and read "C." and "E."; at their own width each holds its icon and whole label
+    page.set_viewport_size({"width": 900, "height": 2400})
+    try:
+        _open(page, server, "/")
+        buttons = page.locator(".st-key-table_scorecard [data-testid='stDownloadButton'] button")
+        assert buttons.count() == 2
+        for i in range(2):
+            label = buttons.nth(i).locator("p").first
+            cut = label.evaluate("e => e.scrollWidth - e.clientWidth")
+            assert cut <= 0, f"{label.inner_text()!r} is cut by {cut} px"
+            assert buttons.nth(i).bounding_box()["width"] >= 70
+    finally:
+        page.set_viewport_size({"width": 1440, "height": 2400})
