@@ -17,6 +17,7 @@ process while they do: so keeping is for processes that never write a snapshot (
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -76,10 +77,34 @@ def file_identity(path: Path) -> tuple[int, int, int]:
     return stat.st_ino, stat.st_mtime_ns, stat.st_size
 
 
+SPILL_PREFIX = "dozhim-duckdb-"  # + the process id: a kept instance's spill directory
+
+
 def kept_config() -> dict[str, Any]:
     """A kept instance's settings: its memory cap and where it may spill (not the working directory)."""
-    spill = Path(tempfile.gettempdir()) / f"dozhim-duckdb-{os.getpid()}"
+    root = Path(tempfile.gettempdir())
+    sweep_spill_dirs(root)
+    spill = root / f"{SPILL_PREFIX}{os.getpid()}"
     return {"memory_limit": KEPT_MEMORY_LIMIT, "temp_directory": str(spill)}
+
+
+def sweep_spill_dirs(root: Path) -> None:
+    """Remove the spill directories of processes that are gone: DuckDB clears its own on a clean exit, but
+    an app that was killed leaves its temporary files behind (hundreds of MB at a million deals)."""
+    for path in root.glob(f"{SPILL_PREFIX}*"):
+        pid = path.name.removeprefix(SPILL_PREFIX)
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # no signal sent: only whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive, and not ours to clean
+        return True
+    return True
 
 
 @dataclass

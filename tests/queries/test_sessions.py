@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from queries import Rules, list_metrics, run_metric, viewer_for
-from queries.sessions import POOL
+from queries.sessions import POOL, SPILL_PREFIX, kept_config
 from tests.queries.test_perf_exact import MOMENTS
 
 NAMES = [m.name for m in list_metrics()]
@@ -86,3 +86,25 @@ def test_kept_sessions_in_threads_give_what_fresh_ones_give(kept_db):
         together = list(pool.map(kept, names))
     for name, rows in zip(names, together, strict=True):
         assert rows == _rows(run_metric(name, kept_db, as_of=MOMENTS["at_s"], rules=Rules())), name
+
+
+def test_spill_dirs_of_gone_processes_are_removed(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+    import tempfile
+
+    # a process that has ended (its pid is free), this process, and a live one (the parent)
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                           text=True, check=True)
+    gone = tmp_path / f"{SPILL_PREFIX}{int(ended.stdout)}"
+    mine = tmp_path / f"{SPILL_PREFIX}{os.getpid()}"
+    parent = tmp_path / f"{SPILL_PREFIX}{os.getppid()}"
+    other = tmp_path / "dozhim-duckdb-notes"  # not a pid: not ours to judge
+    for path in (gone, mine, parent, other):
+        path.mkdir()
+        (path / "duckdb_temp_storage-0.tmp").write_bytes(b"x" * 1024)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    config = kept_config()
+    assert config["temp_directory"] == str(mine)
+    assert not gone.exists()
+    assert mine.exists() and parent.exists() and other.exists()
