@@ -1,7 +1,8 @@
 -- _derived: what every metric needs that depends on neither the as-of moment nor the rules: the deals with
 -- their activity facts (one wide table, so no rule reads the 20-rows-a-deal activity pairs again), the
--- activity pairs themselves and three narrow sorted extracts of them, the normalised phones and e-mails of
--- leads, contacts and companies (with the macros that normalise them, created on every connection).
+-- activity pairs themselves and three narrow sorted extracts of them, each lead's first and last touch, the
+-- normalised phones and e-mails of leads, contacts and companies and the duplicate groups they make, ready
+-- to list (with the macros that normalise values and name records, created on every connection).
 -- queries.history.record_day (run by the
 -- scheduled job, python -m jobs sync, after each good sync) stores them in the snapshot as q_deal,
 -- q_deal_activity, ...; when they are missing or older than the snapshot's last sync the runner creates the
