@@ -7,7 +7,8 @@
 -- last_activity_subject, next_activity_at, next_activity_subject
 -- rule: the client's deals (its company's, else its contact's: v_client_deal) by T: open, won (final move
 -- into a success stage), lost; won_amount and avg_won_amount in the base currency. contacts: "name, phones,
--- e-mails" as written, a company's own line first, then its contacts by name (namesakes by id; a contact client: itself).
+-- e-mails" as written, a company's own line first, then its contacts by name (namesakes by id; a contact
+-- client: itself).
 -- The last activity: the latest completed one at or before T bound to the client's records (a company and
 -- its contacts) or to its deals; the next: the earliest open one with a deadline. No row for an unknown
 -- client or one out of scope.
