@@ -351,7 +351,7 @@ with candidates as (
 )
 select
     c.manager_id,
-    coalesce(u.user_name, 'User ' || c.manager_id) as manager_name,
+    user_label(u.user_name, c.manager_id) as manager_name,
     coalesce(u.user_active, false) as manager_active,
     u.department_id,
     coalesce(u.department_ids, []) as department_ids

@@ -51,6 +51,10 @@ create or replace temp macro contact_name(first_name, last_name, id) as
 create or replace temp macro company_title(title, id) as
     coalesce(nullif(trim(title), ''), 'Company ' || id);
 
+-- a record's responsible as a list names them: d_user's name, or `User 7` for an id the snapshot has no user
+-- for (removed from the portal)
+create or replace temp macro user_label(user_name, id) as coalesce(user_name, 'User ' || id);
+
 -- a lead's semantic: its own (STATUS_SEMANTIC_ID), else its status's, else in progress
 create or replace temp macro lead_semantic(written, of_status) as coalesce(written, of_status, 'P');
 
@@ -71,7 +75,7 @@ with recursive dept_up(user_id, department_id) as (
 )
 select
     u.id as user_id,
-    coalesce(nullif(trim(concat_ws(' ', u.name, u.last_name)), ''), 'User ' || u.id) as user_name,
+    user_label(nullif(trim(concat_ws(' ', u.name, u.last_name)), ''), u.id) as user_name,
     coalesce(u.active, true) as user_active,
     u.uf_department[1] as department_id,
     coalesce((select list(distinct up.department_id) from dept_up as up where up.user_id = u.id), [])
@@ -181,7 +185,7 @@ select
     b.title as deal_title,
     crm_url(portal.url, 'deal', b.id) as deal_url,
     b.assigned_by_id as manager_id,
-    coalesce(u.user_name, 'User ' || b.assigned_by_id) as manager_name,
+    user_label(u.user_name, b.assigned_by_id) as manager_name,
     coalesce(u.user_active, false) as manager_active,
     coalesce(u.department_ids, []) as department_ids,
     b.category_id as pipeline_id,
@@ -394,7 +398,7 @@ placed as (
         m.match_kind,
         m.match_value,
         r.*,
-        coalesce(u.user_name, 'User ' || r.owner_id) as owner_name,
+        user_label(u.user_name, r.owner_id) as owner_name,
         coalesce(u.user_active, false) as owner_active,
         row_number() over (order by m.match_kind, m.match_value, r.entity_type = 'lead', r.date_create,
                                     r.entity_type, r.entity_id) as position

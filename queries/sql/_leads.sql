@@ -64,7 +64,7 @@ facts as (
         lead_title(l.title, l.id) as lead_title,
         crm_url(ctx.portal_url, 'lead', l.id) as lead_url,
         l.assigned_by_id as responsible_id,
-        coalesce(u.user_name, 'User ' || l.assigned_by_id) as responsible_name,
+        user_label(u.user_name, l.assigned_by_id) as responsible_name,
         coalesce(u.user_active, false) as responsible_active,
         u.department_id,
         coalesce(u.department_ids, []) as department_ids,
@@ -120,7 +120,7 @@ with records as (
 select
     r.*,
     crm_url(ctx.portal_url, r.client_type, r.client_id) as client_url,
-    coalesce(u.user_name, 'User ' || r.owner_id) as owner_name,
+    user_label(u.user_name, r.owner_id) as owner_name,
     coalesce(u.user_active, false) as owner_active,
     coalesce(u.department_ids, []) as owner_department_ids
 from records as r
