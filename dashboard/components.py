@@ -54,6 +54,8 @@ def _freshness_body(ctx: Context) -> None:
         st.warning(t("fresh_old", when=when, age=age_text, limit=limit), icon=":material/schedule:")
     else:
         st.caption(":material/sync: " + t("fresh_ok", when=when, age=age_text))
+    if getattr(ctx.info, "stored_layer", None) == "stale":
+        st.caption(":material/hourglass_top: " + t("layer_stale"))
     if ctx.settings.as_of is not None:
         st.caption(t("as_of_pinned", when=formatting.moment(ctx.now, ctx.tz, lg)))
 

@@ -46,6 +46,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "В базе нет ни одной успешной синхронизации; цифры ниже ненадёжны.",
         "en": "The database has no successful sync yet; the numbers below are not reliable.",
     },
+    "layer_stale": {
+        "ru": "Предрасчёт данных устарел (Dozhim обновлён, или синхронизация прошла без шага, который его "
+        "строит): до следующей синхронизации страницы считают всё заново и открываются медленнее.",
+        "en": "The precomputed data is out of date (Dozhim was updated, or a sync ran without the step that "
+        "builds it): until the next sync, pages compute everything afresh and open more slowly.",
+    },
     "as_of_pinned": {
         "ru": "Расчёт на момент {when} (DOZHIM_AS_OF).",
         "en": "Computed as of {when} (DOZHIM_AS_OF).",

@@ -44,14 +44,21 @@ def _marker(con: duckdb.DuckDBPyConnection) -> str:
     return f"{DERIVED_VERSION}:{run}"
 
 
-def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
+def state(con: duckdb.DuckDBPyConnection) -> str:
+    """'current' (stored for this sync run by this version), 'stale' (stored for an earlier run or by an
+    earlier version: after an update, or when the after-sync step failed) or 'none' (never stored: a
+    snapshot only the connector wrote)."""
     # asked, not tried: a failed query would abort the transaction record_day runs in
     exists = con.execute("select count(*) from duckdb_tables() where database_name = current_database() "
                          "and schema_name = 'main' and table_name = 'q_derived'").fetchone()[0]
     if not exists:
-        return False
+        return "none"
     stored = con.execute("select any_value(value) from main.q_derived where key = 'built_for'").fetchone()[0]
-    return stored == _marker(con)
+    return "current" if stored == _marker(con) else "stale"
+
+
+def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
+    return state(con) == "current"
 
 
 def refresh(con: duckdb.DuckDBPyConnection, facts_at: datetime, only: tuple[str, ...] = NAMES) -> None:

@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from queries import context, scope, sessions
+from queries import context, derived, scope, sessions
 from queries import leads as leads_layer
 from queries.errors import QueryError
 from queries.history_table import ensure_history_table
@@ -58,6 +58,7 @@ class SnapshotInfo:
     portal_url: str | None
     utc_offset: str | None
     base_currency: str | None
+    stored_layer: str = "none"  # queries.derived.state: 'current', 'stale' (metrics computed live) or 'none'
 
 
 def _parse_header(path: Path) -> MetricInfo:
@@ -380,6 +381,7 @@ def snapshot_info(db_path: str | Path) -> SnapshotInfo:
         ok = con.execute(
             "select timezone('UTC', max(finished_at)) from sync_runs where status = 'ok'"
         ).fetchone()[0]
+        layer = derived.state(con)
     except duckdb.Error as exc:
         raise QueryError(f"cannot read sync_runs in {db_path}: {str(exc).splitlines()[0]}") from None
     finally:
@@ -392,4 +394,5 @@ def snapshot_info(db_path: str | Path) -> SnapshotInfo:
         portal_url=meta.get("portal_url"),
         utc_offset=meta.get("portal_utc_offset"),
         base_currency=meta.get("base_currency"),
+        stored_layer=layer,
     )

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+
+import duckdb
+from streamlit.testing.v1 import AppTest
+
 from tests.dashboard.helpers import no_errors, table, texts, tiles, widget
-from tests.queries.fixture_db import EXPECTED_SCORECARD
+from tests.queries.fixture_db import AS_OF, EXPECTED_SCORECARD
 
 
 def test_tiles_and_scorecard_match_the_fixture(app) -> None:
@@ -34,6 +39,24 @@ def test_freshness_line_in_portal_time(app) -> None:
     # last good sync finished 17:51 +03:00, as-of 18:00 +03:00
     assert "Данные на 20.11.2026 17:51 (9\u00a0мин назад)." in texts(at)
     assert not [w for w in at.warning if "синхронизац" in w.value]  # fresh: no sync warning
+
+
+def test_stale_stored_layer_is_said_once_and_only_when_stale(history_db, tmp_path, monkeypatch) -> None:
+    from tests.dashboard.conftest import APP
+
+    stale = shutil.copy(history_db, tmp_path / "stale.duckdb")
+    with duckdb.connect(str(stale)) as con:  # a sync after the recording, its after-sync step not run
+        con.execute("update meta set value = '99' where key = 'last_sync_run_id'")
+    monkeypatch.setenv("DOZHIM_AS_OF", AS_OF.isoformat())
+    shown = {}
+    for name, db in (("current", history_db), ("stale", stale)):
+        monkeypatch.setenv("DOZHIM_DB", str(db))
+        at = AppTest.from_file(APP, default_timeout=30)
+        at.run()
+        no_errors(at)
+        shown[name] = [c.value for c in at.caption if "Предрасчёт данных устарел" in c.value]
+    assert shown["current"] == []
+    assert len(shown["stale"]) == 1 and "до следующей синхронизации" in shown["stale"][0]
 
 
 def test_old_data_warns_and_shows_no_confident_zero(app, monkeypatch) -> None:

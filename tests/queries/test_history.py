@@ -8,7 +8,7 @@ from datetime import timedelta
 import duckdb
 import pytest
 
-from queries import Rules, derived, list_metrics, run_metric
+from queries import Rules, derived, list_metrics, run_metric, snapshot_info
 from tests.queries.fixture_db import AS_OF, EXPECTED_SCORECARD
 
 
@@ -77,9 +77,11 @@ def test_trend_manager_and_department_filters(fixture_history_db):
 
 def test_stored_layer_is_fresh_after_recording(fixture_history_db, fixture_db):
     with duckdb.connect(str(fixture_history_db), read_only=True) as con:
-        assert derived.is_fresh(con)
-    with duckdb.connect(str(fixture_db), read_only=True) as con:
-        assert not derived.is_fresh(con)
+        assert derived.is_fresh(con) and derived.state(con) == "current"
+    with duckdb.connect(str(fixture_db), read_only=True) as con:  # only the connector wrote it
+        assert not derived.is_fresh(con) and derived.state(con) == "none"
+    assert snapshot_info(fixture_history_db).stored_layer == "current"
+    assert snapshot_info(fixture_db).stored_layer == "none"
 
 
 @pytest.mark.parametrize("name", [m.name for m in list_metrics() if m.name != "trend"])
@@ -104,7 +106,8 @@ def test_stale_stored_layer_is_ignored(fixture_history_db, tmp_path):
     with duckdb.connect(str(db)) as con:  # a new sync without record_scorecard: the layer is stale
         con.execute("update meta set value = '3' where key = 'last_sync_run_id'")
         con.execute("delete from deals where id = 101")
-        assert not derived.is_fresh(con)
+        assert not derived.is_fresh(con) and derived.state(con) == "stale"
+    assert snapshot_info(db).stored_layer == "stale"  # the pages say they are slower until the next sync
     df = run_metric("scorecard", db, as_of=AS_OF, rules=Rules()).set_index("manager_id")
     assert df.loc[1, "active_deals"] == 6
 
