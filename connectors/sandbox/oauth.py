@@ -64,6 +64,7 @@ class App:
     handler_url: str
     install_url: str
     scope: str = APP_SCOPE
+    application_token: str = APPLICATION_TOKEN  # posted with every frame and install call of this app
 
     @property
     def origin(self) -> str:
@@ -92,6 +93,12 @@ def demo_app(app_url: str = DEFAULT_APP_URL) -> App:
     return App(CLIENT_ID, CLIENT_SECRET, app_url, f"{origin(app_url)}/b24/install")
 
 
+# Another vendor's local application installed on the same portal (a portal runs many): the tokens the
+# portal gives it for a user are good for `profile` too, so an app must ask `app.info` whose token it holds.
+OTHER_APP = App("local.other0vendor.00000001", "other-vendor-demo-secret", "https://other-vendor.example/app",
+                "https://other-vendor.example/install", application_token="9e1d" * 8)
+
+
 @dataclass(frozen=True)
 class Grant:
     """One access token and the refresh token issued with it, for one user of the portal."""
@@ -101,6 +108,7 @@ class Grant:
     refresh_token: str
     expires: int  # unix seconds when the access token stops working
     refresh_expires: int
+    client_id: str = CLIENT_ID  # the application the portal issued the pair to (app.info's CODE)
 
 
 def invalid_grant(text: str) -> ApiError:
@@ -128,6 +136,7 @@ class OAuthState:
 
     def __init__(self, app: App, clock: Callable[[], float], installed: bool = False) -> None:
         self.app = app
+        self.apps = {a.client_id: a for a in (app, OTHER_APP)}  # every application installed on the portal
         self.clock = clock
         self.installed = installed
         self._lock = threading.Lock()
@@ -143,10 +152,12 @@ class OAuthState:
             self._codes[code] = (user_id, self.clock() + CODE_SECONDS)
         return code
 
-    def issue_grant(self, user_id: int) -> Grant:
-        """A fresh token pair for a user (the frame's AUTH_ID/REFRESH_ID, or a token exchange)."""
+    def issue_grant(self, user_id: int, app: App | None = None) -> Grant:
+        """A fresh token pair for a user (the frame's AUTH_ID/REFRESH_ID, or a token exchange), issued to
+        `app` (default: the Dozhim app)."""
         now = int(self.clock())
-        grant = Grant(user_id, new_token(), new_token(), now + ACCESS_SECONDS, now + REFRESH_SECONDS)
+        grant = Grant(user_id, new_token(), new_token(), now + ACCESS_SECONDS, now + REFRESH_SECONDS,
+                      (app or self.app).client_id)
         with self._lock:
             self._prune()
             self._access[grant.access_token] = grant
@@ -193,8 +204,12 @@ class OAuthState:
 
     # -- REST calls with auth= -------------------------------------------------------------------------
     def user_for(self, access_token: str) -> int:
-        """The user an access token belongs to; ApiError expired_token / invalid_token otherwise, and
-        NO_AUTH_FOUND for a value that is not token-shaped at all (as for a call with no auth)."""
+        return self.grant_for(access_token).user_id
+
+    def grant_for(self, access_token: str) -> Grant:
+        """The grant of a live access token (its user and application); ApiError expired_token /
+        invalid_token otherwise, and NO_AUTH_FOUND for a value that is not token-shaped at all (as for a
+        call with no auth)."""
         if not looks_like_token(access_token):
             raise no_auth()
         with self._lock:
@@ -203,7 +218,7 @@ class OAuthState:
             raise invalid_token()
         if self.clock() >= grant.expires:
             raise expired_token()
-        return grant.user_id
+        return grant
 
     def _prune(self) -> None:
         """Forget dead codes and long-expired tokens (called under the lock)."""

@@ -13,7 +13,7 @@ from typing import Any
 
 from connectors.sandbox.errors import ApiError
 from connectors.sandbox.methods.users import profile_of, user_as_api
-from connectors.sandbox.oauth import APP_STATUS, OAuthState
+from connectors.sandbox.oauth import APP_STATUS, Grant, OAuthState
 from connectors.sandbox.portal import Portal, normalize_method
 
 IDENTITY_METHODS = ("profile", "user.current", "app.info")
@@ -31,8 +31,8 @@ def answer(portal: Portal, state: OAuthState, conn: sqlite3.Connection, parts: l
     method = normalize_method(parts[1])
     try:
         token = params.get("auth")
-        user_id = state.user_for(token if isinstance(token, str) else "")
-        result = _result(portal, state, conn, method, user_id)
+        grant = state.grant_for(token if isinstance(token, str) else "")
+        result = _result(portal, state, conn, method, grant)
     except ApiError as err:
         finish = portal.timer.clock()
         return err.status, {**err.body(), "time": portal.time_block(method, start, finish, finish - start)}
@@ -40,7 +40,8 @@ def answer(portal: Portal, state: OAuthState, conn: sqlite3.Connection, parts: l
     return 200, {"result": result, "time": portal.time_block(method, start, finish, finish - start)}
 
 
-def _result(portal: Portal, state: OAuthState, conn: sqlite3.Connection, method: str, user_id: int) -> Any:
+def _result(portal: Portal, state: OAuthState, conn: sqlite3.Connection, method: str, grant: Grant) -> Any:
+    user_id = grant.user_id
     if method == "profile":
         return profile_of(conn, user_id, admin=str(user_id) == portal.user_id)
     if method == "user.current":
@@ -49,9 +50,12 @@ def _result(portal: Portal, state: OAuthState, conn: sqlite3.Connection, method:
             raise ApiError(401, "invalid_token", "Unable to get application by token")
         return user_as_api(row)
     if method == "app.info":
-        return {"ID": 1, "CODE": state.app.client_id, "VERSION": 1, "STATUS": APP_STATUS,
-                "INSTALLED": state.installed, "PAYMENT_EXPIRED": "N", "DAYS": None, "LANGUAGE_ID": "ru",
-                "LICENSE": "ru_ent", "LICENSE_TYPE": "ent", "LICENSE_FAMILY": "ent"}
+        # the application the token was issued to (docs: api-reference/common/system/app-info.md)
+        ours = grant.client_id == state.app.client_id
+        return {"ID": list(state.apps).index(grant.client_id) + 1, "CODE": grant.client_id, "VERSION": 1,
+                "STATUS": APP_STATUS, "INSTALLED": state.installed or not ours, "PAYMENT_EXPIRED": "N",
+                "DAYS": None, "LANGUAGE_ID": "ru", "LICENSE": "ru_ent", "LICENSE_TYPE": "ent",
+                "LICENSE_FAMILY": "ent"}
     raise ApiError(403, "ACCESS_DENIED",
                    "The sandbox serves only profile, user.current and app.info under an access token; "
                    "use the webhook for data")

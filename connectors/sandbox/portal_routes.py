@@ -5,7 +5,8 @@
 - `GET|POST /oauth/token/`: the code and refresh exchanges (oauth.py);
 - `/rest/<method>` with `auth=`: profile, user.current, app.info under a user's token (oauth_rest.py);
 - `GET /portal/` (`?as=N` signs in as user N with a cookie of the sandbox's origin, `?as=0` signs out),
-  `GET /portal/app/` (the app in an iframe), `GET /portal/app/frame/` (the frame's auto-POSTed form).
+  `GET /portal/app/` (the app in an iframe), `GET /portal/app/frame/` (the frame's auto-POSTed form),
+  `GET /portal/other-app/frame/` (the form the portal posts to another vendor's app, oauth.OTHER_APP).
 
 `route` returns None for every other path, which the REST server then serves as before. Nothing here logs:
 the pages carry tokens.
@@ -25,7 +26,15 @@ from urllib.parse import urlencode, urlsplit
 
 from connectors.sandbox import portal_pages
 from connectors.sandbox.errors import ApiError
-from connectors.sandbox.oauth import ACCESS_SECONDS, APP_STATUS, APPLICATION_TOKEN, MEMBER_ID, OAuthState
+from connectors.sandbox.oauth import (
+    ACCESS_SECONDS,
+    APP_STATUS,
+    MEMBER_ID,
+    OTHER_APP,
+    App,
+    Grant,
+    OAuthState,
+)
 from connectors.sandbox.oauth_rest import answer, is_oauth_call
 from connectors.sandbox.portal import Portal
 from connectors.sandbox.portal_people import Person, active_people, active_person
@@ -180,14 +189,26 @@ def _frame(state: OAuthState, conn: sqlite3.Connection, request: Request) -> Pag
     app = state.app
     action = app.handler_url if state.installed else app.install_url
     state.mark_installed()  # the sandbox counts the install call as done once it is posted (see docs)
-    grant = state.issue_grant(person.user_id)
+    return _frame_form(app, state.issue_grant(person.user_id), action, request)
+
+
+def _other_frame(state: OAuthState, conn: sqlite3.Connection, request: Request) -> Page:
+    """The form the portal posts to another vendor's application (OTHER_APP) for the signed-in user."""
+    person = _signed_in(conn, request)
+    if person is None:
+        return _refuse(403, "Войдите на портал: /portal/.")
+    grant = state.issue_grant(person.user_id, OTHER_APP)
+    return _frame_form(OTHER_APP, grant, OTHER_APP.handler_url, request)
+
+
+def _frame_form(app: App, grant: Grant, action: str, request: Request) -> Page:
     parts = urlsplit(request.base_url)
     query = {"DOMAIN": parts.netloc, "PROTOCOL": "1" if parts.scheme == "https" else "0", "LANG": "ru",
              "APP_SID": secrets.token_hex(16)}
     fields = {
         "AUTH_ID": grant.access_token, "AUTH_EXPIRES": str(ACCESS_SECONDS),
         "REFRESH_ID": grant.refresh_token, "SERVER_ENDPOINT": f"{request.base_url}/rest/",
-        "APPLICATION_TOKEN": APPLICATION_TOKEN, "APPLICATION_SCOPE": app.scope,
+        "APPLICATION_TOKEN": app.application_token, "APPLICATION_SCOPE": app.scope,
         "member_id": MEMBER_ID, "status": APP_STATUS, "PLACEMENT": "DEFAULT", "PLACEMENT_OPTIONS": "{}",
     }
     return _html(200, portal_pages.frame_page(_with_query(action, query), fields))
@@ -199,6 +220,7 @@ _ROUTES = {
     ("portal",): _portal,
     ("portal", "app"): _app,
     ("portal", "app", "frame"): _frame,
+    ("portal", "other-app", "frame"): _other_frame,
 }
 
 

@@ -19,6 +19,8 @@ REASONS: dict[str, tuple[str, str]] = {  # code -> (English, Russian)
                       "Bitrix24 сообщает, что ключ доступа истёк"),
     "token_invalid": ("Bitrix24 does not know the access token (another portal's, or forged)",
                       "Bitrix24 не знает этот ключ доступа (чужой портал или подделка)"),
+    "foreign_app": ("the access token belongs to another application on the portal, not to this one",
+                    "ключ доступа выдан другому приложению портала, а не этому"),
     "portal_error": ("the Bitrix24 portal did not confirm who you are",
                      "портал Bitrix24 не подтвердил, кто вы"),
     "portal_unreachable": ("the Bitrix24 portal did not answer",

@@ -1,6 +1,7 @@
-"""The two Bitrix24 calls sign-in makes (httpx): exchange an OAuth code for a token, and ask `profile` who
-the token belongs to. Only identity is asked of the user's token; the data comes from the connector's
-webhook. Tokens travel in POST bodies, never in URLs, so no access log or httpx log line holds one.
+"""The Bitrix24 calls sign-in makes (httpx): exchange an OAuth code for a token, ask `profile` who the token
+belongs to and, for a token a frame posted, `app.info` which application it was issued to. Only identity is
+asked of the user's token; the data comes from the connector's webhook. Tokens travel in POST bodies, never
+in URLs, so no access log or httpx log line holds one.
 """
 
 from __future__ import annotations
@@ -49,6 +50,21 @@ async def fetch_profile(client: httpx.AsyncClient, portal_url: str, auth: str) -
         raise SignInRefused("portal_error") from exc
     name = " ".join(str(result.get(part) or "").strip() for part in ("NAME", "LAST_NAME")).strip()
     return SignedInUser(user_id, name or f"#{user_id}")
+
+
+async def fetch_app_code(client: httpx.AsyncClient, portal_url: str, auth: str) -> str:
+    """The code of the application `auth` was issued to (`app.info`'s CODE; a local application's is its
+    client_id). Any application installed on the portal gets tokens that `profile` accepts, so a frame's
+    AUTH_ID proves who the user is only once it is known to be ours."""
+    try:
+        response = await client.post(f"{portal_url}/rest/app.info.json", data={"auth": auth}, timeout=TIMEOUT)
+    except httpx.HTTPError as exc:
+        raise SignInRefused("portal_unreachable", status=502) from exc
+    body = _json(response)
+    if response.status_code != 200 or "result" not in body:
+        raise SignInRefused(TOKEN_ERRORS.get(str(body.get("error")), "portal_error"))
+    result = body["result"] if isinstance(body["result"], dict) else {}
+    return str(result.get("CODE") or "")
 
 
 async def exchange_code(client: httpx.AsyncClient, oauth_url: str, client_id: str, client_secret: str,

@@ -1,7 +1,8 @@
 """The sign-in routes served beside Streamlit (st.App routes, dashboard/server.py).
 
-- POST /b24/app      Bitrix24 opens the app in its frame: member_id checked, `profile` asked on the
-                     configured portal with AUTH_ID, then 303 -> /?b24_ticket=<single use, 60 s>. No cookie,
+- POST /b24/app      Bitrix24 opens the app in its frame: member_id checked, `app.info` asked on the
+                     configured portal with AUTH_ID (the token must be this app's, not another installed
+                     app's), then `profile`, then 303 -> /?b24_ticket=<single use, 60 s>. No cookie,
                      so it works in a cross-site frame with third-party cookies blocked.
 - POST /b24/install  the install call, verified the same way: "installed" and a link into the app.
 - GET  /b24/login    302 to the portal's authorize page, `state` in a signed 10-minute cookie.
@@ -117,6 +118,10 @@ class SignIn:
         if not hmac.compare_digest(member_id.encode(), settings.member_id.encode()):
             raise SignInRefused("wrong_member_id")
         async with self._client() as client:
+            # a token another application on this portal was given for the user passes `profile` too
+            code = await portal.fetch_app_code(client, settings.portal_url or "", auth)
+            if not hmac.compare_digest(code.encode(), (settings.client_id or "").encode()):
+                raise SignInRefused("foreign_app")
             user = await portal.fetch_profile(client, settings.portal_url or "", auth)
         return await self._admit(user)
 

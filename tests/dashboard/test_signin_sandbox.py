@@ -140,6 +140,25 @@ def test_a_bad_frame_post_is_refused(sandbox: RunningSandbox, app: TestClient, i
     assert fields["AUTH_ID"] not in caplog.text and fields["AUTH_ID"] not in response.text
 
 
+def test_another_applications_token_is_refused(sandbox: RunningSandbox, app: TestClient, installed,
+                                              book: TicketBook, people: list[SignedInUser],
+                                              caplog: pytest.LogCaptureFixture) -> None:
+    # another vendor's app on the same portal got a token for the user when they opened it; the token is
+    # good for `profile`, so only app.info (CODE = that app's client id) tells it is not Dozhim's
+    with httpx.Client(base_url=sandbox.base_url) as browser:
+        assert browser.get(f"/portal/?as={people[-1].user_id}").status_code == 303
+        page = browser.get("/portal/other-app/frame/").text
+        theirs = {html.unescape(k): html.unescape(v) for k, v in FIELD.findall(page)}
+        who = browser.post("/rest/profile.json", data={"auth": theirs["AUTH_ID"]}).json()
+        what = browser.post("/rest/app.info.json", data={"auth": theirs["AUTH_ID"]}).json()
+    assert int(who["result"]["ID"]) == people[-1].user_id and what["result"]["CODE"] != CLIENT_ID
+    action, ours = frame_form(sandbox, people[-1].user_id)
+    response = post_frame(app, action, {**ours, "AUTH_ID": theirs["AUTH_ID"]})
+    assert response.status_code == 403 and "другому приложению" in response.text
+    assert "b24_ticket" not in response.text and theirs["AUTH_ID"] not in caplog.text
+    assert ticket_of(post_frame(app, action, ours))  # the user's own frame still signs in
+
+
 def test_an_expired_frame_token_is_refused(sandbox: RunningSandbox, app: TestClient, installed,
                                            people: list[SignedInUser], portal_clock: Clock) -> None:
     action, fields = frame_form(sandbox, people[-1].user_id)

@@ -29,8 +29,9 @@ OAUTH = "https://oauth.example"
 MEMBER = "a" * 32
 SECRET = "test-session-secret"
 ANNA = SignedInUser(7, "Anna Ivanova")
-# What the fake Bitrix24 knows: tokens -> users, codes -> (token, member_id).
-TOKENS = {"tok-anna": 7, "tok-old": "expired_token"}
+# What the fake Bitrix24 knows: tokens -> users, codes -> (token, member_id), tokens -> their application.
+TOKENS = {"tok-anna": 7, "tok-old": "expired_token", "tok-other-app": 7}
+APPS = {"tok-other-app": "local.other.app"}  # every other token is this app's ("local.app")
 CODES = {"code-anna": ("tok-anna", MEMBER), "code-foreign": ("tok-anna", "b" * 32)}
 
 
@@ -49,6 +50,12 @@ def fake_bitrix24(request: httpx.Request) -> httpx.Response:
         if isinstance(user, str):
             return httpx.Response(401, json={"error": user, "error_description": "no"})
         return httpx.Response(200, json={"result": {"ID": str(user), "NAME": "Anna", "LAST_NAME": "Ivanova"}})
+    if request.url.path == "/rest/app.info.json":
+        token = form.get("auth", [""])[0]
+        if isinstance(TOKENS.get(token, "invalid_token"), str):
+            return httpx.Response(401, json={"error": TOKENS.get(token, "invalid_token"),
+                                             "error_description": "no"})
+        return httpx.Response(200, json={"result": {"ID": "1", "CODE": APPS.get(token, "local.app")}})
     if request.url.path == "/oauth/token/":
         entry = CODES.get(form.get("code", [""])[0])
         if entry is None or form.get("client_secret") != ["s3cret"]:
@@ -192,6 +199,7 @@ def test_an_english_portal_opens_the_app_in_english(client: TestClient) -> None:
     ({"AUTH_ID": ""}, 400, "нет поля"),
     ({"AUTH_ID": "tok-old"}, 403, "истёк"),
     ({"AUTH_ID": "tok-of-another-portal"}, 403, "не знает этот ключ"),
+    ({"AUTH_ID": "tok-other-app"}, 403, "другому приложению"),  # good for profile, another app's
 ])
 def test_a_bad_frame_post_gets_one_refusal_line(client: TestClient, caplog: pytest.LogCaptureFixture,
                                                 changes: dict[str, str], status: int, line: str) -> None:
