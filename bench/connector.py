@@ -5,7 +5,8 @@
 On a private copy of the sandbox store (default `large`: 100k deals, ~2M activities), served with the
 sandbox's default limits (bucket 50, drain 2/s, 480 s operating time per 10 min) and a clock factor, so
 that portal time runs `factor` times faster than real time and the client's limiter is scaled to match:
-- a full sync (in a child process, so its peak RSS is the connector's own): HTTP requests per stream
+- a full sync as the scheduled job runs it (`python -m jobs sync`: the connector, then the after-sync step
+  that stores the day, in one child process, so its peak RSS is the job's own): HTTP requests per stream
   against the minimum (1 + rows/2500 per keyset pass, plus metadata), rows/s, peak memory, and the time
   the measured request count takes at a real portal's rate limit (2 requests/s after a burst of 50;
   Enterprise 5/s after 250), the portal's own page time not counted;
@@ -43,6 +44,7 @@ def child(webhook: str, db: str, factor: float, full: bool, only: str) -> None:
     from connectors.bitrix24.progress import LineReporter
     from connectors.bitrix24.ratelimit import RateLimiter
     from connectors.bitrix24.sync import SyncOptions, run_sync
+    from jobs.sync import DayStore
 
     def factory(url: str) -> Bitrix24Client:
         limiter = RateLimiter(burst=50, per_second=2.0 * factor, operating_budget=480.0,
@@ -50,12 +52,23 @@ def child(webhook: str, db: str, factor: float, full: bool, only: str) -> None:
                               max_wait=900.0 / factor)
         return Bitrix24Client(url, limiter=limiter)
 
+    step = DayStore()  # the scheduled job's after-sync step, as `python -m jobs sync` runs it
+    step_seconds = 0.0
+
+    def after_write(con, as_of) -> None:
+        nonlocal step_seconds
+        began = time.monotonic()
+        step(con, as_of)
+        step_seconds = time.monotonic() - began
+
     started = time.monotonic()
     chosen = frozenset(only.split(",")) if only != "all" else None
     result = run_sync(SyncOptions(db=Path(db), webhook_url=webhook, full=full, client_factory=factory,
-                                  reporter=LineReporter(), streams=chosen))
+                                  reporter=LineReporter(), streams=chosen, after_write=after_write))
+    if step.failed:
+        raise SystemExit("the after-sync step failed")
     print(json.dumps({"seconds": time.monotonic() - started, "rows": result.rows, "requests": result.requests,
-                      "stats": result.stats, "mode": result.mode}))
+                      "stats": result.stats, "mode": result.mode, "step_seconds": step_seconds}))
 
 
 def run_child(webhook: str, db: Path, factor: float, only: str, full: bool = False) -> dict:
@@ -176,8 +189,9 @@ def report_requests(label: str, result: dict, counts: dict[str, int]) -> None:
         "invoices": minimum(counts["invoices"]),
         **{name: minimum(counts[name]) for name in ("leads", "contacts", "companies", "entity_activities")},
     }
-    print(f"\n{label}: {result['seconds']:.1f} s real, peak RSS {result['peak_rss_mb']:.0f} MB, "
-          f"mode {result['mode']}")
+    print(f"\n{label}: {result['seconds']:.1f} s real, of which the job's after-sync step "
+          f"{result['step_seconds']:.1f} s; peak RSS {result['peak_rss_mb']:.0f} MB (sync and step in one "
+          f"process, as `python -m jobs sync` runs them), mode {result['mode']}")
     print(f"  {'stream':<20}{'rows':>12}{'requests':>10}{'minimum':>10}{'over':>8}")
     for stream, rows in result["rows"].items():
         if stream in req or stream in best:
