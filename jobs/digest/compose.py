@@ -8,7 +8,7 @@
 - A head: one line per manager of their departments (the scorecard's seven rule counts and their change
   since the previous stored day: the `trend` metric over scorecard_history), the five worst deals per rule
   (backlog over the departments), the team's won so far this month against the same moment of last month
-  (won_pace).
+  (won_pace); and, when the head owns deals or leads too, their own list first, as a manager gets it.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class Digest:
     day: date
     kind: Kind
     dashboard_url: str = ""
-    items: list[Item] = field(default_factory=list)  # a manager's must-do list
+    items: list[Item] = field(default_factory=list)  # the recipient's own must-do list (a head's too)
     fixed: int | None = None  # since the previous working day (None: not compared)
     new: int | None = None
     lines: list[ManagerLine] = field(default_factory=list)  # a head's team
@@ -123,13 +123,14 @@ def lead_item(row: pd.Series, rule: str) -> Item:
 
 
 def must_do(db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules, currency: str) -> list[Item]:
-    """A manager's list at `as_of`: deals (backlog order), then leads when the lead metrics exist
-    (unprocessed, then hanging)."""
-    backlog = scoped("backlog", db, recipient, as_of, rules)
+    """The recipient's own list at `as_of` (their deals and leads, a head's too, not their team's): deals
+    (backlog order), then leads when the lead metrics exist (unprocessed, then hanging)."""
+    own = recipient.user_id
+    backlog = scoped("backlog", db, recipient, as_of, rules, manager_id=own)
     items = [deal_item(row, currency) for _, row in backlog.iterrows()]
     for metric, rule in LEAD_LISTS:
         if _metric_exists(metric):
-            leads = scoped(metric, db, recipient, as_of, rules)
+            leads = scoped(metric, db, recipient, as_of, rules, manager_id=own)
             items += [lead_item(row, rule) for _, row in leads.iterrows()]
     unique: dict[str, Item] = {}  # a lead both unprocessed and hanging is listed once, as unprocessed
     for item in items:
@@ -151,16 +152,29 @@ def manager_digest(
     them); None (none was sent) compares with the list as the queries give it for the previous working day
     at the same time, which cannot see an activity completed since (completion has no history in the
     snapshot): such a fix is then not counted."""
+    items, fixed, new = own_list(db, recipient, as_of, previous_as_of, rules, currency, sent_before)
+    kind: Kind = "manager" if items else "all_clear"
+    return Digest(recipient, day, kind, items=items, fixed=fixed, new=new, currency=currency)
+
+
+def own_list(
+    db: Path | str,
+    recipient: Recipient,
+    as_of: datetime,
+    previous_as_of: datetime,
+    rules: Rules,
+    currency: str,
+    sent_before: set[str] | None,
+) -> tuple[list[Item], int, int]:
+    """The recipient's own items (each marked new or not) and how many were fixed and are new since the
+    previous working day (see manager_digest)."""
     today = must_do(db, recipient, as_of, rules, currency)
     before = sent_before
     if before is None:
         before = {item.key for item in must_do(db, recipient, previous_as_of, rules, currency)}
     now = {item.key for item in today}
     items = [replace(item, new=item.key not in before) for item in today]
-    kind: Kind = "manager" if items else "all_clear"
-    return Digest(
-        recipient, day, kind, items=items, fixed=len(before - now), new=len(now - before), currency=currency
-    )
+    return items, len(before - now), len(now - before)
 
 
 def _changes(
@@ -248,21 +262,38 @@ def team_won(db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules
 
 
 def head_digest(
-    db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules, day: date, currency: str
+    db: Path | str,
+    recipient: Recipient,
+    as_of: datetime,
+    rules: Rules,
+    day: date,
+    currency: str,
+    previous_as_of: datetime | None = None,
+    sent_before: set[str] | None = None,
 ) -> Digest:
+    """The team's digest, with the head's own list (`previous_as_of` and `sent_before` as for
+    manager_digest; without a previous moment the own list is not compared, so none is marked new)."""
     lines = team_lines(db, recipient, as_of, rules, day)
     worst, totals = worst_deals(db, recipient, as_of, rules, currency)
+    fixed = new = None
+    if previous_as_of is None:
+        items = must_do(db, recipient, as_of, rules, currency)
+    else:
+        items, fixed, new = own_list(db, recipient, as_of, previous_as_of, rules, currency, sent_before)
     digest = Digest(
         recipient,
         day,
         "head",
+        items=items,
+        fixed=fixed,
+        new=new,
         lines=lines,
         worst=worst,
         worst_total=totals,
         won=team_won(db, recipient, as_of, rules),
         currency=currency,
     )
-    if not any(line.issues or line.leads for line in lines):
+    if not items and not any(line.issues or line.leads for line in lines):
         digest.kind = "all_clear"
     return digest
 
@@ -270,8 +301,8 @@ def head_digest(
 def recipients(db: Path | str, as_of: datetime, rules: Rules, users: pd.DataFrame) -> list[Recipient]:
     """Heads (active users heading a department, by the same role map as sign-in: queries.viewer_for) and
     every other active manager who owns open deals or leads in progress; the rules' digest.opt_out left
-    out. A head who also owns deals gets the head's digest (their own line is in it): one digest per person
-    per day. Each recipient carries their Viewer, so every metric runs in their scope."""
+    out. A head who also owns deals or leads gets the head's digest with their own list in it: one digest
+    per person per day. Each recipient carries their Viewer, so every metric runs in their scope."""
     users = users[users["active"].astype(bool)]
     opt_out = set(rules.digest.opt_out)
     owners = run_metric("managers", db, as_of=as_of, rules=rules)

@@ -106,7 +106,7 @@ def items_sent(db: Path | str, day: date, recipient: int) -> set[str] | None:
         con.executescript(ITEMS_SCHEMA)
         sent = con.execute(
             "select count(*) from digest_log where day = ? and recipient_id = ? and status = 'sent' "
-            "and kind in ('manager', 'all_clear')",
+            "and kind in ('manager', 'head', 'all_clear')",
             (day.isoformat(), recipient),
         ).fetchone()[0]
         rows = con.execute(

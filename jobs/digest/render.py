@@ -66,7 +66,8 @@ def subject(digest: Digest) -> str:
     if digest.kind == "all_clear":
         return f"Дожим, {day}: всё в порядке"
     if digest.kind == "head":
-        return f"Дожим, {day}: команда — {words.plural(digest.item_count, 'issue')}"
+        own = f"; ваших — {words.plural(len(digest.items), 'item')}" if digest.items else ""
+        return f"Дожим, {day}: команда — {words.plural(digest.item_count, 'issue')}{own}"
     return f"Дожим, {day}: {words.plural(len(digest.items), 'item')} на сегодня"
 
 
@@ -85,14 +86,18 @@ def _stale_lines(digest: Digest) -> list[Line]:
 
 
 def _manager_lines(digest: Digest, shown: int) -> list[Line]:
-    lines: list[Line] = [[_b(subject(digest))]]
+    return [[_b(subject(digest))], *_own_lines(digest, shown)]
+
+
+def _own_lines(digest: Digest, shown: int) -> list[Line]:
+    """The recipient's own list (a manager's digest, and a head's who owns deals or leads)."""
     changed = ""
     if digest.fixed is not None:
         changed = f" С прошлого рабочего дня: исправлено {digest.fixed}, новых {digest.new}."
-    lines.append(
-        [_t(f"Ваш список: {words.plural(len(digest.items), 'item')}, самое срочное сверху.{changed}")]
-    )
-    lines.append([])
+    lines: list[Line] = [
+        [_t(f"Ваш список: {words.plural(len(digest.items), 'item')}, самое срочное сверху.{changed}")],
+        [],
+    ]
     lines += [_item_line(n, item) for n, item in enumerate(digest.items[:shown], start=1)]
     if len(digest.items) > shown:
         lines.append(_more(len(digest.items) - shown, digest))
@@ -120,8 +125,10 @@ def _manager_summary(line) -> str:
     return f"{line.name}{gone} — {words.plural(line.issues, 'issue')}{change}{body}{leads}"
 
 
-def _head_lines(digest: Digest, per_rule: int, managers: int) -> list[Line]:
+def _head_lines(digest: Digest, per_rule: int, managers: int, own: int) -> list[Line]:
     lines: list[Line] = [[_b(subject(digest))]]
+    if digest.items:  # the head's own deals and leads: only they can do these
+        lines += [[], [_b("Ваши дела")], *_own_lines(digest, own), []]
     if digest.won is not None:
         won = digest.won
         lines.append(
@@ -163,12 +170,14 @@ def lines_for(digest: Digest, max_items: int, budget: int | None = IM_MAX_CHARS)
             if budget is None or len(bbcode(lines)) <= budget:
                 return lines, shown
         return lines, 0
+    # cut first the worst deals per rule, then the head's own list, then the manager lines
     per_rule_max = min(max_items, max((len(v) for v in digest.worst.values()), default=0))
     for managers in range(len(digest.lines), -1, -1):
-        for per_rule in range(per_rule_max, -1, -1):
-            lines = _head_lines(digest, per_rule, managers) + _footer(digest)
-            if budget is None or len(bbcode(lines)) <= budget:
-                return lines, sum(min(per_rule, len(v)) for v in digest.worst.values())
+        for own in range(min(max_items, len(digest.items)), -1, -1):
+            for per_rule in range(per_rule_max, -1, -1):
+                lines = _head_lines(digest, per_rule, managers, own) + _footer(digest)
+                if budget is None or len(bbcode(lines)) <= budget:
+                    return lines, own + sum(min(per_rule, len(v)) for v in digest.worst.values())
     return lines, 0
 
 

@@ -75,15 +75,18 @@ def _compose(
     currency = info.base_currency or "RUB"
     if is_stale(info, as_of, rules):
         digest = Digest(recipient, day, "stale", stale_since=stale_since)
-    elif recipient.kind == "head":
-        digest = compose.head_digest(opts.db, recipient, as_of, rules, day, currency)
     else:
         previous_day = previous_working_day(day, rules)
         previous = compose.previous_moment(as_of, day, previous_day)
         sent_before = log.items_sent(opts.db, previous_day, recipient.user_id)
-        digest = compose.manager_digest(
-            opts.db, recipient, as_of, previous, rules, day, currency, sent_before
-        )
+        if recipient.kind == "head":
+            digest = compose.head_digest(
+                opts.db, recipient, as_of, rules, day, currency, previous, sent_before
+            )
+        else:
+            digest = compose.manager_digest(
+                opts.db, recipient, as_of, previous, rules, day, currency, sent_before
+            )
     return replace(digest, dashboard_url=settings.dashboard_url)
 
 
@@ -184,7 +187,7 @@ def run_digest(opts: Options, rules: Rules, settings: Settings) -> Outcome:
     sent_lists = {
         e.recipient_id: [item.key for item in im.get(e.recipient_id, mail.get(e.recipient_id))[0].items]
         for e in entries
-        if e.status == "sent" and e.kind in ("manager", "all_clear") and e.recipient_id in {*im, *mail}
+        if e.status == "sent" and e.kind != "stale" and e.recipient_id in {*im, *mail}
     }
     log.remember_items(opts.db, day, sent_lists)
     sent = sum(e.status in ("sent", "dry_run") for e in entries)

@@ -153,6 +153,28 @@ def test_the_managers_fixed_and_new_are_against_the_list_they_were_sent_the_prev
     assert [d for d in ANNA if any(deal_link(d) in line for line in new_lines)] == [105, 103]
 
 
+def test_a_head_who_owns_deals_gets_their_own_list_first_and_it_is_compared_next_day(
+        sandbox, digest_db, settings):
+    with duckdb.connect(str(digest_db)) as con:  # Dmitry (head of dept 11) took over Boris's deal 202
+        con.execute("update deals set assigned_by_id = 6 where id = 202")
+    run_digest(Options(digest_db, AS_OF), Rules(), settings)  # Friday
+    got = by_user(sandbox)
+    dmitry, boris = got[6], got[2]
+    assert dmitry.startswith("[B]Дожим, 20 ноября: команда — ")
+    assert dmitry.splitlines()[0].endswith("; ваших — 1 дело[/B]")  # Babel: 1 -> «дело»
+    own = dmitry[dmitry.index("[B]Ваши дела[/B]"):dmitry.index("[B]Менеджеры[/B]")]
+    assert "Ваш список: 1 дело, самое срочное сверху." in own
+    assert [d for d in ANNA + BORIS + VIKTOR if deal_link(d) in own] == [202]
+    assert deal_link(202) not in boris and [d for d in BORIS if deal_link(d) in boris] == [201, 205]
+    assert "Ваши дела" not in got[4]  # Galina owns no deal: her digest is the team's only
+    monday = t("2026-11-23 18:00")  # compared with Friday's list as sent: the same deal, nothing new
+    run_digest(Options(digest_db, monday), replace(Rules(), digest=DigestRules(fresh_hours=24 * 7)), settings)
+    dmitry = by_user(sandbox)[6]
+    assert "Ваш список: 1 дело, самое срочное сверху. С прошлого рабочего дня: исправлено 0, новых 0." \
+        in dmitry
+    assert "[B]новое[/B]" not in dmitry[:dmitry.index("[B]Менеджеры[/B]")]
+
+
 def test_a_second_run_sends_nothing_and_resend_sends_again(sandbox, digest_db, settings):
     first = run_digest(Options(digest_db, AS_OF), Rules(), settings)
     assert sends(sandbox) == 4 and len(first.entries) == 4
