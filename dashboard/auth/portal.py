@@ -34,16 +34,22 @@ def _json(response: httpx.Response) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-async def fetch_profile(client: httpx.AsyncClient, portal_url: str, auth: str) -> SignedInUser:
-    """Who holds `auth` on the configured portal (never on an address the request named)."""
+async def _ask(client: httpx.AsyncClient, portal_url: str, method: str, auth: str) -> dict[str, Any]:
+    """`method`'s result under the token `auth` on the configured portal (never on an address the request
+    named); SignInRefused with the reason Bitrix24 gave."""
     try:
-        response = await client.post(f"{portal_url}/rest/profile.json", data={"auth": auth}, timeout=TIMEOUT)
+        response = await client.post(f"{portal_url}/rest/{method}.json", data={"auth": auth}, timeout=TIMEOUT)
     except httpx.HTTPError as exc:
         raise SignInRefused("portal_unreachable", status=502) from exc
     body = _json(response)
     if response.status_code != 200 or "result" not in body:
         raise SignInRefused(TOKEN_ERRORS.get(str(body.get("error")), "portal_error"))
-    result = body["result"] if isinstance(body["result"], dict) else {}
+    return body["result"] if isinstance(body["result"], dict) else {}
+
+
+async def fetch_profile(client: httpx.AsyncClient, portal_url: str, auth: str) -> SignedInUser:
+    """Who holds `auth`."""
+    result = await _ask(client, portal_url, "profile", auth)
     try:
         user_id = int(result["ID"])
     except (KeyError, TypeError, ValueError) as exc:
@@ -56,14 +62,7 @@ async def fetch_app_code(client: httpx.AsyncClient, portal_url: str, auth: str) 
     """The code of the application `auth` was issued to (`app.info`'s CODE; a local application's is its
     client_id). Any application installed on the portal gets tokens that `profile` accepts, so a frame's
     AUTH_ID proves who the user is only once it is known to be ours."""
-    try:
-        response = await client.post(f"{portal_url}/rest/app.info.json", data={"auth": auth}, timeout=TIMEOUT)
-    except httpx.HTTPError as exc:
-        raise SignInRefused("portal_unreachable", status=502) from exc
-    body = _json(response)
-    if response.status_code != 200 or "result" not in body:
-        raise SignInRefused(TOKEN_ERRORS.get(str(body.get("error")), "portal_error"))
-    result = body["result"] if isinstance(body["result"], dict) else {}
+    result = await _ask(client, portal_url, "app.info", auth)
     return str(result.get("CODE") or "")
 
 
