@@ -495,6 +495,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "about_rules_default": {"ru": "Файл правил не задан — действуют значения по умолчанию.",
                             "en": "No rules file — the defaults apply."},
     "about_last_ok": {"ru": "Последняя успешная синхронизация", "en": "Last successful sync"},
+    "about_layer": {"ru": "Предрасчёт для быстрых страниц", "en": "Precomputed data for fast pages"},
+    "layer_current": {"ru": "актуален", "en": "up to date"},
+    "layer_stale_short": {"ru": "устарел: пересчитается при следующей синхронизации (python -m jobs sync)",
+                          "en": "out of date: rebuilt by the next sync (python -m jobs sync)"},
+    "layer_none": {"ru": "не строился: его строит python -m jobs sync после синхронизации; без него страницы "
+                         "больших порталов открываются медленнее",
+                   "en": "never built: python -m jobs sync builds it after each sync; without it, pages of "
+                         "large portals open more slowly"},
     "about_syncs": {"ru": "История синхронизаций", "en": "Sync history"},
     "about_errors": {"ru": "Ошибки синхронизаций", "en": "Sync errors"},
     "rule_key": {"ru": "Параметр", "en": "Setting"},

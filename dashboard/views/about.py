@@ -18,6 +18,8 @@ SYNC_COLUMNS = ["run_id", "started_at", "finished_at", "duration_s", "mode", "st
                 "requests_total", "rejected_total", "error"]
 REJECTED_COLUMNS = ["stream", "record_id", "field", "error"]
 EXPORT_COLUMNS = ["at", "user_name", "user_id", "role", "what", "format", "rows", "filters"]
+# queries.derived.state -> its words (snapshot_info.stored_layer)
+LAYER_WORDS = {"current": "layer_current", "stale": "layer_stale_short", "none": "layer_none"}
 # queries.Rules field -> its key in rules.toml (the file groups them in tables); the same name when absent
 FILE_KEYS = {
     "timezone": "calendar.timezone", "working_days": "calendar.working_days", "holidays": "calendar.holidays",
@@ -43,6 +45,7 @@ def _facts(ctx: Context) -> None:
         (t("about_currency"), plain.md(ctx.base_currency)),
         (t("about_version"), str(ctx.version if ctx.version is not None else "—")),
         (t("about_last_ok"), formatting.moment(last, ctx.tz, lg) if last is not None else "—"),
+        (t("about_layer"), t(LAYER_WORDS.get(getattr(info, "stored_layer", None), "layer_none"))),
     ]
     st.table(pd.DataFrame(rows, columns=[t("rule_key"), t("rule_value")]).set_index(t("rule_key")))
 

@@ -123,12 +123,20 @@ def test_daily_tiles_show_the_change_since_yesterday(app, history_db, monkeypatc
     assert changes["Просрочено"] == "+2"
 
 
+def test_about_says_the_stored_layer_is_up_to_date_after_the_job(app, history_db, monkeypatch) -> None:
+    monkeypatch.setenv("DOZHIM_DB", str(history_db))  # recorded by the job's after-sync step
+    facts = app("about").table[0].value
+    assert facts.loc["Предрасчёт для быстрых страниц"].iloc[0] == "актуален"
+
+
 def test_about_shows_portal_rules_and_sync_history(app) -> None:
     at = app("about")
     no_errors(at)
     facts = at.table[0].value
     assert facts.loc["Портал"].iloc[0] == "https://fixture.bitrix24.ru"
     assert facts.loc["Последняя успешная синхронизация"].iloc[0] == "20.11.2026 17:51"
+    # the fixture is the connector's file alone: the job's stored layer was never built
+    assert facts.loc["Предрасчёт для быстрых страниц"].iloc[0].startswith("не строился: его строит python")
     rules = at.dataframe[0].value  # the rules in effect
     assert dict(zip(rules.iloc[:, 0], rules.iloc[:, 1], strict=True))["touch_interval_days"] == "14"
     runs = table(at, "sync_table")
