@@ -81,6 +81,11 @@ class SignInSettings:
     member_id: str | None = None  # the portal's member_id: the frame handler refuses any other
     session_secret: str | None = field(default=None, repr=False)  # None: data/session.key
     public_url: str | None = None  # this app as users reach it; None: the address the request came to
+    app_code: str | None = None  # app.info's CODE of our application; None: the client id (a local app's)
+
+    @property
+    def expected_app_code(self) -> str:
+        return self.app_code or self.client_id or ""
 
 
 def _origin(url: str | None) -> str | None:
@@ -100,4 +105,5 @@ def load_signin() -> SignInSettings:
         member_id=_knob("B24_MEMBER_ID"),
         session_secret=_knob("DOZHIM_SESSION_SECRET"),
         public_url=(_knob("DOZHIM_PUBLIC_URL") or "").rstrip("/") or None,
+        app_code=_knob("B24_APP_CODE"),
     )

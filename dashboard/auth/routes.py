@@ -120,8 +120,10 @@ class SignIn:
         async with self._client() as client:
             # a token another application on this portal was given for the user passes `profile` too
             code = await portal.fetch_app_code(client, settings.portal_url or "", auth)
-            if not hmac.compare_digest(code.encode(), (settings.client_id or "").encode()):
-                raise SignInRefused("foreign_app")
+            if not hmac.compare_digest(code.encode(), settings.expected_app_code.encode()):
+                # an application's code is no secret: the log names it, so an admin whose portal reports
+                # another code for this app can set B24_APP_CODE
+                raise SignInRefused("foreign_app", detail=f"app.info CODE {code[:80]!r}")
             user = await portal.fetch_profile(client, settings.portal_url or "", auth)
         return await self._admit(user)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import stat
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -211,6 +212,21 @@ def test_a_bad_frame_post_gets_one_refusal_line(client: TestClient, caplog: pyte
     assert "tok-" not in caplog.text and "tok-" not in response.text
 
 
+def test_the_expected_application_code_can_be_set_and_the_log_names_the_one_refused(
+        book: TicketBook, clock: Clock, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    # a portal whose app.info names this app by another code than its client id: B24_APP_CODE
+    settings = replace(SETTINGS, app_code="local.other.app")
+    signin = SignIn(settings=lambda: settings, tickets=book, clock=clock,
+                    transport=httpx.MockTransport(fake_bitrix24), check_user=lambda _: None, keys=tmp_path)
+    client = TestClient(Starlette(routes=signin.routes()), base_url="http://localhost:8501",
+                        follow_redirects=False)
+    assert _frame(client, AUTH_ID="tok-other-app").status_code == 303
+    with caplog.at_level(logging.INFO, logger="dozhim.signin"):
+        refused = _frame(client)  # tok-anna: app.info says local.app
+    assert refused.status_code == 403 and "другому приложению" in refused.text
+    assert "app.info CODE 'local.app'" in caplog.text and "local.app" not in refused.text
+
+
 def test_a_body_that_is_no_form_gets_the_refusal_not_a_traceback(client: TestClient) -> None:
     broken = client.post("/b24/app", content=b"--x\r\nContent-Disposition: form-data\r\n\r\nAUTH_ID",
                          headers={"Content-Type": "multipart/form-data; boundary=x"})
@@ -365,3 +381,13 @@ def test_on_https_the_cookies_are_secure(clock: Clock, book: TicketBook, tmp_pat
     done = client.get(f"/b24/callback?code=code-anna&state={state}")
     session = next(c for c in done.headers.get_list("set-cookie") if c.startswith("dozhim_session="))
     assert "Secure" in session
+
+
+def test_the_expected_application_code_is_the_client_id_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dashboard.settings import load_signin
+
+    monkeypatch.setenv("B24_CLIENT_ID", "local.5601702.98523769")
+    monkeypatch.delenv("B24_APP_CODE", raising=False)
+    assert load_signin().expected_app_code == "local.5601702.98523769"
+    monkeypatch.setenv("B24_APP_CODE", "vendor.dozhim")
+    assert load_signin().expected_app_code == "vendor.dozhim"
