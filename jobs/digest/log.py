@@ -100,19 +100,22 @@ def remember_items(db: Path | str, day: date, lists: dict[int, list[str]]) -> No
 
 
 def items_sent(db: Path | str, day: date, recipient: int) -> set[str] | None:
-    """The items the recipient's digest of `day` listed; None when no digest was sent to them that day."""
+    """The items the recipient's digest of `day` listed; None when no digest was sent to them that day, or
+    when it was a head's that kept none (heads' own lists were not kept before 2026-11-27, so an empty one
+    proves nothing: the caller compares with the queries then)."""
     con = connect_state(db)
     try:
         con.executescript(ITEMS_SCHEMA)
-        sent = con.execute(
-            "select count(*) from digest_log where day = ? and recipient_id = ? and status = 'sent' "
-            "and kind in ('manager', 'head', 'all_clear')",
+        kinds = {r[0] for r in con.execute(
+            "select kind from digest_log where day = ? and recipient_id = ? and status = 'sent'",
             (day.isoformat(), recipient),
-        ).fetchone()[0]
+        ).fetchall()}
         rows = con.execute(
             "select item_key from digest_items where day = ? and recipient_id = ?",
             (day.isoformat(), recipient),
         ).fetchall()
     finally:
         con.close()
-    return {r[0] for r in rows} if sent else None
+    if not kinds & {"manager", "head", "all_clear"} or (not rows and "head" in kinds):
+        return None
+    return {r[0] for r in rows}

@@ -175,6 +175,22 @@ def test_a_head_who_owns_deals_gets_their_own_list_first_and_it_is_compared_next
     assert "[B]новое[/B]" not in dmitry[:dmitry.index("[B]Менеджеры[/B]")]
 
 
+def test_a_heads_digest_that_kept_no_items_is_compared_with_the_queries(sandbox, digest_db, settings):
+    # a head's digest sent before heads' own lists were kept: no digest_items rows; an empty list proves
+    # nothing, so Monday compares with the list the queries give for Friday (202 was on it: not new)
+    with duckdb.connect(str(digest_db)) as con:
+        con.execute("update deals set assigned_by_id = 6 where id = 202")
+    run_digest(Options(digest_db, AS_OF), Rules(), settings)
+    con = sqlite3.connect(state_path(digest_db))
+    with con:
+        con.execute("delete from digest_items where recipient_id = 6")
+    con.close()
+    monday = t("2026-11-23 18:00")
+    run_digest(Options(digest_db, monday), replace(Rules(), digest=DigestRules(fresh_hours=24 * 7)), settings)
+    dmitry = by_user(sandbox)[6]
+    assert "С прошлого рабочего дня: исправлено 0, новых 0." in dmitry
+
+
 def test_a_second_run_sends_nothing_and_resend_sends_again(sandbox, digest_db, settings):
     first = run_digest(Options(digest_db, AS_OF), Rules(), settings)
     assert sends(sandbox) == 4 and len(first.entries) == 4
