@@ -170,15 +170,25 @@ def lines_for(digest: Digest, max_items: int, budget: int | None = IM_MAX_CHARS)
             if budget is None or len(bbcode(lines)) <= budget:
                 return lines, shown
         return lines, 0
-    # cut first the worst deals per rule, then the head's own list, then the manager lines
+    # cut first the worst deals per rule, then the head's own list, then the manager lines: the most managers
+    # that fit, then the most own items, then the most deals per rule. More of any makes the text longer, so
+    # a count that does not fit with nothing of the later parts is skipped without trying them.
+    def fitting(managers: int, own: int, per_rule: int) -> list[Line] | None:
+        lines = _head_lines(digest, per_rule, managers, own) + _footer(digest)
+        return lines if budget is None or len(bbcode(lines)) <= budget else None
+
     per_rule_max = min(max_items, max((len(v) for v in digest.worst.values()), default=0))
     for managers in range(len(digest.lines), -1, -1):
+        if fitting(managers, 0, 0) is None:
+            continue
         for own in range(min(max_items, len(digest.items)), -1, -1):
+            if fitting(managers, own, 0) is None:
+                continue
             for per_rule in range(per_rule_max, -1, -1):
-                lines = _head_lines(digest, per_rule, managers, own) + _footer(digest)
-                if budget is None or len(bbcode(lines)) <= budget:
+                lines = fitting(managers, own, per_rule)
+                if lines is not None:
                     return lines, own + sum(min(per_rule, len(v)) for v in digest.worst.values())
-    return lines, 0
+    return _head_lines(digest, 0, 0, 0) + _footer(digest), 0
 
 
 def _bb_safe(text: str) -> str:
