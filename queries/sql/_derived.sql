@@ -63,6 +63,26 @@ create or replace temp macro lead_semantic(written, of_status) as coalesce(writt
 create or replace temp macro touch_time_of(end_time, start_time, last_updated) as
     coalesce(end_time, start_time, last_updated);
 
+-- each lead status once (a portal may list a status under more than one entity): its name and semantics
+create or replace temp macro lead_status_names() as table
+select status_id, any_value(name) as name, any_value(semantics) as semantics
+from lead_statuses
+group by status_id;
+
+-- the activities bound to a lead (1), contact (3) or company (4), done or open, with their touch time
+-- reckoned as a deal's (d_lead_touch below, v_entity_activity in _leads.sql)
+create or replace temp macro entity_activity() as table
+select
+    b.owner_type_id,
+    b.owner_id,
+    a.id as activity_id,
+    a.subject,
+    coalesce(a.completed, false) as completed,
+    a.deadline,
+    touch_time_of(a.end_time, a.start_time, a.last_updated) as touch_time
+from entity_activity_bindings as b
+inner join entity_activities as a on a.id = b.activity_id;
+
 -- users' display names and every department they belong to, ancestors included
 {create} d_user as
 with recursive dept_up(user_id, department_id) as (
@@ -295,14 +315,10 @@ order by snapshot_date;
 -- T, and reads the activities again only for a lead touched both before and after T (few, but for an as-of
 -- moment in the past). Stored: grouping 350k activity bindings took ~20 ms of every lead metric.
 {create} d_lead_touch as
-select
-    b.owner_id as lead_id,
-    min(touch_time_of(a.end_time, a.start_time, a.last_updated)) as first_touch_all,
-    max(touch_time_of(a.end_time, a.start_time, a.last_updated)) as last_touch_all
-from entity_activity_bindings as b
-inner join entity_activities as a on a.id = b.activity_id
-where b.owner_type_id = 1 and coalesce(a.completed, false)
-group by b.owner_id
+select ea.owner_id as lead_id, min(ea.touch_time) as first_touch_all, max(ea.touch_time) as last_touch_all
+from entity_activity() as ea
+where ea.owner_type_id = 1 and ea.completed
+group by ea.owner_id
 order by lead_id;
 
 -- every phone and e-mail of the leads (1), contacts (3) and companies (4), normalised (match_value) beside
@@ -362,9 +378,6 @@ members as (
 portal as (
     select coalesce(any_value(value), '') as url from meta where key = 'portal_url'
 ),
-lead_states as (
-    select status_id, any_value(semantics) as semantics from lead_statuses group by status_id
-),
 records as (
     select
         'lead' as entity_type,
@@ -376,7 +389,7 @@ records as (
         l.date_create
     from leads as l
     cross join portal
-    left join lead_states as st on st.status_id = l.status_id
+    left join lead_status_names() as st on st.status_id = l.status_id
     where l.id in (select entity_id from members where entity_type = 'lead')
     union all
     select

@@ -12,19 +12,9 @@ select v.entity_type, v.entity_type_id, v.entity_id, v.match_kind, v.match_value
 from d_record_value as v
 where list_contains(entity_types, v.entity_type_id);
 
--- the activities bound to a lead (1), contact (3) or company (4), done or open, with their touch time
--- reckoned as a deal's: end, else start, else the last update
+-- the activities bound to a lead (1), contact (3) or company (4) with their touch time (_derived.sql)
 create or replace temp view v_entity_activity as
-select
-    b.owner_type_id,
-    b.owner_id,
-    a.id as activity_id,
-    a.subject,
-    coalesce(a.completed, false) as completed,
-    a.deadline,
-    touch_time_of(a.end_time, a.start_time, a.last_updated) as touch_time
-from entity_activity_bindings as b
-inner join entity_activities as a on a.id = b.activity_id;
+select * from entity_activity();
 
 -- every lead created at or before T with its responsible, status, source and touches. A lead is in
 -- progress with status semantic P, converted S, junk F. Its first / last touch: the earliest / latest
@@ -49,11 +39,6 @@ with touches as (  -- stored (d_lead_touch) when every touch is at or before T; 
           where t.first_touch_all <= ctx.as_of and t.last_touch_all > ctx.as_of
       )
     group by ea.owner_id
-),
-statuses as (
-    select status_id, any_value(name) as name, any_value(semantics) as semantics
-    from lead_statuses
-    group by status_id
 ),
 named_sources as (
     select status_id, any_value(name) as name from sources group by status_id
@@ -80,7 +65,7 @@ facts as (
     from leads as l
     cross join ctx
     left join d_user as u on u.user_id = l.assigned_by_id
-    left join statuses as st on st.status_id = l.status_id
+    left join lead_status_names() as st on st.status_id = l.status_id
     left join named_sources as src on src.status_id = l.source_id
     left join touches as t on t.lead_id = l.id
     where l.date_create <= ctx.as_of
