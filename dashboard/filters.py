@@ -46,14 +46,16 @@ def names(frame: pd.DataFrame, id_col: str, name_col: str) -> dict[int, str]:
     }
 
 
-def pick(key: str, label_key: str, all_key: str, options: Mapping[int, str], column=st) -> int | None:
-    """One URL-bound selectbox over ids; None means "all"."""
+def pick(key: str, label_key: str, all_key: str, options: Mapping[int, str], column=st,
+         default: int | None = None) -> int | None:
+    """One URL-bound selectbox over ids, starting on `default` when it is one of them and no link chose
+    another; None means "all"."""
     ids = list(options)
-    # a manager's own name is the only choice of the manager filter: chosen from the start
-    own = key == "manager" and data.context().role == "manager" and len(ids) == 1
+    if default in ids and st.session_state.get(key) is None and key not in st.query_params:
+        st.session_state.pop(key, None)  # another page's "all" (the key is shared) is no choice here
     return column.selectbox(
-        t(label_key), ids, index=0 if own else None, placeholder=t(all_key), key=key, bind="query-params",
-        format_func=lambda i: options.get(i, str(i)),
+        t(label_key), ids, index=ids.index(default) if default in ids else None, placeholder=t(all_key),
+        key=key, bind="query-params", format_func=lambda i: options.get(i, str(i)),
     )
 
 

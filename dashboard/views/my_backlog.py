@@ -1,6 +1,6 @@
-"""My backlog (for a manager): pick yourself once (kept in the URL), then every item behind your numbers on
-the daily review, closed deals with an unanswered client included, each with what to do and the link to the
-deal, in the metric's order."""
+"""My backlog (for a manager): your own list when signed in (a head may pick a manager), else pick yourself
+once (kept in the URL); then every item behind your numbers on the daily review, closed deals with an
+unanswered client included, each with what to do and the link to the deal, in the metric's order."""
 
 from __future__ import annotations
 
@@ -33,9 +33,8 @@ def in_words(deals: pd.DataFrame, ctx: Context) -> pd.DataFrame:
 def render(ctx: Context) -> None:
     st.title(t("backlog_title"))
     components.freshness(ctx)
-    manager_id = filters.pick("manager", "backlog_pick", "backlog_pick", filters.manager_options())
+    manager_id = _whose(ctx)
     if manager_id is None:
-        st.info(t("backlog_pick_hint"), icon=":material/person:")
         return
     components.dismissed_note([manager_id])
     deals, whole = components.long_list("backlog", manager_id=manager_id)
@@ -47,6 +46,17 @@ def render(ctx: Context) -> None:
                      file_name=f"backlog_{manager_id}", height="content", whole=whole,
                      shape=lambda rows: in_words(rows, ctx))
     _leads_and_clients(ctx, manager_id)
+
+
+def _whose(ctx: Context) -> int | None:
+    """Whose list: a signed-in user's own from the start (a head or an admin may pick any manager they see);
+    without sign-in, the user picks themselves once. None (with a hint) until someone is picked."""
+    me = ctx.viewer.user_id if ctx.viewer is not None else None
+    word = "backlog_pick" if me is None else "backlog_pick_whose"
+    manager_id = filters.pick("manager", word, word, filters.manager_options(), default=me)
+    if manager_id is None:
+        st.info(t("backlog_pick_hint" if me is None else "backlog_pick_hint_whose"), icon=":material/person:")
+    return manager_id
 
 
 def _leads_and_clients(ctx: Context, manager_id: int) -> None:

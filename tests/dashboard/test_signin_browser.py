@@ -14,6 +14,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from connectors.bitrix24.progress import LineReporter
@@ -115,9 +116,9 @@ def test_the_framed_manager_sees_only_their_own_name(portal, people, browser) ->
     frame = _frame(page)
     frame.locator(READY).wait_for(timeout=60_000)
     frame.locator('[data-testid="stSidebar"]').get_by_text(manager.name, exact=True).wait_for(timeout=30_000)
-    # the tables draw names on a canvas, so read the home page's (My backlog) "who are you" list: the people
+    # the tables draw names on a canvas, so read the home page's (My backlog) "whose deals" list: the people
     # this session can show; a manager's holds only themselves
-    frame.locator('[data-testid="stSelectbox"]').filter(has_text="Кто вы?").click()
+    frame.locator('[data-testid="stSelectbox"]').filter(has_text="Чьи сделки").click()
     frame.get_by_role("option").first.wait_for(timeout=10_000)
     options = frame.get_by_role("option").all_inner_texts()
     assert manager.name in options and other.name not in options, options
@@ -148,3 +149,30 @@ def test_the_standalone_link_signs_the_head_in_with_a_cookie(portal, people, bro
     page.goto(app_url + "/")
     page.get_by_text("Вход не выполнен: cookie сессии подписан не этим приложением").wait_for(timeout=30_000)
     assert page.get_by_text(head.name).count() == 0
+
+
+def test_my_backlog_opens_on_the_signed_in_heads_own_list_and_leaves_the_review_unfiltered(
+        portal, people, browser) -> None:
+    sandbox, app_url, db = portal
+    head, _managers = people
+    with duckdb.connect(str(db), read_only=True) as con:  # does the head own an open deal in this portal?
+        owns = con.execute("select count(*) from deals where assigned_by_id = ? and stage_semantic_id = 'P'",
+                           [head.user_id]).fetchone()[0] > 0
+    page = browser.new_page()
+    page.goto(f"{sandbox.base_url}/portal/?as={head.user_id}")
+    page.goto(f"{sandbox.base_url}/portal/app/")
+    frame = _frame(page)
+    frame.locator(READY).wait_for(timeout=60_000)
+    sidebar = frame.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text(head.name, exact=True).wait_for(timeout=30_000)
+    sidebar.get_by_text("Мои сделки").click()
+    whose = frame.locator('[data-testid="stSelectbox"]').filter(has_text="Чьи сделки").locator("input")
+    whose.wait_for(timeout=30_000)
+    if owns:  # the page knows who is signed in: their own list, not «Кто вы?»
+        assert whose.input_value() == head.name
+    else:
+        frame.get_by_text("У вас нет своих открытых сделок").wait_for(timeout=30_000)
+    sidebar.get_by_text("Ежедневный обзор").click()  # the head's own name did not become the review's filter
+    manager = frame.locator('[data-testid="stSelectbox"]').filter(has_text="Менеджер").locator("input")
+    manager.wait_for(timeout=30_000)
+    assert manager.input_value() == "" and manager.get_attribute("placeholder") == "Все менеджеры"
