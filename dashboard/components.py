@@ -115,6 +115,13 @@ def money_tile(column: Any, ctx: Context, title: str, value: Any, delta: Any = N
                   delta_arrow="off" if change in (None, "0") else "auto")
 
 
+def tiles() -> Any:
+    """A row of tiles that wraps onto more lines when the page is narrow (the app framed in Bitrix24 on a
+    laptop): a tile is never narrower than its title and number, which fixed columns cut to «3…»; on a
+    wide page the tiles share the row."""
+    return st.container(horizontal=True, gap="small")
+
+
 def tile(column: Any, title: str, value: str, delta: Any = None, *, help: str | None = None,
          inverse: bool = True) -> None:
     """A metric tile; for rule counts a rise is bad, so the delta colour is inverted by default."""

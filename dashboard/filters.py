@@ -128,7 +128,8 @@ def bar(ctx, *, pipeline: bool = True, dept: bool = True, manager: bool = True, 
     """The filter row of a page; each filter is bound to its short URL key. With `month_of` (the as-of
     day) a month picker comes first. A department and manager that select nobody are said so, and the page
     stops there (never zeros and "all good" for nobody)."""
-    columns = list(st.columns(4))
+    row = st.container(horizontal=True, gap="small")  # wraps on a narrow page: no choice cut to «Все воро»
+    columns = [row] * 4
     month = month_pick(month_of, ahead=ahead, column=columns.pop(0)) if month_of is not None else None
     values: dict[str, int | None] = {}
     if pipeline:

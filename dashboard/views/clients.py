@@ -85,12 +85,12 @@ def _activity(row: pd.Series, ctx: Context, which: str) -> str:
 
 def _tiles(ctx: Context, row: pd.Series) -> None:
     lg = lang()
-    cells = [*st.columns(3), *st.columns(3)]  # two rows: six tiles in one row cut "200 тыс." short
-    for cell, name in zip(cells, ("open_deals", "won_deals", "lost_deals"), strict=False):
-        components.tile(cell, t(name), formatting.integer(row[name], lg) or "0", inverse=False)
-    components.money_tile(cells[3], ctx, t("won_amount"), row["won_amount"])
-    components.money_tile(cells[4], ctx, t("avg_won_amount"), row["avg_won_amount"])
-    components.tile(cells[5], t("last_won_at"), formatting.day(row["last_won_at"], lg) or "—", inverse=False)
+    tile_row = components.tiles()
+    for name in ("open_deals", "won_deals", "lost_deals"):
+        components.tile(tile_row, t(name), formatting.integer(row[name], lg) or "0", inverse=False)
+    components.money_tile(tile_row, ctx, t("won_amount"), row["won_amount"])
+    components.money_tile(tile_row, ctx, t("avg_won_amount"), row["avg_won_amount"])
+    components.tile(tile_row, t("last_won_at"), formatting.day(row["last_won_at"], lg) or "—", inverse=False)
 
 
 def _card(ctx: Context, client: Client) -> None:

@@ -25,11 +25,11 @@ def _won_lost(ctx: Context, conv: pd.DataFrame, team: dict[str, Any]) -> None:
     there), the per-manager chart and table from `conversion`."""
     st.subheader(t("conv_won_lost"))
     lg = lang()
-    cols = st.columns(4)
-    components.tile(cols[0], t("won_deals"), formatting.integer(team.get("won_deals", 0), lg), inverse=False)
-    components.tile(cols[1], t("lost_deals"), formatting.integer(team.get("lost_deals", 0), lg))
-    components.tile(cols[2], t("win_rate"), formatting.percent(team.get("win_rate"), lg) or "—")
-    components.tile(cols[3], t("conv_invoice_share"),
+    tile_row = components.tiles()
+    components.tile(tile_row, t("won_deals"), formatting.integer(team.get("won_deals", 0), lg), inverse=False)
+    components.tile(tile_row, t("lost_deals"), formatting.integer(team.get("lost_deals", 0), lg))
+    components.tile(tile_row, t("win_rate"), formatting.percent(team.get("win_rate"), lg) or "—")
+    components.tile(tile_row, t("conv_invoice_share"),
                     formatting.percent(team.get("lost_at_invoice_share"), lg) or "—")
     if not conv.empty:
         fig = go.Figure([

@@ -19,11 +19,11 @@ TILE_COUNTS = ("active_deals", *SCORE_RULES, "won_deals", "lost_deals")
 
 
 def _tiles(ctx: Context, team: dict[str, Any], change: dict[str, float]) -> None:
-    """Two rows of six: the deals in work and the rule counts, then the month's results (a rise in a rule
-    count is red). The totals and the win rate come from `scorecard_team`."""
+    """Two rows (each wraps on a narrow page): the deals in work and the rule counts, then the month's
+    results (a rise in a rule count is red). The totals and the win rate come from `scorecard_team`."""
     st.caption(t("tiles_caption"))
-    rows = st.columns(6), st.columns([1, 1, 1, 1, 1.5, 1])
-    cells = [*rows[0], *rows[1]]
+    rules_row, results_row = components.tiles(), components.tiles()
+    cells = [rules_row] * (1 + len(SCORE_RULES)) + [results_row] * 4
     for cell, name in zip(cells, TILE_COUNTS, strict=False):
         title = t(f"tile_{name}") if has(f"tile_{name}") else t(name)
         components.tile(cell, title, components.count(team.get(name), ctx), change.get(name),
@@ -39,10 +39,11 @@ def _leads_line(ctx: Context, chosen: filters.Filters) -> None:
     score = data.metric("lead_scorecard", manager_id=chosen.manager_id, department_id=chosen.department_id)
     sums = {c: components.count(score[c].sum() if not score.empty else 0, ctx)
             for c in columns.LEADS_LINE.read}
-    left, right = st.columns([4, 1], vertical_alignment="center")
-    left.markdown(t("daily_leads_line", unprocessed=sums["unprocessed_leads"], hanging=sums["hanging_leads"]))
+    line = st.container(horizontal=True, horizontal_alignment="distribute", vertical_alignment="center")
+    line.markdown(t("daily_leads_line", unprocessed=sums["unprocessed_leads"], hanging=sums["hanging_leads"]),
+                  width="content")
     with contextlib.suppress(StreamlitAPIException):  # a viewer whose navigation has no «Лиды» page
-        right.page_link("views/leads.py", label=t("daily_leads_link"), icon=":material/arrow_forward:")
+        line.page_link("views/leads.py", label=t("daily_leads_link"), icon=":material/arrow_forward:")
 
 
 def render(ctx: Context) -> None:

@@ -81,13 +81,13 @@ def _summary_tiles(ctx: Context, summary: dict[str, Any]) -> None:
     if no_date:
         caption += " · " + t("fc_no_close_date", n=formatting.integer(no_date, lg))
     st.caption(caption)
-    cols = st.columns(5)
-    components.tile(cols[0], t("fc_open_deals"), formatting.integer(summary.get("open_deals"), lg) or "—")
-    components.money_tile(cols[1], ctx, t("fc_pipeline"), summary.get("open_amount"))
-    components.money_tile(cols[2], ctx, t("fc_weighted"), summary.get("weighted_amount"))
+    tile_row = components.tiles()
+    components.tile(tile_row, t("fc_open_deals"), formatting.integer(summary.get("open_deals"), lg) or "—")
+    components.money_tile(tile_row, ctx, t("fc_pipeline"), summary.get("open_amount"))
+    components.money_tile(tile_row, ctx, t("fc_weighted"), summary.get("weighted_amount"))
     past = formatting.integer(summary.get("past_close_deals"), lg) or "—"
-    components.tile(cols[3], t("fc_past_close"), past, help=t("fc_past_close_help"))
-    components.money_tile(cols[4], ctx, t("fc_past_close_amount"), summary.get("past_close_amount"),
+    components.tile(tile_row, t("fc_past_close"), past, help=t("fc_past_close_help"))
+    components.money_tile(tile_row, ctx, t("fc_past_close_amount"), summary.get("past_close_amount"),
                           help=t("fc_past_close_help"))
 
 
@@ -96,12 +96,12 @@ def _month_tiles(ctx: Context, forecast: pd.DataFrame, month: date) -> None:
     row = forecast[forecast["close_month"] == _month_key(month)]
     pick = (lambda c: row[c].sum() if not row.empty else 0)  # noqa: E731 - a one-line reader
     st.caption(t("fc_month_tiles", month=formatting.month(month, lg)))
-    cols = st.columns(5)
-    components.tile(cols[0], t("fc_deals"), formatting.integer(pick("deals"), lg))
-    components.money_tile(cols[1], ctx, t("fc_pipeline"), pick("amount"))
-    components.money_tile(cols[2], ctx, t("fc_weighted"), pick("weighted_amount"))
-    components.tile(cols[3], t("default_close_dates"), formatting.integer(pick("default_close_dates"), lg))
-    components.tile(cols[4], t("past_close_dates"), formatting.integer(pick("past_close_dates"), lg))
+    tile_row = components.tiles()
+    components.tile(tile_row, t("fc_deals"), formatting.integer(pick("deals"), lg))
+    components.money_tile(tile_row, ctx, t("fc_pipeline"), pick("amount"))
+    components.money_tile(tile_row, ctx, t("fc_weighted"), pick("weighted_amount"))
+    components.tile(tile_row, t("default_close_dates"), formatting.integer(pick("default_close_dates"), lg))
+    components.tile(tile_row, t("past_close_dates"), formatting.integer(pick("past_close_dates"), lg))
 
 
 def _won_lost(ctx: Context, month: date, chosen: filters.Filters) -> None:
@@ -113,16 +113,16 @@ def _won_lost(ctx: Context, month: date, chosen: filters.Filters) -> None:
     before = data.metric("conversion_team", month=filters.previous_month(month), **chosen.params())
     current = month == ctx.now.date().replace(day=1)
     pace = data.metric("won_pace", **chosen.params()) if current else None
-    cols = st.columns(3)
-    for col, name in zip(cols, ("won_deals", "won_amount", "lost_deals"), strict=True):
+    tile_row = components.tiles()
+    for name in ("won_deals", "won_amount", "lost_deals"):
         value, last, why = now[name].sum(), before[name].sum(), t("fc_vs_last_month")
         if pace is not None and name != "lost_deals":
             value, last, why = pace[name].sum(), pace[f"{name}_last_month"].sum(), t("fc_pace")
         title = f"{t(name)} · {formatting.month(month, lg)}"
         if name == "won_amount":
-            components.money_tile(col, ctx, title, value, value - last, help=why)
+            components.money_tile(tile_row, ctx, title, value, value - last, help=why)
         else:
-            components.tile(col, title, formatting.integer(value, lg), value - last,
+            components.tile(tile_row, title, formatting.integer(value, lg), value - last,
                             inverse=name == "lost_deals", help=why)
 
 

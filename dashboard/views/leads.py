@@ -36,9 +36,10 @@ def _idle_days(ctx: Context) -> int:
 def _tiles(ctx: Context, score: pd.DataFrame, month: date) -> None:
     """Team totals: the sums of lead_scorecard's columns (one row per responsible)."""
     st.caption(t("leads_tiles_caption", month=formatting.month(month, lang())))
-    for cell, name in zip(st.columns(len(TILES)), TILES, strict=True):
+    row = components.tiles()
+    for name in TILES:
         value = score[name].sum() if not score.empty else 0
-        components.tile(cell, t(name), components.count(value, ctx), help=_help(ctx, name),
+        components.tile(row, t(name), components.count(value, ctx), help=_help(ctx, name),
                         inverse=name != "leads_created")
 
 

@@ -135,3 +135,24 @@ def test_download_buttons_show_their_whole_label_in_a_narrow_frame(page, server:
             assert buttons.nth(i).bounding_box()["width"] >= 70
     finally:
         page.set_viewport_size({"width": 1440, "height": 2400})
+
+
+TILE_TEXT = ('[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"], '
+             '[data-testid="stMetricValue"] [data-testid="stMarkdownContainer"], '
+             '[data-testid="stPageLink"] p')
+CUT = "els => els.filter(e => e.scrollWidth > e.clientWidth).map(e => e.innerText)"
+
+
+@pytest.mark.parametrize("path", ["/", "/forecast", "/conversion"])
+def test_tiles_show_their_whole_title_and_number_in_a_narrow_frame(page, server: str, path: str) -> None:
+    # framed in Bitrix24 on a laptop the app gets about 900 px, its sidebar open: in fixed columns of six the
+    # daily review's tiles read «Ст…» over «5…»; a row that wraps keeps every tile as wide as its text
+    page.set_viewport_size({"width": 900, "height": 2400})
+    try:
+        _open(page, server, path)
+        texts = page.locator(TILE_TEXT)
+        assert texts.count() >= 8  # a title and a number per tile, at least four tiles on each page
+        cut = texts.evaluate_all(CUT)
+        assert cut == [], f"cut at 900 px: {cut}"
+    finally:
+        page.set_viewport_size({"width": 1440, "height": 2400})
