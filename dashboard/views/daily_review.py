@@ -19,11 +19,13 @@ TILE_COUNTS = ("active_deals", *SCORE_RULES, "won_deals", "lost_deals")
 
 
 def _tiles(ctx: Context, team: dict[str, Any], change: dict[str, float]) -> None:
-    """Two rows (each wraps on a narrow page): the deals in work and the rule counts, then the month's
-    results (a rise in a rule count is red). The totals and the win rate come from `scorecard_team`."""
+    """Three rows of four (each wraps on a narrow page): the deals in work and the rule counts, then the
+    month's results (a rise in a rule count is red). The totals and the win rate come from
+    `scorecard_team`."""
     st.caption(t("tiles_caption"))
-    rules_row, results_row = components.tiles(), components.tiles()
-    cells = [rules_row] * (1 + len(SCORE_RULES)) + [results_row] * 4
+    # rows of four (a longer row that wraps would leave one tile stretched over a line of its own): the
+    # deals in work and three rules, four rules, the month's results
+    cells = [row for row in (components.tiles(), components.tiles(), components.tiles()) for _ in range(4)]
     for cell, name in zip(cells, TILE_COUNTS, strict=False):
         title = t(f"tile_{name}") if has(f"tile_{name}") else t(name)
         components.tile(cell, title, components.count(team.get(name), ctx), change.get(name),
