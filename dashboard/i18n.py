@@ -12,6 +12,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 from babel import Locale
+from babel.numbers import format_decimal
 
 LANGS = ("ru", "en")
 DEFAULT_LANG = "ru"
@@ -867,8 +868,9 @@ def plural(n: float, noun: str) -> str:
 
 
 def count_of(n: float, noun: str) -> str:
-    """`21 день`, `2 дня`, `5 дней` / `1 day`, `5 days`."""
-    return f"{int(n) if float(n).is_integer() else n}\u00a0{plural(n, noun)}"
+    """`21 день`, `2 дня`, `1 094 дня` / `1 day`, `1,094 days` (the number as the language writes it)."""
+    shown = format_decimal(int(n) if float(n).is_integer() else n, locale=lang())
+    return f"{shown}\u00a0{plural(n, noun)}"
 
 
 # Reason codes from the list metrics (queries/sql/*.sql `reason`), with their numbers pulled out.

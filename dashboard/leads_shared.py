@@ -69,9 +69,15 @@ def _whole(value: object) -> int:
     return 0 if value is None or pd.isna(value) else int(value)
 
 
+def waiting(hours: int) -> str:
+    """How long a lead has waited: hours up to two days, then whole days (`26 256 часов` reads as noise
+    where `1 094 дня` says it)."""
+    return count_of(hours, "hour") if hours < 48 else count_of(hours // 24, "day")
+
+
 def _lead_action(row: pd.Series) -> str:
     if row["kind"] == "unprocessed":
-        return t("act_lead_unprocessed", hours=count_of(_whole(row["hours_waiting"]), "hour"))
+        return t("act_lead_unprocessed", hours=waiting(_whole(row["hours_waiting"])))
     days = count_of(_whole(row["days_idle"]), "day")
     return t("act_lead_never" if _yes(row["never_touched"]) else "act_lead_hanging", days=days)
 

@@ -46,7 +46,7 @@ def test_backlog_lists_the_managers_leads_after_the_deals_most_urgent_first(app,
     assert leads["lead_title"].tolist() == ["Окна в офис", "Звонок: двери", "Письмо без ответа",
                                             "Перезвонить", "Коммерческое"]
     assert leads["action"].tolist() == [
-        f"Обработайте лид: ждёт 120{NBSP}часов", f"Обработайте лид: ждёт 21{NBSP}час",
+        f"Обработайте лид: ждёт 5{NBSP}дней", f"Обработайте лид: ждёт 21{NBSP}час",
         f"Свяжитесь: лид не трогали ни разу, 12{NBSP}дней", f"Свяжитесь снова: без касаний 5{NBSP}дней",
         f"Свяжитесь снова: без касаний 4{NBSP}дня"]
     assert leads["lead_url"].iloc[0] == "https://fixture.bitrix24.ru/crm/lead/details/11/"

@@ -59,7 +59,7 @@ def test_backlog_on_the_fixture(app) -> None:
     leads = table(at, "backlog_leads")
     # lead 5 is unprocessed and hanging: listed once, first; then lead 1, hanging 4 days
     assert leads["lead_url"].tolist() == [LEAD.format(5), LEAD.format(1)]
-    assert leads["action"].tolist() == [f"Обработайте лид: ждёт 248{NBSP}часов",
+    assert leads["action"].tolist() == [f"Обработайте лид: ждёт 10{NBSP}дней",
                                         f"Свяжитесь снова: без касаний 4{NBSP}дня"]
     clients = table(at, "backlog_clients")
     assert clients[["client_name", "action"]].values.tolist() == [

@@ -6,6 +6,7 @@ import pytest
 import streamlit as st
 
 from dashboard.i18n import LANG_KEY, count_of
+from dashboard.leads_shared import waiting
 from dashboard.scorecard import shade
 
 NB = "\u00a0"
@@ -15,6 +16,7 @@ NB = "\u00a0"
     (1, "1 день", "1 day"), (2, "2 дня", "2 days"), (5, "5 дней", "5 days"), (11, "11 дней", "11 days"),
     (14, "14 дней", "14 days"), (21, "21 день", "21 days"), (22, "22 дня", "22 days"),
     (104, "104 дня", "104 days"), (111, "111 дней", "111 days"), (0, "0 дней", "0 days"),
+    (1094, "1 094 дня", "1,094 days"),  # grouped as the language writes numbers (the space is a no-break one)
 ])
 def test_days_take_the_form_their_number_needs(n: int, ru: str, en: str) -> None:
     # the Russian rule: 1, 21, 101 -> one; 2-4, 22-24 -> few; 0, 5-20, 25-30, 111 -> many (CLDR)
@@ -31,6 +33,13 @@ def test_working_days_and_deals() -> None:
     assert count_of(5, "working_day") == f"5{NB}рабочих дней"
     assert count_of(1, "deal") == f"1{NB}сделка"
     assert count_of(2, "deal") == f"2{NB}сделки"
+
+
+def test_a_lead_waits_hours_then_days() -> None:
+    # up to 47 h in hours; from 48 h whole days, rounded down: 120 h = 5 days, 26 256 h = 1 094 days
+    st.session_state[LANG_KEY] = "ru"
+    assert [waiting(h) for h in (1, 21, 47, 48, 120, 26_256)] == [
+        f"1{NB}час", f"21{NB}час", f"47{NB}часов", f"2{NB}дня", f"5{NB}дней", f"1{NB}094{NB}дня"]
 
 
 def _alpha(css: str) -> float:
