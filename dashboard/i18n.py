@@ -338,10 +338,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Pick yourself once — the choice stays in the page address, so you can bookmark it.",
     },
     "backlog_pick_whose": {"ru": "Чьи сделки", "en": "Whose deals"},
-    "backlog_pick_hint_whose": {
-        "ru": "У вас нет своих открытых сделок — выберите менеджера, чтобы открыть его список.",
-        "en": "You own no open deals — pick a manager to open their list.",
-    },
     "backlog_count": {"ru": "Требуют действия сейчас: {n}", "en": "Need action now: {n}"},
     "backlog_fresh": {
         "ru": "Появилось с начала прошлого рабочего дня: {n}.",

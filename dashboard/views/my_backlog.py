@@ -51,12 +51,16 @@ def render(ctx: Context) -> None:
 def _whose(ctx: Context) -> int | None:
     """Whose list: a signed-in user's own from the start (a head or an admin may pick any manager they see);
     without sign-in, the user picks themselves once. None (with a hint) until someone is picked."""
-    me = ctx.viewer.user_id if ctx.viewer is not None else None
-    word = "backlog_pick" if me is None else "backlog_pick_whose"
-    manager_id = filters.pick("manager", word, word, filters.manager_options(), default=me)
-    if manager_id is None:
-        st.info(t("backlog_pick_hint" if me is None else "backlog_pick_hint_whose"), icon=":material/person:")
-    return manager_id
+    options = filters.manager_options()
+    if ctx.viewer is None:
+        manager_id = filters.pick("manager", "backlog_pick", "backlog_pick", options)
+        if manager_id is None:
+            st.info(t("backlog_pick_hint"), icon=":material/person:")
+        return manager_id
+    me = ctx.viewer.user_id
+    if me not in options:  # no open deal (the managers list): their leads and clients to bring back still are
+        options = {me: ctx.viewer.name, **options}
+    return filters.pick("manager", "backlog_pick_whose", "backlog_pick_whose", options, default=me)
 
 
 def _leads_and_clients(ctx: Context, manager_id: int) -> None:
