@@ -161,7 +161,8 @@ CLIENT_SEARCH = Uses("client_search", shown=("client_name", "client_type", "matc
 CLIENT_CARD = Uses("client_card", read=("client_type", "client_id", "client_name", "client_url", "owner_id",
                                         "owner_name", "contacts", "open_deals", "won_deals", "lost_deals",
                                         "won_amount", "avg_won_amount", "last_won_at", "last_activity_at",
-                                        "last_activity_subject", "next_activity_at", "next_activity_subject"))
+                                        "last_activity_subject", "next_activity_at", "next_activity_subject",
+                                        "next_activity_overdue"))
 CLIENT_HISTORY = Uses("client_history", shown=("deal_title", "deal_url", "outcome", "stage_name",
                                                "amount_base", "date_create", "closed_at", "manager_name"),
                       read=("deal_id", "manager_id", "opportunity", "currency_id"))

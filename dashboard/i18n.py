@@ -721,6 +721,8 @@ TEXTS: dict[str, dict[str, str]] = {
                            "en": "Last activity: {subject} — {when}"},
     "card_next_activity": {"ru": "Следующее дело: {subject} — {when}",
                            "en": "Next activity: {subject} — {when}"},
+    "card_next_overdue": {"ru": "Дело просрочено: {subject} — срок был {when}",
+                          "en": "Activity overdue: {subject} — it was due {when}"},
     "card_no_last": {"ru": "Дел по клиенту ещё не было.", "en": "No activity with this client yet."},
     "card_no_next": {"ru": "Следующего дела нет — клиент ни у кого в планах.",
                      "en": "No next activity — the client is in nobody's plans."},

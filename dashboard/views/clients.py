@@ -80,7 +80,9 @@ def _activity(row: pd.Series, ctx: Context, which: str) -> str:
     if when is None or pd.isna(when):
         return t(f"card_no_{which}")
     subject = plain.md(row[f"{which}_activity_subject"] or "—")
-    return t(f"card_{which}_activity", subject=subject, when=formatting.moment(when, ctx.tz, lang()))
+    overdue = which == "next" and bool(row["next_activity_overdue"])  # known whenever a next activity is
+    key = "card_next_overdue" if overdue else f"card_{which}_activity"
+    return t(key, subject=subject, when=formatting.moment(when, ctx.tz, lang()))
 
 
 def _tiles(ctx: Context, row: pd.Series) -> None:

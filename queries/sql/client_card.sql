@@ -4,14 +4,15 @@
 -- (NULL = all; the client's owner)
 -- columns: client_type, client_id, client_name, client_url, owner_id, owner_name, contacts, open_deals,
 -- won_deals, lost_deals, won_amount, avg_won_amount, last_won_at, last_activity_at,
--- last_activity_subject, next_activity_at, next_activity_subject
+-- last_activity_subject, next_activity_at, next_activity_subject, next_activity_overdue
 -- rule: the client's deals (its company's, else its contact's: v_client_deal) by T: open, won (final move
 -- into a success stage), lost; won_amount and avg_won_amount in the base currency. contacts: "name, phones,
 -- e-mails" as written, a company's own line first, then its contacts by name (namesakes by id; a contact
 -- client: itself).
 -- The last activity: the latest completed one at or before T bound to the client's records (a company and
--- its contacts) or to its deals; the next: the earliest open one with a deadline. No row for an unknown
--- client or one out of scope.
+-- its contacts) or to its deals; the next: the earliest open one with a deadline, overdue when that was
+-- before the start of T's day (as the overdue rule reckons). No row for an unknown client or one out of
+-- scope.
 with
 
 client as (
@@ -89,8 +90,12 @@ last_activity as (
 ),
 
 next_activity as (
-    select min(deadline) as at, arg_min(subject, deadline) as subject
+    select
+        min(deadline) as at,
+        arg_min(subject, deadline) as subject,
+        min(deadline) < any_value(ctx.day_start) as overdue
     from activities
+    cross join ctx
     where not completed and deadline is not null
 )
 
@@ -116,7 +121,8 @@ select
     la.at as last_activity_at,
     la.subject as last_activity_subject,
     na.at as next_activity_at,
-    na.subject as next_activity_subject
+    na.subject as next_activity_subject,
+    na.overdue as next_activity_overdue
 from client as c
 cross join last_activity as la
 cross join next_activity as na

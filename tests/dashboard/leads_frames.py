@@ -188,13 +188,14 @@ CLIENT_CARD = {
         "contacts": ["Иван Петров, +7 (912) 345-67-89, Ivan@Mail.RU"], "open_deals": 0, "won_deals": 5,
         "lost_deals": 1, "won_amount": 900000.0, "avg_won_amount": 180000.0,
         "last_won_at": _at(days=70), "last_activity_at": _at(days=19), "last_activity_subject": "Звонок: КП",
-        "next_activity_at": None, "next_activity_subject": None},
+        "next_activity_at": None, "next_activity_subject": None, "next_activity_overdue": None},
     ("contact", 602): {
         "client_type": "contact", "client_id": 602, "client_name": "Иван Сидоров",
         "client_url": client_url("contact", 602), "owner_id": 3, "owner_name": "Viktor Sidorov",
         "contacts": ["Иван Сидоров, , ivan@mail.ru"], "open_deals": 1, "won_deals": 0, "lost_deals": 0,
         "won_amount": 0.0, "avg_won_amount": None, "last_won_at": None, "last_activity_at": None,
-        "last_activity_subject": None, "next_activity_at": _at(days=-2), "next_activity_subject": "Встреча"},
+        "last_activity_subject": None, "next_activity_at": _at(days=-2), "next_activity_subject": "Встреча",
+        "next_activity_overdue": False},
 }
 
 

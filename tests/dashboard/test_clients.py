@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dashboard import columns
 from tests.dashboard.helpers import no_errors, table, texts, tiles, widget
-from tests.dashboard.leads_frames import leads_metrics  # noqa: F401 - a fixture
+from tests.dashboard.leads_frames import CLIENT_CARD, leads_metrics  # noqa: F401 - a fixture
 
 NBSP = "\u00a0"
 
@@ -71,6 +71,17 @@ def test_several_found_the_picked_row_opens(app, leads_metrics) -> None:  # noqa
     assert "Дел по клиенту ещё не было." in texts(at)
     assert "Следующее дело: Встреча — 22.11.2026 18:00" in texts(at)
     assert "Ничего нет — всё в порядке." in texts(at)  # no deals in the history
+
+
+def test_an_overdue_next_activity_is_called_overdue(app, leads_metrics, monkeypatch) -> None:  # noqa: F811
+    # the metric flags Иван Сидоров's meeting overdue: the card does not call it «Следующее дело»
+    monkeypatch.setitem(CLIENT_CARD[("contact", 602)], "next_activity_overdue", True)
+    at = app("clients")
+    at.text_input(key="client_q").set_value("иван").run()
+    _pick(at, "client_results", 1)
+    no_errors(at)
+    assert "Дело просрочено: Встреча — срок был 22.11.2026 18:00" in texts(at)
+    assert "Следующее дело" not in texts(at)
 
 
 def test_a_row_of_the_reactivation_list_opens_its_card(app, leads_metrics) -> None:  # noqa: F811

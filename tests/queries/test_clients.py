@@ -112,7 +112,33 @@ def test_client_card_of_a_company(run):
     # with its contact Ivan on 24 Nov 10:00
     assert (card.last_activity_at, card.last_activity_subject) == (t("2026-11-18 12:00"), "Call Alfa")
     assert (card.next_activity_at, card.next_activity_subject) == (t("2026-11-24 10:00"), "Meet Ivan")
+    assert not card.next_activity_overdue  # due after T
     assert (card.owner_id, card.owner_name) == (1, "Anna Ivanova")
+
+
+def test_client_card_says_when_the_next_activity_is_overdue(fixture_db, tmp_path):
+    import shutil
+
+    import duckdb
+
+    from queries import run_metric
+    from tests.queries.fixture_db import AS_OF
+
+    # T is Fri 20 Nov 18:00 MSK, its day starts 20 Nov 00:00. An open call to company 1 due Thu 19 Nov 15:00
+    # is earlier than «Meet Ivan» (24 Nov): it is the next activity, and overdue (due before T's day). One
+    # due Fri 20 Nov 09:00 instead is due today: next, not yet overdue (the overdue rule's own reckoning).
+    for due, overdue in (("2026-11-19 15:00", True), ("2026-11-20 09:00", False)):
+        db = tmp_path / f"crm-{overdue}.duckdb"
+        shutil.copyfile(fixture_db, db)
+        with duckdb.connect(str(db)) as con:
+            con.execute("insert into entity_activities (id, owner_type_id, owner_id, type_id, subject,"
+                        " completed, deadline, created, last_updated, responsible_id)"
+                        " values (7990, 4, 1, 2, 'Call about the invoice', false, ?, ?, ?, 1)",
+                        [t(due), t("2026-11-10 09:00"), t("2026-11-10 09:00")])
+            con.execute("insert into entity_activity_bindings values (7990, 4, 1)")
+        card = run_metric("client_card", db, as_of=AS_OF, client_type="company", client_id=1).iloc[0]
+        assert (card.next_activity_at, card.next_activity_subject) == (t(due), "Call about the invoice")
+        assert bool(card.next_activity_overdue) is overdue
 
 
 def test_client_card_lists_namesakes_in_a_fixed_order(fixture_db, tmp_path):
