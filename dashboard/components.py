@@ -197,6 +197,7 @@ def table(ctx: Context, frame: pd.DataFrame, *, key: str, columns: list[str] | N
     `whole` builds its every row), or a whole frame longer than tables.SHOWN_MAX_ROWS (its head is shown,
     the caption says of how many)."""
     cut = bool(frame.attrs.get("cut"))
+    rows = frame.attrs.get("rows") if cut else None  # how long a cut list is, when SQL counted it
     long = not cut and len(frame) > tables.SHOWN_MAX_ROWS
     deferred = long or (cut and whole is not None)  # some rows are shaped after the click, outside this run
     dismissed = dismissed_with_deals() if deferred else None  # so the marks are read now, in the page's run
@@ -209,14 +210,24 @@ def table(ctx: Context, frame: pd.DataFrame, *, key: str, columns: list[str] | N
     build = (lambda: shaped(every())) if every is not None else None
     return tables.show(shaped(head), key=key, columns=columns, currency=ctx.base_currency, tz=ctx.tz,
                        highlight=highlight, select=select, file_name=file_name, height=height,
-                       doubtful=doubtful if unsure(ctx) else (), whole=build, cut=cut,
-                       total=None if cut else len(frame))
+                       doubtful=doubtful if unsure(ctx) else (), whole=build, cut=cut and rows is None,
+                       total=rows if cut else len(frame))
 
 
 def long_list(name: str, **params: Any) -> tuple[pd.DataFrame, tables.Whole]:
     """A long list's head (its first tables.SHOWN_MAX_ROWS rows, from SQL; attrs["cut"] when there are
     more) and the builder of its every row, for `table`'s downloads."""
     return data.metric(name, limit=tables.SHOWN_MAX_ROWS, **params), data.whole(name, **params)
+
+
+def list_size(frame: pd.DataFrame) -> str:
+    """How many rows a list has, for its title: the whole list's count when only its head was asked
+    (attrs["rows"]), else the frame's length; `2 000+` when a head's count is unknown."""
+    lg = lang()
+    if not frame.attrs.get("cut"):
+        return formatting.integer(len(frame), lg)
+    rows = frame.attrs.get("rows")
+    return formatting.integer(rows, lg) if rows is not None else f"{formatting.integer(len(frame), lg)}+"
 
 
 def head_params(params: dict[str, Any]) -> dict[str, Any]:

@@ -208,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
                         client_type=args.client_type, client_id=args.client_id, search=args.search,
                         viewer=viewer, limit=args.limit)
         if df.attrs.get("cut"):
-            print(f"(the first {args.limit} rows; the metric has more)", file=sys.stderr)
+            print(f"(the first {args.limit} of {df.attrs['rows']} rows)", file=sys.stderr)
         if viewer is not None and args.format != "table":  # written before the rows are handed out
             record_export(args.db, viewer, args.metric, args.format, len(df), _filters_text(args))
         _print(_in_zone(df, zone), args.format)

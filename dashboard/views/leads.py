@@ -56,8 +56,7 @@ def _lists(ctx: Context, scope: dict[str, Any]) -> None:
     """The leads behind the two numbers: unprocessed oldest first, hanging most idle first."""
     for name, uses in (("unprocessed", columns.LEADS_UNPROCESSED), ("hanging", columns.LEADS_HANGING)):
         frame, whole = components.long_list(uses.metric, **scope)
-        more = "+" if frame.attrs.get("cut") else ""  # the count of the shown head: at least that many
-        st.subheader(f"{t(f'leads_{name}_title')} · {formatting.integer(len(frame), lang())}{more}")
+        st.subheader(f"{t(f'leads_{name}_title')} · {components.list_size(frame)}")
         st.caption(_help(ctx, f"{name}_leads") or "")
         components.table(ctx, frame, key=f"leads_{name}", columns=uses.columns, file_name=f"leads_{name}",
                          whole=whole, shape=_inactive_marked)

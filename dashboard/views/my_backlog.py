@@ -38,8 +38,8 @@ def render(ctx: Context) -> None:
         return
     components.dismissed_note([manager_id])
     deals, whole = components.long_list("backlog", manager_id=manager_id)
-    more = "+" if deals.attrs.get("cut") else ""  # counts of the shown head: at least that many
-    st.subheader(t("backlog_count", n=f"{len(deals)}{more}"))
+    more = "+" if deals.attrs.get("cut") else ""  # fresh ones are counted in the shown head: at least so many
+    st.subheader(t("backlog_count", n=components.list_size(deals)))
     fresh = int(deals["since_last_workday"].fillna(False).astype(bool).sum())
     st.caption(t("backlog_fresh", n=f"{fresh}{more}") + " " + t("backlog_order"))
     components.table(ctx, deals, key="backlog_table", columns=columns.BACKLOG.columns,

@@ -79,7 +79,7 @@ def test_forecast_flags_show_the_head_and_download_every_row(short: dict[str, An
     assert len(every) == 4
     head = table(at, "forecast_flags")
     assert head["deal_title"].tolist() == every["deal_title"].tolist()[:2]  # the metric's first rows
-    assert "Показаны первые 2 строк; весь список — в CSV или Excel." in texts(at)
+    assert "Показаны первые 2 из 4 строк; весь список — в CSV или Excel." in texts(at)  # SQL counted the 4
     rows = _csv(short["built"]["forecast_flags_csv"]())  # the click
     assert [r[0] for r in rows[1:]] == every["deal_title"].tolist()
     reasons = [r[rows[0].index(TEXTS["reason"]["ru"])] for r in rows[1:]]
@@ -119,7 +119,7 @@ def test_a_manager_filter_on_a_cut_list_asks_sql_for_that_manager(short: dict[st
     at = _page()
     team = run_metric("stale_deals", short["db"], as_of=AS_OF)  # the drill's default rule: 4 deals
     assert len(team) == 4 and len(set(team["manager_id"])) > 1
-    assert "Показаны первые 2 строк" in texts(at)
+    assert "Показаны первые 2 из 4 строк" in texts(at)
     short["calls"].clear()
     widget(at, "selectbox", "manager").set_value(1).run()  # Anna
     no_errors(at)
@@ -250,3 +250,16 @@ def test_the_lead_desk_shapes_the_head_of_a_long_served_duplicates_frame(
     assert [r[header.index(TEXTS["route_to"]["ru"])] for r in rows[1:]] == [
         "", "", "Anna Ivanova", "", "⚠ Viktor Sidorov · уволен(а)", "", ""]
     assert export_audit(short["db"]) == [("duplicates", "csv", 7)]
+
+
+def test_a_cut_lists_title_counts_the_whole_list(short: dict[str, Any]) -> None:
+    # Anna's backlog (fixture_db.py) has more than the 2 rows shown: the title and the caption give the
+    # whole list's length (SQL counts it), where they said «2+» and «the first 2 rows» before
+    every = run_metric("backlog", short["db"], as_of=AS_OF, manager_id=1)
+    assert len(every) > 2
+    at = _page("my_backlog")
+    widget(at, "selectbox", "manager").set_value(1).run()
+    no_errors(at)
+    assert table(at, "backlog_table")["deal_title"].tolist() == every["deal_title"].tolist()[:2]
+    assert f"Требуют действия сейчас: {len(every)}" in texts(at)
+    assert f"Показаны первые 2 из {len(every)} строк; весь список — в CSV или Excel." in texts(at)

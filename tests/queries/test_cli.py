@@ -56,14 +56,14 @@ def test_manager_filter_and_table(fixture_db):
 
 def test_limit_prints_the_first_rows_and_says_more_exist(fixture_db):
     # unprocessed_incoming at 18:00 on the 20th lists three activities (EXPECTED_SCORECARD: Boris's 3);
-    # --limit 2 prints the first two in the metric's order and says the list goes on
+    # --limit 2 prints the first two in the metric's order and says how long the list is
     whole = cli("unprocessed_incoming", "--db", str(fixture_db), "--as-of", "2026-11-20T18:00",
                 "--format", "csv")
     head = cli("unprocessed_incoming", "--db", str(fixture_db), "--as-of", "2026-11-20T18:00",
                "--format", "csv", "--limit", "2")
     assert head.returncode == 0, head.stderr
     assert head.stdout.splitlines() == whole.stdout.splitlines()[:3]  # the header and the first two rows
-    assert head.stderr == "(the first 2 rows; the metric has more)\n"
+    assert head.stderr == "(the first 2 of 3 rows)\n"
 
 
 def test_rules_option(fixture_db, tmp_path):

@@ -107,8 +107,19 @@ def test_limit_gives_the_first_rows_in_the_metrics_order(fixture_db):
     head = run_metric("backlog", fixture_db, as_of=AS_OF, rules=Rules(), limit=2)
     assert head.attrs["cut"] is True
     assert head.equals(whole.head(2))
+    assert head.attrs["rows"] == len(whole)  # how long the whole list is, counted without its sort
     exact = run_metric("backlog", fixture_db, as_of=AS_OF, rules=Rules(), limit=len(whole))
-    assert exact.attrs["cut"] is False and exact.equals(whole)
+    assert exact.attrs["cut"] is False and exact.equals(whole) and exact.attrs["rows"] == len(whole)
+
+
+def test_the_count_leaves_out_only_a_final_order_by():
+    from queries.runner import count_sql
+
+    listed = "with a as (\n    select 1 as x\n    order by x\n)\nselect * from a\norder by x desc,\n    x"
+    inner = "with a as (\n    select 1 as x\n    order by x\n)\nselect * from a"  # a CTE's own ORDER BY stays
+    assert count_sql(listed) == f"select count(*) from (\n{inner}\n)"
+    capped = "select * from a\norder by x\nlimit 50"  # client_search: its 50 are what the list holds
+    assert count_sql(capped) == f"select count(*) from (\n{capped}\n)"
 
 
 @pytest.mark.parametrize("bad", [0, -1, 2.5, "10", True])
