@@ -11,12 +11,11 @@ activities again for a T before it.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 import duckdb
 
-from queries.sqltext import SQL_DIR, split_statements
+from queries.sqltext import SQL_DIR, split_statements, without_final_order_by
 
 DERIVED_SQL = SQL_DIR / "_derived.sql"
 DERIVED_VERSION = "11"  # bump when _derived.sql changes meaning: stored tables of another version are ignored
@@ -25,7 +24,6 @@ NAMES = ("user", "deal_state", "deal_activity", "deal", "open_planned", "pending
          "record_value", "shared_value")
 PUSH_NAMES = ("close_date_push", "push_total", "snapshot_day")  # what a new day of deal_snapshots changes
 RETIRED = ("deal_summary",)  # stored by an earlier version: dropped on refresh
-FINAL_ORDER_BY = re.compile(r"\n\s*order by [^\n]*$")
 LIVE_FACTS_AT = "(select as_of from ctx)"
 MACRO = "create or replace temp macro "  # _derived.sql's macros (how a phone compares): on every connection
 
@@ -36,7 +34,7 @@ def _statements(create: str, ref: str, facts_at: str, *, stored: bool) -> list[s
     statements = split_statements(sql)
     # the final ORDER BY lays out a stored table (its blocks' min / max then skip what a filter excludes);
     # a live view would only sort for nothing
-    return statements if stored else [FINAL_ORDER_BY.sub("", s) for s in statements]
+    return statements if stored else [without_final_order_by(s) for s in statements]
 
 
 def _marker(con: duckdb.DuckDBPyConnection) -> str:

@@ -25,6 +25,7 @@ from queries.errors import QueryError
 from queries.history_table import ensure_history_table
 from queries.rules import Rules, load_rules
 from queries.scope import Viewer
+from queries.sqltext import without_final_order_by
 from snapshot.schema import SCHEMA_VERSION
 
 KNOWN_SCHEMA_VERSIONS = {str(SCHEMA_VERSION)}
@@ -180,7 +181,6 @@ def prepare(con: duckdb.DuckDBPyConnection, rules: Rules, as_of: datetime, *, pi
 
 CUT = "cut"  # DataFrame.attrs key: True when a `limit` left rows out (the metric has more than it returned)
 ROWS = "rows"  # DataFrame.attrs key, with a `limit`: how many rows the whole list has
-FINAL_ORDER = "\norder by "  # a metric's last clause, on a line of its own
 
 
 def execute(con: duckdb.DuckDBPyConnection, info: MetricInfo, filters: dict[str, Any],
@@ -206,11 +206,7 @@ def execute(con: duckdb.DuckDBPyConnection, info: MetricInfo, filters: dict[str,
 def count_sql(body: str) -> str:
     """`select count(*)` over a metric's rows, its final ORDER BY left out (a sort that changes no count:
     35 ms instead of 200 for a million-row list) unless a LIMIT follows it."""
-    at = body.rfind(FINAL_ORDER)
-    tail = body[at:] if at >= 0 else ""
-    if tail and "limit" not in tail.lower() and ")" not in tail:
-        body = body[:at]
-    return f"select count(*) from (\n{body}\n)"
+    return f"select count(*) from (\n{without_final_order_by(body)}\n)"
 
 
 def _frame(table: pa.Table) -> pd.DataFrame:
