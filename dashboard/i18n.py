@@ -12,7 +12,8 @@ from contextlib import contextmanager
 
 import streamlit as st
 from babel import Locale
-from babel.numbers import format_decimal
+
+from dashboard import formatting
 
 LANGS = ("ru", "en")
 DEFAULT_LANG = "ru"
@@ -865,10 +866,9 @@ def plural(n: float, noun: str) -> str:
     return forms.get(category) or forms["other"]
 
 
-def count_of(n: float, noun: str) -> str:
+def count_of(n: int, noun: str) -> str:
     """`21 день`, `2 дня`, `1 094 дня` / `1 day`, `1,094 days` (the number as the language writes it)."""
-    shown = format_decimal(int(n) if float(n).is_integer() else n, locale=lang())
-    return f"{shown}\u00a0{plural(n, noun)}"
+    return f"{formatting.integer(n, lang())}\u00a0{plural(n, noun)}"
 
 
 # Reason codes from the list metrics (queries/sql/*.sql `reason`), with their numbers pulled out.
