@@ -112,6 +112,11 @@ def _requested_manager(everyone: Mapping[int, str]) -> int | None:
     return by_label.get(st.query_params.get("manager", ""))
 
 
+def _choosable_managers() -> bool:
+    """False when «all» is the one manager there is to choose: a manager sees only themselves."""
+    return data.context().sees_everything or len(manager_options()) > 1
+
+
 def _manager_pick(department_id: int | None, column) -> int | None:
     """The manager selectbox, listing the department's managers. A manager from elsewhere that the URL or
     the last choice asks for stays selectable, so the page can say the combination selects nobody."""
@@ -126,8 +131,9 @@ def _manager_pick(department_id: int | None, column) -> int | None:
 def bar(ctx, *, pipeline: bool = True, dept: bool = True, manager: bool = True, month_of: date | None = None,
         ahead: int = 6) -> Filters:
     """The filter row of a page; each filter is bound to its short URL key. With `month_of` (the as-of
-    day) a month picker comes first. A department and manager that select nobody are said so, and the page
-    stops there (never zeros and "all good" for nobody)."""
+    day) a month picker comes first. A picker with nothing to choose is left out (a manager has no department
+    to pick and only themselves as manager). A department and manager that select nobody are said so, and
+    the page stops there (never zeros and "all good" for nobody)."""
     row = st.container(horizontal=True, gap="small")  # wraps on a narrow page: no choice cut to «Все воро»
     columns = [row] * 4
     month = month_pick(month_of, ahead=ahead, column=columns.pop(0)) if month_of is not None else None
@@ -135,9 +141,9 @@ def bar(ctx, *, pipeline: bool = True, dept: bool = True, manager: bool = True, 
     if pipeline:
         values["pipeline"] = pick("pipeline", "f_pipeline", "f_all_pipelines", pipeline_options(),
                                   column=columns.pop(0))
-    if dept:
+    if dept and department_options():  # a manager has no department to choose: no picker
         values["dept"] = pick("dept", "f_dept", "f_all_depts", department_options(), column=columns.pop(0))
-    if manager:
+    if manager and _choosable_managers():
         values["manager"] = _manager_pick(values.get("dept"), columns.pop(0))
     chosen = Filters(pipeline_id=values.get("pipeline"), department_id=values.get("dept"),
                      manager_id=values.get("manager"), month=month)

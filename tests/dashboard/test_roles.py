@@ -97,6 +97,16 @@ def test_manager_navigation_own_backlog_and_no_export(as_user):
         assert not other.exception and not other.download_button, page
 
 
+def test_a_manager_gets_no_picker_with_nothing_to_choose(as_user):
+    # Boris as a manager sees only himself: no department to pick, no other manager; a head keeps both
+    for page in ("forecast", "conversion", "trends", "clients"):
+        mine = as_user(2, "managers = [2]", page=page)
+        assert not mine.exception, page
+        assert not [s for s in mine.selectbox if s.key in ("dept", "manager")], page
+        head = as_user(2, page=page)
+        assert {s.key for s in head.selectbox} >= {"dept", "manager"}, page
+
+
 def test_my_backlog_opens_on_a_signed_in_heads_own_deals(as_user):
     # Boris heads Sales East and owns deals: the page knows who he is, so it does not ask «Кто вы?» but
     # starts on his own list (the same three deals as in the manager test above), and he may pick Viktor
