@@ -49,8 +49,9 @@ def render(ctx: Context) -> None:
 
 
 def _whose(ctx: Context) -> int | None:
-    """Whose list: a signed-in user's own from the start (a head or an admin may pick any manager they see);
-    without sign-in, the user picks themselves once. None (with a hint) until someone is picked."""
+    """Whose list: a signed-in user's own from the start (a head or an admin may pick any manager they see; a
+    manager, who sees only themselves, gets no picker); without sign-in, the user picks themselves once.
+    None (with a hint) until someone is picked."""
     options = filters.manager_options()
     if ctx.viewer is None:
         manager_id = filters.pick("manager", "backlog_pick", "backlog_pick", options)
@@ -60,6 +61,8 @@ def _whose(ctx: Context) -> int | None:
     me = ctx.viewer.user_id
     if me not in options:  # no open deal (the managers list): their leads and clients to bring back still are
         options = {me: ctx.viewer.name, **options}
+    if list(options) == [me]:  # a manager: their own list, nobody else's to pick
+        return me
     return filters.pick("manager", "backlog_pick_whose", "backlog_pick_whose", options, default=me)
 
 

@@ -105,6 +105,12 @@ def test_a_manager_gets_no_picker_with_nothing_to_choose(as_user):
         assert not [s for s in mine.selectbox if s.key in ("dept", "manager")], page
         head = as_user(2, page=page)
         assert {s.key for s in head.selectbox} >= {"dept", "manager"}, page
+    # My backlog: his own list (D201, D202, D205 as above) with no «Чьи сделки» to pick from; the head picks
+    mine = as_user(2, "managers = [2]", page="my_backlog")
+    assert not [s for s in mine.selectbox if s.key == "manager"]
+    assert sorted(table(mine, "backlog_table")["deal_title"]) == ["Incoming calls", "Lost at invoice",
+                                                                  "Moved to projects"]
+    assert as_user(2, page="my_backlog").selectbox(key="manager").value == 2
 
 
 def test_my_backlog_opens_on_a_signed_in_heads_own_deals(as_user):
