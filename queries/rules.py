@@ -18,13 +18,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
+from snapshot.secrets_file import SECRETS, SecretsFileError, read_secrets
+
 LOSS_GROUPS = ("manager_closed", "client_declined", "client_silent")
 WEEKDAYS = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7, "monday": 1, "tuesday": 2,
             "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6, "sunday": 7}
 MAX_DAYS = 36500  # a hundred years: any longer threshold is a typo
 MAX_ID = 2**63 - 1  # ids are BIGINT in the snapshot
 ENV_VAR = "DOZHIM_RULES"
-SECRETS = Path(".streamlit/secrets.toml")
 DEFAULT_FILE = Path("rules.toml")
 OFFSET_RE = re.compile(r"^[+-](0\d|1[0-4]):[0-5]\d$")
 THRESHOLD_KEYS = ("max_deal_age_days", "touch_interval_days", "invoice_followup_business_days",
@@ -418,14 +419,12 @@ def rules_path(secrets: Path = SECRETS) -> Path | None:
     DOZHIM_RULES in .streamlit/secrets.toml, else ./rules.toml when present, else None (the defaults)."""
     if os.environ.get(ENV_VAR):
         return Path(os.environ[ENV_VAR])
-    if secrets.is_file():
-        try:
-            value = tomllib.loads(secrets.read_text(encoding="utf-8")).get(ENV_VAR)
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise RulesError(f"{secrets}: cannot read {ENV_VAR} ({type(exc).__name__}); fix the file") \
-                from None
-        if value:
-            return Path(str(value))
+    try:
+        value = read_secrets(secrets).get(ENV_VAR)
+    except SecretsFileError as exc:
+        raise RulesError(str(exc)) from None
+    if value:
+        return Path(str(value))
     return DEFAULT_FILE if DEFAULT_FILE.is_file() else None
 
 

@@ -15,7 +15,6 @@ import re
 import signal
 import sys
 import time
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +24,7 @@ from connectors.bitrix24.lock import LockHeld
 from connectors.bitrix24.progress import make_reporter
 from connectors.bitrix24.store import StoreError
 from connectors.bitrix24.webhook import HOW_TO_FIX, redact
+from snapshot.secrets_file import SECRETS, SecretsFileError, read_secrets
 
 if TYPE_CHECKING:  # the sync module (and DuckDB) load only when a sync runs: --help stays fast
     from connectors.bitrix24.sync import AfterWrite
@@ -36,7 +36,6 @@ EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 ENV_VAR = "BITRIX24_WEBHOOK_URL"
-SECRETS = Path(".streamlit/secrets.toml")
 
 _EVERY = re.compile(r"^(\d+)\s*([smhd]?)$")
 _UNIT = {"": 60, "s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -105,14 +104,13 @@ def find_webhook(given: str | None, secrets: Path = SECRETS) -> str:
         return given
     if os.environ.get(ENV_VAR):
         return os.environ[ENV_VAR]
-    if secrets.exists():
-        try:
-            data = tomllib.loads(secrets.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"{secrets} is not valid TOML ({type(exc).__name__}); fix it") from None
-        value = data.get(ENV_VAR) or (data.get("bitrix24") or {}).get("webhook_url")
-        if value:
-            return str(value)
+    try:
+        data = read_secrets(secrets)
+    except SecretsFileError as exc:
+        raise ConfigError(str(exc)) from None
+    value = data.get(ENV_VAR) or (data.get("bitrix24") or {}).get("webhook_url")
+    if value:
+        return str(value)
     raise ConfigError(f"no webhook URL: pass --webhook, set {ENV_VAR} or put {ENV_VAR} in {secrets}; "
                       f"{HOW_TO_FIX}")
 

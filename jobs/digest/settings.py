@@ -6,13 +6,12 @@ They are never logged, printed or stored: errors go through `Settings.redact`, w
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from connectors.bitrix24.webhook import redact as redact_webhook
+from snapshot.secrets_file import SECRETS, SecretsFileError, read_secrets
 
-SECRETS = Path(".streamlit/secrets.toml")
 NAMES = (
     "DOZHIM_NOTIFY_WEBHOOK_URL",
     "DOZHIM_SMTP_HOST",
@@ -58,12 +57,10 @@ class Settings:
 
 def load_settings(env: dict[str, str] | None = None, secrets: Path = SECRETS) -> Settings:
     env = dict(os.environ) if env is None else env
-    stored: dict[str, object] = {}
-    if secrets.is_file():
-        try:
-            stored = tomllib.loads(secrets.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise SettingsError(f"{secrets}: cannot read ({type(exc).__name__}); fix the file") from None
+    try:
+        stored = read_secrets(secrets)
+    except SecretsFileError as exc:
+        raise SettingsError(str(exc)) from None
     values = {name: str(env.get(name) or stored.get(name) or "").strip() for name in NAMES}
     url = values["DOZHIM_NOTIFY_WEBHOOK_URL"]
     if url and not (url.startswith(("http://", "https://")) and "/rest/" in url):

@@ -186,7 +186,8 @@ def test_broken_secrets_file_is_one_line(tmp_path, monkeypatch):
     monkeypatch.delenv("DOZHIM_RULES", raising=False)
     (tmp_path / ".streamlit").mkdir()
     (tmp_path / ".streamlit" / "secrets.toml").write_text("DOZHIM_RULES = \n")
-    with pytest.raises(RulesError, match=r"^\.streamlit/secrets\.toml: cannot read DOZHIM_RULES"):
+    broken = r"^\.streamlit/secrets\.toml: cannot read \(TOMLDecodeError\); fix the file$"
+    with pytest.raises(RulesError, match=broken):
         rules_path()
 
 
