@@ -39,3 +39,12 @@ def test_a_broken_file_is_the_same_one_line_everywhere_and_names_no_secret(tmp_p
         load_settings(env={}, secrets=path)
     for message in (str(connector.value), str(digest.value)):
         assert message == line and "s3cret" not in message and "hunter2" not in message
+
+
+def test_a_file_in_another_encoding_is_one_line_not_a_traceback(tmp_path, monkeypatch):
+    # saved as cp1251 by a Windows editor: the connector's own reader let UnicodeDecodeError through
+    path = tmp_path / "secrets.toml"
+    path.write_bytes('# вебхук\nBITRIX24_WEBHOOK_URL = "x"\n'.encode("cp1251"))
+    monkeypatch.delenv("BITRIX24_WEBHOOK_URL", raising=False)
+    with pytest.raises(ConfigError, match=r"cannot read \(UnicodeDecodeError\); fix the file$"):
+        find_webhook(None, path)
