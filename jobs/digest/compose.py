@@ -6,7 +6,8 @@
   else with the same list as the metrics give it for that day at the same time: fixed = on that list, not on
   today's; new = the other way.
 - A head: one line per manager of their departments (the scorecard's seven rule counts and their change
-  since the previous stored day: the `trend` metric over scorecard_history), the five worst deals per rule
+  since the previous stored day: the `trend` metric over scorecard_history), worst first by those counts as
+  the daily review orders them, leads apart as there; the team's leads; the five worst deals per rule
   (backlog over the departments), the team's won so far this month against the same moment of last month
   (won_pace); and, when the head owns deals or leads too, their own list first, as a manager gets it.
 """
@@ -77,6 +78,7 @@ class Digest:
     worst: dict[str, list[Item]] = field(default_factory=dict)  # rule -> its worst deals (a head)
     worst_total: dict[str, int] = field(default_factory=dict)  # rule -> how many deals break it
     won: Won | None = None
+    team_leads: tuple[int, int] | None = None  # a head's team: (unprocessed, hanging), lead metrics present
     stale_since: datetime | None = None  # the last good sync (stale digests)
     currency: str = "RUB"
 
@@ -84,7 +86,7 @@ class Digest:
     def item_count(self) -> int:
         if self.kind == "manager":
             return len(self.items)
-        return sum(line.issues + line.leads for line in self.lines)
+        return sum(line.issues for line in self.lines)  # the deals' rule counts, as beside each name
 
 
 def _metric_exists(name: str) -> bool:
@@ -204,11 +206,12 @@ def _lead_counts(
 
 
 def team_lines(
-    db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules, day: date
+    db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules, day: date,
+    leads: dict[int, tuple[int, int]] | None,
 ) -> list[ManagerLine]:
+    """One line per manager of the scorecard, worst first (worst_first); `leads`: _lead_counts'."""
     scorecard = scoped("scorecard", db, recipient, as_of, rules)
     changes = _changes(db, recipient, as_of, rules, day)
-    leads = _lead_counts(db, recipient, as_of, rules)
     lines = []
     for _, row in scorecard.iterrows():
         counts = {
@@ -228,7 +231,13 @@ def team_lines(
                 bool(row["manager_active"]),
             )
         )
-    return sorted(lines, key=lambda line: (-(line.issues + line.leads), line.name))
+    return worst_first(lines)
+
+
+def worst_first(lines: list[ManagerLine]) -> list[ManagerLine]:
+    """As the daily review's table: the most rule breaks on deals first (the number beside each name), then
+    the most leads waiting, then by name."""
+    return sorted(lines, key=lambda line: (-line.issues, -line.leads, line.name))
 
 
 def worst_deals(
@@ -273,7 +282,8 @@ def head_digest(
 ) -> Digest:
     """The team's digest, with the head's own list (`previous_as_of` and `sent_before` as for
     manager_digest; without a previous moment the own list is not compared, so none is marked new)."""
-    lines = team_lines(db, recipient, as_of, rules, day)
+    leads = _lead_counts(db, recipient, as_of, rules)
+    lines = team_lines(db, recipient, as_of, rules, day, leads)
     worst, totals = worst_deals(db, recipient, as_of, rules, currency)
     fixed = new = None
     if previous_as_of is None:
@@ -291,6 +301,8 @@ def head_digest(
         worst=worst,
         worst_total=totals,
         won=team_won(db, recipient, as_of, rules),
+        team_leads=None if leads is None else (sum(u for u, _ in leads.values()),
+                                               sum(h for _, h in leads.values())),
         currency=currency,
     )
     if not items and not any(line.issues or line.leads for line in lines):

@@ -140,6 +140,10 @@ def _head_lines(digest: Digest, per_rule: int, managers: int, own: int) -> list[
                 )
             ]
         )
+    if digest.team_leads is not None:
+        unprocessed, hanging = digest.team_leads
+        lines.append([_t(f"Лиды команды: не обработаны {words.number(unprocessed)}, "
+                         f"зависли {words.number(hanging)}.")])
     lines += [[], [_b("Менеджеры")], [_t("В скобках — изменение с прошлого сохранённого дня.")]]
     lines += [[_t(_manager_summary(line))] for line in digest.lines[:managers]]
     if len(digest.lines) > managers:

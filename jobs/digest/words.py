@@ -59,8 +59,9 @@ CATEGORY = {"one": 0, "few": 1, "many": 2, "other": 3}
 
 
 def plural(n: int, word: str) -> str:
-    """`plural(5, "deal")` -> «5 сделок» (Babel's Russian plural rule picks the form)."""
-    return f"{n} {FORMS[word][CATEGORY[RU.plural_form(n)]]}"
+    """`plural(5, "deal")` -> «5 сделок» (Babel's Russian plural rule picks the form; the number as
+    number() writes it: «6 374 нарушения»)."""
+    return f"{number(n)} {FORMS[word][CATEGORY[RU.plural_form(n)]]}"
 
 
 def number(value: float | int | None) -> str:

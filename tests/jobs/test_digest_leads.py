@@ -37,3 +37,7 @@ def test_leads_follow_the_deals_each_once_and_heads_count_them(sandbox, tmp_path
     assert boris.count(lead_link(5)) == 1  # unprocessed and hanging: listed once, as unprocessed
     assert "Boris Petrov — 5 нарушений: необработанные входящие 3, без следующего дела 1, старые сделки 1; " \
            "лиды: не обработаны 1, зависли 2" in got[4]
+    # the head of everyone: the subject counts the deals' rules only (Anna 10 + Boris 5 + Viktor 4 = 19, as
+    # the daily review), the team's leads in one line: unprocessed 3 and 5, hanging 5, 1 and 9
+    assert got[4].startswith("[B]Дожим, 20 ноября: команда — 19 нарушений[/B]")
+    assert "Лиды команды: не обработаны 2, зависли 3." in got[4]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from jobs.digest import words
-from jobs.digest.compose import Digest, Item, ManagerLine, Won, head_digest, manager_digest
+from jobs.digest.compose import Digest, Item, ManagerLine, Won, head_digest, manager_digest, worst_first
 from jobs.digest.render import IM_MAX_CHARS, bbcode, html_page, lines_for, render
 from jobs.digest.scope import Recipient
 from queries import viewer_for
@@ -111,7 +111,8 @@ def test_a_big_team_stays_within_the_budget():
 
 
 @pytest.mark.parametrize(("n", "text"), [(1, "1 сделка"), (2, "2 сделки"), (5, "5 сделок"), (11, "11 сделок"),
-                                         (21, "21 сделка"), (22, "22 сделки"), (0, "0 сделок")])
+                                         (21, "21 сделка"), (22, "22 сделки"), (0, "0 сделок"),
+                                         (6374, "6\u00a0374 сделки")])  # grouped as words.number
 def test_russian_plurals(n, text):
     assert words.plural(n, "deal") == text
 
@@ -124,3 +125,25 @@ def test_titles_cannot_break_the_markup():
     lines, _ = lines_for(digest, 20)
     assert "[URL=https://evil.test]" not in bbcode(lines)
     assert "<b>x</b>" not in html_page(lines, "t") and "&lt;b&gt;x&lt;/b&gt;" in html_page(lines, "t")
+
+
+def test_a_heads_numbers_are_the_deals_rule_counts_and_the_teams_leads_are_one_line():
+    # the number beside a name and in the subject counts the deals' rules (the daily review's); the leads
+    # come after each name and, summed for the team, once under the won line: 7 + 2 = 9, not 9 + 6 leads
+    who = Recipient(4, "Galina Orlova", None, "head", (10,))
+    lines = [ManagerLine(1, "Anna", 7, None, {"stale_deals": 7}, (1, 0)),
+             ManagerLine(2, "Boris", 2, None, {"overaged_deals": 2}, (3, 2))]
+    digest = Digest(who, DAY, "head", DASHBOARD, lines=lines, won=Won(3, 1e6, 2e6), team_leads=(4, 2))
+    text = render(digest, 20).bbcode
+    assert text.startswith("[B]Дожим, 20 ноября: команда — 9 нарушений[/B]")
+    assert "Лиды команды: не обработаны 4, зависли 2." in text
+    assert text.index("Лиды команды") < text.index("[B]Менеджеры[/B]")
+    assert "Boris — 2 нарушения: старые сделки 2; лиды: не обработаны 3, зависли 2" in text
+
+
+def test_managers_are_ordered_by_the_number_beside_their_name():
+    # was by deals + leads: Yulia (190 + 164 leads) above Elena (207 + 145), under a bigger number
+    elena = ManagerLine(1, "Елена", 207, None, {}, (44, 101))
+    yulia = ManagerLine(2, "Юлия", 190, None, {}, (55, 109))
+    egor = ManagerLine(3, "Егор", 207, None, {}, (63, 111))
+    assert [line.name for line in worst_first([yulia, elena, egor])] == ["Егор", "Елена", "Юлия"]
