@@ -209,7 +209,8 @@ def team_lines(
     db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules, day: date,
     leads: dict[int, tuple[int, int]] | None,
 ) -> list[ManagerLine]:
-    """One line per manager of the scorecard, worst first (worst_first); `leads`: _lead_counts'."""
+    """One line per manager in the scorecard's order, the daily review's: worst first by the deals' rule
+    count (the number beside each name), then by name; the leads (`leads`: _lead_counts') do not reorder."""
     scorecard = scoped("scorecard", db, recipient, as_of, rules)
     changes = _changes(db, recipient, as_of, rules, day)
     lines = []
@@ -231,13 +232,7 @@ def team_lines(
                 bool(row["manager_active"]),
             )
         )
-    return worst_first(lines)
-
-
-def worst_first(lines: list[ManagerLine]) -> list[ManagerLine]:
-    """As the daily review's table: the most rule breaks on deals first (the number beside each name), then
-    the most leads waiting, then by name."""
-    return sorted(lines, key=lambda line: (-line.issues, -line.leads, line.name))
+    return lines
 
 
 def worst_deals(

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from jobs.digest import words
-from jobs.digest.compose import Digest, Item, ManagerLine, Won, head_digest, manager_digest, worst_first
+from jobs.digest.compose import Digest, Item, ManagerLine, Won, head_digest, manager_digest
 from jobs.digest.render import IM_MAX_CHARS, bbcode, html_page, lines_for, render
 from jobs.digest.scope import Recipient
 from queries import viewer_for
@@ -141,9 +142,19 @@ def test_a_heads_numbers_are_the_deals_rule_counts_and_the_teams_leads_are_one_l
     assert "Boris — 2 нарушения: старые сделки 2; лиды: не обработаны 3, зависли 2" in text
 
 
-def test_managers_are_ordered_by_the_number_beside_their_name():
-    # was by deals + leads: Yulia (190 + 164 leads) above Elena (207 + 145), under a bigger number
-    elena = ManagerLine(1, "Елена", 207, None, {}, (44, 101))
-    yulia = ManagerLine(2, "Юлия", 190, None, {}, (55, 109))
-    egor = ManagerLine(3, "Егор", 207, None, {}, (63, 111))
-    assert [line.name for line in worst_first([yulia, elena, egor])] == ["Егор", "Елена", "Юлия"]
+
+def test_leads_do_not_reorder_the_managers(monkeypatch):
+    # the scorecard's order (issues_total desc, then name) is the daily review's and stays the digest's:
+    # Елена 207 above Юлия 190, though Юлия has more leads waiting (164 against 145; the old order summed
+    # them and put «190» above «207»)
+    from jobs.digest import compose
+
+    frame = pd.DataFrame({"manager_id": [1, 2], "manager_name": ["Елена", "Юлия"], "issues_total": [207, 190],
+                          "manager_active": [True, True], **{c: [0, 0] for c in words.SCORECARD_COUNTS}})
+    monkeypatch.setattr(compose, "scoped", lambda metric, *args, **kwargs: frame)
+    monkeypatch.setattr(compose, "_changes", lambda *args: {})
+    who = Recipient(4, "Galina Orlova", None, "head", (10,))
+    lines = compose.team_lines("crm.duckdb", who, datetime(2026, 11, 20, 9, tzinfo=UTC), None, DAY,
+                               {1: (44, 101), 2: (55, 109)})
+    assert [(line.name, line.issues, line.lead_counts) for line in lines] == [
+        ("Елена", 207, (44, 101)), ("Юлия", 190, (55, 109))]
