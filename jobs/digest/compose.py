@@ -1,7 +1,8 @@
 """What each person gets, from queries only (no SQL here).
 
 - A manager: today's backlog (deals breaking a rule, most urgent first, as `backlog` orders them), then
-  their unprocessed and hanging leads when the lead metrics exist; "what changed since yesterday" compares
+  their unprocessed and hanging leads when the lead metrics exist, then their clients due to be brought back
+  with nothing planned (`reactivation`; a planned call is in hand); "what changed since yesterday" compares
   today's list with the one the manager was sent on the previous working day (stored in the state file),
   else with the same list as the metrics give it for that day at the same time: fixed = on that list, not on
   today's; new = the other way.
@@ -33,7 +34,7 @@ Kind = Literal["manager", "head", "all_clear", "stale"]
 
 @dataclass(frozen=True)
 class Item:
-    key: str  # "deal:101", "lead:7": what "fixed" and "new" compare
+    key: str  # "deal:101", "lead:7", "contact:12": what "fixed" and "new" compare
     title: str
     url: str
     action: str  # what to do, in words
@@ -124,9 +125,23 @@ def lead_item(row: pd.Series, rule: str) -> Item:
     )
 
 
+def client_item(row: pd.Series) -> Item:
+    late = int(row["days_overdue"])  # whole days past the client's usual interval since their last purchase
+    return Item(
+        f"{_text(row['client_type'])}:{int(row['client_id'])}",
+        _text(row["client_name"]) or f"Клиент {row['client_id']}",
+        _text(row["client_url"]),
+        words.ACTIONS["client_reactivate"],
+        f"повторная покупка запаздывает на {words.plural(late, 'day')}",
+        "client_reactivate",
+    )
+
+
 def must_do(db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules, currency: str) -> list[Item]:
-    """The recipient's own list at `as_of` (their deals and leads, a head's too, not their team's): deals
-    (backlog order), then leads when the lead metrics exist (unprocessed, then hanging)."""
+    """The recipient's own list at `as_of` (their deals, leads and clients, a head's too, not their team's):
+    deals (backlog order), then leads when the lead metrics exist (unprocessed, then hanging), then the
+    clients due to be brought back that nobody has planned anything with (reactivation's order: most valuable
+    first)."""
     own = recipient.user_id
     backlog = scoped("backlog", db, recipient, as_of, rules, manager_id=own)
     items = [deal_item(row, currency) for _, row in backlog.iterrows()]
@@ -134,6 +149,9 @@ def must_do(db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules,
         if _metric_exists(metric):
             leads = scoped(metric, db, recipient, as_of, rules, manager_id=own)
             items += [lead_item(row, rule) for _, row in leads.iterrows()]
+    if _metric_exists("reactivation"):
+        clients = scoped("reactivation", db, recipient, as_of, rules, manager_id=own)
+        items += [client_item(row) for _, row in clients[~clients["planned"].astype(bool)].iterrows()]
     unique: dict[str, Item] = {}  # a lead both unprocessed and hanging is listed once, as unprocessed
     for item in items:
         unique.setdefault(item.key, item)

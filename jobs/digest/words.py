@@ -26,6 +26,7 @@ ACTIONS = {
     "close_or_move": "решите судьбу сделки: закройте или обновите дату",
     "lead_unprocessed": "возьмите лид в работу",
     "lead_hanging": "свяжитесь с лидом",
+    "client_reactivate": "верните клиента: позвоните или запланируйте дело",
 }
 
 # the backlog's `rules` keys and the scorecard's counts, in the backlog's priority order
@@ -54,6 +55,7 @@ FORMS = {  # CLDR plural categories of Russian: one, few, many (and other for fr
     "lead": ("лид", "лида", "лидов", "лида"),
     "issue": ("нарушение", "нарушения", "нарушений", "нарушения"),
     "manager": ("менеджер", "менеджера", "менеджеров", "менеджера"),
+    "day": ("день", "дня", "дней", "дня"),
 }
 CATEGORY = {"one": 0, "few": 1, "many": 2, "other": 3}
 

@@ -52,12 +52,13 @@ def build_digest_db(path: Path) -> Path:
 
 
 def deals_only(monkeypatch) -> None:
-    """The lead metrics switched off for the digest (the lead part's fixture leads would join the lists):
-    these tests are about the deals; test_digest_leads.py covers the leads."""
+    """The lead and client metrics switched off for the digest (the lead part's fixture leads and clients
+    would join the lists): these tests are about the deals; test_digest_leads.py covers leads and clients."""
     from jobs.digest import compose
 
     real = compose._metric_exists
-    monkeypatch.setattr(compose, "_metric_exists", lambda name: not name.startswith("lead") and real(name))
+    monkeypatch.setattr(compose, "_metric_exists",
+                        lambda name: not name.startswith("lead") and name != "reactivation" and real(name))
 
 
 @pytest.fixture(autouse=True)

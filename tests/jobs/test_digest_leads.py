@@ -1,5 +1,6 @@
-"""Leads in the digest, once the lead metrics exist (CONTRACT-10; skipped before they land): a manager's
-unprocessed and hanging leads follow their deals, each lead once; a head's line counts them per manager.
+"""Leads and clients in the digest, once the lead metrics exist (CONTRACT-10; skipped before they land): a
+manager's unprocessed and hanging leads follow their deals, each lead once, and their clients due to be
+brought back with nothing planned close the list; a head's line counts the leads per manager.
 
 The lead part's fixture (tests/queries/fixture_leads.py) at AS_OF: lead 3 unprocessed (Anna); lead 5
 unprocessed and hanging, lead 1 hanging (Boris); lead 9 hanging (Viktor, dismissed)."""
@@ -41,3 +42,20 @@ def test_leads_follow_the_deals_each_once_and_heads_count_them(sandbox, tmp_path
     # the daily review), the team's leads in one line: unprocessed 3 and 5, hanging 5, 1 and 9
     assert got[4].startswith("[B]Дожим, 20 ноября: команда — 19 нарушений[/B]")
     assert "Лиды команды: не обработаны 2, зависли 3." in got[4]
+
+
+def test_clients_to_bring_back_close_the_list_unless_something_is_planned(sandbox, tmp_path):
+    # reactivation_days = 30 (tests/queries/test_clients.py): Anna's contact 14 Pavel Orlov bought once, on
+    # 10 Oct 10:00, due 9 Nov 10:00, so 11 days 8 h late at T; nothing planned with him. Boris's contact 12
+    # Olga Smirnova is due too (wins 5 and 12 Nov: a 7-day interval) but her reactivation call on 25 Nov is
+    # planned: in hand, not on his list.
+    db = build_digest_db(tmp_path / "crm.duckdb")
+    settings = Settings(notify_webhook_url=sandbox.notify_webhook_url)
+    run_digest(Options(db, AS_OF), Rules(reactivation_days=30), settings)
+    got = {n["user_id"]: n["message"] for n in sandbox.notifications()}
+    anna, boris = got[1], got[2]
+    pavel = f"[URL={PORTAL_URL}/crm/contact/details/14/]"
+    assert anna.index(deal_link(101)) < anna.index(lead_link(3)) < anna.index(pavel)
+    assert f"{pavel}Pavel Orlov[/URL] — верните клиента: позвоните или запланируйте дело " \
+           "(повторная покупка запаздывает на 11 дней)" in anna
+    assert "/crm/contact/details/12/" not in boris
