@@ -46,6 +46,12 @@ def names(frame: pd.DataFrame, id_col: str, name_col: str) -> dict[int, str]:
     }
 
 
+# fixed widths, so a row of pickers that does not fit wraps instead of cutting «Все менеджеры» to «Все
+# менеджер» (the app framed in Bitrix24 on a laptop has about 560 px)
+PICKER_WIDTH = 260
+MONTH_WIDTH = 130
+
+
 def pick(key: str, label_key: str, all_key: str, options: Mapping[int, str], column=st,
          default: int | None = None) -> int | None:
     """One URL-bound selectbox over ids, starting on `default` when it is one of them and no link chose
@@ -55,7 +61,7 @@ def pick(key: str, label_key: str, all_key: str, options: Mapping[int, str], col
         st.session_state.pop(key, None)  # another page's "all" (the key is shared) is no choice here
     return column.selectbox(
         t(label_key), ids, index=ids.index(default) if default in ids else None, placeholder=t(all_key),
-        key=key, bind="query-params", format_func=lambda i: options.get(i, str(i)),
+        key=key, bind="query-params", format_func=lambda i: options.get(i, str(i)), width=PICKER_WIDTH,
     )
 
 
@@ -191,7 +197,7 @@ def month_pick(today: date, *, ahead: int = 6, column=st) -> date:
         st.session_state.pop("month", None)
         column.caption(t("f_month_bad", raw=raw[:20]))
     chosen = column.selectbox(t("f_month"), options, index=options.index(current), key="month",
-                              bind="query-params",
+                              bind="query-params", width=MONTH_WIDTH,
                               format_func=lambda m: m)  # the URL keeps the ISO month in any language
     return date.fromisoformat(f"{chosen or current}-01")
 

@@ -143,6 +143,30 @@ TILE_TEXT = ('[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
 CUT = "els => els.filter(e => e.scrollWidth > e.clientWidth).map(e => e.innerText)"
 
 
+# a picker's text (its choice, or «Все менеджеры» when none) wider than the room its input leaves for it
+CUT_PICKER = """els => els.map(e => {
+    const style = getComputedStyle(e);
+    const pen = document.createElement("canvas").getContext("2d");
+    pen.font = style.font;
+    const text = e.value || e.placeholder;
+    const room = e.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return pen.measureText(text).width > room + 0.5 ? text : null;
+}).filter(Boolean)"""
+
+
+def test_the_filter_row_wraps_rather_than_cut_a_choice(page, server: str) -> None:
+    # four pickers that stretched to share a 600 px page were cut to «Все менеджер»; at a fixed width the row
+    # wraps, two and two
+    page.set_viewport_size({"width": 600, "height": 2400})
+    try:
+        _open(page, server, "/conversion")
+        pickers = page.locator('[data-testid="stSelectbox"] input')
+        assert pickers.count() == 4  # month, pipeline, department, manager
+        assert pickers.evaluate_all(CUT_PICKER) == []
+    finally:
+        page.set_viewport_size({"width": 1440, "height": 2400})
+
+
 @pytest.mark.parametrize("path", ["/", "/forecast", "/conversion"])
 def test_tiles_show_their_whole_title_and_number_in_a_narrow_frame(page, server: str, path: str) -> None:
     # framed in Bitrix24 on a laptop the app gets about 900 px, its sidebar open: in fixed columns of six the
