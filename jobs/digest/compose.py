@@ -325,9 +325,10 @@ def head_digest(
 
 def recipients(db: Path | str, as_of: datetime, rules: Rules, users: pd.DataFrame) -> list[Recipient]:
     """Heads (active users heading a department, by the same role map as sign-in: queries.viewer_for) and
-    every other active manager who owns open deals or leads in progress; the rules' digest.opt_out left
-    out. A head who also owns deals or leads gets the head's digest with their own list in it: one digest
-    per person per day. Each recipient carries their Viewer, so every metric runs in their scope."""
+    every other active manager who owns open deals, leads in progress or clients due to be brought back
+    with nothing planned (what their list holds); the rules' digest.opt_out left out. A head who also owns
+    deals or leads gets the head's digest with their own list in it: one digest per person per day. Each
+    recipient carries their Viewer, so every metric runs in their scope."""
     users = users[users["active"].astype(bool)]
     opt_out = set(rules.digest.opt_out)
     owners = run_metric("managers", db, as_of=as_of, rules=rules)
@@ -335,6 +336,9 @@ def recipients(db: Path | str, as_of: datetime, rules: Rules, users: pd.DataFram
     if _metric_exists("lead_scorecard"):
         leads = run_metric("lead_scorecard", db, as_of=as_of, rules=rules)
         owner_ids |= {int(m) for m in leads.loc[leads["in_progress_leads"] > 0, "responsible_id"]}
+    if _metric_exists("reactivation"):
+        due = run_metric("reactivation", db, as_of=as_of, rules=rules)
+        owner_ids |= {int(m) for m in due.loc[~due["planned"].astype(bool), "owner_id"]}
     out: list[Recipient] = []
     for _, u in users.iterrows():
         uid = int(u["user_id"])

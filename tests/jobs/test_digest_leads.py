@@ -7,6 +7,7 @@ unprocessed and hanging, lead 1 hanging (Boris); lead 9 hanging (Viktor, dismiss
 
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 from jobs.digest.run import Options, run_digest
@@ -59,3 +60,21 @@ def test_clients_to_bring_back_close_the_list_unless_something_is_planned(sandbo
     assert f"{pavel}Pavel Orlov[/URL] — верните клиента: позвоните или запланируйте дело " \
            "(повторная покупка запаздывает на 11 дней)" in anna
     assert "/crm/contact/details/12/" not in boris
+
+
+def test_a_manager_with_only_clients_to_bring_back_gets_their_digest(sandbox, tmp_path):
+    # Pavel Orlov (contact 14, due with reactivation_days = 30, as above) handed to Elena (7), a manager with
+    # no deal and no lead: her list is that one client, so she is a recipient
+    db = build_digest_db(tmp_path / "crm.duckdb")
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("insert into users (id, active, name, last_name, uf_department) "
+                    "values (7, true, 'Elena', 'Kuznetsova', [11])")
+        con.execute("update contacts set assigned_by_id = 7 where id = 14")
+    finally:
+        con.close()
+    run_digest(Options(db, AS_OF), Rules(reactivation_days=30),
+               Settings(notify_webhook_url=sandbox.notify_webhook_url))
+    got = {n["user_id"]: n["message"] for n in sandbox.notifications()}
+    assert got[7].startswith("[B]Дожим, 20 ноября: 1 дело на сегодня[/B]")
+    assert f"[URL={PORTAL_URL}/crm/contact/details/14/]Pavel Orlov[/URL]" in got[7]
