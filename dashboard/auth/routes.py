@@ -13,6 +13,7 @@ Every refusal is one page with one line (403/400) and one log line; no token, co
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import secrets
@@ -118,13 +119,19 @@ class SignIn:
         if not hmac.compare_digest(member_id.encode(), settings.member_id.encode()):
             raise SignInRefused("wrong_member_id")
         async with self._client() as client:
-            # a token another application on this portal was given for the user passes `profile` too
-            code = await portal.fetch_app_code(client, settings.portal_url or "", auth)
-            if not hmac.compare_digest(code.encode(), settings.expected_app_code.encode()):
-                # an application's code is no secret: the log names it, so an admin whose portal reports
-                # another code for this app can set B24_APP_CODE
-                raise SignInRefused("foreign_app", detail=f"app.info CODE {code[:80]!r}")
-            user = await portal.fetch_profile(client, settings.portal_url or "", auth)
+            # both questions at once (one round trip to the portal); the answers are read in the old order
+            code, user = await asyncio.gather(portal.fetch_app_code(client, settings.portal_url or "", auth),
+                                              portal.fetch_profile(client, settings.portal_url or "", auth),
+                                              return_exceptions=True)
+        if isinstance(code, BaseException):
+            raise code
+        # a token another application on this portal was given for the user passes `profile` too
+        if not hmac.compare_digest(code.encode(), settings.expected_app_code.encode()):
+            # an application's code is no secret: the log names it, so an admin whose portal reports another
+            # code for this app can set B24_APP_CODE
+            raise SignInRefused("foreign_app", detail=f"app.info CODE {code[:80]!r}")
+        if isinstance(user, BaseException):
+            raise user
         return await self._admit(user)
 
     async def frame(self, request: Request) -> Response:

@@ -3,6 +3,7 @@ localhost guard, and the routes against a fake Bitrix24 (httpx.MockTransport) th
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import stat
 from dataclasses import replace
@@ -185,6 +186,29 @@ def test_the_frame_post_hands_over_a_ticket_for_the_profile_user(client: TestCli
     assert admitted == [7]
     assert "set-cookie" not in response.headers  # works with third-party cookies blocked
     assert "lang" not in parse_qs(location.query)  # Russian: the app's default
+
+
+def test_the_frame_asks_the_portal_both_questions_at_once(clock: Clock, book: TicketBook,
+                                                          tmp_path: Path) -> None:
+    # app.info and profile go out together, one round trip: the second request reaches the portal before
+    # the first is answered (asked one after the other, at most one was ever in flight)
+    in_flight, most = 0, 0
+
+    async def counting(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        for _ in range(5):
+            await asyncio.sleep(0)  # a yield, no waiting: a request sent at once arrives now
+        in_flight -= 1
+        return fake_bitrix24(request)
+
+    signin = SignIn(settings=lambda: SETTINGS, tickets=book, clock=clock,
+                    transport=httpx.MockTransport(counting), check_user=lambda _: None, keys=tmp_path)
+    client = TestClient(Starlette(routes=signin.routes()), base_url="http://localhost:8501",
+                        follow_redirects=False)
+    assert _frame(client).status_code == 303
+    assert most == 2
 
 
 def test_an_english_portal_opens_the_app_in_english(client: TestClient) -> None:
