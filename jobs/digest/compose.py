@@ -127,12 +127,13 @@ def lead_item(row: pd.Series, rule: str) -> Item:
 
 def client_item(row: pd.Series) -> Item:
     late = int(row["days_overdue"])  # whole days past the client's usual interval since their last purchase
+    by = f"на {words.plural(late, 'day')}" if late else "меньше чем на день"
     return Item(
         f"{_text(row['client_type'])}:{int(row['client_id'])}",
         _text(row["client_name"]) or f"Клиент {row['client_id']}",
         _text(row["client_url"]),
         words.ACTIONS["client_reactivate"],
-        f"повторная покупка запаздывает на {words.plural(late, 'day')}",
+        f"повторная покупка запаздывает {by}",
         "client_reactivate",
     )
 

@@ -158,3 +158,15 @@ def test_leads_do_not_reorder_the_managers(monkeypatch):
                                {1: (44, 101), 2: (55, 109)})
     assert [(line.name, line.issues, line.lead_counts) for line in lines] == [
         ("Елена", 207, (44, 101)), ("Юлия", 190, (55, 109))]
+
+
+@pytest.mark.parametrize(("late", "text"), [(11, "повторная покупка запаздывает на 11 дней"),
+                                            (1, "повторная покупка запаздывает на 1 день"),
+                                            (0, "повторная покупка запаздывает меньше чем на день")])
+def test_a_client_to_bring_back_says_how_late_the_purchase_is(late, text):
+    from jobs.digest.compose import client_item
+
+    row = pd.Series({"client_type": "contact", "client_id": 14, "client_name": "Pavel Orlov",
+                     "client_url": "https://x.bitrix24.ru/crm/contact/details/14/", "days_overdue": late})
+    item = client_item(row)
+    assert (item.key, item.detail) == ("contact:14", text)
