@@ -141,16 +141,15 @@ def bar(ctx, *, pipeline: bool = True, dept: bool = True, manager: bool = True, 
     to pick and only themselves as manager). A department and manager that select nobody are said so, and
     the page stops there (never zeros and "all good" for nobody)."""
     row = st.container(horizontal=True, gap="small")  # wraps on a narrow page: no choice cut to «Все воро»
-    columns = [row] * 4
-    month = month_pick(month_of, ahead=ahead, column=columns.pop(0)) if month_of is not None else None
+    month = month_pick(month_of, ahead=ahead, column=row) if month_of is not None else None
     values: dict[str, int | None] = {}
     if pipeline:
-        values["pipeline"] = pick("pipeline", "f_pipeline", "f_all_pipelines", pipeline_options(),
-                                  column=columns.pop(0))
-    if dept and department_options():  # a manager has no department to choose: no picker
-        values["dept"] = pick("dept", "f_dept", "f_all_depts", department_options(), column=columns.pop(0))
+        values["pipeline"] = pick("pipeline", "f_pipeline", "f_all_pipelines", pipeline_options(), column=row)
+    departments = department_options() if dept else {}
+    if departments:  # a manager has no department to choose: no picker
+        values["dept"] = pick("dept", "f_dept", "f_all_depts", departments, column=row)
     if manager and _choosable_managers():
-        values["manager"] = _manager_pick(values.get("dept"), columns.pop(0))
+        values["manager"] = _manager_pick(values.get("dept"), row)
     chosen = Filters(pipeline_id=values.get("pipeline"), department_id=values.get("dept"),
                      manager_id=values.get("manager"), month=month)
     _stop_if_nobody(chosen)

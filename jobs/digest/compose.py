@@ -125,6 +125,11 @@ def lead_item(row: pd.Series, rule: str) -> Item:
     )
 
 
+def _unplanned(clients: pd.DataFrame) -> pd.DataFrame:
+    """The `reactivation` clients that are on someone's list: nothing planned (a planned call is in hand)."""
+    return clients[~clients["planned"].astype(bool)]
+
+
 def client_item(row: pd.Series) -> Item:
     late = int(row["days_overdue"])  # whole days past the client's usual interval since their last purchase
     by = f"на {words.plural(late, 'day')}" if late else "меньше чем на день"
@@ -152,7 +157,7 @@ def must_do(db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules,
             items += [lead_item(row, rule) for _, row in leads.iterrows()]
     if _metric_exists("reactivation"):
         clients = scoped("reactivation", db, recipient, as_of, rules, manager_id=own)
-        items += [client_item(row) for _, row in clients[~clients["planned"].astype(bool)].iterrows()]
+        items += [client_item(row) for _, row in _unplanned(clients).iterrows()]
     unique: dict[str, Item] = {}  # a lead both unprocessed and hanging is listed once, as unprocessed
     for item in items:
         unique.setdefault(item.key, item)
@@ -339,7 +344,7 @@ def recipients(db: Path | str, as_of: datetime, rules: Rules, users: pd.DataFram
         owner_ids |= {int(m) for m in leads.loc[leads["in_progress_leads"] > 0, "responsible_id"]}
     if _metric_exists("reactivation"):
         due = run_metric("reactivation", db, as_of=as_of, rules=rules)
-        owner_ids |= {int(m) for m in due.loc[~due["planned"].astype(bool), "owner_id"]}
+        owner_ids |= {int(m) for m in _unplanned(due)["owner_id"]}
     out: list[Recipient] = []
     for _, u in users.iterrows():
         uid = int(u["user_id"])
