@@ -118,7 +118,8 @@ def money_tile(column: Any, ctx: Context, title: str, value: Any, delta: Any = N
 def tiles() -> Any:
     """A row of tiles that wraps onto more lines when the page is narrow (the app framed in Bitrix24 on a
     laptop): a tile is never narrower than its title and number, which fixed columns cut to «3…»; on a
-    wide page the tiles share the row."""
+    wide page the tiles share the row. A row holds what belongs together, at most four short tiles: a
+    longer one wraps in the frame and leaves its last tile stretched across a line of its own."""
     return st.container(horizontal=True, gap="small")
 
 

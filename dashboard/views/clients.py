@@ -87,12 +87,12 @@ def _activity(row: pd.Series, ctx: Context, which: str) -> str:
 
 def _tiles(ctx: Context, row: pd.Series) -> None:
     lg = lang()
-    tile_row = components.tiles()
+    deals, purchases = components.tiles(), components.tiles()
     for name in ("open_deals", "won_deals", "lost_deals"):
-        components.tile(tile_row, t(name), formatting.integer(row[name], lg) or "0", inverse=False)
-    components.money_tile(tile_row, ctx, t("won_amount"), row["won_amount"])
-    components.money_tile(tile_row, ctx, t("avg_won_amount"), row["avg_won_amount"])
-    components.tile(tile_row, t("last_won_at"), formatting.day(row["last_won_at"], lg) or "—", inverse=False)
+        components.tile(deals, t(name), formatting.integer(row[name], lg) or "0", inverse=False)
+    components.money_tile(purchases, ctx, t("won_amount"), row["won_amount"])
+    components.money_tile(purchases, ctx, t("avg_won_amount"), row["avg_won_amount"])
+    components.tile(purchases, t("last_won_at"), formatting.day(row["last_won_at"], lg) or "—", inverse=False)
 
 
 def _card(ctx: Context, client: Client) -> None:

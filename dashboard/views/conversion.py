@@ -25,11 +25,11 @@ def _won_lost(ctx: Context, conv: pd.DataFrame, team: dict[str, Any]) -> None:
     there), the per-manager chart and table from `conversion`."""
     st.subheader(t("conv_won_lost"))
     lg = lang()
-    tile_row = components.tiles()
-    components.tile(tile_row, t("won_deals"), formatting.integer(team.get("won_deals", 0), lg), inverse=False)
-    components.tile(tile_row, t("lost_deals"), formatting.integer(team.get("lost_deals", 0), lg))
-    components.tile(tile_row, t("win_rate"), formatting.percent(team.get("win_rate"), lg) or "—")
-    components.tile(tile_row, t("conv_invoice_share"),
+    counts, shares = components.tiles(), components.tiles()
+    components.tile(counts, t("won_deals"), formatting.integer(team.get("won_deals", 0), lg), inverse=False)
+    components.tile(counts, t("lost_deals"), formatting.integer(team.get("lost_deals", 0), lg))
+    components.tile(shares, t("win_rate"), formatting.percent(team.get("win_rate"), lg) or "—")
+    components.tile(shares, t("conv_invoice_share"),
                     formatting.percent(team.get("lost_at_invoice_share"), lg) or "—")
     if not conv.empty:
         fig = go.Figure([

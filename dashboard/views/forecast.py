@@ -81,13 +81,13 @@ def _summary_tiles(ctx: Context, summary: dict[str, Any]) -> None:
     if no_date:
         caption += " · " + t("fc_no_close_date", n=formatting.integer(no_date, lg))
     st.caption(caption)
-    tile_row = components.tiles()
-    components.tile(tile_row, t("fc_open_deals"), formatting.integer(summary.get("open_deals"), lg) or "—")
-    components.money_tile(tile_row, ctx, t("fc_pipeline"), summary.get("open_amount"))
-    components.money_tile(tile_row, ctx, t("fc_weighted"), summary.get("weighted_amount"))
+    pipeline, past_close = components.tiles(), components.tiles()
+    components.tile(pipeline, t("fc_open_deals"), formatting.integer(summary.get("open_deals"), lg) or "—")
+    components.money_tile(pipeline, ctx, t("fc_pipeline"), summary.get("open_amount"))
+    components.money_tile(pipeline, ctx, t("fc_weighted"), summary.get("weighted_amount"))
     past = formatting.integer(summary.get("past_close_deals"), lg) or "—"
-    components.tile(tile_row, t("fc_past_close"), past, help=t("fc_past_close_help"))
-    components.money_tile(tile_row, ctx, t("fc_past_close_amount"), summary.get("past_close_amount"),
+    components.tile(past_close, t("fc_past_close"), past, help=t("fc_past_close_help"))
+    components.money_tile(past_close, ctx, t("fc_past_close_amount"), summary.get("past_close_amount"),
                           help=t("fc_past_close_help"))
 
 
@@ -96,12 +96,12 @@ def _month_tiles(ctx: Context, forecast: pd.DataFrame, month: date) -> None:
     row = forecast[forecast["close_month"] == _month_key(month)]
     pick = (lambda c: row[c].sum() if not row.empty else 0)  # noqa: E731 - a one-line reader
     st.caption(t("fc_month_tiles", month=formatting.month(month, lg)))
-    tile_row = components.tiles()
-    components.tile(tile_row, t("fc_deals"), formatting.integer(pick("deals"), lg))
-    components.money_tile(tile_row, ctx, t("fc_pipeline"), pick("amount"))
-    components.money_tile(tile_row, ctx, t("fc_weighted"), pick("weighted_amount"))
-    components.tile(tile_row, t("default_close_dates"), formatting.integer(pick("default_close_dates"), lg))
-    components.tile(tile_row, t("past_close_dates"), formatting.integer(pick("past_close_dates"), lg))
+    amounts, dates = components.tiles(), components.tiles()  # the month's deals; whose close date to check
+    components.tile(amounts, t("fc_deals"), formatting.integer(pick("deals"), lg))
+    components.money_tile(amounts, ctx, t("fc_pipeline"), pick("amount"))
+    components.money_tile(amounts, ctx, t("fc_weighted"), pick("weighted_amount"))
+    components.tile(dates, t("default_close_dates"), formatting.integer(pick("default_close_dates"), lg))
+    components.tile(dates, t("past_close_dates"), formatting.integer(pick("past_close_dates"), lg))
 
 
 def _won_lost(ctx: Context, month: date, chosen: filters.Filters) -> None:
@@ -118,7 +118,7 @@ def _won_lost(ctx: Context, month: date, chosen: filters.Filters) -> None:
         value, last, why = now[name].sum(), before[name].sum(), t("fc_vs_last_month")
         if pace is not None and name != "lost_deals":
             value, last, why = pace[name].sum(), pace[f"{name}_last_month"].sum(), t("fc_pace")
-        title = f"{t(name)} · {formatting.month(month, lg)}"
+        title = t(name)  # the month is in the heading above: in each title it made a third tile wrap
         if name == "won_amount":
             components.money_tile(tile_row, ctx, title, value, value - last, help=why)
         else:

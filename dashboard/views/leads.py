@@ -15,7 +15,8 @@ from dashboard import columns, components, data, filters, formatting, leads_shar
 from dashboard.data import Context
 from dashboard.i18n import count_of, lang, t
 
-TILES = ("in_progress_leads", "unprocessed_leads", "hanging_leads", "leads_created", "leads_untouched")
+NOW_TILES = ("in_progress_leads", "unprocessed_leads", "hanging_leads")  # leads as they stand
+MONTH_TILES = ("leads_created", "leads_untouched")  # the month's new leads
 BROKEN = {"unprocessed_leads": lambda s: s > 0, "hanging_leads": lambda s: s > 0}
 
 
@@ -36,11 +37,12 @@ def _idle_days(ctx: Context) -> int:
 def _tiles(ctx: Context, score: pd.DataFrame, month: date) -> None:
     """Team totals: the sums of lead_scorecard's columns (one row per responsible)."""
     st.caption(t("leads_tiles_caption", month=formatting.month(month, lang())))
-    row = components.tiles()
-    for name in TILES:
-        value = score[name].sum() if not score.empty else 0
-        components.tile(row, t(name), components.count(value, ctx), help=_help(ctx, name),
-                        inverse=name != "leads_created")
+    for names in (NOW_TILES, MONTH_TILES):  # a row each, as the caption reads them
+        row = components.tiles()
+        for name in names:
+            value = score[name].sum() if not score.empty else 0
+            components.tile(row, t(name), components.count(value, ctx), help=_help(ctx, name),
+                            inverse=name != "leads_created")
 
 
 def _by_responsible(ctx: Context, score: pd.DataFrame, month: date) -> None:
