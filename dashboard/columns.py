@@ -169,12 +169,9 @@ CLIENT_HISTORY = Uses("client_history", shown=("deal_title", "deal_url", "outcom
 
 # the daily review's line for leads, and a manager's leads and clients on My backlog
 LEADS_LINE = Uses("lead_scorecard", read=("unprocessed_leads", "hanging_leads"))
-BACKLOG_LEADS_UNPROCESSED = Uses("leads_unprocessed", read=("lead_id", "lead_title", "lead_url",
-                                                            "date_create", "hours_waiting", "status_name",
-                                                            "source_name"))
-BACKLOG_LEADS_HANGING = Uses("leads_hanging", read=("lead_id", "lead_title", "lead_url", "date_create",
-                                                    "last_touch_at", "days_idle", "never_touched",
-                                                    "status_name", "source_name"))
+BACKLOG_LEADS = Uses("lead_backlog", read=("lead_id", "lead_title", "lead_url", "date_create", "reason",
+                                          "hours_waiting", "last_touch_at", "days_idle", "never_touched",
+                                          "status_name", "source_name"))
 BACKLOG_CLIENTS = Uses("reactivation", shown=("client_name", "client_url", "days_overdue", "last_won_at",
                                               "won_amount"),
                        read=("client_type", "client_id", "planned"))

@@ -736,9 +736,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "daily_leads_link": {"ru": "Открыть «Лиды»", "en": "Open Leads"},
     "backlog_leads_title": {"ru": "Лиды, ждущие действия: {n}", "en": "Leads needing action: {n}"},
     "backlog_leads_order": {
-        "ru": "Сначала необработанные (давно ждущие первыми), затем зависшие (дольше всех без касания "
-        "первыми).",
-        "en": "Unprocessed first (the longest waiting first), then hanging (the longest idle first).",
+        "ru": "Сначала необработанные, от новых к старым: свежий лид купит скорее. Затем зависшие: первыми "
+        "те, кто замолчал последним, — их проще вернуть.",
+        "en": "Unprocessed first, newest first: a fresh lead is likelier to buy. Then hanging ones, the last "
+        "to go quiet first: they are the easiest to win back.",
     },
     "backlog_clients_title": {"ru": "Клиенты, которых пора вернуть: {n}",
                               "en": "Clients due for reactivation: {n}"},

@@ -2,8 +2,8 @@
 words, the mark on dismissed people's names, the duplicate groups as the QC desk reads them, and a manager's
 lead and client items with what to do about each.
 
-No metric logic: every number comes from queries/ (lead_scorecard, leads_unprocessed, leads_hanging,
-duplicates, reactivation); here the rows are only put in words and in the order a person works them.
+No metric logic: every number and every order comes from queries/ (lead_scorecard, leads_unprocessed,
+leads_hanging, lead_backlog, duplicates, reactivation); here the rows are only put in words.
 """
 
 from __future__ import annotations
@@ -76,26 +76,18 @@ def waiting(hours: int) -> str:
 
 
 def _lead_action(row: pd.Series) -> str:
-    if row["kind"] == "unprocessed":
+    if row["reason"] == "unprocessed":
         return t("act_lead_unprocessed", hours=waiting(_whole(row["hours_waiting"])))
     days = count_of(_whole(row["days_idle"]), "day")
     return t("act_lead_never" if _yes(row["never_touched"]) else "act_lead_hanging", days=days)
 
 
-def lead_items(unprocessed: pd.DataFrame, hanging: pd.DataFrame) -> pd.DataFrame:
-    """A manager's leads to act on, most urgent first: the unprocessed ones (nobody has answered yet; the
-    metric lists them oldest first), then the hanging ones not already listed (most idle first)."""
-    first = unprocessed.assign(kind="unprocessed")
-    rest = hanging[~hanging["lead_id"].isin(unprocessed["lead_id"])].assign(kind="hanging")
-    parts = [p for p in (first, rest) if not p.empty]
-    if not parts:
-        return pd.DataFrame(columns=[*LEAD_ITEMS, "lead_id"])
-    items = pd.concat(parts, ignore_index=True)
-    for column in ("hours_waiting", "days_idle", "never_touched", "last_touch_at"):
-        if column not in items.columns:
-            items[column] = None
-    items["action"] = items.apply(_lead_action, axis=1)
-    return items
+def lead_items(leads: pd.DataFrame) -> pd.DataFrame:
+    """A manager's leads to act on (`lead_backlog`, in its order: the unprocessed ones newest first, then the
+    hanging ones), each with what to do."""
+    if leads.empty:
+        return leads.assign(action=pd.Series(dtype=str))
+    return leads.assign(action=leads.apply(_lead_action, axis=1))
 
 
 def client_items(due: pd.DataFrame) -> pd.DataFrame:

@@ -70,9 +70,8 @@ def _leads_and_clients(ctx: Context, manager_id: int) -> None:
     """After the deal items: the manager's leads to act on (unprocessed, then hanging) and their clients due
     for reactivation (nothing planned first), each with what to do (issue 10)."""
     mine = {"manager_id": manager_id}
-    data.prefetch(("leads_unprocessed", mine), ("leads_hanging", mine), ("reactivation", mine))
-    leads = leads_shared.lead_items(data.metric("leads_unprocessed", **mine),
-                                    data.metric("leads_hanging", **mine))
+    data.prefetch(("lead_backlog", mine), ("reactivation", mine))
+    leads = leads_shared.lead_items(data.metric("lead_backlog", **mine))
     st.subheader(t("backlog_leads_title", n=len(leads)))
     st.caption(t("backlog_leads_order"))
     components.table(ctx, leads, key="backlog_leads", columns=list(leads_shared.LEAD_ITEMS),

@@ -1,11 +1,11 @@
 """What each person gets, from queries only (no SQL here).
 
 - A manager: today's backlog (deals breaking a rule, most urgent first, as `backlog` orders them), then
-  their unprocessed and hanging leads when the lead metrics exist, then their clients due to be brought back
-  with nothing planned (`reactivation`; a planned call is in hand); "what changed since yesterday" compares
-  today's list with the one the manager was sent on the previous working day (stored in the state file),
-  else with the same list as the metrics give it for that day at the same time: fixed = on that list, not on
-  today's; new = the other way.
+  their unprocessed and hanging leads when the lead metrics exist (as `lead_backlog` orders them), then
+  their clients due to be brought back with nothing planned (`reactivation`; a planned call is in hand);
+  "what changed since yesterday" compares today's list with the one the manager was sent on the previous
+  working day (stored in the state file), else with the same list as the metrics give it for that day at
+  the same time: fixed = on that list, not on today's; new = the other way.
 - A head: one line per manager of their departments (the scorecard's seven rule counts and their change
   since the previous stored day: the `trend` metric over scorecard_history), worst first by those counts as
   the daily review orders them, leads apart as there; the team's leads; the five worst deals per rule
@@ -27,7 +27,6 @@ from jobs.digest.scope import Recipient, scoped
 from queries import Rules, list_metrics, run_metric, viewer_for
 
 WORST_PER_RULE = 5
-LEAD_LISTS = (("leads_unprocessed", "lead_unprocessed"), ("leads_hanging", "lead_hanging"))
 
 Kind = Literal["manager", "head", "all_clear", "stale"]
 
@@ -145,23 +144,19 @@ def client_item(row: pd.Series) -> Item:
 
 def must_do(db: Path | str, recipient: Recipient, as_of: datetime, rules: Rules, currency: str) -> list[Item]:
     """The recipient's own list at `as_of` (their deals, leads and clients, a head's too, not their team's):
-    deals (backlog order), then leads when the lead metrics exist (unprocessed, then hanging), then the
-    clients due to be brought back that nobody has planned anything with (reactivation's order: most valuable
-    first)."""
+    deals (backlog order), then leads when the lead metrics exist (lead_backlog's order: unprocessed newest
+    first, then hanging), then the clients due to be brought back that nobody has planned anything with
+    (reactivation's order: most valuable first)."""
     own = recipient.user_id
     backlog = scoped("backlog", db, recipient, as_of, rules, manager_id=own)
     items = [deal_item(row, currency) for _, row in backlog.iterrows()]
-    for metric, rule in LEAD_LISTS:
-        if _metric_exists(metric):
-            leads = scoped(metric, db, recipient, as_of, rules, manager_id=own)
-            items += [lead_item(row, rule) for _, row in leads.iterrows()]
+    if _metric_exists("lead_backlog"):
+        leads = scoped("lead_backlog", db, recipient, as_of, rules, manager_id=own)
+        items += [lead_item(row, f"lead_{row['reason']}") for _, row in leads.iterrows()]
     if _metric_exists("reactivation"):
         clients = scoped("reactivation", db, recipient, as_of, rules, manager_id=own)
         items += [client_item(row) for _, row in _unplanned(clients).iterrows()]
-    unique: dict[str, Item] = {}  # a lead both unprocessed and hanging is listed once, as unprocessed
-    for item in items:
-        unique.setdefault(item.key, item)
-    return list(unique.values())
+    return items
 
 
 def manager_digest(

@@ -78,6 +78,7 @@ select
     -- epoch arithmetic: timestamptz - interval goes through ICU's calendar, slow per row
     f.semantic = 'P' and epoch(f.idle_since) < epoch(ctx.as_of) - 86400 * lr.lead_idle_days as is_hanging,
     cast(floor((epoch(ctx.as_of) - epoch(f.idle_since)) / 86400) as integer) as days_idle,
+    round((epoch(ctx.as_of) - epoch(f.date_create)) / 3600, 1) as hours_waiting,  -- since creation
     f.date_create >= ctx.period_start and f.date_create < ctx.period_end as created_in_period
 from facts as f
 cross join ctx

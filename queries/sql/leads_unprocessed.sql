@@ -17,10 +17,9 @@ select
     source_id,
     source_name,
     date_create,
-    round((epoch(ctx.as_of) - epoch(date_create)) / 3600, 1) as hours_waiting,
+    hours_waiting,
     responsible_active
 from v_lead
-cross join ctx
 where is_unprocessed
   and manager_in_scope(responsible_id, department_ids, $manager_id, $department_id, $viewer_id)
 order by date_create, lead_id

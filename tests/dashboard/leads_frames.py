@@ -93,6 +93,22 @@ LEADS_HANGING = [
     _lead(15, "Коммерческое", 2, "Boris Petrov", _at(days=6), last_touch_at=_at(days=4), days_idle=4,
           never_touched=False),
 ]
+
+
+def _item(lead: dict[str, Any], reason: str) -> dict[str, Any]:
+    """A lead as lead_backlog lists it: every column of both lists, with why it is there."""
+    blank = {"hours_waiting": None, "last_touch_at": None, "days_idle": None, "never_touched": None}
+    return {**blank, **lead, "reason": reason}
+
+
+# lead_backlog: unprocessed newest first (L21 20 h, L12 21 h, L11 5 days), then hanging, the last to go quiet
+# first (L15 4 days idle, L14 5, L32 7, L13 12, L31 30); L11, both, is listed once, as unprocessed
+_UNPROCESSED = {lead["lead_id"]: lead for lead in LEADS_UNPROCESSED}
+_HANGING = {lead["lead_id"]: lead for lead in LEADS_HANGING}
+LEAD_BACKLOG = [
+    *(_item({**_HANGING.get(i, {}), **_UNPROCESSED[i]}, "unprocessed") for i in (21, 12, 11)),
+    *(_item(_HANGING[i], "hanging") for i in (15, 14, 32, 13, 31)),
+]
 FUNNEL_KEYS = ("leads_created", "in_progress", "converted", "junk", "to_deal", "to_won_deal")
 LEAD_FUNNEL = [
     {"source_id": "WEB", "source_name": "Сайт", **dict(zip(FUNNEL_KEYS, (6, 3, 2, 1, 2, 1), strict=True))},
@@ -212,7 +228,8 @@ CLIENT_HISTORY = {("company", 501): [_history(150, "Пятая поставка"
                                      _history(130, "Первая поставка", "won", 100000, 400)]}
 
 ROW_OWNER = {"lead_scorecard": "responsible_id", "leads_unprocessed": "responsible_id",
-             "leads_hanging": "responsible_id", "lead_funnel_by_manager": "responsible_id",
+             "leads_hanging": "responsible_id", "lead_backlog": "responsible_id",
+             "lead_funnel_by_manager": "responsible_id",
              "planned_deals": "manager_id", "reactivation": "owner_id", "client_search": "owner_id"}
 
 
@@ -223,7 +240,7 @@ class Served:
     def __init__(self) -> None:
         self.rows: dict[str, Any] = {
             "lead_scorecard": LEAD_SCORECARD, "leads_unprocessed": LEADS_UNPROCESSED,
-            "leads_hanging": LEADS_HANGING, "lead_funnel": LEAD_FUNNEL,
+            "leads_hanging": LEADS_HANGING, "lead_backlog": LEAD_BACKLOG, "lead_funnel": LEAD_FUNNEL,
             "lead_funnel_by_manager": LEAD_FUNNEL_BY_MANAGER, "duplicates": DUPLICATES,
             "reactivation": REACTIVATION, "client_search": CLIENT_SEARCH, "client_card": CLIENT_CARD,
             "client_history": CLIENT_HISTORY, "planned_deals": {"day": PLANNED_DAY, "month": PLANNED_MONTH},

@@ -42,14 +42,14 @@ def test_backlog_lists_the_managers_leads_after_the_deals_most_urgent_first(app,
     leads = table(at, "backlog_leads")
     assert list(leads.columns) == ["lead_title", "lead_url", "action", "status_name", "source_name",
                                    "date_create", "last_touch_at"]
-    # unprocessed oldest first, then hanging most idle first; L11 is both and listed once, as unprocessed
-    assert leads["lead_title"].tolist() == ["Окна в офис", "Звонок: двери", "Письмо без ответа",
-                                            "Перезвонить", "Коммерческое"]
+    # lead_backlog's order, Boris's rows: unprocessed newest first, then hanging, the last to go quiet first
+    assert leads["lead_title"].tolist() == ["Звонок: двери", "Окна в офис", "Коммерческое", "Перезвонить",
+                                            "Письмо без ответа"]
     assert leads["action"].tolist() == [
-        f"Обработайте лид: ждёт 5{NBSP}дней", f"Обработайте лид: ждёт 21{NBSP}час",
-        f"Свяжитесь: лид не трогали ни разу, 12{NBSP}дней", f"Свяжитесь снова: без касаний 5{NBSP}дней",
-        f"Свяжитесь снова: без касаний 4{NBSP}дня"]
-    assert leads["lead_url"].iloc[0] == "https://fixture.bitrix24.ru/crm/lead/details/11/"
+        f"Обработайте лид: ждёт 21{NBSP}час", f"Обработайте лид: ждёт 5{NBSP}дней",
+        f"Свяжитесь снова: без касаний 4{NBSP}дня", f"Свяжитесь снова: без касаний 5{NBSP}дней",
+        f"Свяжитесь: лид не трогали ни разу, 12{NBSP}дней"]
+    assert leads["lead_url"].iloc[0] == "https://fixture.bitrix24.ru/crm/lead/details/12/"
     clients = table(at, "backlog_clients")
     assert clients[["client_name", "action"]].values.tolist() == [["Пётр Ильин",
                                                                   "Предложите повторную покупку"]]
@@ -69,7 +69,7 @@ def test_backlog_with_no_leads_or_clients_says_all_good(app, leads_metrics) -> N
     widget(at, "selectbox", "manager").set_value(3).run()  # Viktor: two hanging leads, no client due
     no_errors(at)
     assert "Клиенты, которых пора вернуть: 0" in texts(at)
-    assert table(at, "backlog_leads")["lead_title"].tolist() == ["Старый лид", "Брошенный лид"]
+    assert table(at, "backlog_leads")["lead_title"].tolist() == ["Брошенный лид", "Старый лид"]
     box = at.container("table_backlog_clients")
     assert [c.value for c in box.caption] == ["Ничего нет — всё в порядке."]
 
@@ -80,5 +80,5 @@ def test_backlog_in_english(app, leads_metrics) -> None:  # noqa: F811
     widget(at, "selectbox", "manager").set_value(2).run()
     no_errors(at)
     actions = table(at, "backlog_leads")["action"].tolist()
-    assert actions[1] == f"Process the lead: waiting 21{NBSP}hours"
-    assert actions[2] == f"Get in touch: never touched, 12{NBSP}days"
+    assert actions[0] == f"Process the lead: waiting 21{NBSP}hours"
+    assert actions[4] == f"Get in touch: never touched, 12{NBSP}days"

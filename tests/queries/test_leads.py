@@ -145,6 +145,21 @@ def test_leads_hanging(run):
     assert df["last_touch_at"].isna().tolist() == [False, True, False]
 
 
+def test_lead_backlog_newest_unprocessed_first_then_the_last_to_go_quiet(run):
+    df = run("lead_backlog")
+    # unprocessed, newest first: 3 (created 19 Nov 12:00: 30 h waiting), 5 (10 Nov 10:00: 248 h); then
+    # hanging, least idle first: 1 (last touch 16 Nov 10:30: 4 days; created 16 Nov 10:00: 104 h), 9 (last
+    # touch 2 Oct 10:00: 49 days; created 1 Sep 10:00: 80 days 8 h = 1928 h). Lead 5 is hanging too (never
+    # touched for 10 days) and is listed once, as unprocessed
+    assert rows(df, "lead_id", "reason", "hours_waiting", "days_idle", "never_touched") == [
+        (3, "unprocessed", 30.0, 1, True), (5, "unprocessed", 248.0, 10, True),
+        (1, "hanging", 104.0, 4, False), (9, "hanging", 1928.0, 49, False)]
+    assert df["lead_url"].iloc[0] == "https://fixture.bitrix24.ru/crm/lead/details/3/"
+    assert df["last_touch_at"].iloc[2] == t("2026-11-16 10:30")
+    # one manager's list: Boris's 5 and 1
+    assert run("lead_backlog", manager_id=2)["lead_id"].tolist() == [5, 1]
+
+
 def test_a_junk_lead_counts_nowhere_but_junk(run):
     # lead 2 (Anna, junk, created 18 Nov) and 11 (Boris, junk): in no list, in the funnel's junk only
     listed = set(run("leads_unprocessed")["lead_id"]) | set(run("leads_hanging")["lead_id"])
@@ -306,6 +321,6 @@ def test_only_the_lead_and_client_metrics_load_the_lead_layer():
 
     users = {m.name for m in list_metrics() if leads.uses(m.path.read_text(encoding="utf-8"))}
     # duplicates reads only the stored groups (d_shared_value) and the users, not the lead layer
-    assert users == {"lead_scorecard", "leads_unprocessed", "leads_hanging", "lead_funnel",
+    assert users == {"lead_scorecard", "leads_unprocessed", "leads_hanging", "lead_backlog", "lead_funnel",
                      "lead_funnel_by_manager", "planned_deals", "reactivation", "client_search",
                      "client_card", "client_history"}
