@@ -98,7 +98,8 @@ LEADS_HANGING = [
 def _item(lead: dict[str, Any], reason: str) -> dict[str, Any]:
     """A lead as lead_backlog lists it: every column of both lists, with why it is there."""
     blank = {"hours_waiting": None, "last_touch_at": None, "days_idle": None, "never_touched": None}
-    return {**blank, **lead, "reason": reason}
+    ids = ("status_id", "source_id")  # the lists' ids: lead_backlog names status and source only
+    return {**blank, **{k: v for k, v in lead.items() if k not in ids}, "reason": reason}
 
 
 # lead_backlog: unprocessed newest first (L21 20 h, L12 21 h, L11 5 days), then hanging, the last to go quiet
