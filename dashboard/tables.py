@@ -108,9 +108,11 @@ def _column_config(kind: Kind, title: str, long: bool) -> Any:
         return st.column_config.LinkColumn(title, display_text=t("open_link") + " ↗", width="small")
     if not long:
         return title
-    formats = {"int": "%d", "num": "localized", "money": "localized", "pct": "percent", "dec1": "%.1f"}
+    # "localized": digits grouped as the reader's browser writes them (26 262), as the short tables' Babel
+    # does; step 1 shows a whole number as one
+    formats = {"int": "localized", "num": "localized", "money": "localized", "pct": "percent", "dec1": "%.1f"}
     if kind in formats:
-        return st.column_config.NumberColumn(title, format=formats[kind])
+        return st.column_config.NumberColumn(title, format=formats[kind], step=1 if kind == "int" else None)
     if kind in ("date", "datetime"):
         fmt = "DD.MM.YYYY" if kind == "date" else "DD.MM.YYYY HH:mm"
         return st.column_config.DatetimeColumn(title, format=fmt)

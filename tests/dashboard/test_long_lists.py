@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -263,3 +264,16 @@ def test_a_cut_lists_title_counts_the_whole_list(short: dict[str, Any]) -> None:
     assert table(at, "backlog_table")["deal_title"].tolist() == every["deal_title"].tolist()[:2]
     assert f"Требуют действия сейчас: {len(every)}" in texts(at)
     assert f"Показаны первые 2 из {len(every)} строк; весь список — в CSV или Excel." in texts(at)
+
+
+def test_a_long_tables_whole_numbers_are_grouped_as_the_short_ones(app, monkeypatch) -> None:
+    # a table over STYLER_MAX_ROWS rows is drawn by the grid from column settings, not by Babel: its whole
+    # numbers were "%d" («26262» hours on the lead desk, where a short table says «26 262») and cut a
+    # decimal hours_waiting down instead of rounding it. Now "localized" (grouped as the reader's browser
+    # writes numbers) with step 1 (whole)
+    monkeypatch.setattr(tables, "STYLER_MAX_ROWS", 1)  # Anna's three deals make a long table
+    at = app("my_backlog")
+    widget(at, "selectbox", "manager").set_value(1).run()
+    no_errors(at)
+    grid = json.loads(at.container("table_backlog_table").dataframe[0].proto.columns)
+    assert grid["days_since_touch"]["type_config"] == {"type": "number", "format": "localized", "step": 1}
