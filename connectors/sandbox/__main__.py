@@ -16,6 +16,7 @@ from pathlib import Path
 from connectors.sandbox.faults import Faults
 from connectors.sandbox.limits import Limits
 from connectors.sandbox.oauth import DEFAULT_APP_URL, check_app_url, demo_app
+from connectors.sandbox.portal_state import PortalState
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -43,6 +44,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="the demo app's handler URL (install URL: same origin, /b24/install)")
     p.add_argument("--app-installed", action="store_true",
                    help="start with the demo app installed (the first open skips the install call)")
+    p.add_argument("--state", type=Path,
+                   help="portal-state file: remembers the demo app's installation across restarts "
+                        "(JSON; created on the install call)")
     return p.parse_args(argv)
 
 
@@ -56,6 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         faults = Faults.parse(args.faults)
         now = datetime.fromisoformat(args.now) if args.now else None
         app = demo_app(check_app_url(args.app_url))
+        portal_state = PortalState(args.state) if args.state else None  # read before a long store build
     except ValueError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -86,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
         store_path = live
     portal = Portal(store_path, limits, faults, check_http=args.http_error, rest_available=not args.no_rest)
     try:
-        server = SandboxServer((args.host, args.port), portal, app, app_installed=args.app_installed)
+        server = SandboxServer((args.host, args.port), portal, app, app_installed=args.app_installed,
+                               portal_state=portal_state)
     except OSError as err:
         print(f"error: cannot listen on {args.host}:{args.port}: {err.strerror}", file=sys.stderr)
         return 2

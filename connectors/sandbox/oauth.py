@@ -3,8 +3,9 @@ codes, access and refresh tokens, and the `/oauth/token/` exchange.
 
 Lifetimes follow the Bitrix24 docs (settings/oauth/index.md, auto-renewal.md): a code lives 30 s and is
 used once, an access token 1 h, a refresh token 180 days and is replaced by the new one at each refresh.
-Time is the portal's `Timer` (real unix seconds, a fake clock in tests). Everything lives in memory: a
-restarted sandbox forgets its tokens, as a portal that revoked them would.
+Time is the portal's `Timer` (real unix seconds, a fake clock in tests). Codes and tokens live in memory: a
+restarted sandbox forgets them, as a portal that revoked them would. Whether the app is installed lives in
+memory too, unless a portal-state file (portal_state.py, `--state`) keeps it across restarts.
 
 The demo app's client secret is a demo value printed in the docs: the sandbox is not a place for secrets.
 """
@@ -20,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from connectors.sandbox.errors import ApiError, no_auth
+from connectors.sandbox.portal_state import PortalState
 
 CLIENT_ID = "local.dozhim.sandbox"
 CLIENT_SECRET = "sandbox-demo-secret"  # demo only: documented, not a secret
@@ -134,11 +136,13 @@ def invalid_token() -> ApiError:
 class OAuthState:
     """Codes and tokens the portal has issued, and whether the app is installed. Thread-safe."""
 
-    def __init__(self, app: App, clock: Callable[[], float], installed: bool = False) -> None:
+    def __init__(self, app: App, clock: Callable[[], float], installed: bool = False,
+                 portal_state: PortalState | None = None) -> None:
         self.app = app
         self.apps = {a.client_id: a for a in (app, OTHER_APP)}  # every application installed on the portal
         self.clock = clock
-        self.installed = installed
+        self.portal_state = portal_state
+        self.installed = installed or (portal_state is not None and app.client_id in portal_state.installed)
         self._lock = threading.Lock()
         self._codes: dict[str, tuple[int, float]] = {}  # code -> (user id, expires)
         self._access: dict[str, Grant] = {}
@@ -165,7 +169,14 @@ class OAuthState:
         return grant
 
     def mark_installed(self) -> None:
-        self.installed = True
+        """The app is installed from now on; the portal-state file, if any, records it first, so a failed
+        write leaves the app uninstalled (the frame answers 500) rather than installed until a restart."""
+        with self._lock:
+            if self.installed:
+                return
+            if self.portal_state is not None:
+                self.portal_state.record_install(self.app.client_id)
+            self.installed = True
 
     # -- the token endpoint ----------------------------------------------------------------------------
     def exchange(self, params: dict[str, Any]) -> Grant:

@@ -29,6 +29,7 @@ from connectors.sandbox.oauth import App, OAuthState, demo_app
 from connectors.sandbox.params import parse_php_query
 from connectors.sandbox.portal import Portal, normalize_method
 from connectors.sandbox.portal_routes import Request, route, send_page
+from connectors.sandbox.portal_state import PortalState
 from connectors.sandbox.store import RequestConnection, connect_for_requests
 
 log = logging.getLogger("connectors.sandbox")
@@ -207,10 +208,11 @@ class SandboxServer(ThreadingHTTPServer):
     allow_reuse_address = True
 
     def __init__(self, address: tuple[str, int], portal: Portal, app: App | None = None,
-                 app_installed: bool = False) -> None:
+                 app_installed: bool = False, portal_state: PortalState | None = None) -> None:
         super().__init__(address, SandboxHandler)
         self.portal = portal
-        self.oauth = OAuthState(app or demo_app(), portal.timer.clock, installed=app_installed)
+        self.oauth = OAuthState(app or demo_app(), portal.timer.clock, installed=app_installed,
+                                portal_state=portal_state)
 
     def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
         """A client that hangs up mid-request (fast_bitrix24 giving up on OPERATION_TIME_LIMIT, a closed

@@ -45,3 +45,19 @@ def test_usage_errors_are_one_line():
         _, err = proc.communicate(timeout=30)
         assert proc.returncode == 2
         assert err.strip().count("\n") == 0 and err.startswith("error:"), err
+
+
+def test_a_corrupt_state_file_is_one_line_and_exit_2(store_path, tmp_path):
+    """Read before the store: `--store` only keeps a wrong order from building a portal here."""
+    (tmp_path / "directory").mkdir()
+    contents = {"not-json": "{installed", "not-utf8": b"\xff\xfe", "a-list": "[]",
+                "wrong-shape": '{"installed": "local.dozhim.sandbox"}', "not-names": '{"installed": [1]}'}
+    for name, content in contents.items():
+        path = tmp_path / name
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    for name in (*contents, "directory"):
+        proc = run_cli("--port", "0", "--store", str(store_path), "--state", str(tmp_path / name))
+        out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 2 and out == "", (name, err)
+        assert err.startswith("error: ") and err.strip().count("\n") == 0, (name, err)
+        assert str(tmp_path / name) in err and "portal state" in err, (name, err)

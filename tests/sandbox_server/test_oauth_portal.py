@@ -5,8 +5,11 @@ settings/oauth/simple-way.md). Names are HTML-escaped; tokens never reach a log.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -210,3 +213,61 @@ def test_a_broken_store_gets_a_one_line_500_and_the_server_keeps_serving(store_p
         assert r.status_code == 500 and "Traceback" not in r.text
         assert len(Tags(r.text).all("p")) == 1
         assert web.post(sb.webhook_url + "server.time").status_code == 200
+
+
+@contextmanager
+def cli_portal(store: Path, cwd: Path, *args: str) -> Iterator[str]:
+    """`python -m connectors.sandbox` on the store in `cwd`, until the block ends; yields its base URL."""
+    cmd = [sys.executable, "-m", "connectors.sandbox", "--port", "0", "--store", str(store), "--no-limits",
+           *args]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        webhook = proc.stdout.readline().strip()
+        assert webhook.startswith("http://127.0.0.1:"), proc.stderr.read() if proc.poll() is not None else ""
+        parts = urlsplit(webhook)
+        yield f"{parts.scheme}://{parts.netloc}"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0, err
+
+
+def first_open(base_url: str, user_id: int = 5) -> str:
+    """The path the frame's form posts to on the user's first open in this run."""
+    with httpx.Client(base_url=base_url, timeout=30) as web:
+        web.get("/portal/", params={"as": str(user_id)})
+        form, _ = posted_form(web.get("/portal/app/frame/").text)
+    return urlsplit(form["action"]).path
+
+
+def test_a_state_file_remembers_the_install_across_restarts(store_path, tmp_path):
+    state = tmp_path / "portal" / "portal-state.json"  # its directory is made on the install call
+    with cli_portal(store_path, tmp_path, "--state", str(state)) as base_url:
+        assert not state.exists()  # nothing installed, nothing written at start
+        assert first_open(base_url) == "/b24/install"
+        assert json.loads(state.read_text()) == {"installed": ["local.dozhim.sandbox"]}
+    with cli_portal(store_path, tmp_path, "--state", str(state)) as base_url:
+        assert first_open(base_url, user_id=3) == "/b24/app"  # a restarted portal: straight to the handler
+        r = httpx.get(f"{base_url}/oauth/authorize/", params={"client_id": "local.dozhim.sandbox"})
+        assert r.status_code == 200  # the standalone sign-in works at once, as after the install call
+    assert json.loads(state.read_text()) == {"installed": ["local.dozhim.sandbox"]}
+
+
+def test_only_state_writes_and_only_its_file(store_path, tmp_path):
+    """Without --state the portal forgets the install at a restart and writes nothing (the tests' harness
+    and `make sandbox` rely on a first open being the install call); with it, the file and no leftover."""
+    for _ in range(2):
+        with cli_portal(store_path, tmp_path) as base_url:
+            assert first_open(base_url) == "/b24/install"
+    assert list(tmp_path.iterdir()) == []
+    with cli_portal(store_path, tmp_path, "--state", "state.json") as base_url:
+        assert first_open(base_url) == "/b24/install"
+    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]  # the temporary file went by os.replace
+
+
+def test_app_installed_needs_no_state_file_and_writes_none(store_path, tmp_path):
+    state = tmp_path / "state.json"
+    with cli_portal(store_path, tmp_path, "--state", str(state), "--app-installed") as base_url:
+        assert first_open(base_url) == "/b24/app"
+    assert not state.exists()
