@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 
 WEBHOOK_LINE = re.compile(r"(http://127\.0\.0\.1:\d+/rest/\d+/\S+/)")
+# Beside the sandbox's cached stores (its --cache-dir default), so `make clean` forgets the install with them.
+PORTAL_STATE = Path("data/sandbox/portal-state.json")
 
 
 def _forward(stream) -> None:
@@ -29,10 +31,16 @@ def _forward(stream) -> None:
         print(line, end="", file=sys.stderr)
 
 
+def sandbox_command(port: int, size: str, seed: int, app_url: str) -> list[str]:
+    """The sandbox portal with the demo app registered at `app_url`; the portal remembers the app's
+    installation in PORTAL_STATE, so only the first demo after `make clean` opens it with the install call."""
+    return [sys.executable, "-m", "connectors.sandbox", "--port", str(port), "--size", size,
+            "--seed", str(seed), "--app-url", app_url, "--state", str(PORTAL_STATE)]
+
+
 def start_sandbox(port: int, size: str, seed: int, app_url: str) -> tuple[subprocess.Popen, str]:
-    """Start the sandbox portal, with the demo app registered at `app_url`; wait for the webhook URL."""
-    cmd = [sys.executable, "-m", "connectors.sandbox",
-           "--port", str(port), "--size", size, "--seed", str(seed), "--app-url", app_url]
+    """Start the sandbox portal (sandbox_command); wait for the webhook URL."""
+    cmd = sandbox_command(port, size, seed, app_url)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     for line in proc.stdout:

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from connectors.sandbox.__main__ import parse_args
 from scripts import demo
 
 
@@ -44,3 +45,12 @@ def test_port_is_free_tells_busy_from_free(busy_port):
 def test_the_demo_runs_the_scheduled_job():
     assert demo.job_command("data/crm.duckdb") == [sys.executable, "-m", "jobs", "sync", "--db",
                                                    "data/crm.duckdb"]
+
+
+def test_the_demo_portal_remembers_the_install_beside_its_cached_stores():
+    """The second `make demo` opens the app straight away; `make clean` (rm -rf data) forgets the install
+    with the cached stores."""
+    cmd = demo.sandbox_command(8899, "demo", 7, "http://localhost:8501/b24/app")
+    state = cmd[cmd.index("--state") + 1]
+    assert state == "data/sandbox/portal-state.json"
+    assert demo.PORTAL_STATE.parent == parse_args([]).cache_dir
