@@ -32,7 +32,8 @@ lint: venv
 	$(BIN)/ruff check .
 
 sandbox: venv
-	$(BIN)/python -m connectors.sandbox --port $(PORT) --size $(SIZE) --seed $(SEED)
+	$(BIN)/python -m connectors.sandbox --port $(PORT) --size $(SIZE) --seed $(SEED) \
+		--state data/sandbox/portal-state.json
 
 # The morning digest goes into the sandbox portal's notification webhook (scope im); About shows the log.
 demo: export DOZHIM_NOTIFY_WEBHOOK_URL ?= http://127.0.0.1:$(PORT)/rest/1/imnotifysandbox1/
