@@ -45,11 +45,17 @@ class DayStore:
         self.failed = False
 
     def __call__(self, con: duckdb.DuckDBPyConnection, as_of: datetime) -> None:
+        # One DuckDB thread, in the connector's bounded buffer pool: each thread's sort needs blocks of its
+        # own, and at 1M deals sorting the 21M activity pairs ran out of the 192 MB with two threads (73 s
+        # with one). It also leaves the other core to the dashboard while the day is stored.
+        con.execute("set threads = 1")
         try:
             record_day(con, as_of, load_rules())
         except Exception:
             self.failed = True
             raise  # the connector prints its one warning line and still publishes the data
+        finally:
+            con.execute("reset threads")
 
 
 def check_rules() -> str | None:
