@@ -256,7 +256,7 @@ def test_a_state_file_remembers_the_install_across_restarts(store_path, tmp_path
 
 def test_only_state_writes_and_only_its_file(store_path, tmp_path):
     """Without --state the portal forgets the install at a restart and writes nothing (the tests' harness
-    and `make sandbox` rely on a first open being the install call); with it, the file and no leftover."""
+    relies on a first open being the install call); with it, the file and no leftover."""
     for _ in range(2):
         with cli_portal(store_path, tmp_path) as base_url:
             assert first_open(base_url) == "/b24/install"
