@@ -182,17 +182,20 @@ def _compute(name: str, db_path: str, stamp: str, version: Any, as_of: str | Non
 _run = st.cache_resource(show_spinner=False, max_entries=RESULT_ENTRIES, ttl=RESULT_TTL)(_compute)
 
 
-# Metrics whose every row belongs to one manager (`manager_id`): a manager filter on them is the same as
-# keeping that manager's rows of the team result, so the app asks queries once per snapshot for the team
-# and switching managers is instant. Team-level aggregates (`forecast`) still get the parameter, and so does
-# `backlog`: My backlog shows one person, and the whole team's backlog is the longest list there is (479k
-# rows at 1M deals: 1.1 s and a large frame, against 0.1-0.2 s for one manager).
-ROW_PER_MANAGER = frozenset({
-    "scorecard", "overaged_deals", "stale_deals", "no_next_activity", "overdue_activities",
-    "unprocessed_incoming", "invoice_stuck", "missed_followups", "attention", "conversion",
-    "conversion_by_month", "forecast_by_manager", "close_date_pushes", "loss_reasons",
-    "lost_stage", "trend", "won_pace",
-})
+# Metrics whose every row belongs to one manager (named in the column given): a manager filter on them is the
+# same as keeping that manager's rows of the team result, so the app asks queries once per snapshot for the
+# team and switching managers is instant. Team-level aggregates (`forecast`) still get the parameter, and so
+# does `backlog`: My backlog shows one person, and the whole team's backlog is the longest list there is
+# (479k rows at 1M deals: 1.1 s and a large frame, against 0.1-0.2 s for one manager).
+ROW_PER_MANAGER: dict[str, str] = {
+    **dict.fromkeys((
+        "scorecard", "overaged_deals", "stale_deals", "no_next_activity", "overdue_activities",
+        "unprocessed_incoming", "invoice_stuck", "missed_followups", "attention", "conversion",
+        "conversion_by_month", "forecast_by_manager", "close_date_pushes", "loss_reasons",
+        "lost_stage", "trend", "won_pace", "planned_deals"), "manager_id"),
+    # a lead's manager is its responsible
+    **dict.fromkeys(("lead_scorecard", "lead_funnel_by_manager"), "responsible_id"),
+}
 
 
 def prefetch(*calls: tuple[str, dict[str, Any]]) -> None:
@@ -218,10 +221,10 @@ def metric(name: str, limit: int | None = None, **params: Any) -> pd.DataFrame:
     ctx = params.pop("_ctx", None) or context()
     _check_scope(ctx, params.get("manager_id"))
     manager_id = params.get("manager_id")
-    if manager_id is not None and name in ROW_PER_MANAGER and limit is None:
+    owner = ROW_PER_MANAGER.get(name)
+    if manager_id is not None and owner is not None and limit is None:
         team = _metric(ctx, {**params, "manager_id": None}, name, cached=True)
-        if "manager_id" in team.columns:
-            return team[team["manager_id"] == manager_id].reset_index(drop=True)
+        return team[team[owner] == manager_id].reset_index(drop=True)
     return _metric(ctx, {**params, "limit": limit}, name, cached=True).copy(deep=False)
 
 
