@@ -116,6 +116,17 @@ def test_lead_idle_days_rule(run):
     assert sorted(df["lead_id"]) == [1, 3, 5, 9, 10]
 
 
+
+def test_a_touch_after_t_leaves_the_last_touch_before_it(run):
+    # Thu 19 Nov 14:00, lead_idle_days = 1: lead 10 was touched on 17 Nov 11:00 and again on 19 Nov 15:00,
+    # after this T, so its last touch is the first one (2 days 3 h idle: hanging). Also hanging: 9 (2 Oct
+    # 10:00: 48 days 4 h), 5 (never touched, created 10 Nov 10:00: 9 days 4 h), 1 (16 Nov 10:30: 3 days
+    # 3.5 h); 3 (created 19 Nov 12:00) is 2 h old. The last touch at or before T of a lead touched on both
+    # sides of T is read from its activities (v_lead), the rest from the stored first and last touch.
+    df = run("leads_hanging", rules=Rules(lead_idle_days=1), as_of=t("2026-11-19 14:00"))
+    assert rows(df, "lead_id", "days_idle") == [(9, 48), (5, 9), (1, 3), (10, 2)]
+    assert df.loc[df.lead_id == 10, "last_touch_at"].item() == t("2026-11-17 11:00")
+
 # --- the lists ------------------------------------------------------------------------------------
 
 def test_leads_unprocessed(run):
