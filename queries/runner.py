@@ -185,21 +185,24 @@ ROWS = "rows"  # DataFrame.attrs key, with a `limit`: how many rows the whole li
 
 def execute(con: duckdb.DuckDBPyConnection, info: MetricInfo, filters: dict[str, Any],
             limit: int | None = None) -> pd.DataFrame:
-    """The metric's rows; with `limit` only its first `limit` rows in its own order (a top-N: a page that
-    shows the head of a long list does not sort and carry all of it), attrs[CUT] saying whether more exist
-    and attrs[ROWS] how many rows the whole list has."""
+    """The metric's rows; with `limit` only its first `limit` rows in its own order (for the team a top-N: a
+    page that shows the head of a long list does not sort and carry all of it), attrs[CUT] saying whether
+    more exist and attrs[ROWS] how many rows the whole list has."""
     body = info.path.read_text(encoding="utf-8").rstrip().rstrip(";")
     params = {name: filters.get(name) for name in info.params}
-    # one row more than asked tells whether the list goes on; the order is the metric's
-    sql = body if limit is None else f"select * from (\n{body}\n) limit {int(limit) + 1}"
+    # One manager's list is short: read whole, it is counted as it is cut (running the metric again for its
+    # count cost 180 of 490 ms for one manager's backlog at 1M deals). The team's may run to a million rows:
+    # one row more than asked tells whether it goes on, and a count apart how long it is.
+    whole = limit is None or filters.get("manager_id") is not None
+    sql = body if whole else f"select * from (\n{body}\n) limit {int(limit) + 1}"
     con.complete()  # a set-up statement's result left open would make con.sql refuse to run
-    df = _frame(con.sql(sql, params=params).to_arrow_table())
-    cut = limit is not None and len(df) > limit
-    if cut:
-        df = df.iloc[:limit]
+    table = con.sql(sql, params=params).to_arrow_table()
+    cut = limit is not None and table.num_rows > limit
+    df = _frame(table.slice(0, limit) if cut else table)
     df.attrs[CUT] = cut
     if limit is not None:
-        df.attrs[ROWS] = con.sql(count_sql(body), params=params).fetchall()[0][0] if cut else len(df)
+        counted = table.num_rows if whole else con.sql(count_sql(body), params=params).fetchall()[0][0]
+        df.attrs[ROWS] = counted if cut else len(df)
     return df
 
 

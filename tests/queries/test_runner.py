@@ -112,6 +112,22 @@ def test_limit_gives_the_first_rows_in_the_metrics_order(fixture_db):
     assert exact.attrs["cut"] is False and exact.equals(whole) and exact.attrs["rows"] == len(whole)
 
 
+
+def test_one_managers_head_is_cut_from_their_whole_list(fixture_db, monkeypatch):
+    # one manager's list is read whole and cut, so its count costs no second run of the metric
+    from queries import Rules, run_metric, runner
+    from tests.queries.fixture_db import AS_OF
+
+    whole = run_metric("backlog", fixture_db, as_of=AS_OF, rules=Rules(), manager_id=1)
+    assert len(whole) > 2  # Anna's backlog
+    counted = []
+    monkeypatch.setattr(runner, "count_sql", lambda body: counted.append(body) or "select 0")
+    head = run_metric("backlog", fixture_db, as_of=AS_OF, rules=Rules(), manager_id=1, limit=2)
+    assert head.attrs["cut"] is True and head.attrs["rows"] == len(whole)
+    assert head.equals(whole.head(2)) and counted == []
+    exact = run_metric("backlog", fixture_db, as_of=AS_OF, rules=Rules(), manager_id=1, limit=len(whole))
+    assert exact.attrs["cut"] is False and exact.equals(whole) and exact.attrs["rows"] == len(whole)
+
 def test_the_count_leaves_out_only_a_final_order_by():
     from queries.runner import count_sql
 
