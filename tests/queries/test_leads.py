@@ -116,7 +116,6 @@ def test_lead_idle_days_rule(run):
     assert sorted(df["lead_id"]) == [1, 3, 5, 9, 10]
 
 
-
 def test_a_touch_after_t_leaves_the_last_touch_before_it(run):
     # Thu 19 Nov 14:00, lead_idle_days = 1: lead 10 was touched on 17 Nov 11:00 and again on 19 Nov 15:00,
     # after this T, so its last touch is the first one (2 days 3 h idle: hanging). Also hanging: 9 (2 Oct
@@ -126,6 +125,7 @@ def test_a_touch_after_t_leaves_the_last_touch_before_it(run):
     df = run("leads_hanging", rules=Rules(lead_idle_days=1), as_of=t("2026-11-19 14:00"))
     assert rows(df, "lead_id", "days_idle") == [(9, 48), (5, 9), (1, 3), (10, 2)]
     assert df.loc[df.lead_id == 10, "last_touch_at"].item() == t("2026-11-17 11:00")
+
 
 # --- the lists ------------------------------------------------------------------------------------
 

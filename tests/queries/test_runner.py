@@ -112,7 +112,6 @@ def test_limit_gives_the_first_rows_in_the_metrics_order(fixture_db):
     assert exact.attrs["cut"] is False and exact.equals(whole) and exact.attrs["rows"] == len(whole)
 
 
-
 def test_one_managers_head_is_cut_from_their_whole_list(fixture_db, monkeypatch):
     # one manager's list is read whole and cut, so its count costs no second run of the metric
     from queries import Rules, run_metric, runner
@@ -127,6 +126,7 @@ def test_one_managers_head_is_cut_from_their_whole_list(fixture_db, monkeypatch)
     assert head.equals(whole.head(2)) and counted == []
     exact = run_metric("backlog", fixture_db, as_of=AS_OF, rules=Rules(), manager_id=1, limit=len(whole))
     assert exact.attrs["cut"] is False and exact.equals(whole) and exact.attrs["rows"] == len(whole)
+
 
 def test_the_count_leaves_out_only_a_final_order_by():
     from queries.runner import count_sql
