@@ -16,6 +16,7 @@ from dashboard.data import Context
 from dashboard.i18n import count_of, has, lang, t
 
 TILE_COUNTS = ("active_deals", *SCORE_RULES, "won_deals", "lost_deals")
+ATTENTION_KEY = "attention_open"  # the attention fold's open state (st.expander with a key)
 
 
 def _tiles(ctx: Context, team: dict[str, Any], change: dict[str, float]) -> None:
@@ -52,8 +53,9 @@ def render(ctx: Context) -> None:
     st.title(t("daily_title"))
     components.freshness(ctx)
     drill_rule = str(st.session_state.get(drill.RULE_KEY, drill.DEFAULT_RULE))
-    data.prefetch(*filters.CHOICES, ("scorecard", {}), ("scorecard_team", {}), ("trend", {}),
-                  ("attention", {}), (drill_rule, components.head_params({})), ("lead_scorecard", {}))
+    opened = [("attention", {})] if st.session_state.get(ATTENTION_KEY) else []  # the fold, once open
+    data.prefetch(*filters.CHOICES, ("scorecard", {}), ("scorecard_team", {}), ("trend", {}), *opened,
+                  (drill_rule, components.head_params({})), ("lead_scorecard", {}))
     chosen = filters.bar(ctx, pipeline=True, dept=True, manager=True)
     params = chosen.params()
     score = data.metric("scorecard", **params).reset_index(drop=True)
@@ -73,14 +75,18 @@ def render(ctx: Context) -> None:
 
 
 def _attention(ctx: Context, chosen: filters.Filters) -> None:
-    """How each manager's touches spread over their open deals (folded: a second look, not the first)."""
+    """How each manager's touches spread over their open deals (folded: a second look, not the first). The
+    fold computes its metric only once opened (Streamlit's lazy expander): at 1M deals it is another pass
+    over every deal's activity facts that the first look need not wait for."""
     window = count_of(ctx.rules.attention_window_days, "day")
-    with st.expander(t("attention_title", days=window)):
+    fold = st.expander(t("attention_title", days=window), key=ATTENTION_KEY, on_change="rerun")
+    with fold:
         st.caption(t("attention_help", n=ctx.rules.attention_touches_per_week, days=window,
                      interval=count_of(ctx.rules.touch_interval_days, "day")))
-        frame = data.metric("attention", **chosen.params())
-        components.table(ctx, frame, key="attention", file_name="attention",
-                         columns=columns.ATTENTION.columns)
+        if fold.open:
+            frame = data.metric("attention", **chosen.params())
+            components.table(ctx, frame, key="attention", file_name="attention",
+                             columns=columns.ATTENTION.columns)
 
 
 components.guarded(render)

@@ -107,6 +107,17 @@ def test_drill_down_click_opens_the_managers_deals(page, server: str) -> None:
     page.screenshot(path=str(SHOTS / "drill_down.png"), full_page=True)
 
 
+
+def test_the_attention_fold_shows_its_table_once_opened(page, server: str) -> None:
+    # the fold computes its metric only when opened: a click on it reruns the page with the table inside
+    _open(page, server, "/")
+    table = page.locator(".st-key-table_attention [data-testid='stDataFrame']")
+    assert table.count() == 0
+    page.get_by_text("Внимание к сделкам").click()
+    table.wait_for(timeout=30_000)
+    page.wait_for_selector(READY, timeout=30_000)
+    _no_exception(page)
+
 @pytest.mark.skipif(bool(OTHER_DB), reason="uses the fixture's manager names")
 def test_filters_and_language_live_in_the_url(page, server: str) -> None:
     _open(page, server, "/?manager=Boris+Petrov")

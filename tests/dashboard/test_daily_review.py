@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import duckdb
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.dashboard.helpers import no_errors, table, texts, tiles, widget
@@ -125,11 +126,31 @@ def test_language_switch_to_english(app) -> None:
 
 def test_attention_spread_under_the_drill_down(app) -> None:
     at = app()
+    at.session_state["attention_open"] = True  # opened (the fold reruns the page)
+    at.run()
     spread = table(at, "attention").set_index("manager_name")
     # Anna's 7 open deals over the last 21 days: 3 untouched, 1 touched three times in one week
     assert spread.loc["Anna Ivanova", "untouched_deals"] == 3
     assert spread.loc["Anna Ivanova", "hammered_deals"] == 1
 
+
+
+def test_the_attention_fold_computes_only_once_opened(app, monkeypatch) -> None:
+    from dashboard import data
+
+    st.cache_data.clear()
+    st.cache_resource.clear()  # a frame cached by another test would hide whether this page asked for it
+    asked = []
+    real = data.run_metric
+    monkeypatch.setattr(data, "run_metric", lambda name, *a, **kw: asked.append(name) or real(name, *a, **kw))
+    at = app()
+    no_errors(at)
+    assert "scorecard" in asked and "attention" not in asked
+    assert [e.label for e in at.expander if e.label.startswith("Внимание")]  # the fold is there, closed
+    at.session_state["attention_open"] = True
+    at.run()
+    no_errors(at)
+    assert "attention" in asked and len(table(at, "attention")) > 0
 
 def test_the_picked_rule_survives_a_language_switch(app) -> None:
     at = app()

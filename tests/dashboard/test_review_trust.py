@@ -252,6 +252,8 @@ def test_untouched_rule_and_attention_window_are_named_apart(app) -> None:
     assert "Без касаний" in tiles(at)
     titles = [e.label for e in at.expander if e.label.startswith("Внимание")]
     assert titles == ["Внимание к сделкам за 21\u00a0день"]
+    at.session_state["attention_open"] = True  # the fold computes its table once opened
+    at.run()
     spread = table(at, "attention")
     assert "untouched_deals" in spread.columns
     from dashboard.i18n import TEXTS
