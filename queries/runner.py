@@ -200,9 +200,11 @@ def execute(con: duckdb.DuckDBPyConnection, info: MetricInfo, filters: dict[str,
     cut = limit is not None and table.num_rows > limit
     df = _frame(table.slice(0, limit) if cut else table)
     df.attrs[CUT] = cut
-    if limit is not None:
-        counted = table.num_rows if whole else con.sql(count_sql(body), params=params).fetchall()[0][0]
-        df.attrs[ROWS] = counted if cut else len(df)
+    if limit is not None:  # only a cut team list is counted in SQL: every other list was read to its end
+        rows = table.num_rows
+        if cut and not whole:
+            rows = con.sql(count_sql(body), params=params).fetchall()[0][0]
+        df.attrs[ROWS] = rows
     return df
 
 
