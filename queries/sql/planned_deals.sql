@@ -17,7 +17,10 @@ select
     d.manager_name,
     d.client_type,
     d.client_id,
-    c.client_name,
+    case d.client_type
+        when 'company' then company_title(co.title, co.id)
+        when 'contact' then contact_name(ct.name, ct.last_name, ct.id)
+    end as client_name,  -- as v_client names it
     d.pipeline_name,
     d.stage_name,
     d.opportunity,
@@ -26,13 +29,16 @@ select
     d.closedate,
     d.date_create,
     d.lead_id,
-    l.lead_title,
+    lead_title(l.title, l.id) as lead_title,  -- as v_lead names it
     case when d.lead_id is not null
         then crm_url(ctx.portal_url, 'lead', d.lead_id) end as lead_url
 from v_client_deal as d
 cross join ctx
-left join v_client as c on c.client_type = d.client_type and c.client_id = d.client_id
-left join v_lead as l on l.lead_id = d.lead_id
+-- the client's and the lead's names from their own tables: v_client and v_lead work out every client's and
+-- lead's facts for the few deals of a day (93 of 154 ms at 100k deals)
+left join companies as co on d.client_type = 'company' and co.id = d.client_id
+left join contacts as ct on d.client_type = 'contact' and ct.id = d.client_id
+left join leads as l on l.id = d.lead_id and l.date_create <= ctx.as_of  -- v_lead: the leads created by T
 where d.date_create >= case when ctx.period_explicit then ctx.period_start else ctx.day_start end
   and d.date_create < case when ctx.period_explicit then ctx.period_end else ctx.as_of end
   and in_scope(d.manager_id, d.pipeline_id, d.department_ids, $manager_id, $pipeline_id, $department_id, $viewer_id)
