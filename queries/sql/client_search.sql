@@ -24,7 +24,10 @@ by_value as (  -- a phone or e-mail of the client's records equal to the search'
     cross join q
     inner join v_client_member as m
         on m.owner_type_id = v.entity_type_id and m.owner_id = v.entity_id
-    where ((v.match_kind = 'phone' and v.match_value = q.phone)
+    -- said of $search itself, not of q: DuckDB then drops the scan of every value when the search is no phone
+    -- and no e-mail (a name or nothing: 30 of 88 ms at 100k deals)
+    where coalesce(norm_phone($search), norm_email($search)) is not null
+      and ((v.match_kind = 'phone' and v.match_value = q.phone)
         or (v.match_kind = 'email' and v.match_value = q.email))
 ),
 
