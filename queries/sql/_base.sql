@@ -226,43 +226,53 @@ cross join ctx
 left join calendar_work as target
     on target.work_idx = p.idx_le + p.n + case when p.e_is_working then 0 else 1 end;
 
--- invoice follow-up deadline: E (entry into the current invoice stage) plus N working days
-create or replace temp view v_invoice_due as
+-- invoice follow-up deadline: E (entry into the current invoice stage) plus N working days, for the deals in
+-- scope (in_scope's filters and viewer: see deal_flags)
+create or replace temp macro invoice_due(want_manager, want_pipeline, want_department, viewer) as table
 with invoice_start as (
     select d.deal_id, d.stage_entered_at as trigger_at, d.invoice_followup_business_days as n
     from v_deal as d
     where d.is_open and d.in_invoice_stage
+      and in_scope(d.manager_id, d.pipeline_id, d.department_ids, want_manager, want_pipeline,
+                   want_department, viewer)
 )
 select deal_id, trigger_at as entered_at, due_at
 from with_due('invoice_start');
 
--- follow-up rules (rules.toml [followups]) on open deals: per deal, every rule whose window (E + N working
--- days) ended before T, as a list sorted by due_at (v_deal_flags keeps those with no touch after E).
+-- follow-up rules (rules.toml [followups]) on the open deals in scope (as deal_flags): per deal, every rule
+-- whose window (E + N working days) ended before T, as a list sorted by due_at (missed_followups_of keeps
+-- those with no touch after E).
 -- stage: the deal's CURRENT stage triggers the rule, E = its latest entry into that stage (a deal that
 -- moved past the stage is not judged by it); meeting: E = the end (touch time) of the latest completed
 -- meeting (activity type 1) bound to the deal, at or before T.
-create or replace temp view v_followup_due as
-with windows as (
-    select d.deal_id, fr.rule_key, fr.rule_name, fr.ord, fr.business_days as n, d.stage_entered_at as trigger_at
+create or replace temp macro followup_due(want_manager, want_pipeline, want_department, viewer) as table
+with deals as (
+    select d.*
     from d_deal as d
+    where d.is_open
+      and in_scope(d.manager_id, d.pipeline_id, d.department_ids, want_manager, want_pipeline,
+                   want_department, viewer)
+),
+windows as (
+    select d.deal_id, fr.rule_key, fr.rule_name, fr.ord, fr.business_days as n, d.stage_entered_at as trigger_at
+    from deals as d
     inner join followup_stage as fs on fs.stage_id = d.stage_id
     inner join followup_rule as fr on fr.rule_key = fs.rule_key
-    where d.is_open
     union all
     select m.deal_id, fr.rule_key, fr.rule_name, fr.ord, fr.business_days, m.trigger_at
     from (  -- the latest meeting at or before T, as v_touch_before_t finds the latest touch
         select d.deal_id, d.last_meeting_all as trigger_at
-        from d_deal as d
+        from deals as d
         cross join ctx
-        where d.is_open and d.last_meeting_all <= ctx.as_of
+        where d.last_meeting_all <= ctx.as_of
         union all
         select d.deal_id, greatest(any_value(d.last_meeting_at_s), max(lt.touch_time))
-        from d_deal as d
+        from deals as d
         cross join ctx
         cross join d_moment as m
         left join d_late_touch as lt
             on lt.deal_id = d.deal_id and lt.activity_type = 1 and lt.touch_time <= ctx.as_of
-        where d.is_open and d.last_meeting_all > ctx.as_of and ctx.as_of >= m.facts_at
+        where d.last_meeting_all > ctx.as_of and ctx.as_of >= m.facts_at
         group by d.deal_id
         having greatest(any_value(d.last_meeting_at_s), max(lt.touch_time)) is not null
         union all
@@ -272,10 +282,10 @@ with windows as (
         where da.completed and da.activity_type = 1 and da.touch_time <= ctx.as_of
           and da.deal_id in (
               select d.deal_id
-              from d_deal as d
+              from deals as d
               cross join ctx
               cross join d_moment as m
-              where d.is_open and d.last_meeting_all > ctx.as_of and ctx.as_of < m.facts_at
+              where d.last_meeting_all > ctx.as_of and ctx.as_of < m.facts_at
           )
         group by da.deal_id
     ) as m
@@ -294,20 +304,24 @@ cross join ctx
 where coalesce(w.due_at, w.trigger_at) < ctx.as_of
 group by w.deal_id;
 
--- the follow-up rules a deal breaks: those of its ended windows (v_followup_due.followups_due) with no
+-- the follow-up rules a deal breaks: those of its ended windows (followup_due's followups_due) with no
 -- touch after E (the deal's last touch at or before T is not later than E), earliest due first; [] when
--- none. Only the metrics that show follow-ups join v_followup_due (scorecard, scorecard_team, backlog,
--- missed_followups): in v_deal_flags every metric would pay for it.
+-- none. Only the metrics that show follow-ups join followup_due (scorecard, scorecard_team, backlog,
+-- missed_followups): in deal_flags every metric would pay for it.
 create or replace temp macro missed_followups_of(windows, last_touch_at) as
     coalesce(list_filter(windows, lambda x: coalesce(last_touch_at <= x.trigger_at, true)), []);
 
--- one row per deal with every rule's verdict, false for closed deals (the single source for scorecard,
--- lists and backlog; the scorecard reads it once for open and closed deals alike; the follow-up rules are
--- apart: v_followup_due and missed_followups_of above). invoice_stuck: an open
--- deal in an invoice stage (entered at E) that either had no touch within N working days of E
--- (invoice_no_followup) or is stale while in it: its last touch since E, else E, is more than the touch
--- interval before T (invoice_stale).
-create or replace temp view v_deal_flags as
+-- one row per deal in scope with every rule's verdict, false for closed deals (the single source for
+-- scorecard, lists and backlog; the scorecard reads it once for open and closed deals alike; the follow-up
+-- rules are apart: followup_due and missed_followups_of above). invoice_stuck: an open deal in an invoice
+-- stage (entered at E) that either had no touch within N working days of E (invoice_no_followup) or is
+-- stale while in it: its last touch since E, else E, is more than the touch interval before T
+-- (invoice_stale).
+-- In scope: in_scope's filters and viewer, as a metric passes its own ($manager_id, $pipeline_id,
+-- $department_id, $viewer_id; NULL = all). They are applied here, not in the metric's WHERE, so that the
+-- invoice and follow-up deadlines are worked out for those deals only: DuckDB does not carry a filter into
+-- a left join's right side (for one manager at 1M deals, 40-100 ms of each call's 100-250).
+create or replace temp macro deal_flags(want_manager, want_pipeline, want_department, viewer) as table
 with flags as (
     select
         d.*,
@@ -330,16 +344,15 @@ with flags as (
             < epoch(ctx.as_of) - 86400 * d.touch_interval_days as invoice_stale
     from v_deal_row as d
     cross join ctx
-    left join v_invoice_due as inv on inv.deal_id = d.deal_id
+    left join invoice_due(want_manager, want_pipeline, want_department, viewer) as inv
+        on inv.deal_id = d.deal_id
+    where in_scope(d.manager_id, d.pipeline_id, d.department_ids, want_manager, want_pipeline,
+                   want_department, viewer)
 )
 select
     f.*,
     f.invoice_no_followup or f.invoice_stale as is_invoice_stuck
 from flags as f;
-
--- one row per open deal with every rule's verdict
-create or replace temp view v_open_deal as
-select * from v_deal_flags where is_open;
 
 -- managers: owners of open deals (dismissed ones flagged, never dropped), or the configured list
 create or replace temp view v_manager as
@@ -456,7 +469,7 @@ select
         as weighted_amount,
     coalesce(p.close_date_pushes, 0) as close_date_pushes,
     cast(coalesce(p.pushed_days, 0) as integer) as pushed_days
-from v_deal_row as o  -- open deals with their columns, not the rules' verdicts (v_open_deal): none is shown
+from v_deal_row as o  -- open deals with their columns, not the rules' verdicts (deal_flags): none is shown
 cross join ctx
 left join v_stage_win_rate as wr on wr.stage_id = o.stage_id
 left join pushes as p on p.deal_id = o.deal_id

@@ -15,7 +15,7 @@ managers as (
     where manager_in_scope(manager_id, department_ids, $manager_id, $department_id, $viewer_id)
 ),
 
-open_deals as (  -- v_open_deal's deals; none of the rules' verdicts is needed
+open_deals as (  -- deal_flags' open deals; none of the rules' verdicts is needed
     select deal_id, manager_id
     from d_deal
     where pipeline_in_scope(pipeline_id, $pipeline_id) and is_open

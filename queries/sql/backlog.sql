@@ -27,11 +27,10 @@ deals as (
         f.*,
         -- follow-up rules broken, earliest due first: the first names the rule in followup_rule_name
         missed_followups_of(fu.followups_due, f.last_touch_at) as missed_followup_list
-    from v_deal_flags as f
-    left join v_followup_due as fu on fu.deal_id = f.deal_id
-    where (f.is_open or f.incoming_count > 0)
-      and in_scope(f.manager_id, f.pipeline_id, f.department_ids, $manager_id, $pipeline_id, $department_id,
-                   $viewer_id)
+    from deal_flags($manager_id, $pipeline_id, $department_id, $viewer_id) as f  -- the deals in scope
+    left join followup_due($manager_id, $pipeline_id, $department_id, $viewer_id) as fu
+        on fu.deal_id = f.deal_id
+    where f.is_open or f.incoming_count > 0
 ),
 
 broken as (

@@ -8,7 +8,7 @@
 -- close date is later than the previous snapshot's. Only deals still open are listed.
 with
 
-pushes as (  -- the deal's columns only (v_deal_row): the rules' verdicts (v_open_deal) are not shown
+pushes as (  -- the deal's columns only (v_deal_row): the rules' verdicts (deal_flags) are not shown
     select p.*, o.*
     from v_close_date_push as p
     inner join v_deal_row as o on o.deal_id = p.deal_id

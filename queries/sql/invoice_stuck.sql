@@ -13,10 +13,8 @@ with
 
 stuck as (
     select *
-    from v_open_deal
-    where is_invoice_stuck
-      and in_scope(manager_id, pipeline_id, department_ids, $manager_id, $pipeline_id, $department_id,
-                   $viewer_id)
+    from deal_flags($manager_id, $pipeline_id, $department_id, $viewer_id)  -- the deals in scope
+    where is_open and is_invoice_stuck
 ),
 
 final as (

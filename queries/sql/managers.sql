@@ -13,7 +13,7 @@ managers as (
     where manager_in_scope(manager_id, department_ids, null, $department_id, $viewer_id)
 ),
 
-open_deals as (  -- every open deal (as v_open_deal has them), without the rules' verdicts
+open_deals as (  -- every open deal (as deal_flags has them), without the rules' verdicts
     select manager_id, count(*) as active_deals
     from d_deal
     where is_open

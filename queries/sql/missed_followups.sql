@@ -14,10 +14,10 @@ with
 
 deals as (  -- open deals with a follow-up window that ended before T
     select o.deal_columns, o.manager_active, missed_followups_of(fu.followups_due, o.last_touch_at) as missed
-    from v_open_deal as o
-    inner join v_followup_due as fu on fu.deal_id = o.deal_id
-    where in_scope(o.manager_id, o.pipeline_id, o.department_ids, $manager_id, $pipeline_id, $department_id,
-                   $viewer_id)
+    from deal_flags($manager_id, $pipeline_id, $department_id, $viewer_id) as o  -- the deals in scope
+    inner join followup_due($manager_id, $pipeline_id, $department_id, $viewer_id) as fu
+        on fu.deal_id = o.deal_id
+    where o.is_open
 ),
 
 broken as (  -- one row per (deal, rule) broken

@@ -4,8 +4,8 @@
 -- columns: manager_id, manager_name, active_deals, below_minimum, overaged_deals, stale_deals,
 -- no_next_activity, overdue_activities, unprocessed_incoming, invoice_stuck, missed_followups, won_deals,
 -- won_amount, lost_deals, win_rate, manager_active, department_id, issues_total, dismissed_with_deals
--- rule: counts from v_deal_flags (one pass over open and closed deals: closed ones only add unprocessed
--- incoming), v_followup_due and v_closed_deal (queries/sql/_base.sql), attributed to the deal's assigned_by_id;
+-- rule: counts from deal_flags (one pass over open and closed deals: closed ones only add unprocessed
+-- incoming), followup_due and v_closed_deal (queries/sql/_base.sql), attributed to the deal's assigned_by_id;
 -- below_minimum = active_deals < min_active_deals; won/lost = final move inside T's calendar month up to
 -- T; win_rate = won / (won + lost); missed_followups = (deal, follow-up rule) pairs broken (the rows of
 -- missed_followups); issues_total = the sum of the seven rule counts; dismissed_with_deals = a dismissed
@@ -29,9 +29,9 @@ rule_counts as (
         cast(sum(incoming_count) as bigint) as unprocessed_incoming,  -- on any deal, open or closed
         count(*) filter (where is_invoice_stuck) as invoice_stuck,
         cast(sum(len(missed_followups_of(fu.followups_due, f.last_touch_at))) as bigint) as missed_followups
-    from v_deal_flags as f
-    left join v_followup_due as fu on fu.deal_id = f.deal_id
-    where pipeline_in_scope(pipeline_id, $pipeline_id)
+    from deal_flags($manager_id, $pipeline_id, $department_id, $viewer_id) as f  -- the deals in scope
+    left join followup_due($manager_id, $pipeline_id, $department_id, $viewer_id) as fu
+        on fu.deal_id = f.deal_id
     group by manager_id
 ),
 

@@ -4,7 +4,7 @@
 -- columns: managers, managers_below_minimum, dismissed_with_deals, active_deals, overaged_deals, stale_deals,
 -- no_next_activity, overdue_activities, unprocessed_incoming, invoice_stuck, missed_followups, won_deals,
 -- won_amount, lost_deals, win_rate
--- rule: the scorecard's managers and definitions (v_manager, v_deal_flags, v_followup_due, v_closed_deal in
+-- rule: the scorecard's managers and definitions (v_manager, deal_flags, followup_due, v_closed_deal in
 -- queries/sql/_base.sql), counted over the whole team: the scorecard's rows summed. managers_below_minimum
 -- = managers with fewer open deals than min_active_deals; dismissed_with_deals = dismissed managers still
 -- owning open deals; win_rate = won / (won + lost) in T's month up to T, NULL when none closed. A filter
@@ -19,10 +19,10 @@ managers as (
 
 team_deals as (  -- open deals and closed ones (which only add unprocessed incoming) of those managers
     select f.*, len(missed_followups_of(fu.followups_due, f.last_touch_at)) as missed_followups
-    from v_deal_flags as f
+    from deal_flags($manager_id, $pipeline_id, $department_id, $viewer_id) as f  -- the deals in scope
     semi join managers as m on m.manager_id = f.manager_id
-    left join v_followup_due as fu on fu.deal_id = f.deal_id
-    where pipeline_in_scope(f.pipeline_id, $pipeline_id)
+    left join followup_due($manager_id, $pipeline_id, $department_id, $viewer_id) as fu
+        on fu.deal_id = f.deal_id
 ),
 
 team_closed as (  -- won and lost in T's month

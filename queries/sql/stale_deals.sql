@@ -10,10 +10,8 @@ with
 
 stale as (
     select *
-    from v_open_deal
-    where is_stale
-      and in_scope(manager_id, pipeline_id, department_ids, $manager_id, $pipeline_id, $department_id,
-                   $viewer_id)
+    from deal_flags($manager_id, $pipeline_id, $department_id, $viewer_id)  -- the deals in scope
+    where is_open and is_stale
 ),
 
 final as (

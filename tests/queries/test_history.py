@@ -121,7 +121,7 @@ def test_record_scorecard_leaves_the_callers_session_alone(fixture_db, tmp_path)
         con.execute("set TimeZone = 'Asia/Tokyo'")
         record_scorecard(con, AS_OF, Rules())
         assert con.execute("select current_setting('TimeZone')").fetchone()[0] == "Asia/Tokyo"
-        ours = "('v_deal', 'v_open_deal', 'd_deal', 'd_deal_activity')"
+        ours = "('v_deal', 'v_deal_row', 'd_deal', 'd_deal_activity')"
         temp = con.execute(
             f"select count(*) from duckdb_views() where temporary and view_name in {ours}").fetchone()[0]
         assert temp == 0

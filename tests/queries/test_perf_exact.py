@@ -92,13 +92,13 @@ def test_run_metrics_refuses_an_unknown_parameter(fixture_history_db):
 
 
 def test_a_metric_binds_only_the_base_views_it_reads():
-    script, calendar = base_script("select * from v_open_deal")
+    script, calendar = base_script("select * from deal_flags(null, null, null, null)")
     bound = {m.group(1) for m in re.finditer(r"^create or replace temp \w+ (\w+)", script, re.M)}
-    # v_open_deal reads v_deal_flags, which reads v_deal_row (v_deal, v_touch_before_t) and v_invoice_due
-    # (with_due: the calendar); nothing about closed deals, follow-ups or the forecast
-    assert {"v_open_deal", "v_deal_flags", "v_deal_row", "v_deal", "v_touch_before_t", "v_invoice_due",
+    # deal_flags reads v_deal_row (v_deal, v_touch_before_t), in_scope and invoice_due (with_due: the
+    # calendar); nothing about closed deals, follow-ups or the forecast
+    assert {"deal_flags", "v_deal_row", "v_deal", "v_touch_before_t", "invoice_due", "in_scope",
             "with_due"} <= bound
-    assert not bound & {"v_closed_deal", "v_followup_due", "v_forecast_deal", "v_manager"}
+    assert not bound & {"v_closed_deal", "followup_due", "v_forecast_deal", "v_manager"}
     assert calendar
     assert base_script("select * from departments") == ("", False)
 
