@@ -93,6 +93,19 @@ from facts as f
 cross join ctx
 cross join lead_rule as lr;
 
+-- the link and the owner's name, state and departments of each row of the table or CTE named t (client_type,
+-- client_id, client_name, owner_id): what v_client and with_client add to the clients they name
+create or replace temp macro with_client_owner(t) as table
+select
+    k.*,
+    crm_url(ctx.portal_url, k.client_type, k.client_id) as client_url,
+    user_label(u.user_name, k.owner_id) as owner_name,
+    coalesce(u.user_active, false) as owner_active,
+    coalesce(u.department_ids, []) as owner_department_ids
+from query_table(t) as k
+cross join ctx
+left join d_user as u on u.user_id = k.owner_id;
+
 -- the clients: a company; a contact with no company (or whose company is gone) is a client of its own
 create or replace temp view v_client as
 with records as (
@@ -112,15 +125,26 @@ with records as (
     left join companies as co on co.id = ct.company_id
     where co.id is null
 )
-select
-    r.*,
-    crm_url(ctx.portal_url, r.client_type, r.client_id) as client_url,
-    user_label(u.user_name, r.owner_id) as owner_name,
-    coalesce(u.user_active, false) as owner_active,
-    coalesce(u.department_ids, []) as owner_department_ids
-from records as r
-cross join ctx
-left join d_user as u on u.user_id = r.owner_id;
+select * from with_client_owner('records');
+
+-- v_client's columns for each row of the table or CTE named t (client_type 'company' | 'contact', client_id;
+-- NULL for none: the columns are NULL, the row stays). A metric that shows a few clients names them once it
+-- has picked them: v_client names every client (reactivation named 126k for its 1.8k: 18 of 100 ms at 100k
+-- deals)
+create or replace temp macro with_client(t) as table
+with named as (
+    select
+        k.*,
+        case k.client_type
+            when 'company' then company_title(co.title, co.id)
+            when 'contact' then contact_name(ct.name, ct.last_name, ct.id)
+        end as client_name,
+        coalesce(co.assigned_by_id, ct.assigned_by_id) as owner_id
+    from query_table(t) as k
+    left join companies as co on k.client_type = 'company' and co.id = k.client_id
+    left join contacts as ct on k.client_type = 'contact' and ct.id = k.client_id
+)
+select * from with_client_owner('named');
 
 -- which client each contact and company record belongs to: a company to itself, a contact to its company,
 -- else to itself (owner_type_id: 3 contact, 4 company, as activity bindings name them)

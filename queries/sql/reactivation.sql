@@ -28,6 +28,13 @@ due as (
     where w.won_deals > 0 and w.open_deals = 0
 ),
 
+overdue as (  -- the due clients whose interval has run out by T
+    select d.*
+    from due as d
+    cross join ctx
+    where epoch(d.last_won_at) + d.interval_s < epoch(ctx.as_of)
+),
+
 planned as (  -- clients with an open activity with a deadline on themselves or one of their contacts
     select distinct m.client_type, m.client_id
     from v_entity_activity as ea
@@ -36,12 +43,12 @@ planned as (  -- clients with an open activity with a deadline on themselves or 
 )
 
 select
-    c.client_type,
-    c.client_id,
-    c.client_name,
-    c.client_url,
-    c.owner_id,
-    c.owner_name,
+    d.client_type,
+    d.client_id,
+    d.client_name,
+    d.client_url,
+    d.owner_id,
+    d.owner_name,
     d.won_deals,
     d.won_amount,
     d.last_won_at,
@@ -49,11 +56,9 @@ select
     to_timestamp(epoch(d.last_won_at) + d.interval_s) as due_at,
     cast(floor((epoch(ctx.as_of) - epoch(d.last_won_at) - d.interval_s) / 86400) as integer) as days_overdue,
     p.client_id is not null as planned,
-    c.owner_active
-from due as d
+    d.owner_active
+from with_client('overdue') as d  -- named once picked
 cross join ctx
-inner join v_client as c on c.client_type = d.client_type and c.client_id = d.client_id
 left join planned as p on p.client_type = d.client_type and p.client_id = d.client_id
-where epoch(d.last_won_at) + d.interval_s < epoch(ctx.as_of)
-  and manager_in_scope(c.owner_id, c.owner_department_ids, $manager_id, $department_id, $viewer_id)
-order by planned, d.won_amount desc, c.client_name, c.client_type, c.client_id
+where manager_in_scope(d.owner_id, d.owner_department_ids, $manager_id, $department_id, $viewer_id)
+order by planned, d.won_amount desc, d.client_name, d.client_type, d.client_id
