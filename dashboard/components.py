@@ -149,7 +149,10 @@ def with_reasons(frame: pd.DataFrame) -> pd.DataFrame:
     if "reason" not in frame.columns:
         return frame
     out = frame.copy()
-    out["reason"] = out["reason"].map(reason)
+    # each distinct code worded once: a list holds a few codes over thousands of rows (wording each row took
+    # 145 ms for the forecast's 2,000 flagged deals)
+    labels = {code: reason(code) for code in out["reason"].dropna().unique()}
+    out["reason"] = out["reason"].map(labels).fillna("")
     return out
 
 

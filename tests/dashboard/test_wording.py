@@ -75,3 +75,22 @@ def test_every_reason_a_list_gives_reads_in_words(tmp_path) -> None:
     worded = {code for code in codes
               if has(code) or any(re.fullmatch(pattern, code) for pattern, _ in REASONS)}
     assert codes - worded == set()
+
+
+def test_a_list_s_reasons_are_worded_row_by_row_and_blank_where_there_is_none() -> None:
+    # with_reasons words each distinct code once and puts the words back on every row that has it; a row
+    # without a code (None, NaN, '') reads empty. Expected words are the REASONS patterns' Russian texts.
+    import pandas as pd
+
+    from dashboard.components import with_reasons
+
+    st.session_state[LANG_KEY] = "ru"
+    frame = pd.DataFrame({"deal_id": [1, 2, 3, 4, 5, 6],
+                          "reason": ["no_planned_activity", None, "overdue_3_days,no_planned_activity",
+                                     "no_planned_activity", float("nan"), ""]})
+    out = with_reasons(frame)
+    assert out["reason"].tolist() == [
+        "нет запланированного дела", "", "дело просрочено на 3 дн.; нет запланированного дела",
+        "нет запланированного дела", "", ""]
+    assert out["deal_id"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert frame["reason"].tolist()[0] == "no_planned_activity"  # the caller's frame is left as it was
