@@ -242,7 +242,10 @@ left join currencies as c on c.currency = b.currency_id
 left join before_final as bf on bf.deal_id = b.id
 left join stage_names as ps on ps.status_id = bf.prev_stage_id
 left join activity_facts as af on af.deal_id = b.id
-order by b.id;
+-- laid out by manager: one manager's call (the head's pick, a manager's own scope) reads only the blocks that
+-- hold their deals (at 1M deals, paired runs: one manager's backlog 221 -> 158 ms, scorecard 170 -> 144); the
+-- team's calls read every block either way (backlog 1,637 / 1,613 ms, close_date_pushes within noise)
+order by b.assigned_by_id, b.id;
 
 -- planned activities (not completed, not incoming, a real deadline) on open deals, sorted by deadline:
 -- "overdue before T's day" reads only the stored blocks it needs
