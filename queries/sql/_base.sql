@@ -46,6 +46,10 @@ create or replace temp macro in_scope(row_manager, row_pipeline, row_departments
     manager_in_scope(row_manager, row_departments, want_manager, want_department, viewer)
     and pipeline_in_scope(row_pipeline, want_pipeline);
 
+-- a total of money in the base currency, to the kopeck: a sum of doubles depends on the order DuckDB's threads
+-- add them in (the weighted forecast of a million deals differed in its last digits from run to run)
+create or replace temp macro kopecks(total) as cast(round(coalesce(total, 0), 2) as double);
+
 -- the backlog's rules in priority order, the one statement of that order (backlog.sql: `rules`, `reason`,
 -- `priority`). A macro, not a one-row CTE: a constant list, where a CTE was a join the lambdas ran in.
 create or replace temp macro backlog_rule_order() as [

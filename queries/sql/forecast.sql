@@ -3,9 +3,9 @@
 -- params: $manager_id, $pipeline_id, $department_id, $viewer_id (NULL = all)
 -- columns: close_month, deals, amount, weighted_amount, default_close_dates, past_close_dates,
 -- unweighted_deals, close_date_pushes
--- rule: amount in the base currency; weighted = amount x the deal's probability when set (> 0), else the
--- stage's win rate over the last 12 months of stage history; default_close_dates = close date equal to
--- creation + 7 days (Bitrix24's default); past_close_dates = close date before T's day.
+-- rule: amounts in the base currency, to the kopeck; weighted = amount x the deal's probability when set
+-- (> 0), else the stage's win rate over the last 12 months of stage history; default_close_dates = close date
+-- equal to creation + 7 days (Bitrix24's default); past_close_dates = close date before T's day.
 with
 
 deals as (
@@ -19,8 +19,8 @@ final as (
     select
         close_month,
         count(*) as deals,
-        cast(coalesce(sum(amount_base), 0) as double) as amount,
-        cast(coalesce(sum(weighted_amount), 0) as double) as weighted_amount,
+        kopecks(sum(amount_base)) as amount,
+        kopecks(sum(weighted_amount)) as weighted_amount,
         count(*) filter (where is_default_close) as default_close_dates,
         count(*) filter (where is_past_close) as past_close_dates,
         count(*) filter (where weight_source = 'none') as unweighted_deals,

@@ -26,12 +26,11 @@ history as (
 totals as (
     select
         count(*) as open_deals,
-        -- sums of amounts in kopecks rounded back, so the order of summation cannot show
-        cast(round(coalesce(sum(amount_base), 0), 2) as double) as open_amount,
-        cast(round(coalesce(sum(weighted_amount), 0), 2) as double) as weighted_amount,
+        -- to the kopeck (kopecks), so the order of summation cannot show
+        kopecks(sum(amount_base)) as open_amount,
+        kopecks(sum(weighted_amount)) as weighted_amount,
         count(*) filter (where is_past_close) as past_close_deals,
-        cast(round(coalesce(sum(amount_base) filter (where is_past_close), 0), 2) as double)
-            as past_close_amount,
+        kopecks(sum(amount_base) filter (where is_past_close)) as past_close_amount,
         count(*) filter (where is_default_close) as default_close_deals,
         count(*) filter (where closedate is null) as no_close_date_deals
     from deals

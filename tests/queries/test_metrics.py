@@ -201,7 +201,8 @@ def test_forecast(run):
     assert df.index.tolist() == ["2026-08", "2026-11", "2026-12", "none"]
     assert df["deals"].tolist() == [1, 5, 3, 2]
     assert df["amount"].tolist() == [100000.0, 114000.0, 205000.0, 70000.0]
-    assert df["weighted_amount"].tolist() == pytest.approx([60000.0, 34000.0, 103250.0, 36666.67])
+    # to the kopeck, exactly: 'none' = D301 50,000 x 0.6 + D104 20,000 x 1/3 = 36,666.666... -> 36,666.67
+    assert df["weighted_amount"].tolist() == [60000.0, 34000.0, 103250.0, 36666.67]
     assert df["default_close_dates"].tolist() == [1, 3, 0, 0]  # D101; D105, D107, D108
     assert df["past_close_dates"].tolist() == [1, 2, 0, 0]  # D101; D105, D108
     assert df["unweighted_deals"].tolist() == [0, 2, 0, 0]  # D105 (EXECUTING), D108: no closed history
