@@ -21,7 +21,7 @@ final as (
         any_value(manager_name) as manager_name,
         month,
         count(*) filter (where is_won) as won_deals,
-        cast(coalesce(sum(amount_base) filter (where is_won), 0) as double) as won_amount,
+        kopecks(sum(amount_base) filter (where is_won)) as won_amount,
         count(*) filter (where not is_won) as lost_deals,
         count(*) filter (where is_won) / count(*) as win_rate,
         round(median(days_to_close), 2) as median_days_to_close

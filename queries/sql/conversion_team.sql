@@ -20,9 +20,9 @@ closed as (
 totals as (
     select
         count(*) filter (where is_won) as won_deals,
-        cast(coalesce(sum(amount_base) filter (where is_won), 0) as double) as won_amount,
+        kopecks(sum(amount_base) filter (where is_won)) as won_amount,
         count(*) filter (where not is_won) as lost_deals,
-        cast(coalesce(sum(amount_base) filter (where not is_won), 0) as double) as lost_amount,
+        kopecks(sum(amount_base) filter (where not is_won)) as lost_amount,
         count(*) filter (where not is_won and lost_at_invoice) as lost_at_invoice
     from closed
 ),

@@ -39,7 +39,7 @@ closed_month as (
     select
         c.manager_id,
         count(*) filter (where c.is_won) as won_deals,
-        cast(coalesce(sum(c.amount_base) filter (where c.is_won), 0) as double) as won_amount,
+        kopecks(sum(c.amount_base) filter (where c.is_won)) as won_amount,
         count(*) filter (where not c.is_won) as lost_deals
     from v_closed_deal as c
     cross join ctx

@@ -76,7 +76,7 @@ rule_counts as (  -- the managers' rows summed
 closed_month as (
     select
         count(*) filter (where is_won) as won_deals,
-        cast(coalesce(sum(amount_base) filter (where is_won), 0) as double) as won_amount,
+        kopecks(sum(amount_base) filter (where is_won)) as won_amount,
         count(*) filter (where not is_won) as lost_deals
     from team_closed
 ),
