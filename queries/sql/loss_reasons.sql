@@ -27,7 +27,7 @@ final as (
         reason_key,
         any_value(reason_name) as reason_name,
         count(*) as lost_deals,
-        cast(sum(amount_base) as double) as lost_amount,
+        cast(round(sum(amount_base), 2) as double) as lost_amount,  -- to the kopeck; NULL: no amount
         list(deal_id order by deal_id) as deal_ids
     from with_loss_reason('lost')
     group by manager_id, pipeline_id, reason_group, reason_key

@@ -22,7 +22,7 @@ per_stage as (
         coalesce(any_value(prev_stage_name), 'unknown') as stage_name,
         bool_or(lost_at_invoice) as at_invoice_stage,
         count(*) as lost_deals,
-        cast(sum(amount_base) as double) as lost_amount
+        cast(round(sum(amount_base), 2) as double) as lost_amount  -- to the kopeck; NULL: no amount
     from lost
     group by manager_id, coalesce(prev_stage_id, 'unknown')
 ),

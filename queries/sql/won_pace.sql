@@ -34,10 +34,10 @@ final as (
         m.manager_id,
         m.manager_name,
         coalesce(w.won_deals, 0) as won_deals,
-        cast(coalesce(w.won_amount, 0) as double) as won_amount,
+        kopecks(w.won_amount) as won_amount,
         coalesce(w.won_deals_last_month, 0) as won_deals_last_month,
-        cast(coalesce(w.won_amount_last_month, 0) as double) as won_amount_last_month,
-        cast(coalesce(w.won_amount, 0) - coalesce(w.won_amount_last_month, 0) as double) as won_amount_change,
+        kopecks(w.won_amount_last_month) as won_amount_last_month,
+        kopecks(coalesce(w.won_amount, 0) - coalesce(w.won_amount_last_month, 0)) as won_amount_change,
         m.manager_active
     from managers as m
     left join won as w on w.manager_id = m.manager_id
