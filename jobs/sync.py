@@ -17,7 +17,6 @@ nothing more. After a failed run it runs too, and then sends only the note that 
 from __future__ import annotations
 
 import sys
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -78,14 +77,15 @@ def main(argv: list[str] | None = None) -> int:
         if problem:
             print(f"sync not started: {problem}", file=sys.stderr)
             return EXIT_CONFIG
-    args = cli.build_parser(PROG).parse_args(argv)  # bad flags: argparse's usage line and exit 2, as ever
+    args = cli.parse_args(argv, PROG)  # bad flags: argparse's usage line and exit 2, as ever
     runs = without_every(argv)  # the digest runs after each published sync: the loop is ours
+    if args.wait_first:
+        cli.wait(args.every)
     while True:
         code = sync_once(runs, Path(args.db))
         if args.every is None:
             return code
-        print(f"next sync in {args.every:.0f} s", file=sys.stderr, flush=True)
-        time.sleep(args.every)
+        cli.wait(args.every)
 
 
 def sync_once(argv: list[str], db: Path) -> int:
@@ -103,14 +103,15 @@ def sync_once(argv: list[str], db: Path) -> int:
 
 
 def without_every(argv: list[str]) -> list[str]:
-    """The arguments of one run: `--every` (already checked by the parser) is the job's own loop."""
+    """The arguments of one run: `--every` and `--wait-first` (already checked by the parser) are the job's
+    own loop."""
     rest, skip = [], False
     for arg in argv:
         if skip:
             skip = False
         elif arg == "--every":
             skip = True
-        elif not arg.startswith("--every="):
+        elif not arg.startswith("--every=") and arg != "--wait-first":
             rest.append(arg)
     return rest
 

@@ -78,6 +78,12 @@ def job_command(db: str) -> list[str]:
     return [sys.executable, "-m", "jobs", "sync", "--db", db]
 
 
+def loop_command(db: str) -> list[str]:
+    """The job every 15 minutes in the background, started right after the demo's first sync: its first run
+    waits the 15 minutes too, or the demo would sync twice at start."""
+    return [*job_command(db), "--every", "15m", "--wait-first"]
+
+
 def signin_env(port: int, dashboard_port: int) -> dict[str, str]:
     """Sign-in through the sandbox portal: its demo application (connectors/sandbox/oauth.py; the secret is
     a documented demo value, not a secret) and this dashboard's address."""
@@ -129,7 +135,7 @@ def run(argv: list[str] | None = None) -> int:
         sync = job_command(args.db)
         if subprocess.run(sync, env=env).returncode != 0:
             return 1
-        children.append(subprocess.Popen([*sync, "--every", "15m"], env=env))
+        children.append(subprocess.Popen(loop_command(args.db), env=env))
         print(ways_in(args.port, args.dashboard_port), file=sys.stderr)
         dashboard_env = {**env, **signin_env(args.port, args.dashboard_port)}
         return subprocess.run(dashboard_command(args.dashboard_port), env=dashboard_env).returncode

@@ -1,4 +1,5 @@
-"""`python -m connectors.bitrix24 sync [--db data/crm.duckdb] [--full] [--every 15m] [--rate 2 --burst 50]`.
+"""`python -m connectors.bitrix24 sync [--db data/crm.duckdb] [--full] [--every 15m [--wait-first]]
+[--rate 2 --burst 50]`.
 
 The scheduled job (`python -m jobs sync`) runs this same CLI with its after-sync step (contract 4).
 
@@ -87,6 +88,8 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
                            f"is absent")
     sync.add_argument("--every", type=parse_every, metavar="DURATION",
                       help="keep syncing, sleeping DURATION (15m, 1h) between runs")
+    sync.add_argument("--wait-first", action="store_true",
+                      help="with --every: sleep DURATION before the first run too (a sync just ran)")
     sync.add_argument("--rate", type=parse_rate, default=DEFAULT_RATE, metavar="PER_SECOND",
                       help=f"requests per second (default {DEFAULT_RATE:g}; Enterprise portals allow 5)")
     sync.add_argument("--burst", type=_count("--burst", 1, MAX_BURST), default=DEFAULT_BURST, metavar="N",
@@ -96,6 +99,15 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
                       help="retries of a failed request (5xx, timeouts) before giving up (default 8)")
     sync.add_argument("--quiet", action="store_true", help="plain log lines even on a terminal")
     return parser
+
+
+def parse_args(argv: list[str] | None, prog: str = PROG) -> argparse.Namespace:
+    """The sync's flags, checked together: a usage line and exit 2 for what does not go together."""
+    parser = build_parser(prog)
+    args = parser.parse_args(argv)
+    if args.wait_first and not args.every:
+        parser.error("--wait-first goes with --every")
+    return args
 
 
 def find_webhook(given: str | None, secrets: Path = SECRETS) -> str:
@@ -152,10 +164,16 @@ def _fail(message: str, code: int, webhook: str) -> int:
 
 def loop(args: argparse.Namespace, after_write: AfterWrite | None = None) -> int:
     """--every: run, sleep, repeat; a failed run does not end the loop (its row is in sync_runs)."""
+    if args.wait_first:
+        wait(args.every)
     while True:
         run_once(args, after_write)
-        print(f"next sync in {args.every:.0f} s", file=sys.stderr, flush=True)
-        time.sleep(args.every)
+        wait(args.every)
+
+
+def wait(seconds: float) -> None:
+    print(f"next sync in {seconds:.0f} s", file=sys.stderr, flush=True)
+    time.sleep(seconds)
 
 
 def _interrupt(*_: object) -> None:
@@ -164,7 +182,7 @@ def _interrupt(*_: object) -> None:
 
 def main(argv: list[str] | None = None, *, after_write: AfterWrite | None = None, prog: str = PROG) -> int:
     """The sync CLI; `after_write` runs on every good run's new snapshot before it is published."""
-    args = build_parser(prog).parse_args(argv)
+    args = parse_args(argv, prog)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     signal.signal(signal.SIGTERM, _interrupt)
     try:

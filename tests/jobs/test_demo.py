@@ -47,6 +47,12 @@ def test_the_demo_runs_the_scheduled_job():
                                                    "data/crm.duckdb"]
 
 
+def test_the_demos_background_job_does_not_sync_again_at_once():
+    # the demo syncs in the foreground first; the loop then starts with its 15 minutes of sleep
+    assert demo.loop_command("data/crm.duckdb") == [sys.executable, "-m", "jobs", "sync", "--db",
+                                                    "data/crm.duckdb", "--every", "15m", "--wait-first"]
+
+
 def test_the_demo_portal_remembers_the_install_beside_its_cached_stores():
     """The second `make demo` opens the app straight away; `make clean` (rm -rf data) forgets the install
     with the cached stores."""

@@ -105,6 +105,27 @@ def test_every_is_taken_out_for_the_jobs_own_loop():
 
     assert without_every(["sync", "--every", "15m", "--db", "x.duckdb"]) == ["sync", "--db", "x.duckdb"]
     assert without_every(["sync", "--every=1h"]) == ["sync"]
+    assert without_every(["sync", "--every", "15m", "--wait-first", "--full"]) == ["sync", "--full"]
+
+
+def test_the_jobs_loop_waits_first_when_asked(tmp_path, monkeypatch):
+    # python -m jobs sync --every 15m --wait-first: nap, one run (without the loop's own flags), nap
+    from connectors.bitrix24 import cli
+    from jobs import sync
+
+    events: list[object] = []
+
+    def nap(seconds: float) -> None:
+        events.append(seconds)
+        if len(events) == 3:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli.time, "sleep", nap)
+    monkeypatch.setattr(sync, "sync_once", lambda argv, db: events.append(argv) or 0)
+    db = str(tmp_path / "crm.duckdb")
+    with pytest.raises(KeyboardInterrupt):
+        sync_main(["sync", "--db", db, "--every", "15m", "--wait-first"])
+    assert events == [900, ["sync", "--db", db], 900]
 
 
 def test_a_bad_every_is_a_usage_error_not_a_traceback(tmp_path, capsys):
