@@ -78,14 +78,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"sync not started: {problem}", file=sys.stderr)
             return EXIT_CONFIG
     args = cli.parse_args(argv, PROG)  # bad flags: argparse's usage line and exit 2, as ever
-    runs = without_every(argv)  # the digest runs after each published sync: the loop is ours
-    if args.wait_first:
-        cli.wait(args.every)
-    while True:
-        code = sync_once(runs, Path(args.db))
-        if args.every is None:
-            return code
-        cli.wait(args.every)
+    runs = without_every(argv)  # the digest runs after each published sync: each run is ours
+    return cli.repeat(args, lambda: sync_once(runs, Path(args.db)))
 
 
 def sync_once(argv: list[str], db: Path) -> int:

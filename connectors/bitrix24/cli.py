@@ -162,16 +162,20 @@ def _fail(message: str, code: int, webhook: str) -> int:
     return code
 
 
-def loop(args: argparse.Namespace, after_write: AfterWrite | None = None) -> int:
-    """--every: run, sleep, repeat; a failed run does not end the loop (its row is in sync_runs)."""
+def repeat(args: argparse.Namespace, run: Callable[[], int]) -> int:
+    """One run, its exit code; with --every: run, sleep, repeat (a sleep first with --wait-first), where a
+    failed run does not end the loop (its row is in sync_runs). The job (jobs/sync.py) loops through here
+    too, with its own run."""
+    if args.every is None:
+        return run()
     if args.wait_first:
-        wait(args.every)
+        _wait(args.every)
     while True:
-        run_once(args, after_write)
-        wait(args.every)
+        run()
+        _wait(args.every)
 
 
-def wait(seconds: float) -> None:
+def _wait(seconds: float) -> None:
     print(f"next sync in {seconds:.0f} s", file=sys.stderr, flush=True)
     time.sleep(seconds)
 
@@ -186,7 +190,7 @@ def main(argv: list[str] | None = None, *, after_write: AfterWrite | None = None
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        return loop(args, after_write) if args.every else run_once(args, after_write)
+        return repeat(args, lambda: run_once(args, after_write))
     except KeyboardInterrupt:
         print("sync stopped", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -99,7 +99,6 @@ def test_every_run_of_the_every_loop_calls_the_step(sandbox, tmp_path, monkeypat
     assert db_rows(tmp_path / "crm.duckdb", "select count(*) from sync_runs where status = 'ok'") == [(2,)]
 
 
-
 def test_wait_first_sleeps_before_the_first_run(sandbox, tmp_path, monkeypatch):
     # `--every 15m --wait-first` (make demo, right after its own first sync): nap, run, nap - not run first
     monkeypatch.setenv("BITRIX24_WEBHOOK_URL", sandbox.webhook_url)
@@ -124,6 +123,7 @@ def test_wait_first_without_every_is_a_usage_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--wait-first goes with --every" in err and "Traceback" not in err
     assert not (tmp_path / "crm.duckdb").exists()
+
 
 def test_the_step_starts_on_a_checkpointed_snapshot(sandbox, tmp_path):
     # Until a checkpoint DuckDB keeps a sync's writes and the indexes they touched pinned in the bounded

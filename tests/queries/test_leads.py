@@ -295,7 +295,6 @@ def test_duplicates_as_of_before_the_leads_came(run):
     assert run("duplicates", as_of=t("2026-11-09 12:00")).empty
 
 
-
 def test_duplicates_as_of_between_the_leads_of_a_group(run):
     # T = 17 Nov 12:00: of the phone group, lead 1 (16 Nov, Boris, in progress) is there, leads 2 (18 Nov)
     # and 3 (19 Nov) are not yet; the e-mail group (contact 11, lead 5 of 10 Nov) is whole
@@ -304,6 +303,7 @@ def test_duplicates_as_of_between_the_leads_of_a_group(run):
         ("email", "contact", 11), ("email", "lead", 5), ("phone", "company", 1), ("phone", "lead", 1)]
     # Anna's only lead in progress with a phone or e-mail is lead 3, not there yet: no group is hers
     assert run("duplicates", manager_id=1, as_of=t("2026-11-17 12:00")).empty
+
 
 def test_unknown_client_type_is_one_line(run):
     with pytest.raises(QueryError, match="client_type 'person': expected company or contact"):
