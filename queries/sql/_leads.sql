@@ -180,8 +180,7 @@ select
     d.client_type,
     d.client_id,
     count(*) filter (where d.semantic = 'S' and d.closed_at <= ctx.as_of) as won_deals,
-    round(coalesce(sum(d.amount_base) filter (where d.semantic = 'S' and d.closed_at <= ctx.as_of), 0), 2)
-        as won_amount,
+    kopecks(sum(d.amount_base) filter (where d.semantic = 'S' and d.closed_at <= ctx.as_of)) as won_amount,
     min(d.closed_at) filter (where d.semantic = 'S' and d.closed_at <= ctx.as_of) as first_won_at,
     max(d.closed_at) filter (where d.semantic = 'S' and d.closed_at <= ctx.as_of) as last_won_at,
     count(*) filter (where d.is_open and d.date_create <= ctx.as_of) as open_deals,

@@ -64,7 +64,7 @@ wins as (  -- as v_client_wins, for this client's deals only
         count(*) filter (where d.is_open and d.date_create <= ctx.as_of) as open_deals,
         count(*) filter (where d.semantic = 'S' and d.closed_at <= ctx.as_of) as won_deals,
         count(*) filter (where d.semantic = 'F' and d.closed_at <= ctx.as_of) as lost_deals,
-        round(coalesce(sum(d.amount_base) filter (where d.semantic = 'S' and d.closed_at <= ctx.as_of), 0), 2)
+        kopecks(sum(d.amount_base) filter (where d.semantic = 'S' and d.closed_at <= ctx.as_of))
             as won_amount,
         max(d.closed_at) filter (where d.semantic = 'S' and d.closed_at <= ctx.as_of) as last_won_at
     from deals as d
