@@ -4,35 +4,19 @@
 -- columns: manager_id, manager_name, active_deals, below_minimum, overaged_deals, stale_deals,
 -- no_next_activity, overdue_activities, unprocessed_incoming, invoice_stuck, missed_followups, won_deals,
 -- won_amount, lost_deals, win_rate, manager_active, department_id, issues_total, dismissed_with_deals
--- rule: counts from deal_flags (one pass over open and closed deals: closed ones only add unprocessed
--- incoming), followup_due and v_closed_deal (queries/sql/_base.sql), attributed to the deal's assigned_by_id;
--- below_minimum = active_deals < min_active_deals; won/lost = final move inside T's calendar month up to
--- T; win_rate = won / (won + lost); missed_followups = (deal, follow-up rule) pairs broken (the rows of
+-- rule: counts from manager_counts (deal_flags and followup_due over the open deals; closed ones only add
+-- unprocessed incoming) and v_closed_deal (queries/sql/_base.sql), attributed to the deal's assigned_by_id;
+-- below_minimum = active_deals < min_active_deals; won/lost = final move inside T's calendar month up to T;
+-- win_rate = won / (won + lost); missed_followups = (deal, follow-up rule) pairs broken (the rows of
 -- missed_followups); issues_total = the sum of the seven rule counts; dismissed_with_deals = a dismissed
--- manager who still owns open deals (reassign them). Every count is findable item by item in the manager's backlog.
+-- manager who still owns open deals (reassign them). Every count is findable item by item in the manager's
+-- backlog.
 with
 
 managers as (
     select *
     from v_manager
     where manager_in_scope(manager_id, department_ids, $manager_id, $department_id, $viewer_id)
-),
-
-rule_counts as (
-    select
-        manager_id,
-        count(*) filter (where is_open) as active_deals,
-        count(*) filter (where is_overaged) as overaged_deals,
-        count(*) filter (where is_stale) as stale_deals,
-        count(*) filter (where is_no_next_activity) as no_next_activity,
-        cast(sum(overdue_count) filter (where is_open) as bigint) as overdue_activities,
-        cast(sum(incoming_count) as bigint) as unprocessed_incoming,  -- on any deal, open or closed
-        count(*) filter (where is_invoice_stuck) as invoice_stuck,
-        cast(sum(len(missed_followups_of(fu.followups_due, f.last_touch_at))) as bigint) as missed_followups
-    from deal_flags($manager_id, $pipeline_id, $department_id, $viewer_id) as f  -- the deals in scope
-    left join followup_due($manager_id, $pipeline_id, $department_id, $viewer_id) as fu
-        on fu.deal_id = f.deal_id
-    group by manager_id
 ),
 
 closed_month as (
@@ -69,7 +53,8 @@ counted as (
         m.department_id
     from managers as m
     cross join ctx
-    left join rule_counts as rc on rc.manager_id = m.manager_id
+    left join manager_counts($manager_id, $pipeline_id, $department_id, $viewer_id) as rc
+        on rc.manager_id = m.manager_id
     left join closed_month as cm on cm.manager_id = m.manager_id
 ),
 

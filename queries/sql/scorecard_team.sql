@@ -4,7 +4,7 @@
 -- columns: managers, managers_below_minimum, dismissed_with_deals, active_deals, overaged_deals, stale_deals,
 -- no_next_activity, overdue_activities, unprocessed_incoming, invoice_stuck, missed_followups, won_deals,
 -- won_amount, lost_deals, win_rate
--- rule: the scorecard's managers and definitions (v_manager, deal_flags, followup_due, v_closed_deal in
+-- rule: the scorecard's managers and definitions (v_manager, manager_counts, v_closed_deal in
 -- queries/sql/_base.sql), counted over the whole team: the scorecard's rows summed. managers_below_minimum
 -- = managers with fewer open deals than min_active_deals; dismissed_with_deals = dismissed managers still
 -- owning open deals; win_rate = won / (won + lost) in T's month up to T, NULL when none closed. A filter
@@ -17,14 +17,6 @@ managers as (
     where manager_in_scope(manager_id, department_ids, $manager_id, $department_id, $viewer_id)
 ),
 
-team_deals as (  -- open deals and closed ones (which only add unprocessed incoming) of those managers
-    select f.*, len(missed_followups_of(fu.followups_due, f.last_touch_at)) as missed_followups
-    from deal_flags($manager_id, $pipeline_id, $department_id, $viewer_id) as f  -- the deals in scope
-    semi join managers as m on m.manager_id = f.manager_id
-    left join followup_due($manager_id, $pipeline_id, $department_id, $viewer_id) as fu
-        on fu.deal_id = f.deal_id
-),
-
 team_closed as (  -- won and lost in T's month
     select c.*
     from v_closed_deal as c
@@ -34,21 +26,15 @@ team_closed as (  -- won and lost in T's month
       and pipeline_in_scope(c.pipeline_id, $pipeline_id)
 ),
 
-per_manager as (  -- every count per manager in one pass over their deals (the scorecard's rows)
+per_manager as (  -- the scorecard's rows: every count per manager in view
     select
         m.manager_id,
-        any_value(m.manager_active) as manager_active,
-        count(d.deal_id) filter (where d.is_open) as active_deals,
-        count(*) filter (where d.is_overaged) as overaged_deals,
-        count(*) filter (where d.is_stale) as stale_deals,
-        count(*) filter (where d.is_no_next_activity) as no_next_activity,
-        coalesce(sum(d.overdue_count) filter (where d.is_open), 0) as overdue_activities,
-        coalesce(sum(d.incoming_count), 0) as unprocessed_incoming,
-        count(*) filter (where d.is_invoice_stuck) as invoice_stuck,
-        coalesce(sum(d.missed_followups), 0) as missed_followups
+        m.manager_active,
+        coalesce(rc.active_deals, 0) as active_deals,  -- a manager with no deal in scope has no row
+        rc.* exclude (manager_id, active_deals)
     from managers as m
-    left join team_deals as d on d.manager_id = m.manager_id
-    group by m.manager_id
+    left join manager_counts($manager_id, $pipeline_id, $department_id, $viewer_id) as rc
+        on rc.manager_id = m.manager_id
 ),
 
 headcount as (

@@ -45,6 +45,10 @@ def test_scorecard_team_filters(run):
     assert [row[c] for c in TEAM] == [2, 2, 1, 4, 1, 2, 2, 0, 3, 1, 1, 180000.0, 3]
     assert row["win_rate"] == 0.25
     assert one(run("scorecard_team", rules=Rules(min_active_deals=3)))["managers_below_minimum"] == 2
+    # pipeline 3 holds the open D107 (Anna), D201 and D202 (Boris); Viktor, still in view, owns nothing there:
+    # with a minimum of 1 he alone is below it (a manager with no deal in scope counts as 0 open deals)
+    row = one(run("scorecard_team", pipeline_id=3, rules=Rules(min_active_deals=1)))
+    assert (row["managers"], row["managers_below_minimum"], row["active_deals"]) == (3, 1, 3)
     nobody = one(run("scorecard_team", manager_id=1, department_id=11))  # Anna is not in Sales East
     assert [nobody[c] for c in TEAM] == [0] * 11 + [0.0, 0]
     assert nobody["win_rate"] is None or nobody["win_rate"] != nobody["win_rate"]  # NULL (NaN in pandas)
