@@ -12,12 +12,11 @@
 -- reason = no_followup_<rule_key>_<N>_business_days. Order: due_at (the longest overdue first).
 with
 
-deals as (  -- open deals with a follow-up window that ended before T
+deals as (  -- open deals in scope with a follow-up window that ended before T
+    -- the deal's columns only (v_deal_row): through deal_flags every invoice deadline would be worked out
     select o.deal_columns, o.manager_active, missed_followups_of(fu.followups_due, o.last_touch_at) as missed
-    from deal_flags($manager_id, $pipeline_id, $department_id, $viewer_id) as o  -- the deals in scope
-    inner join followup_due($manager_id, $pipeline_id, $department_id, $viewer_id) as fu
-        on fu.deal_id = o.deal_id
-    where o.is_open
+    from followup_due($manager_id, $pipeline_id, $department_id, $viewer_id) as fu  -- the deals in scope
+    inner join v_deal_row as o on o.deal_id = fu.deal_id
 ),
 
 broken as (  -- one row per (deal, rule) broken
