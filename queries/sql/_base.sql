@@ -315,12 +315,31 @@ group by w.deal_id;
 create or replace temp macro missed_followups_of(windows, last_touch_at) as
     coalesce(list_filter(windows, lambda x: coalesce(last_touch_at <= x.trigger_at, true)), []);
 
+-- the rules that need no deadline, one row per deal in scope: is_overaged, is_stale, is_no_next_activity
+-- (false for closed deals). deal_flags adds the invoice rule to these; a list of one of these three rules
+-- reads them here (working out every invoice-stage deal's deadline cost a fifth of the overaged list).
+-- In scope: in_scope's filters and viewer, as for deal_flags below.
+create or replace temp macro deal_simple_flags(want_manager, want_pipeline, want_department,
+                                               viewer) as table
+select
+    d.*,
+    -- epoch arithmetic: timestamptz +/- interval goes through ICU's calendar, far too slow per row
+    d.is_open and epoch(d.date_create) < epoch(ctx.as_of) - 86400 * d.max_deal_age_days as is_overaged,
+    d.is_open
+    and epoch(coalesce(d.last_touch_at, d.date_create)) < epoch(ctx.as_of) - 86400 * d.touch_interval_days
+        as is_stale,
+    d.is_open and d.planned_count = 0 as is_no_next_activity
+from v_deal_row as d
+cross join ctx
+where in_scope(d.manager_id, d.pipeline_id, d.department_ids, want_manager, want_pipeline, want_department,
+               viewer);
+
 -- one row per deal in scope with every rule's verdict, false for closed deals (the single source for
 -- scorecard, lists and backlog; the scorecard reads it once for open and closed deals alike; the follow-up
--- rules are apart: followup_due and missed_followups_of above). invoice_stuck: an open deal in an invoice
--- stage (entered at E) that either had no touch within N working days of E (invoice_no_followup) or is
--- stale while in it: its last touch since E, else E, is more than the touch interval before T
--- (invoice_stale).
+-- rules are apart: followup_due and missed_followups_of above): deal_simple_flags and the invoice rule.
+-- invoice_stuck: an open deal in an invoice stage (entered at E) that either had no touch within N working
+-- days of E (invoice_no_followup) or is stale while in it: its last touch since E, else E, is more than the
+-- touch interval before T (invoice_stale).
 -- In scope: in_scope's filters and viewer, as a metric passes its own ($manager_id, $pipeline_id,
 -- $department_id, $viewer_id; NULL = all). They are applied here, not in the metric's WHERE, so that the
 -- invoice and follow-up deadlines are worked out for those deals only: DuckDB does not carry a filter into
@@ -329,12 +348,6 @@ create or replace temp macro deal_flags(want_manager, want_pipeline, want_depart
 with flags as (
     select
         d.*,
-        -- epoch arithmetic: timestamptz +/- interval goes through ICU's calendar, far too slow per row
-        d.is_open and epoch(d.date_create) < epoch(ctx.as_of) - 86400 * d.max_deal_age_days as is_overaged,
-        d.is_open
-        and epoch(coalesce(d.last_touch_at, d.date_create)) < epoch(ctx.as_of) - 86400 * d.touch_interval_days
-            as is_stale,
-        d.is_open and d.planned_count = 0 as is_no_next_activity,
         inv.entered_at as invoice_entered_at,
         inv.due_at as invoice_due_at,
         -- no touch between E and T  <=>  the last touch at or before T is earlier than E
@@ -346,12 +359,10 @@ with flags as (
         and d.in_invoice_stage
         and epoch(case when d.last_touch_at > inv.entered_at then d.last_touch_at else inv.entered_at end)
             < epoch(ctx.as_of) - 86400 * d.touch_interval_days as invoice_stale
-    from v_deal_row as d
+    from deal_simple_flags(want_manager, want_pipeline, want_department, viewer) as d
     cross join ctx
     left join invoice_due(want_manager, want_pipeline, want_department, viewer) as inv
         on inv.deal_id = d.deal_id
-    where in_scope(d.manager_id, d.pipeline_id, d.department_ids, want_manager, want_pipeline,
-                   want_department, viewer)
 )
 select
     f.*,

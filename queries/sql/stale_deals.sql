@@ -10,7 +10,7 @@ with
 
 stale as (
     select *
-    from deal_flags($manager_id, $pipeline_id, $department_id, $viewer_id)  -- the deals in scope
+    from deal_simple_flags($manager_id, $pipeline_id, $department_id, $viewer_id)  -- the deals in scope
     where is_open and is_stale
 ),
 
