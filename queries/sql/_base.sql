@@ -334,9 +334,9 @@ cross join ctx
 where in_scope(d.manager_id, d.pipeline_id, d.department_ids, want_manager, want_pipeline, want_department,
                viewer);
 
--- one row per deal in scope with every rule's verdict, false for closed deals (the single source for
--- scorecard, lists and backlog; the scorecard reads it once for open and closed deals alike; the follow-up
--- rules are apart: followup_due and missed_followups_of above): deal_simple_flags and the invoice rule.
+-- one row per deal in scope with every rule's verdict, false for closed deals (the single source for the
+-- scorecards (through manager_counts), invoice_stuck and backlog; the follow-up rules are apart:
+-- followup_due and missed_followups_of above): deal_simple_flags and the invoice rule.
 -- invoice_stuck: an open deal in an invoice stage (entered at E) that either had no touch within N working
 -- days of E (invoice_no_followup) or is stale while in it: its last touch since E, else E, is more than the
 -- touch interval before T (invoice_stale).
