@@ -198,7 +198,7 @@ def execute(con: duckdb.DuckDBPyConnection, info: MetricInfo, filters: dict[str,
     con.complete()  # a set-up statement's result left open would make con.sql refuse to run
     table = con.sql(sql, params=params).to_arrow_table()
     cut = limit is not None and table.num_rows > limit
-    df = _frame(table.slice(0, limit) if cut else table)
+    df = to_frame(table.slice(0, limit) if cut else table)
     df.attrs[CUT] = cut
     if limit is not None:  # only a cut team list is counted in SQL: every other list was read to its end
         rows = table.num_rows
@@ -214,7 +214,7 @@ def count_sql(body: str) -> str:
     return f"select count(*) from (\n{without_final_order_by(body)}\n)"
 
 
-def _frame(table: pa.Table) -> pd.DataFrame:
+def to_frame(table: pa.Table) -> pd.DataFrame:
     """The DataFrame DuckDB's own .df() gives (float for DECIMAL, datetime64[us] for DATE, nullable Int /
     boolean where a column has NULLs, str for text), through Arrow: half the time on a list of a million
     rows. A LIST column stays Arrow (pd.ArrowDtype): each cell reads as a Python list, with no per-row
