@@ -135,7 +135,7 @@ def test_run_metrics_keeps_the_viewers_scope(fixture_history_db):
 
 
 def test_frames_have_the_dtypes_duckdb_gives(fixture_db):
-    from queries.runner import _frame, connect
+    from queries.runner import connect, to_frame
 
     # one column of each kind a metric returns, with and without NULLs
     sql = """
@@ -151,7 +151,7 @@ def test_frames_have_the_dtypes_duckdb_gives(fixture_db):
         con.execute("set TimeZone = 'UTC'")
         expected = con.execute(sql).df()
         expected["no_text"] = expected["no_text"].astype("str")  # the runner always made this one text
-        got = _frame(con.sql(sql).to_arrow_table())
+        got = to_frame(con.sql(sql).to_arrow_table())
     finally:
         con.close()
     # a LIST column stays Arrow (no per-row conversion), every other one is what .df() gives
