@@ -3,6 +3,7 @@ day shows what it showed that day, not a recomputation)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -16,16 +17,36 @@ RULE_KEY = "trend_rule"
 
 
 def _chart(history: pd.DataFrame, rule: str) -> None:
-    fig = go.Figure()
-    for name, rows in history.groupby("manager_name", sort=True):
-        rows = rows.sort_values("snapshot_date")
-        values = pd.to_numeric(rows[rule], errors="coerce").astype(float)  # a day before the rule: a gap
-        fig.add_trace(go.Scatter(name=str(name), x=rows["snapshot_date"], y=values, mode="lines+markers"))
+    fig = go.Figure(_lines(history, rule))
     days: dict = {"tickformat": "%d.%m" if lang() == "ru" else "%b %d"}
     if history["snapshot_date"].nunique() <= 14:
         days["dtick"] = 86_400_000  # one tick a day (ms), not hours between days
     fig.update_layout(yaxis={"title": t(rule), **charts.count_axis(history[rule])}, xaxis=days)
     charts.show(fig, key="trend_chart")
+
+
+def _lines(history: pd.DataFrame, rule: str) -> list[go.Scatter]:
+    """One line per manager (by name), days in order, each in the manager's own colour. Each trace is made
+    once with all it needs: Plotly checks every property set, and with 401 managers that, not the data,
+    was the page's time (1.1 s when each manager's rows were cut by a groupby and the lines then coloured;
+    about 0.3 s this way)."""
+    rows = history.sort_values(["manager_name", "snapshot_date"])
+    names = rows["manager_name"].astype(str).to_numpy()
+    days = rows["snapshot_date"].to_numpy()
+    # a day before the rule was stored: NA, drawn as a gap
+    values = pd.to_numeric(rows[rule], errors="coerce").astype(float).to_numpy()
+    places = charts.manager_places()
+    starts = [0, *(np.flatnonzero(names[1:] != names[:-1]) + 1)]
+    lines = []
+    for start, end in zip(starts, [*starts[1:], len(names)], strict=True):
+        name = str(names[start])
+        look = {}
+        if name in places:
+            colour, dash = charts.series_style(places[name])
+            look = {"line": {"color": colour, "dash": dash}, "marker": {"color": colour}}
+        lines.append(go.Scatter(name=name, x=days[start:end], y=values[start:end], mode="lines+markers",
+                                **look))
+    return lines
 
 
 def _days_stored(history: pd.DataFrame) -> int:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
@@ -35,6 +38,18 @@ def widget(at: AppTest, kind: str, key: str) -> Any:
         if w.key == key:
             return w
     raise AssertionError(f"no {kind} {key!r}")
+
+
+def chart_data(at: AppTest, index: int = 0) -> list[dict[str, Any]]:
+    """The traces of the page's index-th Plotly chart as drawn, numeric arrays decoded (Plotly sends them
+    as {"dtype", "bdata"}: base64 of the raw values) to plain lists."""
+    traces = json.loads(at.get("plotly_chart")[index].proto.spec)["data"]
+    for trace in traces:
+        for axis in ("x", "y"):
+            value = trace.get(axis)
+            if isinstance(value, dict) and "bdata" in value:
+                trace[axis] = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+    return traces
 
 
 def texts(at: AppTest) -> str:

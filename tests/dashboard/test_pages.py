@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.dashboard.helpers import no_errors, table, texts, tiles, widget
+from tests.dashboard.helpers import chart_data, no_errors, table, texts, tiles, widget
 
 
 def test_backlog_asks_who_you_are_then_lists_your_deals_by_priority(app) -> None:
@@ -105,9 +105,17 @@ def test_trends_from_stored_history(app, history_db, monkeypatch) -> None:
     # stale deals as recorded on 18, 19 and 20 Nov: 2, 1, 2
     assert anna["value"].tolist() == [2, 1, 2]
     assert anna["change"].tolist()[:2] == [1, -1]
+    # the chart: a line per manager (Anna, Boris, Viktor marked as dismissed), each with its own days in
+    # order and the same stored values; a manager's points must not run into the next one's
+    lines = {line["name"]: line for line in chart_data(at)}
+    assert len(lines) == 3
+    assert [day[:10] for day in lines["Anna Ivanova"]["x"]] == ["2026-11-18", "2026-11-19", "2026-11-20"]
+    assert lines["Anna Ivanova"]["y"] == [2, 1, 2]
     at.segmented_control(key="trend_rule_ru").set_value("overaged_deals").run()
     rows = table(at, "trend_table")
     assert rows[rows["manager_name"] == "Anna Ivanova"]["value"].tolist() == [2, 1, 1]
+    # the table runs from the newest day (20, 19, 18 Nov), the chart's line from the oldest
+    assert {line["name"]: line["y"] for line in chart_data(at)}["Anna Ivanova"] == [1, 1, 2]
 
 
 def test_trends_without_history_says_so(app) -> None:
