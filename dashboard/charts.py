@@ -77,11 +77,19 @@ def colour_managers(fig: go.Figure) -> go.Figure:
         place = places.get(str(trace.name))
         if place is None:
             continue
-        colour, dash = series_style(place)
-        trace.marker.color = colour
-        if trace.type == "scatter":
-            trace.line.color, trace.line.dash = colour, dash
+        trace.update(manager_look(place, trace.type))
     return fig
+
+
+def manager_look(place: int, kind: str = "scatter") -> dict[str, Any]:
+    """The trace properties of the manager in this place (series_style): the marker's colour, and for a
+    line its colour and dash. A chart of many managers passes them when it makes each trace: setting them
+    afterwards costs Plotly a check per property (0.3-0.6 s for 401 lines)."""
+    colour, dash = series_style(place)
+    look: dict[str, Any] = {"marker": {"color": colour}}
+    if kind == "scatter":
+        look["line"] = {"color": colour, "dash": dash}
+    return look
 
 
 def show(fig: go.Figure, key: str, **kwargs: Any) -> None:

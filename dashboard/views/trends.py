@@ -40,10 +40,7 @@ def _lines(history: pd.DataFrame, rule: str) -> list[go.Scatter]:
     lines = []
     for start, end in zip(starts, [*starts[1:], len(names)], strict=True):
         name = str(names[start])
-        look = {}
-        if name in places:
-            colour, dash = charts.series_style(places[name])
-            look = {"line": {"color": colour, "dash": dash}, "marker": {"color": colour}}
+        look = charts.manager_look(places[name]) if name in places else {}
         lines.append(go.Scatter(name=name, x=days[start:end], y=values[start:end], mode="lines+markers",
                                 **look))
     return lines

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import json
 import math
 from datetime import date, datetime
 from pathlib import Path
@@ -17,7 +16,7 @@ import pandas as pd
 
 from dashboard import columns, formatting, tables
 from queries import run_metric
-from tests.dashboard.helpers import no_errors, table, widget
+from tests.dashboard.helpers import chart_data, no_errors, table, widget
 from tests.queries.fixture_db import AS_OF
 
 MSK = formatting.portal_tz("+03:00")
@@ -128,8 +127,7 @@ def _trend_colours(app, **params: str) -> dict[str, str]:
     at = app("trends", **params)
     at.run()  # the URL's filters reach their widgets on the run after switch_page
     no_errors(at)
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    return {trace["name"]: trace["line"]["color"] for trace in spec["data"]}
+    return {trace["name"]: trace["line"]["color"] for trace in chart_data(at)}
 
 
 def test_a_manager_keeps_their_trend_colour_under_every_filter(app, history_db, monkeypatch) -> None:
