@@ -287,7 +287,9 @@ inner join stage_history as h on h.owner_id = c.deal_id
 where c.closed_at is not null and coalesce(h.stage_semantic_id, 'P') = 'P'
 order by c.closed_at;
 
--- close-date pushes: a daily snapshot whose expected close date is later than the previous snapshot's
+-- close-date pushes: a daily snapshot whose expected close date is later than the previous snapshot's, with
+-- the deal's manager now (as d_deal's manager_id; NULL for a deal no longer in deals), laid out by manager:
+-- one manager's close_date_pushes reads only the blocks that hold their deals' pushes
 {create} d_close_date_push as
 with seq as (
     select
@@ -297,9 +299,17 @@ with seq as (
         lag(s.closedate) over (partition by s.id order by s.snapshot_date) as previous_closedate
     from deal_snapshots as s
 )
-select deal_id, snapshot_date, previous_closedate, closedate, closedate - previous_closedate as pushed_days
-from seq
-where closedate > previous_closedate;
+select
+    q.deal_id,
+    q.snapshot_date,
+    q.previous_closedate,
+    q.closedate,
+    q.closedate - q.previous_closedate as pushed_days,
+    d.assigned_by_id as manager_id
+from seq as q
+left join deals as d on d.id = q.deal_id
+where q.closedate > q.previous_closedate
+order by d.assigned_by_id, q.deal_id, q.snapshot_date;
 
 -- per deal, its close-date pushes of every stored day and the last day with one: the forecast reads these
 -- unless T's day is before that day

@@ -9,12 +9,14 @@
 with
 
 pushes as (  -- the deal's columns only (v_deal_row): the rules' verdicts (deal_flags) are not shown
-    select p.*, o.*
+    select p.snapshot_date, p.previous_closedate, p.closedate, p.pushed_days, o.*
     from v_close_date_push as p
     inner join v_deal_row as o on o.deal_id = p.deal_id
     where o.is_open
       and in_scope(o.manager_id, o.pipeline_id, o.department_ids, $manager_id, $pipeline_id, $department_id,
                    $viewer_id)
+      -- the push's stored manager is the deal's: one manager's call reads only their blocks of the pushes
+      and ($manager_id is null or p.manager_id = cast($manager_id as bigint))
 ),
 
 final as (

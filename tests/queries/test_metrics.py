@@ -241,6 +241,39 @@ def test_close_date_pushes(run):
     assert got == [(102, "2026-11-19", 15), (106, "2026-11-19", 5)]  # D201 was pulled earlier: not a push
 
 
+
+@pytest.mark.parametrize("stored", [False, True], ids=["live", "stored"])
+def test_close_date_pushes_of_one_manager_follow_the_deal_now(stored, fixture_db, tmp_path):
+    # Both pushes of test_close_date_pushes are on Anna's (1) deals. D102 is handed to Boris (2): his list
+    # has its push, Anna's keeps D106's, Viktor (3) has none. Stored, each push carries the manager the
+    # layer was built with (read first, to skip the other managers' blocks): it is built again, as the job
+    # does after every sync, and a push still under Anna's id would leave D102 out of Boris's list.
+    import shutil
+
+    import duckdb
+
+    from queries import derived, run_metric
+    from tests.queries.fixture_db import AS_OF
+
+    db = shutil.copy(fixture_db, tmp_path / "handed-over.duckdb")
+    con = duckdb.connect(str(db))
+    try:
+        con.execute("update deals set assigned_by_id = 2 where id = 102")
+        if stored:
+            derived.refresh(con, AS_OF)
+            assert derived.is_fresh(con)
+    finally:
+        con.close()
+
+    def pushed(manager_id):
+        df = run_metric("close_date_pushes", db, as_of=AS_OF, rules=Rules(), manager_id=manager_id)
+        return sorted(zip(df["deal_id"], df["manager_id"], strict=True))
+
+    assert pushed(None) == [(102, 2), (106, 1)]
+    assert pushed(2) == [(102, 2)]
+    assert pushed(1) == [(106, 1)]
+    assert pushed(3) == []
+
 def test_won_pace(run):
     df = run("won_pace").set_index("manager_id")
     cols = ["won_deals", "won_amount", "won_deals_last_month", "won_amount_last_month"]
