@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from connectors.bitrix24 import cli
+from connectors.bitrix24 import cli, store
 from jobs.digest.cli import digest_once
 from jobs.digest.run import Options as DigestOptions
 from jobs.digest.settings import SettingsError, load_settings
@@ -32,6 +32,7 @@ from queries.rules import RulesError, load_rules, rules_path
 PROG = "python -m jobs"
 EXIT_CONFIG = 78
 EXIT_FAILED = 1
+STEP_MEMORY_LIMIT = "192MB"  # the after-sync step's DuckDB buffer pool (DayStore says why)
 DIGEST_AFTER = {0, EXIT_FAILED, EXIT_CONFIG}  # the connector's codes after which the digest runs
 
 
@@ -44,10 +45,12 @@ class DayStore:
         self.failed = False
 
     def __call__(self, con: duckdb.DuckDBPyConnection, as_of: datetime) -> None:
-        # One DuckDB thread, in the connector's bounded buffer pool: each thread's sort needs blocks of its
-        # own, and at 1M deals sorting the 21M activity pairs ran out of the 192 MB with two threads (73 s
-        # with one). It also leaves the other core to the dashboard while the day is stored.
+        # One DuckDB thread in a bounded buffer pool of its own size: each thread's sort needs blocks of its
+        # own, and at 1M deals sorting the 21M activity pairs ran out of 192 MB with two threads (73 s with
+        # one). The sync writes in a smaller pool (store.MEMORY_LIMIT); its streams are closed by now, so
+        # this one adds nothing to the job's peak. It also leaves the other core to the dashboard.
         con.execute("set threads = 1")
+        con.execute(f"set memory_limit = '{STEP_MEMORY_LIMIT}'")
         try:
             record_day(con, as_of, load_rules())
         except Exception:
@@ -55,6 +58,7 @@ class DayStore:
             raise  # the connector prints its one warning line and still publishes the data
         finally:
             con.execute("reset threads")
+            con.execute(f"set memory_limit = '{store.MEMORY_LIMIT}'")
 
 
 def check_rules() -> str | None:
@@ -86,9 +90,9 @@ def sync_once(argv: list[str], db: Path) -> int:
     """One sync with the day stored; then the morning digest (when configured): after a good sync the
     digest itself, after a failed one (recorded in sync_runs) only the stale note, once a day (the real
     digest still follows the next good sync). Not after a usage error, a held lock or an interrupt."""
-    store = DayStore()
-    sync_code = cli.main(argv, after_write=store, prog=PROG)
-    code = sync_code or (EXIT_FAILED if store.failed else 0)
+    day = DayStore()
+    sync_code = cli.main(argv, after_write=day, prog=PROG)
+    code = sync_code or (EXIT_FAILED if day.failed else 0)
     if sync_code in DIGEST_AFTER and digest_configured():
         digest_code, _, line = digest_once(DigestOptions(db))
         print(f"digest: {line}", file=sys.stderr)

@@ -190,8 +190,9 @@ class _Run:
         """The caller's post-sync step (the job stores the day); its failure does not undo the data sync.
 
         The sync's writes are checkpointed first: until then DuckDB keeps them, and the indexes they
-        touched, pinned in the bounded buffer pool (60 MB of 192 after an incremental run on the large
-        sandbox), and the step's windowed statements ran out of memory whenever the machine was busy."""
+        touched, pinned in the bounded buffer pool (60 MB of the 192 MB it then had, after an incremental run
+        on the large sandbox), and the step's windowed statements ran out of memory whenever the machine was
+        busy."""
         if self.options.after_write is None:
             return
         con.execute("checkpoint")
