@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -153,3 +154,28 @@ def test_a_new_user_field_adds_a_typed_column_and_refetches_deals(sandbox, tmp_p
     assert types == {"uf_crm_budget": "DOUBLE"}
     expected = store_rows(sandbox, 'select count(*) from deals where "ID" % 7 = 0')[0][0]
     assert db_rows(db, "select count(*) from deals where uf_crm_budget = 1500.5") == [(expected,)]
+
+
+def test_the_exports_are_checkpointed_before_the_clean_up(sandbox, tmp_path, monkeypatch):
+    # Until a checkpoint DuckDB keeps the exports' writes, and the indexes they touched, pinned in the sync's
+    # bounded buffer pool (store.MEMORY_LIMIT): on the large sandbox the clean-up's anti-joins over every
+    # activity then ran out of memory on each incremental run. Checkpointed, nothing of the exports waits in
+    # the write-ahead log when the clean-up starts. (This portal writes far less than DuckDB's 16 MB
+    # auto-checkpoint threshold, so without the checkpoint the WAL would hold all of it.)
+    from connectors.bitrix24.sync import _Run
+
+    finish = _Run._finish_streams
+    wal_sizes = []
+
+    def look_first(self, con, *args):
+        path = con.execute("select path from duckdb_databases() where database_name = current_database()")
+        wal = Path(path.fetchone()[0] + ".wal")
+        wal_sizes.append(wal.stat().st_size if wal.exists() else 0)
+        return finish(self, con, *args)
+
+    monkeypatch.setattr(_Run, "_finish_streams", look_first)
+    db = tmp_path / "crm.duckdb"
+    sync(sandbox, db)
+    assert mutate(sandbox, 12, seed=3)
+    assert sync(sandbox, db).mode == "incremental"
+    assert wal_sizes == [0, 0]
