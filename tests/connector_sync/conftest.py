@@ -84,3 +84,10 @@ def db_rows(db: Path, sql: str, args=()) -> list[tuple]:
         return con.execute(sql, args).fetchall()
     finally:
         con.close()
+
+
+def wal_size(con: duckdb.DuckDBPyConnection) -> int:
+    """Bytes waiting in the write-ahead log of con's database (0 once checkpointed: no file, or empty)."""
+    path = con.execute("select path from duckdb_databases() where database_name = current_database()")
+    wal = Path(path.fetchone()[0] + ".wal")
+    return wal.stat().st_size if wal.exists() else 0

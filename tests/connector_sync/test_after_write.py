@@ -7,7 +7,6 @@ import io
 import subprocess
 import sys
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -15,7 +14,7 @@ from connectors.bitrix24 import cli
 from connectors.bitrix24.progress import LineReporter
 from connectors.bitrix24.sync import SyncOptions, run_sync
 
-from .conftest import REPO, db_rows, fast_client, portal_now
+from .conftest import REPO, db_rows, fast_client, portal_now, wal_size
 
 pytestmark = pytest.mark.slow
 
@@ -135,9 +134,7 @@ def test_the_step_starts_on_a_checkpointed_snapshot(sandbox, tmp_path):
     wal_sizes = []
 
     def look(con, now):
-        path = con.execute("select path from duckdb_databases() where database_name = current_database()")
-        wal = Path(path.fetchone()[0] + ".wal")
-        wal_sizes.append(wal.stat().st_size if wal.exists() else 0)
+        wal_sizes.append(wal_size(con))
 
     assert sync_with(sandbox, db, look).status == "ok"
     assert wal_sizes == [0]

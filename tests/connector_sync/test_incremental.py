@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from connectors.sandbox.faults import Faults
 
-from .conftest import db_rows, mutate, store_rows, sync
+from .conftest import db_rows, mutate, store_rows, sync, wal_size
 
 pytestmark = pytest.mark.slow
 
@@ -168,9 +167,7 @@ def test_the_exports_are_checkpointed_before_the_clean_up(sandbox, tmp_path, mon
     wal_sizes = []
 
     def look_first(self, con, *args):
-        path = con.execute("select path from duckdb_databases() where database_name = current_database()")
-        wal = Path(path.fetchone()[0] + ".wal")
-        wal_sizes.append(wal.stat().st_size if wal.exists() else 0)
+        wal_sizes.append(wal_size(con))
         return finish(self, con, *args)
 
     monkeypatch.setattr(_Run, "_finish_streams", look_first)
