@@ -93,6 +93,7 @@ class DealWriter:
         self.next_history = 1
         self.invoices = InvoiceWriter(rng, clock)
         self.next_contact = 1
+        self.proposal_missed = False  # whether some deal already waits for its call after a proposal
 
     # --- public ---------------------------------------------------------------------------------------
     def deal(self, deal_id: int, created: int, manager: Manager) -> DealParts:
@@ -102,8 +103,13 @@ class DealWriter:
         outcome = self._outcome(now - created, profile.old_open_share)
         closed_at = None
         if outcome != "open":
-            closed_at = min(end_of_work - 60, created + int(rng.expovariate(1 / (25 * DAY))) + HOUR)
-            closed_at = max(self.clock.business(closed_at, rng), created + 60)
+            closed_at = created + int(rng.expovariate(1 / (25 * DAY))) + HOUR
+            if closed_at > end_of_work - 60:
+                # the draw ran past the end of work: the deal closed at some moment before it (clamped to
+                # that end instead, one closed deal in 40 closed in the same minute)
+                closed_at = rng.randrange(created, max(created + 1, end_of_work - 60))
+            # never after the end of work (a deal created in its last minute closes at that end)
+            closed_at = min(max(self.clock.business(closed_at, rng), created + 60), end_of_work)
         path = self._path(outcome)
         parts = DealParts(deal=())
         moves = self._history(parts, deal_id, path, created, closed_at, end_of_work)
@@ -253,9 +259,17 @@ class DealWriter:
     def _skip_followup(self, life: DealLife, stage: Stage, entered: int, share: float) -> None:
         """Some open deals of careless managers get no call after the last step: in a proposal stage, every
         touch before the proposal was sent; else the last touch is a meeting with nothing after it."""
-        if not life.open or life.dismissed is not None or self.rng.random() >= share:
+        if not life.open or life.dismissed is not None:
+            return
+        # the first open deal of a careless manager whose proposal went out over a week ago misses its call
+        # in any case: a store of a few hundred deals holds only a handful in the proposal stage, and the
+        # rule's case must not depend on the draws
+        sent_long_ago = self.clock.now - entered > 7 * DAY
+        first = stage.proposal and share > 0 and sent_long_ago and not self.proposal_missed
+        if self.rng.random() >= share and not first:
             return
         if stage.proposal:
+            self.proposal_missed = True
             sent_before = entered - self.rng.randrange(HOUR, 2 * DAY)
             life.touch_end = max(life.created, min(life.touch_end, sent_before))
         else:

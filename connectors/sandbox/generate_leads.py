@@ -123,6 +123,12 @@ class LeadWriter:
     def _owner_at(self, at: int, not_this: int | None = None) -> int:
         return owner_at(self.rng, self.managers, at, not_this)
 
+    def _by_now(self, start: int, drawn: int) -> int:
+        """drawn, or when it falls at or after now a moment between start and now: the event happened, only
+        sooner (clamped to now instead, thousands of leads shared the minute of generation)."""
+        now = self.clock.now
+        return drawn if drawn < now else self.rng.randrange(min(start, now - 1), now)
+
     def _end_of_work(self, owner: int) -> int:
         dismissed = self.dismissed.get(owner)
         return min(self.clock.now, dismissed) if dismissed else self.clock.now
@@ -155,7 +161,7 @@ class LeadWriter:
         moved = closed or (touches[0][0] if touches and status != "NEW" else plan.created)
         modified = max(moved, last_touch or plan.created)
         if rng.random() < 0.2:
-            modified = min(clock.now, modified + rng.randrange(0, 5 * DAY))
+            modified = self._by_now(modified, modified + rng.randrange(0, 5 * DAY))
         amount = 0.0 if rng.random() < 0.6 else round(rng.lognormvariate(11.5, 1.0), -2)
         b2b = company is not None or rng.random() < 0.4
         _, title = _SOURCES[source]
@@ -226,12 +232,13 @@ class LeadWriter:
         if plan.kind == "untouched":
             pass
         elif plan.kind == "junk":
-            closed = min(now, created + rng.randrange(10 * 60, 2 * DAY))
+            closed = self._by_now(created, created + rng.randrange(10 * 60, 2 * DAY))
             if rng.random() < 0.7 and first < closed:
                 touches.append((first, True))
             status = "JUNK"
         elif plan.kind == "converted":
-            closed = plan.deal[4] if plan.deal else min(now, created + rng.randrange(HOUR, 10 * DAY))
+            drawn = created + rng.randrange(HOUR, 10 * DAY)
+            closed = plan.deal[4] if plan.deal else self._by_now(created, drawn)
             closed = max(closed, created + 60)
             t = min(first, closed - 30)
             for _ in range(rng.randrange(1, 4)):
@@ -275,7 +282,9 @@ class LeadWriter:
         )
         subject = "Перезвонить клиенту" if not done else "Исходящий звонок" if call else "Ответ на заявку"
         made = when - rng.randrange(HOUR, DAY) if not done else when
-        made = max(created, min(made, clock.now))
+        if made > clock.now:  # a call planned further ahead was put in the plan some time before now
+            made = rng.randrange(min(created, clock.now - 60), clock.now)
+        made = max(created, made)
         self.activities.append(
             (
                 aid,

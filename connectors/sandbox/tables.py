@@ -17,7 +17,7 @@ from connectors.sandbox.generate_pipelines import DEAL_USERFIELD_COLUMNS
 
 SIZES = ("tiny", "small", "demo", "large")
 # Bump when the generator changes what it writes, so cached stores of an older generator are not reused.
-GENERATOR_VERSION = "5"
+GENERATOR_VERSION = "7"
 
 
 def _sql_type(f: Field) -> str:
