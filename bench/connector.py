@@ -10,7 +10,8 @@ that portal time runs `factor` times faster than real time and the client's limi
   against the minimum (1 + rows/2500 per keyset pass, plus metadata), rows/s, peak memory, and the time
   the measured request count takes at a real portal's rate limit (2 requests/s after a burst of 50;
   Enterprise 5/s after 250), the portal's own page time not counted;
-- rows/s inside the burst (the first 50 requests, unpaced) and sustained at the limit (portal time);
+- rows/s inside the burst (the first 50 requests, unpaced), the full sync's throughput, and the rate
+  sustained at the real limit (clock factor 1, bucket 5, 2/s, a deal id export);
 - an incremental sync after 1% of the deals changed (sandbox mutations);
 - fast_bitrix24's get_all over the same portal, for comparison.
 """
@@ -263,10 +264,11 @@ def bench(args: argparse.Namespace, work: Path) -> None:
         full = run_child(sandbox.webhook_url, db, args.factor, args.streams)
         report_requests("full sync", full, counts)
         moved = sum(full["rows"].get(k, 0) for k in ("deals", "activities", "stage_history", "invoices"))
-        portal_seconds = full["seconds"] * args.factor
-        real_rate, portal_rate = moved / full["seconds"], moved / portal_seconds
-        print(f"  sustained: {real_rate:,.0f} rows/s real = {portal_rate:,.0f} rows/s "
-              f"in portal time at the limit (ceiling 2 req/s x 2,500 rows = 5,000 rows/s)")
+        # At this clock factor the limiter lets 2 x factor requests/s through, more than the sandbox and the
+        # sync serve on 2 cores: this rate is theirs, not the portal limit's (that one is measured below).
+        waited = full["stats"]["seconds_waited"]
+        print(f"  throughput: {moved / full['seconds']:,.0f} rows/s real (deals, activities, stage history, "
+              f"invoices); the limiter waited {waited:.1f} s, so the work, not the limit, bound it")
         print(f"  database file: {db.stat().st_size / 2**20:.0f} MB")
 
         now = _portal_now(sandbox.webhook_url)
