@@ -268,7 +268,7 @@ def bench(args: argparse.Namespace, work: Path) -> None:
         # sync serve on 2 cores: this rate is theirs, not the portal limit's (that one is measured below).
         waited = full["stats"]["seconds_waited"]
         print(f"  throughput: {moved / full['seconds']:,.0f} rows/s real (deals, activities, stage history, "
-              f"invoices); the limiter waited {waited:.1f} s, so the work, not the limit, bound it")
+              f"invoices); the limiter waited {waited:.1f} s of the {full['seconds']:.1f} s")
         print(f"  database file: {db.stat().st_size / 2**20:.0f} MB")
 
         now = _portal_now(sandbox.webhook_url)
