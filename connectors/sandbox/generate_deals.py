@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from connectors.sandbox.clock import DAY, HOUR, Clock
+from connectors.sandbox.clock import DAY, HOUR, Clock, sooner
 from connectors.sandbox.generate_activities import ActivityWriter, DealLife
 from connectors.sandbox.generate_invoices import InvoiceWriter
 from connectors.sandbox.generate_people import Manager
@@ -103,12 +103,9 @@ class DealWriter:
         outcome = self._outcome(now - created, profile.old_open_share)
         closed_at = None
         if outcome != "open":
-            closed_at = created + int(rng.expovariate(1 / (25 * DAY))) + HOUR
-            if closed_at > end_of_work - 60:
-                # the draw ran past the end of work: the deal closed at some moment before it (clamped to
-                # that end instead, one closed deal in 40 closed in the same minute)
-                closed_at = rng.randrange(created, max(created + 1, end_of_work - 60))
-            # never after the end of work (a deal created in its last minute closes at that end)
+            drawn = created + int(rng.expovariate(1 / (25 * DAY))) + HOUR
+            # before the end of work, a minute at least; never after it (one created in its last minute)
+            closed_at = sooner(rng, created, drawn, end_of_work - 60)
             closed_at = min(max(self.clock.business(closed_at, rng), created + 60), end_of_work)
         path = self._path(outcome)
         parts = DealParts(deal=())

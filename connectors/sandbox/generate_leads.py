@@ -18,7 +18,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from connectors.sandbox.clock import DAY, HOUR, Clock
+from connectors.sandbox.clock import DAY, HOUR, Clock, sooner
 from connectors.sandbox.fields_clients import LEAD_COLUMNS
 from connectors.sandbox.generate_clients import (
     CLIENT_HISTORY_DAYS,
@@ -124,10 +124,7 @@ class LeadWriter:
         return owner_at(self.rng, self.managers, at, not_this)
 
     def _by_now(self, start: int, drawn: int) -> int:
-        """drawn, or when it falls at or after now a moment between start and now: the event happened, only
-        sooner (clamped to now instead, thousands of leads shared the minute of generation)."""
-        now = self.clock.now
-        return drawn if drawn < now else self.rng.randrange(min(start, now - 1), now)
+        return sooner(self.rng, start, drawn, self.clock.now)
 
     def _end_of_work(self, owner: int) -> int:
         dismissed = self.dismissed.get(owner)
@@ -282,9 +279,8 @@ class LeadWriter:
         )
         subject = "Перезвонить клиенту" if not done else "Исходящий звонок" if call else "Ответ на заявку"
         made = when - rng.randrange(HOUR, DAY) if not done else when
-        if made > clock.now:  # a call planned further ahead was put in the plan some time before now
-            made = rng.randrange(min(created, clock.now - 60), clock.now)
-        made = max(created, made)
+        # a call planned further ahead was put in the plan some time before now
+        made = max(created, self._by_now(created, made))
         self.activities.append(
             (
                 aid,
