@@ -26,7 +26,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--port", type=int, default=8899)
     p.add_argument("--size", default="demo", choices=("tiny", "small", "demo", "large"))
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--now", help="the portal's 'now' (ISO 8601 with offset); default: the current time")
+    p.add_argument("--now", help="the portal's 'now' (ISO 8601 with offset): the data is generated for it "
+                                 "and the portal's clock starts at it; default: the current time")
     p.add_argument("--store", type=Path, help="serve this store file instead of the cached one")
     p.add_argument("--cache-dir", type=Path, default=Path("data/sandbox"))
     p.add_argument("--faults", default="",
@@ -89,7 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         live = store_path.with_name(store_path.stem + ".live.sqlite")
         shutil.copy2(store_path, live)
         store_path = live
-    portal = Portal(store_path, limits, faults, check_http=args.http_error, rest_available=not args.no_rest)
+    portal = Portal(store_path, limits, faults, check_http=args.http_error, rest_available=not args.no_rest,
+                    start_at=now)
     try:
         server = SandboxServer((args.host, args.port), portal, app, app_installed=args.app_installed,
                                portal_state=portal_state)

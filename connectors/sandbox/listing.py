@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from connectors.sandbox.errors import invalid_arg
@@ -258,6 +258,3 @@ def fetch_page(conn: sqlite3.Connection, schema: Schema, where: str, args: list[
     nxt = offset + PAGE_SIZE if offset + PAGE_SIZE < total else None
     return Page(rows, total, nxt, total, min(offset, total))
 
-
-def today_local(offset: str) -> date:
-    return datetime.now(portal_tz(offset)).date()

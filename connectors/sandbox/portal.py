@@ -43,10 +43,15 @@ class Outcome:
 
 class Portal:
     def __init__(self, store_path: Path | str, limits: Limits | None = None, faults: Faults | None = None,
-                 check_http: bool = False, rest_available: bool = True, timer: Timer | None = None) -> None:
+                 check_http: bool = False, rest_available: bool = True, timer: Timer | None = None,
+                 start_at: datetime | None = None) -> None:
         self.store_path = Path(store_path)
         self.timer = timer or Timer()  # real time (a fake one in tests): the clock, the cost, slow replies
         self.limits = LimitState(limits or Limits(), self.timer)
+        # start_at: the portal's clock starts at that moment and runs on from it (a store generated for a
+        # fixed moment, served as it was then, whatever the day). Only the portal's own time moves: the
+        # limits, the sleeps, operating_reset_at and OAuth expiry stay on real time, as clients measure it.
+        self.shift = start_at.timestamp() - self.limits.clock.now() if start_at else 0.0
         self.faults = FaultState(faults or Faults())
         self.stats: Counter[str] = Counter()
         self.stats_lock = threading.Lock()
@@ -83,14 +88,15 @@ class Portal:
 
     # -- the portal's clock ----------------------------------------------------------------------------
     def now(self) -> datetime:
-        """The portal's current time in its offset: real time, or virtual time when the limits run the
-        clock `clock_factor` times faster. server.time, the time blocks' dates and the "changes" fault's
-        DATE_MODIFY/LAST_UPDATED stamps all read it, so a client's watermark and the edits agree."""
+        """The portal's current time in its offset: real time (from `start_at` on, when given), or virtual
+        time when the limits run the clock `clock_factor` times faster. server.time, the time blocks'
+        dates and the "changes" fault's DATE_MODIFY/LAST_UPDATED stamps all read it, so a client's
+        watermark and the edits agree."""
         return self.at(self.timer.clock())
 
     def at(self, real: float) -> datetime:
         """The portal's time at a real unix instant."""
-        return datetime.fromtimestamp(self.limits.clock.to_virtual(real), portal_tz(self.offset))
+        return datetime.fromtimestamp(self.limits.clock.to_virtual(real) + self.shift, portal_tz(self.offset))
 
     # -- the time block --------------------------------------------------------------------------------
     def time_block(self, method: str, start: float, finish: float, processing: float) -> dict[str, Any]:

@@ -8,7 +8,9 @@
 
 The server listens on 127.0.0.1 on a free port in a background thread and stops when the block ends.
 The store is built once per (size, seed, now) and cached (connectors.sandbox.store.cached_store), unless
-`store_path` names a store file to serve.
+`store_path` names a store file to serve. With `now` the portal's clock starts at that moment too, so the
+portal is the same whatever day the tests run (a portal generated for the day has, on the 1st of a month,
+no deal won in that month yet).
 """
 
 from __future__ import annotations
@@ -105,6 +107,7 @@ def running_sandbox(size: str = "tiny", seed: int = 7, *, now: datetime | None =
 
     With `copy_store` (the default) the server works on a private copy of the store, so the "changes
     during export" fault never alters the cached store other runs share; pass False for big read-only runs.
+    `now`: the moment the store is generated for (when built here) and the portal's clock starts at.
     `timer` replaces real time (the portal's clock, the simulated cost's and slow replies' sleeps).
     `app_url` is the demo app's handler URL (oauth.demo_app); `app_installed` skips its install call.
     """
@@ -116,7 +119,7 @@ def running_sandbox(size: str = "tiny", seed: int = 7, *, now: datetime | None =
     with tempfile.TemporaryDirectory(prefix="sandbox-") as tmp:
         if copy_store:
             store_path = _private_copy(Path(store_path), Path(tmp) / Path(store_path).name)
-        portal = Portal(store_path, limits or NO_LIMITS, faults or Faults(), timer=timer)
+        portal = Portal(store_path, limits or NO_LIMITS, faults or Faults(), timer=timer, start_at=now)
         app = demo_app(app_url) if app_url else None
         server = SandboxServer(("127.0.0.1", port), portal, app, app_installed=app_installed)
         thread = serve_in_thread(server)

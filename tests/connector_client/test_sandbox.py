@@ -16,13 +16,19 @@ from connectors.bitrix24.retry import RetryPolicy
 from connectors.sandbox import testing
 from connectors.sandbox.faults import Faults
 from connectors.sandbox.limits import Limits
+from tests.portal_moment import STARTED, small_store
 
 running_sandbox = testing.running_sandbox
 
 
+def small_portal(**options):
+    """The `small` portal of tests/portal_moment.py (the same on any day), on a private copy of its store."""
+    return running_sandbox("small", seed=7, now=STARTED, store_path=small_store(), **options)
+
+
 @pytest.fixture(scope="module")
 def small():
-    with running_sandbox("small", seed=7) as sandbox:
+    with small_portal() as sandbox:
         yield sandbox
 
 
@@ -108,7 +114,7 @@ def test_wrong_token_is_a_config_error_without_the_secret(small, caplog):
 
 def test_small_burst_is_paced_without_503s():
     limits = Limits(burst=5, drain=5.0, sleep_cost=False)
-    with running_sandbox("small", seed=7, limits=limits) as sandbox:
+    with small_portal(limits=limits) as sandbox:
         client = Bitrix24Client(sandbox.webhook_url, limiter=RateLimiter(burst=5, per_second=5.0))
         for _ in range(12):
             assert client.call("user.get", {}, stream="meta")["result"]
@@ -120,7 +126,7 @@ def test_small_burst_is_paced_without_503s():
 
 def test_a_client_faster_than_the_portal_gets_503s_and_still_finishes():
     limits = Limits(burst=3, drain=5.0, sleep_cost=False)
-    with running_sandbox("small", seed=7, limits=limits) as sandbox:
+    with small_portal(limits=limits) as sandbox:
         client = fast_client(sandbox)  # paces at 1000/s: the portal refuses
         for _ in range(8):
             client.call("user.get", {}, stream="meta")
@@ -135,7 +141,7 @@ def test_operating_time_limit_pauses_the_method_and_resumes():
     # A 10-minute window passes in 10 s (clock_factor 60); each command costs 0.01 s of a 0.2 s budget.
     limits = Limits(burst=1000, drain=1000, operating_limit=0.2, base_cost=0.01, count_cost_per_row=0,
                     offset_cost_per_row=0, clock_factor=60, sleep_cost=False)
-    with running_sandbox("small", seed=7, limits=limits) as sandbox:
+    with small_portal(limits=limits) as sandbox:
         client = fast_client(sandbox, limiter=RateLimiter(burst=1000, per_second=1000, max_wait=60))
         ids = export_ids(client, "crm.deal.list", {"select": ["ID"]})
         assert ids == truth(sandbox, "select ID from deals where IS_RECURRING = 'N' order by ID")
@@ -145,7 +151,7 @@ def test_operating_time_limit_pauses_the_method_and_resumes():
 
 def test_faults_html_5xx_and_dropped_connections_are_survived():
     faults = Faults(seed=11, error_rate=0.3, drop_rate=0.15)
-    with running_sandbox("small", seed=7, faults=faults) as sandbox:
+    with small_portal(faults=faults) as sandbox:
         client = fast_client(sandbox)
         for _ in range(10):
             assert client.call("user.get", {}, stream="meta")["result"]
@@ -176,7 +182,7 @@ def test_two_threads_share_one_client_and_limiter(small):
 def test_default_burst_and_drain_never_meet_a_503():
     # The cloud's 50 burst / 2 per s, with time running 5x faster on both sides: 50 / 10 per real second.
     limits = Limits(burst=50, drain=10.0, sleep_cost=False)
-    with running_sandbox("small", seed=7, limits=limits) as sandbox:
+    with small_portal(limits=limits) as sandbox:
         client = Bitrix24Client(sandbox.webhook_url, limiter=RateLimiter(burst=50, per_second=10.0))
 
         def hammer():

@@ -1,6 +1,6 @@
 """Fixtures: a private copy of the `small` sandbox store per test (mutations must not leak into the cache),
-the sandbox serving it over real HTTP, and a sync helper with a fast client limiter (the sandbox's own
-limits are off unless a test turns them on)."""
+the sandbox serving it over real HTTP on a clock set by the store's moment (tests/portal_moment.py), and a
+sync helper with a fast client limiter (the sandbox's own limits are off unless a test turns them on)."""
 
 from __future__ import annotations
 
@@ -19,15 +19,15 @@ from connectors.bitrix24.progress import LineReporter
 from connectors.bitrix24.ratelimit import RateLimiter
 from connectors.bitrix24.sync import SyncOptions, run_sync
 from connectors.sandbox.mutations import apply_changes
-from connectors.sandbox.store import cached_store
 from connectors.sandbox.testing import running_sandbox
+from tests.portal_moment import STARTED, small_store
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
 def small_store_cached() -> Path:
-    return cached_store("small", 7, cache_dir=REPO / "data" / "sandbox")
+    return small_store()
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def store_copy(tmp_path, small_store_cached) -> Path:
 
 @pytest.fixture
 def sandbox(store_copy):
-    with running_sandbox("small", 7, store_path=store_copy) as running:
+    with running_sandbox("small", 7, now=STARTED, store_path=store_copy) as running:
         yield running
 
 

@@ -14,7 +14,6 @@ import pytest
 from queries import Rules, run_metric
 
 pytestmark = pytest.mark.slow
-REPO = Path(__file__).resolve().parents[2]
 TRUTH_COLUMNS = ("active_deals", "overaged_deals", "stale_deals", "no_next_activity", "overdue_activities",
                  "unprocessed_incoming", "invoice_stuck", "missed_followups", "won_deals", "lost_deals")
 
@@ -26,19 +25,19 @@ def synced_small(tmp_path_factory):
     from connectors.bitrix24.ratelimit import RateLimiter
     from connectors.bitrix24.retry import RetryPolicy
     from connectors.bitrix24.sync import SyncOptions, run_sync
-    from connectors.sandbox.store import cached_store
     from connectors.sandbox.testing import running_sandbox
     from queries.history import record_day
+    from tests.portal_moment import STARTED, small_store
 
     def fast_client(webhook_url: str) -> Bitrix24Client:
         return Bitrix24Client(webhook_url, limiter=RateLimiter(burst=1000, per_second=1000.0),
                               retry=RetryPolicy(max_retries=8, base=0.01, cap=0.05))
 
     tmp = tmp_path_factory.mktemp("truth")
-    store = Path(shutil.copyfile(cached_store("small", 7, cache_dir=REPO / "data" / "sandbox"),
-                                 tmp / "portal.sqlite"))
+    store = Path(shutil.copyfile(small_store(), tmp / "portal.sqlite"))  # generated for NOW, on any day
     db = tmp / "crm.duckdb"
-    with running_sandbox("small", 7, store_path=store) as sandbox, open("/dev/null", "w") as quiet:
+    with (running_sandbox("small", 7, now=STARTED, store_path=store) as sandbox,
+          open("/dev/null", "w") as quiet):
         result = run_sync(SyncOptions(db=db, webhook_url=sandbox.webhook_url, client_factory=fast_client,
                                       reporter=LineReporter(out=quiet),
                                       after_write=lambda con, moment: record_day(con, moment, Rules())))

@@ -35,6 +35,18 @@ def test_serves_the_store_and_stops_on_sigterm(store_path):
         assert proc.wait(timeout=10) == 0
 
 
+def test_now_sets_the_portals_clock(store_path):
+    """--now is the portal's "now" for its clock too, not only for the data it generates."""
+    proc = run_cli("--port", "0", "--store", str(store_path), "--now", "2020-01-15T10:00:00+03:00")
+    try:
+        url = proc.stdout.readline().strip()
+        reply = httpx.post(url + "server.time", timeout=10).json()
+        assert reply["result"].startswith("2020-01-15T10:0") and reply["result"].endswith("+03:00"), reply
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+
+
 def test_usage_errors_are_one_line():
     for args in (
         ["--faults", "explode=1"],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import httpx
 import pytest
 
@@ -121,3 +123,18 @@ def test_the_same_counted_page_costs_more_on_a_bigger_portal(store_path, tmp_pat
     assert n_small > 4 * n_tiny
     assert small_cost - tiny_cost > (n_small - n_tiny) * 1e-4 * 0.8
     assert abs(small_keyset - tiny_keyset) < 0.01  # keyset pages do not care how big the table is
+
+
+def test_a_portal_started_at_a_moment_tells_its_time_from_it(store_path, fake_time):
+    """`now`: server.time and the time block's dates start at the moment and run on with real time; the
+    limits' own figures (operating_reset_at, in real unix seconds, as a client sleeps on it) do not move."""
+    moment = datetime(2026, 11, 18, 12, 0, tzinfo=timezone(timedelta(hours=3)))
+    limits = QUIET.with_(base_cost=0.04)
+    with running_sandbox(store_path=store_path, limits=limits, timer=fake_time.timer, now=moment) as sb:
+        assert post(sb, "server.time").json()["result"] == "2026-11-18T12:00:00+03:00"
+        fake_time.advance(90.0)
+        reply = post(sb, "crm.deal.list", {"start": -1}).json()
+        assert reply["time"]["date_start"] == "2026-11-18T12:01:30+03:00"
+        # the call's basket is the real minute T0 + 60 (T0 + 90 s falls in it); it leaves the window 600 s on
+        assert reply["time"]["operating_reset_at"] == T0 + 60 + 600
+        assert post(sb, "server.time").json()["result"] == "2026-11-18T12:01:30+03:00"
