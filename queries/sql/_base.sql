@@ -559,3 +559,40 @@ select
     f.close_date_pushes,
     f.pushed_days
 from query_table(t) as f;
+
+-- the recorded days up to T's day of the managers in scope (manager_in_scope's filters and viewer; a
+-- manager gone from the directory has no department) from t, scorecard_history, named by the caller (a
+-- macro naming the table itself would be bound before the first recorded day creates it), with in_window:
+-- the day is in the given period, else among the 30 days up to T's day. trend and trend_team read it; they
+-- take a day's change from the day before it, so they read the days before the window too.
+create or replace temp macro history_in_scope(t, want_manager, want_department, viewer) as table
+select
+    h.*,
+    (ctx.period_explicit and h.snapshot_date between ctx.period_first and ctx.period_last)
+    or (not ctx.period_explicit and h.snapshot_date > ctx.today - 30) as in_window
+from query_table(t) as h
+cross join ctx
+left join v_user as u on u.user_id = h.manager_id
+where h.snapshot_date <= ctx.today
+  and manager_in_scope(h.manager_id, coalesce(u.department_ids, []), want_manager, want_department, viewer);
+
+-- each count's change from the series' previous recorded day (NULL on the series' first day), for the rows
+-- of the table or CTE named t, which carries `series` (a manager's id in trend, one value for the team in
+-- trend_team), snapshot_date and the scorecard's counts
+create or replace temp macro with_day_change(t) as table
+select
+    h.*,
+    lag(h.snapshot_date) over w as previous_date,
+    h.active_deals - lag(h.active_deals) over w as active_deals_change,
+    h.overaged_deals - lag(h.overaged_deals) over w as overaged_deals_change,
+    h.stale_deals - lag(h.stale_deals) over w as stale_deals_change,
+    h.no_next_activity - lag(h.no_next_activity) over w as no_next_activity_change,
+    h.overdue_activities - lag(h.overdue_activities) over w as overdue_activities_change,
+    h.unprocessed_incoming - lag(h.unprocessed_incoming) over w as unprocessed_incoming_change,
+    h.invoice_stuck - lag(h.invoice_stuck) over w as invoice_stuck_change,
+    h.missed_followups - lag(h.missed_followups) over w as missed_followups_change,
+    h.won_deals - lag(h.won_deals) over w as won_deals_change,
+    h.won_amount - lag(h.won_amount) over w as won_amount_change,
+    h.lost_deals - lag(h.lost_deals) over w as lost_deals_change
+from query_table(t) as h
+window w as (partition by h.series order by h.snapshot_date);

@@ -10,36 +10,16 @@
 -- rule: reads scorecard_history (queries.history.record_scorecard after each successful sync; the last sync
 -- of a portal day wins). Days: the given period, else the 30 days up to T's day. *_change = this day's value
 -- minus the manager's previous recorded day (NULL on the first day). missed_followups is NULL on days
--- recorded before the follow-up rules existed.
+-- recorded before the follow-up rules existed. Days and managers: history_in_scope (_base.sql).
 with
 
-history as (
-    select h.*
-    from scorecard_history as h
-    cross join ctx
-    left join v_user as u on u.user_id = h.manager_id
-    where h.snapshot_date <= ctx.today
-      and manager_in_scope(h.manager_id, coalesce(u.department_ids, []), $manager_id, $department_id,
-                           $viewer_id)
+history as (  -- the series whose day-over-day change with_day_change works out: the manager
+    select h.*, h.manager_id as series
+    from history_in_scope('scorecard_history', $manager_id, $department_id, $viewer_id) as h  -- _base.sql
 ),
 
 with_change as (
-    select
-        h.*,
-        lag(h.snapshot_date) over w as previous_date,
-        h.active_deals - lag(h.active_deals) over w as active_deals_change,
-        h.overaged_deals - lag(h.overaged_deals) over w as overaged_deals_change,
-        h.stale_deals - lag(h.stale_deals) over w as stale_deals_change,
-        h.no_next_activity - lag(h.no_next_activity) over w as no_next_activity_change,
-        h.overdue_activities - lag(h.overdue_activities) over w as overdue_activities_change,
-        h.unprocessed_incoming - lag(h.unprocessed_incoming) over w as unprocessed_incoming_change,
-        h.invoice_stuck - lag(h.invoice_stuck) over w as invoice_stuck_change,
-        h.missed_followups - lag(h.missed_followups) over w as missed_followups_change,
-        h.won_deals - lag(h.won_deals) over w as won_deals_change,
-        h.won_amount - lag(h.won_amount) over w as won_amount_change,
-        h.lost_deals - lag(h.lost_deals) over w as lost_deals_change
-    from history as h
-    window w as (partition by h.manager_id order by h.snapshot_date)
+    select * from with_day_change('history')  -- _base.sql
 ),
 
 final as (
@@ -75,9 +55,7 @@ final as (
         c.manager_active,
         c.as_of as recorded_as_of
     from with_change as c
-    cross join ctx
-    where (ctx.period_explicit and c.snapshot_date between ctx.period_first and ctx.period_last)
-       or (not ctx.period_explicit and c.snapshot_date > ctx.today - 30)
+    where c.in_window
 )
 
 select * from final

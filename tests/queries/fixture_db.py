@@ -30,6 +30,9 @@ from tests.queries.fixture_leads import fill_leads
 
 MSK = timezone(timedelta(hours=3))
 AS_OF = datetime(2026, 11, 20, 18, 0, tzinfo=MSK)  # Friday, 15:00 UTC
+# the metrics that read the recorded scorecard_history: a snapshot with recorded days and one without differ
+# there by design (the stored-layer comparisons leave them out)
+HISTORY_METRICS = ("trend", "trend_team")
 PORTAL_URL = "https://fixture.bitrix24.ru"
 
 # scorecard with the default rules at AS_OF: (manager_id, manager_name, active_deals, below_minimum,

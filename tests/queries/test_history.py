@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import shutil
 from datetime import timedelta
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from queries import Rules, derived, list_metrics, run_metric, snapshot_info
-from tests.queries.fixture_db import AS_OF, EXPECTED_SCORECARD
+from tests.queries.fixture_db import AS_OF, EXPECTED_SCORECARD, HISTORY_METRICS
 
 
 def test_trend_day_over_day(fixture_history_db):
@@ -65,6 +66,58 @@ def test_history_from_before_the_followup_column(fixture_history_db, tmp_path):
     assert anna["missed_followups"].tolist()[2] == 1  # D104
 
 
+def _recorded(db, rows) -> None:
+    """scorecard_history holding exactly `rows`: (day, manager, stale_deals, won_amount, missed_followups)."""
+    from queries.history_table import HISTORY_DDL
+
+    with duckdb.connect(str(db)) as con:
+        con.execute(HISTORY_DDL)
+        con.execute("delete from scorecard_history")
+        for day, manager, stale, won_amount, missed in rows:
+            con.execute("insert into scorecard_history (snapshot_date, manager_id, manager_name, "
+                        "active_deals, overaged_deals, stale_deals, won_deals, won_amount, lost_deals, "
+                        "missed_followups) values (?, ?, 'm' || ?, 10, 1, ?, 1, ?, 0, ?)",
+                        [day, manager, manager, stale, won_amount, missed])
+
+
+def test_trend_team_sums_the_days_recorded(fixture_db, tmp_path):
+    """Hand-made history (AS_OF is 20 Nov: the window is 22 Oct - 20 Nov). Stale deals recorded per
+    manager:
+    15 Oct: Anna (1) 5 (before the window: only the change from it counts);
+    18 Nov: Anna 2, Boris (2) 1;  19 Nov: Anna 3, Boris 0, Viktor (3) 4;  20 Nov: Anna 1 (no one else).
+    Team: 18 Nov 3 (2 managers, change 3 - 5 = -2), 19 Nov 7 (3, +4), 20 Nov 1 (1, -6). The sum of the
+    managers' own changes on 20 Nov would say -2 (Anna's 1 - 3; Boris and Viktor have no row): the team's
+    total went from 7 to 1. missed_followups: NULL until 20 Nov (2), so no change on any day. won_amount:
+    100.25 + 200.5 on 18 Nov = 300.75."""
+    db = Path(shutil.copy(fixture_db, tmp_path / "team.duckdb"))
+    _recorded(db, [("2026-10-15", 1, 5, 0.0, None),
+                   ("2026-11-18", 1, 2, 100.25, None), ("2026-11-18", 2, 1, 200.5, None),
+                   ("2026-11-19", 1, 3, 0.0, None), ("2026-11-19", 2, 0, 0.0, None),
+                   ("2026-11-19", 3, 4, 0.0, None),
+                   ("2026-11-20", 1, 1, 0.0, 2)])
+    df = run_metric("trend_team", db, as_of=AS_OF, rules=Rules())
+    assert df["snapshot_date"].astype(str).tolist() == ["2026-11-18", "2026-11-19", "2026-11-20"]
+    assert df["managers"].tolist() == [2, 3, 1]
+    assert df["stale_deals"].tolist() == [3, 7, 1]
+    assert df["stale_deals_change"].tolist() == [-2, 4, -6]
+    assert df["previous_date"].astype(str).tolist() == ["2026-10-15", "2026-11-18", "2026-11-19"]
+    assert df["active_deals"].tolist() == [20, 30, 10] and df["active_deals_change"].tolist() == [10, 10, -20]
+    assert df["won_amount"].tolist() == [300.75, 0.0, 0.0]
+    assert df["missed_followups"].isna().tolist() == [True, True, False]
+    assert df["missed_followups"].iloc[2] == 2
+    assert df["missed_followups_change"].isna().all()
+    # Boris and Viktor are department 11: 18 Nov Boris 1; 19 Nov Boris 0 + Viktor 4; 20 Nov nobody, no row
+    dept = run_metric("trend_team", db, as_of=AS_OF, rules=Rules(), department_id=11)
+    assert dept[["managers", "stale_deals"]].values.tolist() == [[1, 1], [2, 4]]
+    assert dept["stale_deals_change"].isna().tolist() == [True, False]
+    assert dept["stale_deals_change"].iloc[1] == 3
+
+
+def test_trend_team_is_empty_before_any_history(run):
+    df = run("trend_team")
+    assert df.empty and "stale_deals_change" in df.columns
+
+
 def test_trend_is_empty_before_any_history(run):
     df = run("trend")
     assert df.empty and "active_deals_change" in df.columns
@@ -84,7 +137,7 @@ def test_stored_layer_is_fresh_after_recording(fixture_history_db, fixture_db):
     assert snapshot_info(fixture_db).stored_layer == "none"
 
 
-@pytest.mark.parametrize("name", [m.name for m in list_metrics() if m.name != "trend"])
+@pytest.mark.parametrize("name", [m.name for m in list_metrics() if m.name not in HISTORY_METRICS])
 def test_stored_layer_gives_the_same_rows(name, fixture_db, fixture_history_db):
     slow = run_metric(name, fixture_db, as_of=AS_OF, rules=Rules())
     fast = run_metric(name, fixture_history_db, as_of=AS_OF, rules=Rules())

@@ -13,7 +13,7 @@ import pytest
 from queries import Rules, derived, list_metrics, run_metric
 from queries.context import base_script
 from queries.runner import run_metrics
-from tests.queries.fixture_db import AS_OF, t
+from tests.queries.fixture_db import AS_OF, HISTORY_METRICS, t
 
 # fixture_history_db stores the layer for S = AS_OF (Fri 20 Nov 18:00 +03:00). Before S: D102's calls of
 # 16, 17 and 18 Nov are all stored in last_touch_all, so at 17 Nov 12:00 the activities are read again.
@@ -40,7 +40,7 @@ def test_the_history_fixture_stores_its_layer_for_as_of(fixture_history_db):
 
 
 @pytest.mark.parametrize("moment", MOMENTS, ids=list(MOMENTS))
-@pytest.mark.parametrize("name", [m.name for m in list_metrics() if m.name != "trend"])
+@pytest.mark.parametrize("name", [m.name for m in list_metrics() if m.name not in HISTORY_METRICS])
 def test_stored_layer_matches_the_raw_tables_at_any_moment(name, moment, fixture_db, fixture_history_db):
     live = run_metric(name, fixture_db, as_of=MOMENTS[moment], rules=Rules())
     stored = run_metric(name, fixture_history_db, as_of=MOMENTS[moment], rules=Rules())
