@@ -265,7 +265,7 @@ def page_calls(as_of: datetime) -> dict[str, list[tuple[str, dict]]]:
     previous = (month - timedelta(days=1)).replace(day=1)
     choices = [("managers", {}), ("departments", {}), ("pipelines", {})]
     return {
-        "daily_review": [*choices, ("scorecard", {}), ("scorecard_team", {}), ("trend", {}), ("attention", {})],
+        "daily_review": [*choices, ("scorecard", {}), ("scorecard_team", {}), ("trend_team", {}), ("attention", {})],
         "my_backlog": [*choices, ("backlog", {})],
         "forecast": [*choices, ("forecast", {}), ("forecast_summary", {}), ("won_pace", {}),
                      ("conversion", {"month": month}), ("conversion_team", {"month": month}),
@@ -274,7 +274,7 @@ def page_calls(as_of: datetime) -> dict[str, list[tuple[str, dict]]]:
         "conversion": [*choices, ("conversion_team", {"month": month}), ("conversion", {"month": month}),
                        ("loss_reasons", {"month": month}), ("lost_stage", {"month": month}),
                        ("followup_outcomes", {"month": month}), ("conversion_by_month", {})],
-        "trends": [*choices, ("trend", {})],
+        "trends": [*choices, ("trend", {}), ("trend_team", {})],
     }
 
 

@@ -36,11 +36,11 @@ RESULTS = Uses("scorecard", shown=("manager_name", "won_deals", "won_amount", "l
                read=("manager_id",))
 TEAM = Uses("scorecard_team", read=("active_deals", *SCORE_RULES, "won_deals", "won_amount", "lost_deals",
                                     "win_rate", "dismissed_with_deals"))
-TREND_CHANGE = Uses("trend", read=("snapshot_date", "active_deals_change", "overaged_deals_change",
-                                   "stale_deals_change", "no_next_activity_change",
-                                   "overdue_activities_change", "unprocessed_incoming_change",
-                                   "invoice_stuck_change", "missed_followups_change", "won_deals_change",
-                                   "won_amount_change", "lost_deals_change"))
+TEAM_CHANGE = Uses("trend_team", read=("snapshot_date", "active_deals_change", "overaged_deals_change",
+                                        "stale_deals_change", "no_next_activity_change",
+                                        "overdue_activities_change", "unprocessed_incoming_change",
+                                        "invoice_stuck_change", "missed_followups_change", "won_deals_change",
+                                        "won_amount_change", "lost_deals_change"))
 ATTENTION = Uses("attention", shown=("manager_name", "open_deals", "untouched_deals", "untouched_share",
                                      "hammered_deals", "touches"), read=("manager_id",))
 # the drill-down: per rule, the deal, then the columns that justify the row (so they show at 1440 px without
@@ -120,6 +120,7 @@ BY_MONTH = Uses("conversion_by_month", shown=("month", "manager_name", "won_deal
 TREND_RULES = (*SCORE_RULES, "active_deals", "won_deals", "lost_deals")
 TREND = Uses("trend", shown=("snapshot_date", "manager_name"),
              read=("manager_id", *TREND_RULES, *(f"{r}_change" for r in TREND_RULES)))
+TREND_TEAM = Uses("trend_team", read=("snapshot_date", *TREND_RULES))
 
 
 # leads (issue 10): the QC desk's and the sales head's page; `responsible_*` is the lead's responsible

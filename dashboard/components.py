@@ -240,13 +240,15 @@ def head_params(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def change_since_yesterday(chosen: Any) -> dict[str, float]:
-    """Team total change per scorecard column between the last two stored days (from `trend`)."""
-    frame = data.metric("trend", **chosen.params())
+    """The team's change per scorecard column between its last two stored days (trend_team: the change of
+    the team's total, which a sum of the managers' own changes misses when one is recorded on one day
+    only)."""
+    frame = data.metric("trend_team", **chosen.params())
     if frame.empty:
         return {}
-    last = frame[frame["snapshot_date"] == frame["snapshot_date"].max()]
-    changes = [c for c in columns.TREND_CHANGE.read if c.endswith("_change")]
-    return {c[: -len("_change")]: float(last[c].sum()) for c in changes if last[c].notna().any()}
+    last = frame.loc[frame["snapshot_date"].idxmax()]
+    changes = [c for c in columns.TEAM_CHANGE.read if c.endswith("_change")]
+    return {c[: -len("_change")]: float(last[c]) for c in changes if not pd.isna(last[c])}
 
 
 def translated_choice(widget: Callable[..., Any], label: str, options: list[str], *, key: str, default: str,

@@ -457,6 +457,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "История копится после каждой синхронизации; сохранено пока: {days}.",
         "en": "History builds up with every sync; stored so far: {days}.",
     },
+    "trends_team": {"ru": "Команда", "en": "Team"},
+    "trends_managers": {"ru": "Менеджеры", "en": "Managers"},
+    "trends_most": {
+        "ru": "На графике {shown} из {total}: те, у кого больше всего «{rule}» в последний сохранённый день; "
+              "все менеджеры — в таблице ниже.",
+        "en": "The chart shows {shown} of {total} managers: those with the most “{rule}” on their last "
+              "stored day; all of them are in the table below.",
+    },
     "day": {"ru": "День", "en": "Day"},
     "value": {"ru": "Значение", "en": "Value"},
     "change": {"ru": "Изменение", "en": "Change"},

@@ -54,7 +54,7 @@ def render(ctx: Context) -> None:
     components.freshness(ctx)
     drill_rule = str(st.session_state.get(drill.RULE_KEY, drill.DEFAULT_RULE))
     opened = [("attention", {})] if st.session_state.get(ATTENTION_KEY) else []  # the fold, once open
-    data.prefetch(*filters.CHOICES, ("scorecard", {}), ("scorecard_team", {}), ("trend", {}), *opened,
+    data.prefetch(*filters.CHOICES, ("scorecard", {}), ("scorecard_team", {}), ("trend_team", {}), *opened,
                   (drill_rule, components.head_params({})), ("lead_scorecard", {}))
     chosen = filters.bar(ctx, pipeline=True, dept=True, manager=True)
     params = chosen.params()

@@ -1,5 +1,7 @@
-"""Trends: each rule's violations per manager per day, from the history stored after every sync (so a past
-day shows what it showed that day, not a recomputation)."""
+"""Trends: each rule's violations per day for the team and per manager, from the history stored after every
+sync (so a past day shows what it showed that day, not a recomputation). The team's line has a chart of its
+own (its total would flatten the managers' lines on one scale); past MAX_LINES managers only those with the
+most of the rule on their last day are drawn, and the table below holds everyone."""
 
 from __future__ import annotations
 
@@ -14,15 +16,37 @@ from dashboard.data import Context
 from dashboard.i18n import count_of, lang, t
 
 RULE_KEY = "trend_rule"
+MAX_LINES = 10  # managers drawn at most: more lines than this are a tangle no one reads
+
+
+def _days_axis(history: pd.DataFrame) -> dict:
+    days: dict = {"tickformat": "%d.%m" if lang() == "ru" else "%b %d"}
+    if history["snapshot_date"].nunique() <= 14:
+        days["dtick"] = 86_400_000  # one tick a day (ms), not hours between days
+    return days
 
 
 def _chart(history: pd.DataFrame, rule: str) -> None:
     fig = go.Figure(_lines(history, rule))
-    days: dict = {"tickformat": "%d.%m" if lang() == "ru" else "%b %d"}
-    if history["snapshot_date"].nunique() <= 14:
-        days["dtick"] = 86_400_000  # one tick a day (ms), not hours between days
-    fig.update_layout(yaxis={"title": t(rule), **charts.count_axis(history[rule])}, xaxis=days)
+    fig.update_layout(yaxis={"title": t(rule), **charts.count_axis(history[rule])}, xaxis=_days_axis(history))
     charts.show(fig, key="trend_chart")
+
+
+def _team_chart(team: pd.DataFrame, rule: str) -> None:
+    values = pd.to_numeric(team[rule], errors="coerce").astype(float)  # a day before the rule was stored: NA
+    fig = go.Figure(go.Scatter(name=t("trends_team"), x=team["snapshot_date"], y=values, mode="lines+markers",
+                               line={"color": charts.NAVY, "width": 3}))
+    fig.update_layout(yaxis={"title": t(rule), **charts.count_axis(team[rule])}, xaxis=_days_axis(team))
+    charts.show(fig, key="trend_team_chart", height=260, legend=False)
+
+
+def _most(history: pd.DataFrame, rule: str) -> list[int]:
+    """The MAX_LINES managers with the highest value of the rule on their last recorded day (a day without
+    the rule stored counts lowest), then by name."""
+    last = history.sort_values("snapshot_date").groupby("manager_id", sort=False).tail(1)
+    last = last.assign(_value=pd.to_numeric(last[rule], errors="coerce").astype(float).fillna(-1.0))
+    ranked = last.sort_values(["_value", "manager_name"], ascending=[False, True], kind="stable")
+    return ranked["manager_id"].head(MAX_LINES).tolist()
 
 
 def _lines(history: pd.DataFrame, rule: str) -> list[go.Scatter]:
@@ -53,7 +77,7 @@ def _days_stored(history: pd.DataFrame) -> int:
 def render(ctx: Context) -> None:
     st.title(t("trends_title"))
     components.freshness(ctx)
-    data.prefetch(*filters.CHOICES, ("trend", {}))
+    data.prefetch(*filters.CHOICES, ("trend", {}), ("trend_team", {}))
     chosen = filters.bar(ctx, pipeline=False, dept=True, manager=True)
     rule = components.translated_choice(st.segmented_control, t("trends_rule"), list(TREND_RULES),
                                         key=RULE_KEY, default=SCORE_RULES[1], required=True)
@@ -64,7 +88,16 @@ def render(ctx: Context) -> None:
         st.info(t("trends_empty", days=count_of(days, "day")), icon=":material/history:")
     if history.empty:
         return
-    _chart(history, rule)
+    managers = history["manager_id"].nunique()
+    if managers > 1:
+        st.subheader(t("trends_team"))
+        _team_chart(data.metric("trend_team", **chosen.params()), rule)
+        st.subheader(t("trends_managers"))
+    drawn = _most(history, rule) if managers > MAX_LINES else history["manager_id"].unique().tolist()
+    if len(drawn) < managers:
+        st.caption(t("trends_most", shown=components.count(len(drawn), ctx),
+                     total=components.count(managers, ctx), rule=t(rule)))
+    _chart(history[history["manager_id"].isin(drawn)], rule)
     table = history.sort_values(["snapshot_date", "manager_name"], ascending=[False, True])
     table = table.rename(columns={rule: "value", f"{rule}_change": "change"})
     components.table(ctx, table, key="trend_table", file_name=f"trend_{rule}",

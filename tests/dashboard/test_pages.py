@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+
+import duckdb
+
+from queries.history_table import HISTORY_DDL
 from tests.dashboard.helpers import chart_data, no_errors, table, texts, tiles, widget
 
 
@@ -105,17 +110,44 @@ def test_trends_from_stored_history(app, history_db, monkeypatch) -> None:
     # stale deals as recorded on 18, 19 and 20 Nov: 2, 1, 2
     assert anna["value"].tolist() == [2, 1, 2]
     assert anna["change"].tolist()[:2] == [1, -1]
-    # the chart: a line per manager (Anna, Boris, Viktor marked as dismissed), each with its own days in
-    # order and the same stored values; a manager's points must not run into the next one's
-    lines = {line["name"]: line for line in chart_data(at)}
+    # the team's chart first: its stale deals per day, Anna's 2, 1, 2 and Viktor's 2 each day (D301, last
+    # touched 1 Nov, and D108, never touched since 3 Nov), Boris none
+    team = chart_data(at, 0)
+    assert len(team) == 1 and team[0]["y"] == [4, 3, 4]
+    # the managers' chart: a line per manager (Anna, Boris, Viktor marked as dismissed), each with its own
+    # days in order and the same stored values; a manager's points must not run into the next one's
+    lines = {line["name"]: line for line in chart_data(at, 1)}
     assert len(lines) == 3
     assert [day[:10] for day in lines["Anna Ivanova"]["x"]] == ["2026-11-18", "2026-11-19", "2026-11-20"]
     assert lines["Anna Ivanova"]["y"] == [2, 1, 2]
+    assert "На графике" not in texts(at)  # three managers: all drawn
     at.segmented_control(key="trend_rule_ru").set_value("overaged_deals").run()
     rows = table(at, "trend_table")
     assert rows[rows["manager_name"] == "Anna Ivanova"]["value"].tolist() == [2, 1, 1]
     # the table runs from the newest day (20, 19, 18 Nov), the chart's line from the oldest
-    assert {line["name"]: line["y"] for line in chart_data(at)}["Anna Ivanova"] == [1, 1, 2]
+    assert {line["name"]: line["y"] for line in chart_data(at, 1)}["Anna Ivanova"] == [1, 1, 2]
+
+
+def test_trends_of_a_big_team_draw_the_team_and_the_ten_with_the_most(app, fixture_db, tmp_path,
+                                                                       monkeypatch) -> None:
+    """Twelve recorded managers (M01..M12, ids 101..112): stale deals 1 each on 19 Nov, on 20 Nov as many as
+    the number in the name. The chart draws the ten with the most on their last day (M12 down to M03); the
+    team's line is 12 on 19 Nov and 1 + 2 + ... + 12 = 78 on 20 Nov; the table keeps all twelve."""
+    db = shutil.copy(fixture_db, tmp_path / "big.duckdb")
+    with duckdb.connect(str(db)) as con:
+        con.execute(HISTORY_DDL)
+        for n in range(1, 13):
+            for day, stale in (("2026-11-19", 1), ("2026-11-20", n)):
+                con.execute("insert into scorecard_history (snapshot_date, manager_id, manager_name, "
+                            "active_deals, stale_deals, manager_active) values (?, ?, ?, 50, ?, true)",
+                            [day, 100 + n, f"M{n:02d}", stale])
+    monkeypatch.setenv("DOZHIM_DB", str(db))
+    at = app("trends")
+    no_errors(at)
+    assert chart_data(at, 0)[0]["y"] == [12, 78]
+    assert sorted(line["name"] for line in chart_data(at, 1)) == [f"M{n:02d}" for n in range(3, 13)]
+    assert "На графике 10 из 12" in texts(at)
+    assert table(at, "trend_table")["manager_name"].nunique() == 12
 
 
 def test_trends_without_history_says_so(app) -> None:
