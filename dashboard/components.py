@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
@@ -239,16 +240,38 @@ def head_params(params: dict[str, Any]) -> dict[str, Any]:
     return {**params, "limit": tables.SHOWN_MAX_ROWS}
 
 
-def change_since_yesterday(chosen: Any) -> dict[str, float]:
-    """The team's change per scorecard column between its last two stored days (trend_team: the change of
+@dataclass(frozen=True)
+class TeamChange:
+    """The team's change per scorecard column between its last two recorded days (trend_team: the change of
     the team's total, which a sum of the managers' own changes misses when one is recorded on one day
-    only)."""
+    only), and those two days."""
+
+    counts: dict[str, float]
+    day: date | None = None
+    previous: date | None = None
+
+
+def team_change(chosen: Any) -> TeamChange:
     frame = data.metric("trend_team", **chosen.params())
     if frame.empty:
-        return {}
+        return TeamChange({})
     last = frame.loc[frame["snapshot_date"].idxmax()]
     changes = [c for c in columns.TEAM_CHANGE.read if c.endswith("_change")]
-    return {c[: -len("_change")]: float(last[c]) for c in changes if not pd.isna(last[c])}
+    counts = {c[: -len("_change")]: float(last[c]) for c in changes if not pd.isna(last[c])}
+    previous = None if pd.isna(last["previous_date"]) else pd.Timestamp(last["previous_date"]).date()
+    return TeamChange(counts, pd.Timestamp(last["snapshot_date"]).date(), previous)
+
+
+def change_caption(ctx: Context, change: TeamChange) -> str:
+    """What the tiles' changes compare: "since yesterday" only when they are today's against yesterday's
+    recorded day; else the two days (a sync that failed yesterday, a morning before today's first sync)."""
+    if change.day is None or change.previous is None:
+        return t("tiles_caption_no_change")
+    today = ctx.now.astimezone(ctx.tz).date()
+    if change.day == today and change.previous == today - timedelta(days=1):
+        return t("tiles_caption")
+    return t("tiles_caption_days", day=formatting.day(change.day, lang()),
+             previous=formatting.day(change.previous, lang()))
 
 
 def translated_choice(widget: Callable[..., Any], label: str, options: list[str], *, key: str, default: str,

@@ -303,6 +303,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "ru": "Итого по команде, изменение со вчера",
         "en": "Team totals, change since yesterday",
     },
+    "tiles_caption_days": {
+        "ru": "Итого по команде; изменение — {day} против {previous} (сохранённые дни)",
+        "en": "Team totals; change: {day} against {previous} (the stored days)",
+    },
+    "tiles_caption_no_change": {
+        "ru": "Итого по команде; изменение появится со вторым сохранённым днём",
+        "en": "Team totals; the change shows from the second stored day",
+    },
     "scorecard_title": {"ru": "Менеджеры", "en": "Managers"},
     "scorecard_hint": {
         "ru": "Худшие сверху; чем темнее красный, тем больше нарушений. Выберите строку или цифру, "

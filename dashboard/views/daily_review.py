@@ -19,11 +19,12 @@ TILE_COUNTS = ("active_deals", *SCORE_RULES, "won_deals", "lost_deals")
 ATTENTION_KEY = "attention_open"  # the attention fold's open state (st.expander with a key)
 
 
-def _tiles(ctx: Context, team: dict[str, Any], change: dict[str, float]) -> None:
+def _tiles(ctx: Context, team: dict[str, Any], team_change: components.TeamChange) -> None:
     """Three rows of four (each wraps on a narrow page): the deals in work and the rule counts, then the
     month's results (a rise in a rule count is red). The totals and the win rate come from
     `scorecard_team`."""
-    st.caption(t("tiles_caption"))
+    st.caption(components.change_caption(ctx, team_change))
+    change = team_change.counts
     # rows of four (a longer row that wraps would leave one tile stretched over a line of its own): the
     # deals in work and three rules, four rules, the month's results
     cells = [row for row in (components.tiles(), components.tiles(), components.tiles()) for _ in range(4)]
@@ -60,7 +61,7 @@ def render(ctx: Context) -> None:
     params = chosen.params()
     score = data.metric("scorecard", **params).reset_index(drop=True)
     team = data.metric("scorecard_team", **params)
-    _tiles(ctx, team.iloc[0].to_dict() if not team.empty else {}, components.change_since_yesterday(chosen))
+    _tiles(ctx, team.iloc[0].to_dict() if not team.empty else {}, components.team_change(chosen))
     if components.unsure(ctx):
         st.caption(t("unsure_note"))
     _leads_line(ctx, chosen)

@@ -163,6 +163,27 @@ def test_daily_tiles_show_the_change_since_yesterday(app, history_db, monkeypatc
     changes = {m.label: m.delta for m in at.metric}
     assert changes["Без касаний"] == "+1"  # 3 stale yesterday (Anna 1, Viktor 2), 4 today
     assert changes["Просрочено"] == "+2"
+    assert "Итого по команде, изменение со вчера" in texts(at)
+
+
+def test_daily_tiles_name_the_days_they_compare(app, history_db, tmp_path, monkeypatch) -> None:
+    """No day stored for 19 Nov (a failed sync): today's 20 Nov is compared with 18 Nov and the caption says
+    so. Stale 4 on both days (Anna 2, Viktor 2); overdue 0 on 18 Nov, 2 on 20 Nov."""
+    db = shutil.copy(history_db, tmp_path / "gap.duckdb")
+    with duckdb.connect(str(db)) as con:
+        con.execute("delete from scorecard_history where snapshot_date = '2026-11-19'")
+    monkeypatch.setenv("DOZHIM_DB", str(db))
+    at = app()
+    changes = {m.label: m.delta for m in at.metric}
+    assert changes["Без касаний"] == "0" and changes["Просрочено"] == "+2"
+    assert "изменение — 20.11.2026 против 18.11.2026" in texts(at)
+    assert "со вчера" not in texts(at)
+
+
+def test_daily_tiles_without_two_stored_days_show_no_change(app) -> None:
+    at = app()  # the connector's file alone: no day stored yet
+    assert all(not m.delta for m in at.metric)  # AppTest reads a tile without a delta as ""
+    assert "изменение появится со вторым сохранённым днём" in texts(at)
 
 
 def test_about_says_the_stored_layer_is_up_to_date_after_the_job(app, history_db, monkeypatch) -> None:
