@@ -111,6 +111,25 @@ def test_every_metric_keeps_the_scope_equivalences(fixture_db, name):
                                       run(fixture_db, name, rules, **filters))
 
 
+def test_the_team_trend_of_a_head_is_their_departments(fixture_history_db):
+    """trend_team over recorded days (19 and 20 Nov): Boris heads Sales East (Boris, Viktor): his team's
+    stale deals are Viktor's 2 (D301, D108) each day, Boris has none; Anna's team (all three) adds her own
+    1 on 19 Nov and 2 on 20 Nov (fixture_db.py); Boris as a plain manager sees his own 0."""
+    def stale(viewer_id: int, rules: Rules = DEFAULT) -> list[int]:
+        viewer = viewer_for(fixture_history_db, viewer_id, rules)
+        return run(fixture_history_db, "trend_team", rules, viewer=viewer)["stale_deals"].tolist()
+
+    assert stale(2) == [2, 2]
+    assert stale(1) == [3, 4]
+    assert stale(2, BORIS_MANAGER) == [0, 0]
+    for name in ("trend", "trend_team"):  # the equivalences above, with recorded days to compare
+        for viewer_id, rules, filters in ((2, DEFAULT, {"department_id": 11}),
+                                          (2, BORIS_MANAGER, {"manager_id": 2})):
+            pd.testing.assert_frame_equal(
+                run(fixture_history_db, name, rules, viewer=viewer_for(fixture_history_db, viewer_id, rules)),
+                run(fixture_history_db, name, rules, **filters))
+
+
 # --- exact rows per role -----------------------------------------------------------------------------------
 
 def test_scorecard_rows_per_role(fixture_db):
