@@ -467,11 +467,12 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "trends_team": {"ru": "Команда", "en": "Team"},
     "trends_managers": {"ru": "Менеджеры", "en": "Managers"},
+    "trends_lines": {"ru": "Линии на графике", "en": "Lines on the chart"},
     "trends_most": {
-        "ru": "На графике {shown} из {total}: те, у кого больше всего «{rule}» в последний сохранённый день; "
-              "все менеджеры — в таблице ниже.",
-        "en": "The chart shows {shown} of {total} managers: those with the most “{rule}” on their last "
-              "stored day; all of them are in the table below.",
+        "ru": "На графике {shown} из {total}: сначала те, у кого больше всего «{rule}» в последний "
+              "сохранённый день, других добавьте в списке выше; все менеджеры — в таблице ниже.",
+        "en": "The chart shows {shown} of {total} managers: to start with, those with the most “{rule}” on "
+              "their last stored day (add others in the list above); all of them are in the table below.",
     },
     "day": {"ru": "День", "en": "Day"},
     "value": {"ru": "Значение", "en": "Value"},

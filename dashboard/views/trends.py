@@ -70,6 +70,21 @@ def _lines(history: pd.DataFrame, rule: str) -> list[go.Scatter]:
     return lines
 
 
+def _picked(ctx: Context, history: pd.DataFrame, rule: str, chosen: filters.Filters) -> list[int]:
+    """Past MAX_LINES managers, the ones to draw: the ten with the most of the rule to start with (_most),
+    any others the viewer picks. One pick per rule and filter: another rule starts from its own ten."""
+    names = history.drop_duplicates("manager_id").set_index("manager_id")["manager_name"].astype(str)
+    options = sorted(names.index, key=lambda i: names[i].lower())
+    key = f"trend_lines_{rule}_{chosen.department_id}"
+    # the pick lives in session state alone (a widget given a default too makes Streamlit warn); a manager
+    # picked before may have left the stored days since
+    st.session_state[key] = [i for i in st.session_state.get(key, _most(history, rule)) if i in names.index]
+    picked = st.multiselect(t("trends_lines"), options, format_func=lambda i: names[i], key=key)
+    st.caption(t("trends_most", shown=components.count(len(picked), ctx),
+                 total=components.count(len(names), ctx), rule=t(rule)))
+    return picked
+
+
 def _days_stored(history: pd.DataFrame) -> int:
     return int(history["snapshot_date"].nunique()) if not history.empty else 0
 
@@ -93,10 +108,7 @@ def render(ctx: Context) -> None:
         st.subheader(t("trends_team"))
         _team_chart(data.metric("trend_team", **chosen.params()), rule)
         st.subheader(t("trends_managers"))
-    drawn = _most(history, rule) if managers > MAX_LINES else history["manager_id"].unique().tolist()
-    if len(drawn) < managers:
-        st.caption(t("trends_most", shown=components.count(len(drawn), ctx),
-                     total=components.count(managers, ctx), rule=t(rule)))
+    drawn = _picked(ctx, history, rule, chosen) if managers > MAX_LINES else history["manager_id"].unique()
     _chart(history[history["manager_id"].isin(drawn)], rule)
     table = history.sort_values(["snapshot_date", "manager_name"], ascending=[False, True])
     table = table.rename(columns={rule: "value", f"{rule}_change": "change"})

@@ -131,8 +131,9 @@ def test_trends_from_stored_history(app, history_db, monkeypatch) -> None:
 def test_trends_of_a_big_team_draw_the_team_and_the_ten_with_the_most(app, fixture_db, tmp_path,
                                                                        monkeypatch) -> None:
     """Twelve recorded managers (M01..M12, ids 101..112): stale deals 1 each on 19 Nov, on 20 Nov as many as
-    the number in the name. The chart draws the ten with the most on their last day (M12 down to M03); the
-    team's line is 12 on 19 Nov and 1 + 2 + ... + 12 = 78 on 20 Nov; the table keeps all twelve."""
+    the number in the name. The chart draws the ten with the most on their last day (M12 down to M03), and
+    any other the head picks; the team's line is 12 on 19 Nov and 1 + 2 + ... + 12 = 78 on 20 Nov; the
+    table keeps all twelve."""
     db = shutil.copy(fixture_db, tmp_path / "big.duckdb")
     with duckdb.connect(str(db)) as con:
         con.execute(HISTORY_DDL)
@@ -148,6 +149,16 @@ def test_trends_of_a_big_team_draw_the_team_and_the_ten_with_the_most(app, fixtu
     assert sorted(line["name"] for line in chart_data(at, 1)) == [f"M{n:02d}" for n in range(3, 13)]
     assert "На графике 10 из 12" in texts(at)
     assert table(at, "trend_table")["manager_name"].nunique() == 12
+    # the head adds M01 (fewest) to the chart: its line joins the ten
+    lines = at.multiselect(key="trend_lines_stale_deals_None")
+    assert sorted(lines.value) == list(range(103, 113))
+    lines.select(101).run()
+    no_errors(at)
+    assert "M01" in {line["name"] for line in chart_data(at, 1)} and len(chart_data(at, 1)) == 11
+    assert "На графике 11 из 12" in texts(at)
+    # another rule starts from its own ten: active deals are 50 for everyone, so the first ten by name
+    at.segmented_control(key="trend_rule_ru").set_value("active_deals").run()
+    assert sorted(line["name"] for line in chart_data(at, 1)) == [f"M{n:02d}" for n in range(1, 11)]
 
 
 def test_trends_without_history_says_so(app) -> None:
