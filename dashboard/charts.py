@@ -3,7 +3,6 @@ manager keeps one colour of their own on every chart, whatever the filter shows.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
@@ -42,9 +41,20 @@ def style(fig: go.Figure, *, height: int = 360, legend: bool = True) -> go.Figur
 
 
 def count_axis(values: Any) -> dict[str, Any]:
-    """An axis for whole counts: integer ticks only (no `0, 0, 1, 1` from fractional steps)."""
+    """An axis for whole counts: integer ticks only (no `0, 0, 1, 1` from fractional steps), at most about
+    eight, on a round step (a team's 424 gets 0, 100, ... 400, not 0, 53, 106)."""
     top = max([float(v) for v in values if not pd.isna(v)] or [1])  # a day without the rule is NA
-    return {"tickformat": "d", "dtick": max(1, math.ceil(top / 8)), "rangemode": "tozero"}
+    return {"tickformat": "d", "dtick": round_step(top / 8), "rangemode": "tozero"}
+
+
+def round_step(least: float) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50, ... that is at least `least`."""
+    scale = 1
+    while True:
+        for step in (scale, 2 * scale, 5 * scale):
+            if step >= least:
+                return step
+        scale *= 10
 
 
 def series_style(place: int) -> tuple[str, str]:

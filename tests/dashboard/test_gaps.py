@@ -284,3 +284,13 @@ def test_known_addresses_get_no_twin_and_no_notice(app) -> None:
     assert not at.toast
     _, addresses = _unknown_address_app(app, "http://localhost:8501/a%20b/<script>")
     assert "<script>" not in addresses  # only a segment a page's address can be
+
+
+def test_count_axes_step_roundly():
+    from dashboard import charts
+
+    # at most about eight ticks (top / 8), on 1, 2, 5 times a power of ten
+    assert [charts.round_step(x) for x in (0.1, 1, 1.2, 3, 6, 10, 11, 53, 424 / 8, 2_001)] == \
+        [1, 1, 2, 5, 10, 10, 20, 100, 100, 5_000]
+    assert charts.count_axis([424, 380, None])["dtick"] == 100
+    assert charts.count_axis([7, 3])["dtick"] == 1
