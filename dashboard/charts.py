@@ -42,9 +42,10 @@ def style(fig: go.Figure, *, height: int = 360, legend: bool = True) -> go.Figur
 
 def count_axis(values: Any) -> dict[str, Any]:
     """An axis for whole counts: integer ticks only (no `0, 0, 1, 1` from fractional steps), at most about
-    eight, on a round step (a team's 424 gets 0, 100, ... 400, not 0, 53, 106)."""
+    eight, on a round step (a team's 424 gets 0, 100, ... 400, not 0, 53, 106), thousands grouped with the
+    language's separator (style(): `300 000`, `300,000`)."""
     top = max([float(v) for v in values if not pd.isna(v)] or [1])  # a day without the rule is NA
-    return {"tickformat": "d", "dtick": round_step(top / 8), "rangemode": "tozero"}
+    return {"tickformat": ",d", "dtick": round_step(top / 8), "rangemode": "tozero"}
 
 
 def round_step(least: float) -> int:

@@ -293,4 +293,5 @@ def test_count_axes_step_roundly():
     assert [charts.round_step(x) for x in (0.1, 1, 1.2, 3, 6, 10, 11, 53, 424 / 8, 2_001)] == \
         [1, 1, 2, 5, 10, 10, 20, 100, 100, 5_000]
     assert charts.count_axis([424, 380, None])["dtick"] == 100
+    assert charts.count_axis([300_000])["tickformat"] == ",d"  # grouped: 300 000 (ru), 300,000 (en)
     assert charts.count_axis([7, 3])["dtick"] == 1
