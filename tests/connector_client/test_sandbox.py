@@ -13,17 +13,9 @@ from connectors.bitrix24.errors import ConfigError, PortalUnreachable
 from connectors.bitrix24.paginate import iter_fast, iter_offset
 from connectors.bitrix24.ratelimit import RateLimiter
 from connectors.bitrix24.retry import RetryPolicy
-from connectors.sandbox import testing
 from connectors.sandbox.faults import Faults
 from connectors.sandbox.limits import Limits
-from tests.portal_moment import STARTED, small_store
-
-running_sandbox = testing.running_sandbox
-
-
-def small_portal(**options):
-    """The `small` portal of tests/portal_moment.py (the same on any day), on a private copy of its store."""
-    return running_sandbox("small", seed=7, now=STARTED, store_path=small_store(), **options)
+from tests.portal_moment import small_portal
 
 
 @pytest.fixture(scope="module")

@@ -19,8 +19,7 @@ from connectors.bitrix24.progress import LineReporter
 from connectors.bitrix24.ratelimit import RateLimiter
 from connectors.bitrix24.sync import SyncOptions, run_sync
 from connectors.sandbox.mutations import apply_changes
-from connectors.sandbox.testing import running_sandbox
-from tests.portal_moment import STARTED, small_store
+from tests.portal_moment import small_portal, small_store
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -39,7 +38,7 @@ def store_copy(tmp_path, small_store_cached) -> Path:
 
 @pytest.fixture
 def sandbox(store_copy):
-    with running_sandbox("small", 7, now=STARTED, store_path=store_copy) as running:
+    with small_portal(store_copy) as running:
         yield running
 
 

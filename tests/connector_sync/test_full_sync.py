@@ -9,9 +9,8 @@ from decimal import Decimal
 import pytest
 
 from connectors.bitrix24.parse import to_date, to_datetime
-from connectors.sandbox.testing import running_sandbox
 from snapshot.schema import SCHEMA_VERSION
-from tests.portal_moment import STARTED
+from tests.portal_moment import small_portal
 
 from .conftest import db_rows, store_rows, sync
 
@@ -24,7 +23,7 @@ def synced(tmp_path_factory, small_store_cached):
     tmp = tmp_path_factory.mktemp("full")
     store = tmp / "portal.sqlite"
     shutil.copyfile(small_store_cached, store)
-    with running_sandbox("small", 7, now=STARTED, store_path=store) as sandbox:
+    with small_portal(store) as sandbox:
         db = tmp / "crm.duckdb"
         result = sync(sandbox, db)
         yield sandbox, db, result

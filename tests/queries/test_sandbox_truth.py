@@ -25,9 +25,8 @@ def synced_small(tmp_path_factory):
     from connectors.bitrix24.ratelimit import RateLimiter
     from connectors.bitrix24.retry import RetryPolicy
     from connectors.bitrix24.sync import SyncOptions, run_sync
-    from connectors.sandbox.testing import running_sandbox
     from queries.history import record_day
-    from tests.portal_moment import STARTED, small_store
+    from tests.portal_moment import small_portal, small_store
 
     def fast_client(webhook_url: str) -> Bitrix24Client:
         return Bitrix24Client(webhook_url, limiter=RateLimiter(burst=1000, per_second=1000.0),
@@ -36,8 +35,7 @@ def synced_small(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("truth")
     store = Path(shutil.copyfile(small_store(), tmp / "portal.sqlite"))  # generated for NOW, on any day
     db = tmp / "crm.duckdb"
-    with (running_sandbox("small", 7, now=STARTED, store_path=store) as sandbox,
-          open("/dev/null", "w") as quiet):
+    with small_portal(store) as sandbox, open("/dev/null", "w") as quiet:
         result = run_sync(SyncOptions(db=db, webhook_url=sandbox.webhook_url, client_factory=fast_client,
                                       reporter=LineReporter(out=quiet),
                                       after_write=lambda con, moment: record_day(con, moment, Rules())))
@@ -155,9 +153,9 @@ def test_filter_choices_name_pipelines_and_departments(synced_small):
 def test_the_backlog_lists_each_rule_the_sandbox_truth_finds(synced_small):
     # Every deal the truth finds breaking a rule is on the backlog with that rule in `rules`, and no other:
     # the backlog keeps a deal on its own flags (one per rule), so a flag left out of its filter would drop
-    # the deals breaking only that rule. The store of 29 Nov had 1-8 such deals for each rule but
-    # invoice_stuck (its flag taken out fails the hand-built fixture's tests instead); each flag taken out of
-    # the filter failed a test.
+    # the deals breaking only that rule. The store of tests/portal_moment.py has 1-8 such deals for each rule
+    # but invoice_stuck (its flag taken out fails the hand-built fixture's tests instead); on the store of
+    # 29 Nov, alike, each flag taken out of the filter failed a test.
     from connectors.sandbox.truth import expected_items
 
     store, db, now = synced_small
