@@ -36,12 +36,9 @@ RESULTS = Uses("scorecard", shown=("manager_name", "won_deals", "won_amount", "l
                read=("manager_id",))
 TEAM = Uses("scorecard_team", read=("active_deals", *SCORE_RULES, "won_deals", "won_amount", "lost_deals",
                                     "win_rate", "dismissed_with_deals"))
-TEAM_CHANGE = Uses("trend_team", read=("snapshot_date", "previous_date", "active_deals_change",
-                                        "overaged_deals_change", "stale_deals_change",
-                                        "no_next_activity_change", "overdue_activities_change",
-                                        "unprocessed_incoming_change", "invoice_stuck_change",
-                                        "missed_followups_change", "won_deals_change", "won_amount_change",
-                                        "lost_deals_change"))
+# the tiles' change: every count tile's and the won amount's, from the team's last two recorded days
+TEAM_CHANGE = Uses("trend_team", read=("snapshot_date", "previous_date", *(
+    f"{c}_change" for c in ("active_deals", *SCORE_RULES, "won_deals", "won_amount", "lost_deals"))))
 ATTENTION = Uses("attention", shown=("manager_name", "open_deals", "untouched_deals", "untouched_share",
                                      "hammered_deals", "touches"), read=("manager_id",))
 # the drill-down: per rule, the deal, then the columns that justify the row (so they show at 1440 px without
