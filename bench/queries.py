@@ -9,8 +9,10 @@
 Goals on 2 cores: every metric for the whole team under 100 ms at 100k, under 300 ms at 1M (the scorecard
 too). Each figure is the median of `--repeat` runs of `run_metric(..., keep=True)` (a kept read-only
 session: the context set-up for this moment and the query, as the dashboard pays it) after one warm-up run,
-and the best run (the cost without the other processes' noise). "pages" times each dashboard page's metrics through `run_metrics` (one
-connection and one set-up for all of them) against the sum of one `run_metric` per metric. For each list of
+and the best run (the cost without the other processes' noise). "pages" times each dashboard page's metric
+calls on its first render with no filter, as the page asks them (dashboard/page_calls.py, which the pages
+prefetch: a long list's head and count, My backlog for the manager with most open deals), through
+`run_metrics` (one connection and one set-up for all of them) against the sum of one `run_metric` per call. For each list of
 10,000 rows or more over its goal, "long lists" prints beside its time the time to read its finished rows
 back in its order (`read_back_ms`): the part of the list's time that no query logic can remove.
 
@@ -259,35 +261,32 @@ def read_back_ms(rows: pd.DataFrame, order_by: str, repeat: int) -> float:
         con.close()
 
 
-def page_calls(as_of: datetime) -> dict[str, list[tuple[str, dict]]]:
-    """Each dashboard page's metric calls with no filter (views/*.py), for the batch figures."""
-    month = as_of.date().replace(day=1)
-    previous = (month - timedelta(days=1)).replace(day=1)
-    choices = [("managers", {}), ("departments", {}), ("pipelines", {})]
-    return {
-        "daily_review": [*choices, ("scorecard", {}), ("scorecard_team", {}), ("trend_team", {}), ("attention", {})],
-        "my_backlog": [*choices, ("backlog", {})],
-        "forecast": [*choices, ("forecast", {}), ("forecast_summary", {}), ("won_pace", {}),
-                     ("conversion", {"month": month}), ("conversion_team", {"month": month}),
-                     ("conversion_team", {"month": previous}), ("forecast_by_manager", {}),
-                     ("forecast_deals", {}), ("close_date_pushes", {})],
-        "conversion": [*choices, ("conversion_team", {"month": month}), ("conversion", {"month": month}),
-                       ("loss_reasons", {"month": month}), ("lost_stage", {"month": month}),
-                       ("followup_outcomes", {"month": month}), ("conversion_by_month", {})],
-        "trends": [*choices, ("trend", {}), ("trend_team", {})],
-    }
+def busiest_manager(db: Path, as_of: datetime | None) -> int:
+    """The manager with the most open deals: My backlog's figure is for the longest list a manager has."""
+    from queries import run_metric
+
+    score = run_metric("scorecard", db, as_of=as_of)
+    return int(score.sort_values(["active_deals", "manager_id"], ascending=[False, True]).iloc[0]["manager_id"])
 
 
 def measure_pages(db: Path, as_of: datetime | None, figures: Figures, repeat: int) -> dict[str, tuple[float, float]]:
-    """Per page: (median ms of one run_metrics call for all its metrics, the sum of their run_metric medians)."""
-    from queries import Rules
+    """Per page: (median ms of one run_metrics call for all the metric calls of its first render with no
+    filter, as dashboard.page_calls lists them and the page asks them: a long list's head and count, My
+    backlog for the busiest manager; the sum of their run_metric medians, one call each)."""
+    from dashboard.page_calls import first_renders
+    from queries import Rules, run_metric
     from queries.runner import run_metrics
 
     rules = Rules()
+    month = (as_of or datetime.now(UTC)).date().replace(day=1)
     out = {}
-    for page, calls in page_calls(as_of or datetime.now(UTC)).items():
+    for page, calls in first_renders(month, busiest_manager(db, as_of)).items():
         median, _ = _time(lambda calls=calls: run_metrics(calls, db, as_of=as_of, rules=rules, keep=True), repeat)
-        out[page] = (median, sum(figures[name][0] for name, _ in calls))
+        alone = sum(figures[name][0] if not params else
+                    _time(lambda name=name, params=params: run_metric(name, db, as_of=as_of, rules=rules, keep=True,
+                                                                      **params), repeat)[0]
+                    for name, params in calls)
+        out[page] = (median, alone)
     return out
 
 
@@ -376,7 +375,8 @@ def main(argv: list[str] | None = None) -> int:
     for (label, _, _, _), f, back in zip(runs, figures, read_backs, strict=True):
         print(f"  {label}: " + (", ".join(f"{name} {f[name][0]:,.0f} / {ms:,.0f} ms ({f[name][2]:,} rows)"
                                           for name, ms in back.items()) or "none"))
-    print("pages (all of a page's metrics, no filter): one run_metrics call / the sum of one run_metric each")
+    print("pages (a page's metric calls on its first render, no filter, as the page asks them: a long list's head "
+          "and count): one run_metrics call / the sum of one run_metric each")
     for (label, _, _, _), pg in zip(runs, pages, strict=True):
         print(f"  {label}: " + ", ".join(f"{page} {batch:.0f} / {alone:.0f} ms"
                                          for page, (batch, alone) in pg.items()))

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import columns, data, followups, formatting, plain, tables
+from dashboard import columns, data, followups, formatting, page_calls, plain, tables
 from dashboard.data import Context
 from dashboard.i18n import count_of, has, lang, reason, t
 from queries import QueryError, RulesError
@@ -199,18 +199,18 @@ def table(ctx: Context, frame: pd.DataFrame, *, key: str, columns: list[str] | N
     marked; `doubtful` columns show 0 as `0?` when the data may be out of date. `shape` is the page's own
     change to the rows (reasons in words, ...): it runs over the rows shown now, and over every row only
     when a download is clicked. A long list comes two ways: the head asked of SQL (long_list: attrs["cut"],
-    `whole` builds its every row), or a whole frame longer than tables.SHOWN_MAX_ROWS (its head is shown,
+    `whole` builds its every row), or a whole frame longer than page_calls.SHOWN_MAX_ROWS (its head is shown,
     the caption says of how many)."""
     cut = bool(frame.attrs.get("cut"))
     rows = frame.attrs.get("rows") if cut else None  # how long a cut list is, when SQL counted it
-    long = not cut and len(frame) > tables.SHOWN_MAX_ROWS
+    long = not cut and len(frame) > page_calls.SHOWN_MAX_ROWS
     deferred = long or (cut and whole is not None)  # some rows are shaped after the click, outside this run
     dismissed = dismissed_with_deals() if deferred else None  # so the marks are read now, in the page's run
 
     def shaped(rows: pd.DataFrame) -> pd.DataFrame:
         return mark_dismissed(shape(rows) if shape is not None else rows, dismissed)
 
-    head = frame.head(tables.SHOWN_MAX_ROWS) if long else frame
+    head = frame.head(page_calls.SHOWN_MAX_ROWS) if long else frame
     every: tables.Whole | None = (lambda: frame) if long else whole if cut else None
     build = (lambda: shaped(every())) if every is not None else None
     return tables.show(shaped(head), key=key, columns=columns, currency=ctx.base_currency, tz=ctx.tz,
@@ -220,9 +220,9 @@ def table(ctx: Context, frame: pd.DataFrame, *, key: str, columns: list[str] | N
 
 
 def long_list(name: str, **params: Any) -> tuple[pd.DataFrame, tables.Whole]:
-    """A long list's head (its first tables.SHOWN_MAX_ROWS rows, from SQL; attrs["cut"] when there are
+    """A long list's head (its first page_calls.SHOWN_MAX_ROWS rows, from SQL; attrs["cut"] when there are
     more) and the builder of its every row, for `table`'s downloads."""
-    return data.metric(name, limit=tables.SHOWN_MAX_ROWS, **params), data.whole(name, **params)
+    return data.metric(name, **page_calls.head(params)), data.whole(name, **params)
 
 
 def list_size(frame: pd.DataFrame) -> str:
@@ -233,11 +233,6 @@ def list_size(frame: pd.DataFrame) -> str:
         return formatting.integer(len(frame), lg)
     rows = frame.attrs.get("rows")
     return formatting.integer(rows, lg) if rows is not None else f"{formatting.integer(len(frame), lg)}+"
-
-
-def head_params(params: dict[str, Any]) -> dict[str, Any]:
-    """A long list's call parameters as long_list asks them (for a page's prefetch: the same cache entry)."""
-    return {**params, "limit": tables.SHOWN_MAX_ROWS}
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import components, filters, plain
+from dashboard import components, filters, page_calls, plain
 from dashboard.columns import DRILL, SCORE_RULES
 from dashboard.data import Context
 from dashboard.filters import Filters
 from dashboard.i18n import t
 
 RULE_KEY = "drill_rule"
-DEFAULT_RULE = SCORE_RULES[1]  # untouched deals: the first thing a sales head asks about
+DEFAULT_RULE = page_calls.DEFAULT_DRILL_RULE
 SEEN_KEY = "_drill_seen_cell"
 
 

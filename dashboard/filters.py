@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -88,7 +88,6 @@ def refuse_out_of_scope() -> None:
 
 
 # the filter row's choices, for a page's prefetch
-CHOICES = (("managers", {}), ("pipelines", {}), ("departments", {}))
 
 
 def manager_options(department_id: int | None = None) -> dict[int, str]:
@@ -208,7 +207,3 @@ def url_month(today: date, *, ahead: int = 6) -> date:
     if raw in month_options(today, ahead=ahead):
         return date.fromisoformat(f"{raw}-01")
     return today.replace(day=1)
-
-
-def previous_month(first: date) -> date:
-    return (first - timedelta(days=1)).replace(day=1)

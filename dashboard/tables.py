@@ -15,12 +15,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, exports, formatting
+from dashboard import data, exports, formatting, page_calls
 from dashboard.i18n import has, lang, speaking, t
 
 STYLER_MAX_ROWS = 1000
 EMPTY = "—"  # an empty cell says so (Streamlit would print None)
-SHOWN_MAX_ROWS = 2000  # a longer list shows its first rows (lists come most urgent first); downloads have all
 RED = "background-color: rgba(255, 87, 87, 0.22)"
 Kind = str  # text | int | num | money | pct | date | datetime | link | flag
 
@@ -159,7 +158,7 @@ def _show(df: pd.DataFrame, *, key: str, columns: list[str] | None, currency: st
     if df.empty:
         st.caption(t("no_rows"))
         return None
-    view = prepare(df.head(SHOWN_MAX_ROWS), columns, tz)
+    view = prepare(df.head(page_calls.SHOWN_MAX_ROWS), columns, tz)
     long = len(view) > STYLER_MAX_ROWS
     kinds = {c: kind_of(c, view[c]) for c in view.columns}
     titles = {c: label(c, formatting.currency_sign(currency)) for c in view.columns}

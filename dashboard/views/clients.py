@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from dashboard import columns, components, data, filters, formatting, leads_shared, plain
+from dashboard import columns, components, data, filters, formatting, leads_shared, page_calls, plain
 from dashboard.data import Context
 from dashboard.i18n import count_of, lang, t
 
@@ -122,7 +122,7 @@ def _card(ctx: Context, client: Client) -> None:
 def render(ctx: Context) -> None:
     st.title(t("clients_title"))
     components.freshness(ctx)
-    data.prefetch(*filters.CHOICES, ("reactivation", {}))
+    data.prefetch(*page_calls.CHOICES, *page_calls.clients())
     chosen = filters.bar(ctx, pipeline=False)
     scope = {"manager_id": chosen.manager_id, "department_id": chosen.department_id}
     from_list = _reactivation(ctx, scope)

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, columns, components, data, filters, formatting, plain
+from dashboard import charts, columns, components, data, filters, formatting, page_calls, plain
 from dashboard.data import Context
 from dashboard.i18n import lang, t
 
@@ -151,20 +151,15 @@ def _by_month(ctx: Context, months: pd.DataFrame) -> None:
                      file_name="conversion_by_month")
 
 
-def _needs(month: date, params: dict) -> list[tuple[str, dict]]:
-    monthly = ("conversion", "conversion_team", "loss_reasons", "lost_stage", "followup_outcomes")
-    return [*[(name, {"month": month, **params}) for name in monthly], ("conversion_by_month", params)]
-
-
 def render(ctx: Context) -> None:
     st.title(t("conv_title"))
     components.freshness(ctx)
     # the filters' choices and, side by side, this page's metrics as the URL's month asks for them
-    data.prefetch(*filters.CHOICES, *_needs(filters.url_month(ctx.now.date(), ahead=0), {}))
+    data.prefetch(*page_calls.CHOICES, *page_calls.conversion(filters.url_month(ctx.now.date(), ahead=0), {}))
     chosen = filters.bar(ctx, month_of=ctx.now.date(), ahead=0)
     month: date = chosen.month
     params = chosen.params()
-    data.prefetch(*_needs(month, params))
+    data.prefetch(*page_calls.conversion(month, params))
     team = data.metric("conversion_team", month=month, **params)
     _won_lost(ctx, components.mark_dismissed(data.metric("conversion", month=month, **params)),
               team.iloc[0].to_dict() if not team.empty else {})

@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from dashboard import columns, components, data, drill, filters, formatting, scorecard
+from dashboard import columns, components, data, drill, filters, formatting, page_calls, scorecard
 from dashboard.columns import SCORE_RULES
 from dashboard.data import Context
 from dashboard.i18n import count_of, has, lang, t
@@ -54,9 +54,8 @@ def render(ctx: Context) -> None:
     st.title(t("daily_title"))
     components.freshness(ctx)
     drill_rule = str(st.session_state.get(drill.RULE_KEY, drill.DEFAULT_RULE))
-    opened = [("attention", {})] if st.session_state.get(ATTENTION_KEY) else []  # the fold, once open
-    data.prefetch(*filters.CHOICES, ("scorecard", {}), ("scorecard_team", {}), ("trend_team", {}), *opened,
-                  (drill_rule, components.head_params({})), ("lead_scorecard", {}))
+    opened = bool(st.session_state.get(ATTENTION_KEY))  # the attention fold is computed once it was opened
+    data.prefetch(*page_calls.CHOICES, *page_calls.daily_review(drill_rule, opened))
     chosen = filters.bar(ctx, pipeline=True, dept=True, manager=True)
     params = chosen.params()
     score = data.metric("scorecard", **params).reset_index(drop=True)

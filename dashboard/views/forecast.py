@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, columns, components, data, filters, formatting, plain
+from dashboard import charts, columns, components, data, filters, formatting, page_calls, plain
 from dashboard.data import Context
 from dashboard.i18n import count_of, lang, t
 
@@ -110,7 +110,7 @@ def _won_lost(ctx: Context, month: date, chosen: filters.Filters) -> None:
     whole month says little."""
     lg = lang()
     now = data.metric("conversion_team", month=month, **chosen.params())
-    before = data.metric("conversion_team", month=filters.previous_month(month), **chosen.params())
+    before = data.metric("conversion_team", month=page_calls.previous_month(month), **chosen.params())
     current = month == ctx.now.date().replace(day=1)
     pace = data.metric("won_pace", **chosen.params()) if current else None
     tile_row = components.tiles()
@@ -165,26 +165,18 @@ def _pushes(ctx: Context, summary: dict[str, Any], chosen: filters.Filters) -> N
                      file_name="close_date_pushes", whole=whole)
 
 
-def _needs(month: date, params: dict) -> list[tuple[str, dict]]:
-    """The metric calls of this page, so they can be computed side by side."""
-    return [("forecast", params), ("forecast_summary", params), ("won_pace", params),
-            ("conversion", {"month": month, **params}), ("conversion_team", {"month": month, **params}),
-            ("conversion_team", {"month": filters.previous_month(month), **params}),
-            ("forecast_by_manager", params), ("forecast_flags", components.head_params(params)),
-            ("close_date_pushes", components.head_params(params))]
-
-
 def render(ctx: Context) -> None:
     st.title(t("forecast_title"))
     components.freshness(ctx)
     today = ctx.now.date()
     _bad_month_notice(today)
-    data.prefetch(*filters.CHOICES, *_needs(filters.url_month(today, ahead=AHEAD), {}))  # + no filter
+    # the first render (no filter) side by side, before the filter bar is drawn
+    data.prefetch(*page_calls.CHOICES, *page_calls.forecast(filters.url_month(today, ahead=AHEAD), {}))
     chosen = filters.bar(ctx, month_of=today, ahead=AHEAD)
     month = chosen.month
     params = chosen.params()
     future = month > today.replace(day=1)
-    data.prefetch(*_needs(month, params))
+    data.prefetch(*page_calls.forecast(month, params))
     summary_frame = data.metric("forecast_summary", **params)
     summary = summary_frame.iloc[0].to_dict() if not summary_frame.empty else {}
     _summary_tiles(ctx, summary)

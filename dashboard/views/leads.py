@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import columns, components, data, filters, formatting, leads_shared
+from dashboard import columns, components, data, filters, formatting, leads_shared, page_calls
 from dashboard.data import Context
 from dashboard.i18n import count_of, lang, t
 
@@ -106,24 +106,15 @@ def _planned(ctx: Context, title: str, frame: pd.DataFrame, key: str, file_name:
     components.table(ctx, shown, key=key, columns=columns.PLANNED_DEALS.columns, file_name=file_name)
 
 
-def _needs(scope: dict[str, Any], month: date) -> list[tuple[str, dict[str, Any]]]:
-    """This page's metric calls, computed side by side."""
-    in_month = {**scope, "month": month}
-    head = components.head_params(scope)
-    return [("lead_scorecard", in_month), ("leads_unprocessed", head), ("leads_hanging", head),
-            ("lead_funnel", in_month), ("lead_funnel_by_manager", in_month), ("duplicates", scope),
-            ("planned_deals", scope), ("planned_deals", in_month)]
-
-
 def render(ctx: Context) -> None:
     st.title(t("leads_title"))
     components.freshness(ctx)
     today = ctx.now.date()
-    data.prefetch(*filters.CHOICES)
+    data.prefetch(*page_calls.CHOICES)
     chosen = filters.bar(ctx, pipeline=False, month_of=today, ahead=0)
     month = chosen.month or today.replace(day=1)
     scope = {"manager_id": chosen.manager_id, "department_id": chosen.department_id}
-    data.prefetch(*_needs(scope, month))
+    data.prefetch(*page_calls.leads(scope, month))
     score = data.metric("lead_scorecard", **scope, month=month)
     _tiles(ctx, score, month)
     if components.unsure(ctx):

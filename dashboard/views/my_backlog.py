@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import columns, components, data, filters, followups, leads_shared
+from dashboard import columns, components, data, filters, followups, leads_shared, page_calls
 from dashboard.data import Context
 from dashboard.i18n import t
 
@@ -37,6 +37,7 @@ def render(ctx: Context) -> None:
     if manager_id is None:
         return
     components.dismissed_note([manager_id])
+    data.prefetch(*page_calls.my_backlog(manager_id))  # the deals, leads and clients side by side
     deals, whole = components.long_list("backlog", manager_id=manager_id)
     more = "+" if deals.attrs.get("cut") else ""  # fresh ones are counted in the shown head: at least so many
     st.subheader(t("backlog_count", n=components.list_size(deals)))
@@ -70,7 +71,6 @@ def _leads_and_clients(ctx: Context, manager_id: int) -> None:
     """After the deal items: the manager's leads to act on (unprocessed, then hanging) and their clients due
     for reactivation (nothing planned first), each with what to do (issue 10)."""
     mine = {"manager_id": manager_id}
-    data.prefetch(("lead_backlog", mine), ("reactivation", mine))
     leads = leads_shared.lead_items(data.metric("lead_backlog", **mine))
     st.subheader(t("backlog_leads_title", n=len(leads)))
     st.caption(t("backlog_leads_order"))

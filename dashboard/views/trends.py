@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, columns, components, data, filters
+from dashboard import charts, columns, components, data, filters, page_calls
 from dashboard.columns import SCORE_RULES, TREND_RULES
 from dashboard.data import Context
 from dashboard.i18n import count_of, lang, t
@@ -92,7 +92,7 @@ def _days_stored(history: pd.DataFrame) -> int:
 def render(ctx: Context) -> None:
     st.title(t("trends_title"))
     components.freshness(ctx)
-    data.prefetch(*filters.CHOICES, ("trend", {}), ("trend_team", {}))
+    data.prefetch(*page_calls.CHOICES, *page_calls.trends())
     chosen = filters.bar(ctx, pipeline=False, dept=True, manager=True)
     rule = components.translated_choice(st.segmented_control, t("trends_rule"), list(TREND_RULES),
                                         key=RULE_KEY, default=SCORE_RULES[1], required=True)

@@ -18,7 +18,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from dashboard import components, data, leads_shared, tables
+from dashboard import components, data, leads_shared, page_calls, tables
 from dashboard.i18n import TEXTS, reason
 from queries import run_metric
 from tests.dashboard.conftest import APP
@@ -39,7 +39,7 @@ def short(fixture_db: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     monkeypatch.setenv("DOZHIM_AS_OF", AS_OF.isoformat())
     monkeypatch.delenv("DOZHIM_RULES", raising=False)
     monkeypatch.delenv("DOZHIM_FRESH_HOURS", raising=False)
-    monkeypatch.setattr(tables, "SHOWN_MAX_ROWS", 2)
+    monkeypatch.setattr(page_calls, "SHOWN_MAX_ROWS", 2)
     built: dict[str, Callable[[], bytes]] = {}
     calls: Calls = []
     real_button, real_run = st.download_button, data.run_metric
@@ -93,7 +93,7 @@ def test_forecast_flags_show_the_head_and_download_every_row(short: dict[str, An
 
 
 def test_forecast_flags_are_the_forecast_flags_metric(short: dict[str, Any], monkeypatch) -> None:
-    monkeypatch.setattr(tables, "SHOWN_MAX_ROWS", 2000)
+    monkeypatch.setattr(page_calls, "SHOWN_MAX_ROWS", 2000)
     at = _page("forecast")
     every = run_metric("forecast_flags", short["db"], as_of=AS_OF)
     shown = table(at, "forecast_flags")
@@ -193,7 +193,7 @@ def test_a_whole_long_frame_is_shaped_only_in_its_head_and_downloads_shaped_whol
     at = AppTest.from_function(_long_table_script, default_timeout=30)
     at.run()
     no_errors(at)
-    assert SHAPED and max(SHAPED) <= tables.SHOWN_MAX_ROWS  # the render shaped the shown head only
+    assert SHAPED and max(SHAPED) <= page_calls.SHOWN_MAX_ROWS  # the render shaped the shown head only
     assert table(at, "long")["reason"].tolist() == ["ни одного касания", "нет запланированного дела"]
     # not cut by SQL: the total is known and said
     assert "Показаны первые 2 из 5 строк; весь список — в CSV или Excel." in texts(at)
@@ -209,7 +209,7 @@ def test_a_whole_long_frame_is_shaped_only_in_its_head_and_downloads_shaped_whol
 
 
 def test_a_frame_no_longer_than_shown_is_shaped_once_whole(short: dict[str, Any], monkeypatch) -> None:
-    monkeypatch.setattr(tables, "SHOWN_MAX_ROWS", LONG_ROWS)
+    monkeypatch.setattr(page_calls, "SHOWN_MAX_ROWS", LONG_ROWS)
     SHAPED.clear()
     at = AppTest.from_function(_long_table_script, default_timeout=30)
     at.run()
@@ -226,7 +226,7 @@ def test_the_lead_desk_shapes_the_head_of_a_long_served_duplicates_frame(
         short: dict[str, Any], leads_metrics, monkeypatch) -> None:  # noqa: F811
     # the served duplicates (leads_frames.DUPLICATES, 7 rows in 3 groups) are the metric's whole result; the
     # page shows 5 of them put in words and downloads all 7
-    monkeypatch.setattr(tables, "SHOWN_MAX_ROWS", 5)
+    monkeypatch.setattr(page_calls, "SHOWN_MAX_ROWS", 5)
     seen: list[int] = []
     real = leads_shared.duplicate_groups
 
