@@ -16,4 +16,4 @@ deals as (
 )
 
 select * from forecast_list('deals')  -- _base.sql
-order by close_month = 'none', close_month, amount_base desc nulls last, deal_id
+order by close_month_order(closedate) nulls last, amount_base desc nulls last, deal_id

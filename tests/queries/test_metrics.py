@@ -219,6 +219,15 @@ def test_forecast_deals_weights(run):
                                                               "default_close_date"]
 
 
+def test_forecast_deals_order(run):
+    # by close month (the fixture's open deals: D101 in 2026-08; D106 40000, D103 30000, D108 25000, D105
+    # 10000, D107 9000 in 2026-11; D102 90000, D202 70000, D201 45000 in 2026-12), the larger amount first
+    # within a month, and the deals with no close date (D301 50000, D104 20000) last
+    df = run("forecast_deals")
+    assert df["deal_id"].tolist() == [101, 106, 103, 108, 105, 107, 102, 202, 201, 301, 104]
+    assert df["close_month"].tolist() == ["2026-08", *["2026-11"] * 5, *["2026-12"] * 3, "none", "none"]
+
+
 def test_forecast_by_manager_order(run):
     # by close month, then the larger weighted amount: 2026-12 Boris (D201 45000 x 0.25 + D202 70000 x 0.8 =
     # 67250) before Anna (D102 36000); 'none' Viktor (D301 50000 x 0.6) before Anna (D104 20000 x 1/3)
