@@ -112,6 +112,33 @@ def test_limit_gives_the_first_rows_in_the_metrics_order(fixture_db):
     assert exact.attrs["cut"] is False and exact.equals(whole) and exact.attrs["rows"] == len(whole)
 
 
+def test_a_metric_binding_head_rows_takes_its_head_itself(fixture_db, monkeypatch):
+    # close_date_pushes binds $head_rows: the runner binds the rows it wants (one more than the limit, to
+    # tell whether the list goes on) instead of wrapping the metric in a LIMIT, and NULL to count the whole
+    # list. The fixture's two pushes, newest day first, then by deal: D102, D106 (both on 19 Nov).
+    from queries import QueryError, Rules, run_metric, runner
+    from tests.queries.fixture_db import AS_OF
+
+    assert runner.HEAD_PARAM in runner.metric_info("close_date_pushes").params
+    bound = []
+    real_sql = runner.duckdb.DuckDBPyConnection.sql
+
+    def sql(con, query, *args, params=None, **kwargs):
+        if "pushed_" in query:
+            bound.append((query.lstrip().startswith("select count(*)"), (params or {}).get("head_rows")))
+        return real_sql(con, query, *args, params=params, **kwargs)
+
+    monkeypatch.setattr(runner.duckdb.DuckDBPyConnection, "sql", sql)
+    whole = run_metric("close_date_pushes", fixture_db, as_of=AS_OF, rules=Rules())
+    head = run_metric("close_date_pushes", fixture_db, as_of=AS_OF, rules=Rules(), limit=1)
+    assert whole["deal_id"].tolist() == [102, 106]
+    assert head.equals(whole.head(1)) and head.attrs["cut"] is True and head.attrs["rows"] == 2
+    assert bound == [(False, None), (False, 2), (True, None)]  # the whole list, the head of 1 + 1, its count
+    # the runner's to bind, not a caller's
+    with pytest.raises(QueryError, match="unknown parameter 'head_rows'"):
+        runner.run_metrics([("close_date_pushes", {"head_rows": 1})], fixture_db, as_of=AS_OF, rules=Rules())
+
+
 def test_one_managers_head_is_cut_from_their_whole_list(fixture_db, monkeypatch):
     # one manager's list is read whole and cut, so its count costs no second run of the metric
     from queries import Rules, run_metric, runner
