@@ -246,13 +246,20 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
         column = table.column(field.name)
         if not column.null_count:
             continue
-        if pa.types.is_boolean(field.type):
-            df[field.name] = df[field.name].astype("boolean")
-        elif pa.types.is_integer(field.type):
-            df[field.name] = column.to_pandas(types_mapper=pd.ArrowDtype).astype(f"Int{field.type.bit_width}")
+        if pa.types.is_boolean(field.type) or pa.types.is_integer(field.type):
+            df[field.name] = _masked(column, field.type)
         elif pa.types.is_string(field.type) and df[field.name].dtype == object:
             df[field.name] = df[field.name].astype("str")  # text NULL on every row: still text
     return df
+
+
+def _masked(column: pa.ChunkedArray, kind: pa.DataType) -> pd.api.extensions.ExtensionArray:
+    """A boolean or integer column with NULLs as pandas' nullable array, built from its values and its NULL
+    mask (astype from the object column took 16 of duplicates' 105 ms at 100k, for 150k NULLs)."""
+    mask = column.is_null().to_numpy(zero_copy_only=False)
+    if pa.types.is_boolean(kind):
+        return pd.arrays.BooleanArray(column.fill_null(False).to_numpy(zero_copy_only=False), mask)
+    return pd.arrays.IntegerArray(column.fill_null(0).to_numpy(zero_copy_only=False), mask)
 
 
 def check_dates(**dates: date | None) -> None:
