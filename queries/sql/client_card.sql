@@ -72,18 +72,18 @@ wins as (  -- as v_client_wins, for this client's deals only
 ),
 
 activities as (  -- on the client's records and on its deals
-    select ea.subject, ea.completed, ea.deadline, ea.touch_time
+    select ea.activity_id, ea.subject, ea.completed, ea.deadline, ea.touch_time
     from v_entity_activity as ea
     inner join records as r on r.owner_type_id = ea.owner_type_id and r.owner_id = ea.owner_id
     union all
-    select da.activity_subject, da.completed, da.deadline, da.touch_time
+    select da.activity_id, da.activity_subject, da.completed, da.deadline, da.touch_time
     from d_deal_activity as da
     inner join deals as d on d.deal_id = da.deal_id
     where not da.is_incoming or da.completed
 ),
 
-last_activity as (
-    select max(touch_time) as at, arg_max(subject, touch_time) as subject
+last_activity as (  -- two at the same moment: the later-created one (the higher id), the same on every call
+    select max(touch_time) as at, arg_max(subject, {'at': touch_time, 'id': activity_id}) as subject
     from activities
     cross join ctx
     where completed and touch_time <= ctx.as_of
@@ -92,7 +92,7 @@ last_activity as (
 next_activity as (
     select
         min(deadline) as at,
-        arg_min(subject, deadline) as subject,
+        arg_min(subject, {'at': deadline, 'id': activity_id}) as subject,  -- a tie: the earlier-created one
         min(deadline) < any_value(ctx.day_start) as overdue
     from activities
     cross join ctx

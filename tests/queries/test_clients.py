@@ -141,6 +141,37 @@ def test_client_card_says_when_the_next_activity_is_overdue(fixture_db, tmp_path
         assert bool(card.next_activity_overdue) is overdue
 
 
+@pytest.mark.parametrize("ids", [(7991, 7992), (7994, 7993)], ids=["higher id written last", "first"])
+def test_client_card_breaks_a_tie_of_moments_by_the_activity_id(fixture_db, tmp_path, ids):
+    import shutil
+
+    import duckdb
+
+    from queries import run_metric
+    from tests.queries.fixture_db import AS_OF
+
+    # Two calls to company 1 done at the same moment, 19 Nov 11:00 (after «Call Alfa», 18 Nov 12:00), and two
+    # planned for the same 23 Nov 10:00 (before «Meet Ivan», 24 Nov): the last activity is the later-created
+    # one (the higher id), the next one the earlier-created, whichever the table holds first. Picked by the
+    # moment alone, the card named either, from one call to the next (seen on the large sandbox).
+    db = tmp_path / "crm.duckdb"
+    shutil.copyfile(fixture_db, db)
+    with duckdb.connect(str(db)) as con:
+        for activity_id in ids:
+            for offset, completed, when in ((0, True, "2026-11-19 11:00"), (10, False, "2026-11-23 10:00")):
+                con.execute("insert into entity_activities (id, owner_type_id, owner_id, type_id, subject,"
+                            " completed, start_time, end_time, deadline, created, last_updated,"
+                            " responsible_id) values (?, 4, 1, 2, ?, ?, ?, ?, ?, ?, ?, 1)",
+                            [activity_id + offset, f"Call {activity_id + offset}", completed, t(when),
+                             t(when) if completed else None, t(when), t("2026-11-10 09:00"),
+                             t("2026-11-10 09:00")])
+                con.execute("insert into entity_activity_bindings values (?, 4, 1)", [activity_id + offset])
+    card = run_metric("client_card", db, as_of=AS_OF, client_type="company", client_id=1).iloc[0]
+    high, low = max(ids), min(ids)
+    assert (card.last_activity_at, card.last_activity_subject) == (t("2026-11-19 11:00"), f"Call {high}")
+    assert (card.next_activity_at, card.next_activity_subject) == (t("2026-11-23 10:00"), f"Call {low + 10}")
+
+
 def test_client_card_lists_namesakes_in_a_fixed_order(fixture_db, tmp_path):
     import shutil
 
