@@ -175,8 +175,9 @@ base as (
     left join entered as e on e.deal_id = d.id
     left join final_move as fm on fm.deal_id = d.id
 ),
-before_final as (  -- the last in-progress stage entered before the final move
-    select b.id as deal_id, arg_max(h.stage_id, h.created_time) as prev_stage_id
+before_final as (  -- the last in-progress stage entered before the final move (two at one moment: the later
+    -- history entry, the higher id, so that every build names the same)
+    select b.id as deal_id, arg_max(h.stage_id, {'at': h.created_time, 'id': h.id}) as prev_stage_id
     from base as b
     inner join stage_history as h on h.owner_id = b.id
     where b.closed_at is not null

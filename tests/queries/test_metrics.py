@@ -189,6 +189,31 @@ def test_lost_stage(run):
                    (3, "PREPARATION", False, 1.0)]
 
 
+@pytest.mark.parametrize("stored", [False, True], ids=["live", "stored"])
+@pytest.mark.parametrize("ids", [(9001, 9002), (9004, 9003)], ids=["higher id written last", "first"])
+def test_lost_stage_breaks_a_tie_of_moments_by_the_history_id(fixture_db, tmp_path, ids, stored):
+    # D208 (Anna's, lost 3 Nov 10:00 from PREPARATION, entered 28 Oct) gets two more in-progress entries at
+    # one moment, 1 Nov 09:00, EXECUTING and PREPAYMENT_INVOICE: the deal was lost at the later history
+    # entry's stage (the higher id), whichever the table holds first, live and stored.
+    import shutil
+
+    import duckdb
+
+    from queries import derived, run_metric
+    from tests.queries.fixture_db import AS_OF
+
+    db = shutil.copy(fixture_db, tmp_path / "tie.duckdb")
+    stage_of = {min(ids): "EXECUTING", max(ids): "PREPAYMENT_INVOICE"}
+    with duckdb.connect(str(db)) as con:
+        for history_id in ids:
+            con.execute("insert into stage_history values (?, 2, 208, ?, 0, 'P', ?)",
+                        [history_id, t("2026-11-01 09:00"), stage_of[history_id]])
+        if stored:
+            derived.refresh(con, AS_OF)
+    df = run_metric("lost_stage", db, as_of=AS_OF, rules=Rules())
+    assert sorted(df.loc[df["manager_id"] == 1, "stage_id"]) == ["PREPAYMENT_INVOICE"]
+
+
 def test_conversion_by_month(run):
     df = run("conversion_by_month")
     got = {(r.manager_id, str(r.month)[:7]): (r.won_deals, r.lost_deals) for r in df.itertuples()}
