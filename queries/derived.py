@@ -18,9 +18,9 @@ import duckdb
 from queries.sqltext import SQL_DIR, split_statements, without_final_order_by
 
 DERIVED_SQL = SQL_DIR / "_derived.sql"
-DERIVED_VERSION = "14"  # bump when _derived.sql changes meaning or layout: other versions are ignored
+DERIVED_VERSION = "15"  # bump when _derived.sql changes meaning or layout: other versions are ignored
 NAMES = ("user", "deal_state", "deal_activity", "deal", "open_planned", "pending_incoming", "open_touch",
-         "late_touch", "stage_pass", "close_date_push", "push_total", "snapshot_day", "lead_touch",
+         "late_touch", "stage_pass", "close_date_push", "push_total", "snapshot_day", "lead", "lead_touch",
          "record_value", "shared_value")
 PUSH_NAMES = ("close_date_push", "push_total", "snapshot_day")  # what a new day of deal_snapshots changes
 RETIRED = ("deal_summary",)  # stored by an earlier version: dropped on refresh

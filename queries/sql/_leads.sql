@@ -49,34 +49,29 @@ touches as (  -- stored (d_lead_touch) when every touch is at or before T; read 
     where lt.completed and lt.touch_time <= ctx.as_of
     group by lt.lead_id
 ),
-named_sources as (
-    select status_id, any_value(name) as name from sources group by status_id
-),
-facts as (
+facts as (  -- the lead as a list shows it (d_lead, _derived.sql), its responsible and touches
     select
-        l.id as lead_id,
-        lead_title(l.title, l.id) as lead_title,
-        crm_url(ctx.portal_url, 'lead', l.id) as lead_url,
-        l.assigned_by_id as responsible_id,
-        user_label(u.user_name, l.assigned_by_id) as responsible_name,
+        l.lead_id,
+        l.lead_title,
+        l.lead_url,
+        l.responsible_id,
+        user_label(u.user_name, l.responsible_id) as responsible_name,
         coalesce(u.user_active, false) as responsible_active,
         u.department_id,
         coalesce(u.department_ids, []) as department_ids,
         l.status_id,
-        coalesce(st.name, l.status_id) as status_name,
-        lead_semantic(l.status_semantic_id, st.semantics) as semantic,
-        coalesce(l.source_id, '') as source_id,
-        coalesce(src.name, l.source_id, '—') as source_name,
+        l.status_name,
+        l.semantic,
+        l.source_id,
+        l.source_name,
         l.date_create,
         t.first_touch_at,
         t.last_touch_at,
         coalesce(t.last_touch_at, l.date_create) as idle_since
-    from leads as l
+    from d_lead as l
     cross join ctx
-    left join d_user as u on u.user_id = l.assigned_by_id
-    left join lead_status_names() as st on st.status_id = l.status_id
-    left join named_sources as src on src.status_id = l.source_id
-    left join touches as t on t.lead_id = l.id
+    left join d_user as u on u.user_id = l.responsible_id
+    left join touches as t on t.lead_id = l.lead_id
     where l.date_create <= ctx.as_of
 )
 select
