@@ -143,6 +143,8 @@ DUPLICATES = Uses("duplicates", shown=("entity_type", "title", "entity_url", "ow
                                        "date_create"),
                   read=("match_kind", "match_value", "entity_id", "owner_active", "route_to_name",
                         "route_to_active"))
+DUPLICATES_SUMMARY = Uses("duplicates_summary", read=("duplicate_groups", "duplicate_records",
+                                                      "leads_in_progress"))
 PLANNED_DEALS = Uses("planned_deals", shown=("deal_title", "deal_url", "client_name", "manager_name",
                                              "amount_base", "closedate", "stage_name", "pipeline_name",
                                              "date_create", "lead_title", "lead_url"),

@@ -54,12 +54,6 @@ def duplicate_groups(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def group_count(frame: pd.DataFrame) -> int:
-    if frame.empty:
-        return 0
-    return int(frame[["match_kind", "match_value"]].drop_duplicates().shape[0])
-
-
 def _yes(value: object) -> bool:
     """A yes/no cell: NULL is no (numpy's True is not Python's, so no `is True`)."""
     return value is not None and not pd.isna(value) and bool(value)

@@ -55,7 +55,8 @@ def conversion(month: date, params: dict[str, Any]) -> list[Call]:
 def leads(scope: dict[str, Any], month: date) -> list[Call]:
     in_month = {**scope, "month": month}
     return [("lead_scorecard", in_month), ("leads_unprocessed", head(scope)), ("leads_hanging", head(scope)),
-            ("lead_funnel", in_month), ("lead_funnel_by_manager", in_month), ("duplicates", scope),
+            ("lead_funnel", in_month), ("lead_funnel_by_manager", in_month), ("duplicates", head(scope)),
+            ("duplicates_summary", scope),
             ("planned_deals", scope), ("planned_deals", in_month)]
 
 

@@ -84,16 +84,17 @@ def _funnel(ctx: Context, month: date, params: dict[str, Any]) -> None:
 def _duplicates(ctx: Context, scope: dict[str, Any]) -> None:
     st.subheader(t("dupes_title"))
     st.caption(t("dupes_hint"))
-    frame = data.metric("duplicates", **scope)
-    if not frame.empty:
-        leads = int(frame["lead_in_progress"].eq(True).sum())
-        st.caption(t("dupes_count", groups=formatting.integer(leads_shared.group_count(frame), lang()),
-                     leads=formatting.integer(leads, lang())))
-    # the table puts only the shown head in words (the large sandbox has 211k rows), the whole list on a
-    # download's click: a group's rows are contiguous and start with its owning record, so the head's rows
-    # read as they would in the whole list
+    # the list's head from SQL (the large sandbox has 212k rows) and its counts from duplicates_summary; the
+    # table puts the head in words, the whole list on a download's click: a group's rows are contiguous and
+    # start with its owning record, so the head's rows read as they would in the whole list
+    frame, whole = components.long_list("duplicates", **scope)
+    summary = data.metric("duplicates_summary", **scope)
+    counts = summary.iloc[0] if not summary.empty else None
+    if counts is not None and counts["duplicate_records"] > 0:
+        st.caption(t("dupes_count", groups=formatting.integer(counts["duplicate_groups"], lang()),
+                     leads=formatting.integer(counts["leads_in_progress"], lang())))
     shown = ["match", *columns.DUPLICATES.shown[:4], "route_to", *columns.DUPLICATES.shown[4:]]
-    components.table(ctx, frame, key="duplicates", columns=shown, file_name="duplicates",
+    components.table(ctx, frame, key="duplicates", columns=shown, file_name="duplicates", whole=whole,
                      shape=leads_shared.duplicate_groups)
 
 

@@ -243,6 +243,7 @@ class Served:
             "lead_scorecard": LEAD_SCORECARD, "leads_unprocessed": LEADS_UNPROCESSED,
             "leads_hanging": LEADS_HANGING, "lead_backlog": LEAD_BACKLOG, "lead_funnel": LEAD_FUNNEL,
             "lead_funnel_by_manager": LEAD_FUNNEL_BY_MANAGER, "duplicates": DUPLICATES,
+            "duplicates_summary": None,  # counted from the served duplicates (result), as SQL counts them
             "reactivation": REACTIVATION, "client_search": CLIENT_SEARCH, "client_card": CLIENT_CARD,
             "client_history": CLIENT_HISTORY, "planned_deals": {"day": PLANNED_DAY, "month": PLANNED_MONTH},
         }
@@ -251,6 +252,8 @@ class Served:
     def result(self, name: str, params: dict[str, Any]) -> pd.DataFrame:
         self.calls.append((name, params))
         rows = self.rows[name]
+        if name == "duplicates_summary":
+            return _duplicates_summary(self.rows["duplicates"])
         if name == "planned_deals":
             rows = rows["month" if params.get("month") else "day"]
         elif name == "client_search":
@@ -262,11 +265,22 @@ class Served:
         owner = ROW_OWNER.get(name)
         if owner and params.get("manager_id") is not None:
             result = result[result[owner] == params["manager_id"]].reset_index(drop=True)
-        limit = params.get("limit")  # as queries does: the head, and whether more rows exist
+        limit = params.get("limit")  # as queries does: the head, whether more rows exist and how many
         cut = limit is not None and len(result) > limit
+        rows = len(result)
         result = result.head(limit) if cut else result
         result.attrs["cut"] = cut
+        if limit is not None:
+            result.attrs["rows"] = rows
         return result
+
+
+def _duplicates_summary(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """duplicates_summary of the served duplicates: their groups, records and leads in progress."""
+    groups = {(r["match_kind"], r["match_value"]) for r in rows}
+    leads = sum(1 for r in rows if r["lead_in_progress"])
+    return frame("duplicates_summary", [{"duplicate_groups": len(groups), "duplicate_records": len(rows),
+                                         "leads_in_progress": leads}])
 
 
 @pytest.fixture

@@ -154,7 +154,7 @@ def test_duplicate_groups_shape_the_head_and_download_every_group(short: dict[st
     shown = table(at, "duplicates")
     assert shown["match"].tolist() == ["e-mail: ivan@mail.ru", ""]
     assert shown["route_to"].tolist() == ["", "Anna Ivanova"]
-    # the page hands the whole frame: the table shows its head and says of how many
+    # the page asks SQL for the head and the whole list's length, and the groups' counts of duplicates_summary
     assert "Показаны первые 2 из 6 строк; весь список — в CSV или Excel." in texts(at)
     assert "Групп: 2; лидов в работе в них: 3." in texts(at)  # counted on every row, not the head
     rows = _csv(short["built"]["duplicates_csv"]())
@@ -224,8 +224,8 @@ def test_a_frame_no_longer_than_shown_is_shaped_once_whole(short: dict[str, Any]
 
 def test_the_lead_desk_shapes_the_head_of_a_long_served_duplicates_frame(
         short: dict[str, Any], leads_metrics, monkeypatch) -> None:  # noqa: F811
-    # the served duplicates (leads_frames.DUPLICATES, 7 rows in 3 groups) are the metric's whole result; the
-    # page shows 5 of them put in words and downloads all 7
+    # the served duplicates (leads_frames.DUPLICATES, 7 rows in 3 groups) cut after 5 as queries cuts them;
+    # the page shows the 5 put in words and downloads all 7
     monkeypatch.setattr(page_calls, "SHOWN_MAX_ROWS", 5)
     seen: list[int] = []
     real = leads_shared.duplicate_groups
@@ -241,7 +241,7 @@ def test_the_lead_desk_shapes_the_head_of_a_long_served_duplicates_frame(
     assert dupes["match"].tolist() == ["телефон: 79123456789", "", "", "e-mail: ivan@mail.ru", ""]
     assert dupes["route_to"].tolist() == ["", "", "Anna Ivanova", "", "⚠ Viktor Sidorov · уволен(а)"]
     assert "Показаны первые 5 из 7 строк; весь список — в CSV или Excel." in texts(at)
-    assert "Групп: 3; лидов в работе в них: 4." in texts(at)  # counted on the whole frame
+    assert "Групп: 3; лидов в работе в них: 4." in texts(at)  # the served summary of all 7
     seen.clear()
     rows = _csv(short["built"]["duplicates_csv"]())
     assert seen == [7]

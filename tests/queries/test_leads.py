@@ -282,6 +282,17 @@ def test_duplicates(run):
         (None, None, None), (None, None, None)]
 
 
+def test_duplicates_summary_counts_the_list(run):
+    # test_duplicates' list: 2 groups (ivan@mail.ru, 79123456789), 6 records, 3 leads in progress (5, 1, 3);
+    # Anna's (1): the phone group alone, 4 records, leads 1 and 3; Viktor (3): none. 17 Nov 12:00: both
+    # groups, 4 records (contact 11, lead 5, company 1, lead 1), leads 5 and 1 in progress
+    columns = ["duplicate_groups", "duplicate_records", "leads_in_progress"]
+    assert run("duplicates_summary")[columns].values.tolist() == [[2, 6, 3]]
+    assert run("duplicates_summary", manager_id=1)[columns].values.tolist() == [[1, 4, 2]]
+    assert run("duplicates_summary", manager_id=3)[columns].values.tolist() == [[0, 0, 0]]
+    assert run("duplicates_summary", as_of=t("2026-11-17 12:00"))[columns].values.tolist() == [[2, 4, 2]]
+
+
 def test_duplicates_scope_follows_the_in_progress_lead(run):
     # Anna's in-progress lead 3 is in the phone group; the e-mail group's lead 5 is Boris's
     assert set(run("duplicates", manager_id=1)["match_kind"]) == {"phone"}
