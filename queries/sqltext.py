@@ -10,9 +10,11 @@ SQL_DIR = Path(__file__).parent / "sql"
 
 
 def split_statements(sql: str) -> list[str]:
-    """Split a script on ';' at line ends (our SQL never has ';' inside strings)."""
+    """Split a script on ';' at line ends, a comment after it allowed (our SQL never has ';' inside strings):
+    read as part of the line, `...;  -- a note` joined two statements into one, and the second's objects
+    were never created."""
     body = "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
-    return [s.strip() for s in re.split(r";\s*(?:\n|$)", body) if s.strip()]
+    return [s.strip() for s in re.split(r";[ \t]*(?:--[^\n]*)?(?:\n|$)", body) if s.strip()]
 
 
 def without_final_order_by(sql: str) -> str:

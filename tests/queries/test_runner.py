@@ -171,3 +171,12 @@ def test_a_bad_limit_is_a_one_line_error(fixture_db, bad):
 
     with pytest.raises(QueryError, match="limit"):
         run_metric("backlog", fixture_db, limit=bad)
+
+
+def test_a_script_splits_after_a_statement_with_a_comment_on_its_line():
+    from queries.sqltext import split_statements
+
+    script = ("-- a note\ncreate view a as select 1;  -- a is one\ncreate view b as\nselect 2;\n"
+              "create view c as select '--' as dashes;\n")
+    assert split_statements(script) == ["create view a as select 1", "create view b as\nselect 2",
+                                        "create view c as select '--' as dashes"]
