@@ -87,9 +87,6 @@ def refuse_out_of_scope() -> None:
             st.stop()
 
 
-# the filter row's choices, for a page's prefetch
-
-
 def manager_options(department_id: int | None = None) -> dict[int, str]:
     """Managers (the `managers` metric), of one department and below when given. Labels come from the
     whole list, so a manager's label (and the URL that carries it) is the same whatever the department."""

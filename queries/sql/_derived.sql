@@ -418,18 +418,16 @@ members as (
     group by all
 ),
 records as (
-    select
+    select  -- a lead as lists show it (d_lead above)
         'lead' as entity_type,
-        l.id as entity_id,
-        lead_title(l.title, l.id) as title,
-        crm_url(portal.url, 'lead', l.id) as entity_url,
-        l.assigned_by_id as owner_id,
-        lead_semantic(l.status_semantic_id, st.semantics) = 'P' as lead_in_progress,
+        l.lead_id as entity_id,
+        l.lead_title as title,
+        l.lead_url as entity_url,
+        l.responsible_id as owner_id,
+        l.semantic = 'P' as lead_in_progress,
         l.date_create
-    from leads as l
-    cross join portal() as portal
-    left join lead_status_names() as st on st.status_id = l.status_id
-    where l.id in (select entity_id from members where entity_type = 'lead')
+    from {ref}lead as l
+    where l.lead_id in (select entity_id from members where entity_type = 'lead')
     union all
     select
         'contact', ct.id, contact_name(ct.name, ct.last_name, ct.id), crm_url(portal.url, 'contact', ct.id),
