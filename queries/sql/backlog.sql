@@ -33,7 +33,8 @@ deals as (
     where f.is_open or f.incoming_count > 0
 ),
 
-flagged as (  -- one flag per rule, so that the list below and the filter after it read the same flags
+flagged as (  -- one flag per rule: the rule mask below reads them (mask 0, no rule broken, has no rule set,
+              -- so the inner join drops the deal)
     select
         d.*,
         d.incoming_count > 0 as has_incoming,
@@ -42,85 +43,81 @@ flagged as (  -- one flag per rule, so that the list below and the filter after 
     from deals as d
 ),
 
-broken as (
+ruled as (  -- the rules broken, from the flags (backlog_rule_mask / backlog_rule_sets in _base.sql)
     select
         d.*,
-        list_filter(backlog_rule_order(), lambda r: case r
-            when 'unprocessed_incoming' then d.has_incoming
-            when 'overdue_activities' then d.has_overdue
-            when 'invoice_stuck' then d.is_invoice_stuck
-            when 'missed_followup' then d.has_missed_followup
-            when 'no_next_activity' then d.is_no_next_activity
-            when 'stale_deals' then d.is_stale
-            when 'overaged_deals' then d.is_overaged
-        end) as rules
-    from flagged as d
-    -- at least one rule broken, from the flags: filtered on len(rules) > 0, DuckDB worked the list out twice,
-    -- once for the filter and once for the row (the team's head at 1M deals 697 -> 621 ms)
-    where d.has_incoming or d.has_overdue or d.is_invoice_stuck or d.has_missed_followup
-       or d.is_no_next_activity or d.is_stale or d.is_overaged
-),
-
-described as (
-    select
-        b.*,
-        list_transform(b.rules, lambda r: case r
-            when 'unprocessed_incoming' then b.incoming_count || ' unprocessed incoming'
-            when 'overdue_activities' then b.overdue_count || ' overdue activities'
-            when 'invoice_stuck' then case
-                when b.invoice_no_followup then 'no follow-up in the invoice stage'
-                else 'no touch for ' || b.days_since_touch || ' days in the invoice stage'
-            end
-            when 'missed_followup' then 'no follow-up: '
-                || array_to_string(list_transform(b.missed_followup_list, lambda x: x.rule_name), ', ')
-            when 'no_next_activity' then 'no next activity planned'
-            when 'stale_deals' then case
-                when b.never_touched then 'never touched'
-                else 'no touch for ' || b.days_since_touch || ' days'
-            end
-            when 'overaged_deals' then b.deal_age_days || ' days old'
-        end) as phrases,
-        case b.rules[1]
-            when 'unprocessed_incoming' then b.latest_incoming_at
-            when 'overdue_activities' then b.latest_overdue_at
+        r.rules,
+        r.reason,
+        r.priority,
+        r.rules_broken,
+        case r.reason
+            when 'unprocessed_incoming' then d.latest_incoming_at
+            when 'overdue_activities' then d.latest_overdue_at
         end as latest_item_at
-    from broken as b
+    from flagged as d
+    inner join backlog_rule_sets() as r
+        on r.mask = backlog_rule_mask(d.has_incoming, d.has_overdue, d.is_invoice_stuck, d.has_missed_followup,
+                                      d.is_no_next_activity, d.is_stale, d.is_overaged)
 ),
 
-final as (
+sorted as (
+    -- sorted before the text and the actions are made (the SELECT below keeps this order): the sort
+    -- carries fewer and narrower columns
     select
-        unnest(d.deal_columns),  -- deal_id ... days_since_touch (_base.sql)
-        d.rules[1] as reason,
-        cast(list_position(backlog_rule_order(), d.rules[1]) as integer) as priority,
-        d.rules,
-        array_to_string(d.phrases, '; ') as rules_text,
-        len(d.rules) as rules_broken,
-        d.incoming_count,
-        d.overdue_count,
-        d.next_deadline,
-        d.last_touch_at,
-        d.manager_active,
-        d.is_open as deal_open,
-        case d.rules[1]
-            when 'unprocessed_incoming' then
-                case when d.is_open then 'answer_incoming' else 'answer_incoming_closed' end
-            when 'overdue_activities' then 'do_overdue'
-            when 'invoice_stuck' then case when d.invoice_no_followup then 'invoice_call' else 'invoice_push' end
-            when 'missed_followup' then 'followup_call'
-            when 'no_next_activity' then 'plan_next'
-            when 'stale_deals' then 'touch_stale'
-            when 'overaged_deals' then 'close_or_move'
-        end as action,
-        d.invoice_no_followup,
-        d.invoice_stale,
-        d.latest_item_at,
-        coalesce(d.latest_item_at >= lw.last_workday_start, false) as since_last_workday,
-        d.missed_followup_list[1].rule_name as followup_rule_name,
-        d.missed_followup_list[1].trigger_at as followup_trigger_at
-    from described as d
+        r.*,
+        coalesce(r.latest_item_at >= lw.last_workday_start, false) as since_last_workday
+    from ruled as r
     cross join v_last_workday as lw
+    order by r.priority, since_last_workday desc, r.latest_item_at desc nulls last, r.rules_broken desc,
+        r.days_since_touch desc, r.deal_id
 )
 
-select * from final
-order by priority, since_last_workday desc, latest_item_at desc nulls last, rules_broken desc,
-    days_since_touch desc, deal_id
+select
+    unnest(d.deal_columns),  -- deal_id ... days_since_touch (_base.sql)
+    d.reason,
+    d.priority,
+    d.rules,
+    -- one phrase per rule broken, in backlog_rule_order()'s order (concat_ws skips the NULLs of the rules
+    -- not broken; a lambda over `rules` cost twice as much)
+    concat_ws('; ',
+        case when d.has_incoming then d.incoming_count || ' unprocessed incoming' end,
+        case when d.has_overdue then d.overdue_count || ' overdue activities' end,
+        case when d.is_invoice_stuck then
+            case
+                when d.invoice_no_followup then 'no follow-up in the invoice stage'
+                else 'no touch for ' || d.days_since_touch || ' days in the invoice stage'
+            end
+        end,
+        case when d.has_missed_followup then
+            'no follow-up: ' || array_to_string(list_transform(d.missed_followup_list, lambda x: x.rule_name), ', ')
+        end,
+        case when d.is_no_next_activity then 'no next activity planned' end,
+        case when d.is_stale then
+            case when d.never_touched then 'never touched' else 'no touch for ' || d.days_since_touch || ' days' end
+        end,
+        case when d.is_overaged then d.deal_age_days || ' days old' end
+    ) as rules_text,
+    d.rules_broken,
+    d.incoming_count,
+    d.overdue_count,
+    d.next_deadline,
+    d.last_touch_at,
+    d.manager_active,
+    d.is_open as deal_open,
+    case d.reason
+        when 'unprocessed_incoming' then
+            case when d.is_open then 'answer_incoming' else 'answer_incoming_closed' end
+        when 'overdue_activities' then 'do_overdue'
+        when 'invoice_stuck' then case when d.invoice_no_followup then 'invoice_call' else 'invoice_push' end
+        when 'missed_followup' then 'followup_call'
+        when 'no_next_activity' then 'plan_next'
+        when 'stale_deals' then 'touch_stale'
+        when 'overaged_deals' then 'close_or_move'
+    end as action,
+    d.invoice_no_followup,
+    d.invoice_stale,
+    d.latest_item_at,
+    d.since_last_workday,
+    d.missed_followup_list[1].rule_name as followup_rule_name,
+    d.missed_followup_list[1].trigger_at as followup_trigger_at
+from sorted as d
