@@ -18,12 +18,12 @@ import duckdb
 from queries.sqltext import SQL_DIR, split_statements, without_final_order_by
 
 DERIVED_SQL = SQL_DIR / "_derived.sql"
-DERIVED_VERSION = "15"  # bump when _derived.sql changes meaning or layout: other versions are ignored
+DERIVED_VERSION = "16"  # bump when _derived.sql changes meaning or layout: other versions are ignored
 NAMES = ("user", "deal_state", "deal_activity", "deal", "open_planned", "pending_incoming", "open_touch",
-         "late_touch", "stage_pass", "close_date_push", "push_total", "snapshot_day", "lead", "lead_touch",
+         "late_touch", "stage_pass", "close_date_push", "push_total", "snapshot_day", "lead",
          "record_value", "shared_value")
 PUSH_NAMES = ("close_date_push", "push_total", "snapshot_day")  # what a new day of deal_snapshots changes
-RETIRED = ("deal_summary",)  # stored by an earlier version: dropped on refresh
+RETIRED = ("deal_summary", "lead_touch")  # stored by an earlier version: dropped on refresh
 LIVE_FACTS_AT = "(select as_of from ctx)"
 MACRO = "create or replace temp macro "  # _derived.sql's macros (how a phone compares): on every connection
 

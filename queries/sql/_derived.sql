@@ -75,7 +75,7 @@ from lead_statuses
 group by status_id;
 
 -- the activities bound to a lead (1), contact (3) or company (4), done or open, with their touch time
--- reckoned as a deal's (d_lead_touch below, v_entity_activity in _leads.sql)
+-- reckoned as a deal's (d_lead below, v_entity_activity in _leads.sql)
 create or replace temp macro entity_activity() as table
 select
     b.owner_type_id,
@@ -327,13 +327,23 @@ select distinct snapshot_date from deal_snapshots
 order by snapshot_date;
 
 -- every lead as a list shows it, the same for any T: its title (or `Lead 7`), link, responsible's id, status
--- and source by name, and its semantic (its own, else its status's, else in progress). v_lead (_leads.sql)
--- adds the responsible's name, the touches and T's verdicts. Stored: trimming 300k titles and building their
--- links and names took about 20 ms of every lead list at 100k deals. Laid out by responsible, as d_deal by
--- manager.
+-- and source by name, and its semantic (its own, else its status's, else in progress); and its first and
+-- last touch of all, the earliest and latest completed activity bound to it (a touch at touch_time_of).
+-- v_lead (_leads.sql) adds the responsible's name, the touches at T and T's verdicts: it takes the touches
+-- as they are for a lead whose last touch is at or before T, and reads the activities again only for a lead
+-- touched both before and after T (few, but for an as-of moment in the past). Stored: trimming 300k titles
+-- and building their links and names took about 20 ms of every lead list at 100k deals, grouping 350k
+-- activity bindings ~20 ms, and joining the touches kept apart 5-10 ms. Laid out by responsible, as d_deal
+-- by manager.
 {create} d_lead as
 with named_sources as (
     select status_id, any_value(name) as name from sources group by status_id
+),
+touches as (
+    select ea.owner_id as lead_id, min(ea.touch_time) as first_touch_all, max(ea.touch_time) as last_touch_all
+    from entity_activity() as ea
+    where ea.owner_type_id = 1 and ea.completed
+    group by ea.owner_id
 )
 select
     l.id as lead_id,
@@ -345,23 +355,15 @@ select
     lead_semantic(l.status_semantic_id, st.semantics) as semantic,
     coalesce(l.source_id, '') as source_id,
     coalesce(src.name, l.source_id, '—') as source_name,
-    l.date_create
+    l.date_create,
+    t.first_touch_all,
+    t.last_touch_all
 from leads as l
 cross join portal() as portal
 left join lead_status_names() as st on st.status_id = l.status_id
 left join named_sources as src on src.status_id = l.source_id
+left join touches as t on t.lead_id = l.id
 order by l.assigned_by_id, l.id;
-
--- each lead's first and last touch of all: the earliest and latest completed activity bound to it (a touch
--- at touch_time_of). v_lead (_leads.sql) takes them as they are for a lead whose last touch is at or before
--- T, and reads the activities again only for a lead touched both before and after T (few, but for an as-of
--- moment in the past). Stored: grouping 350k activity bindings took ~20 ms of every lead metric.
-{create} d_lead_touch as
-select ea.owner_id as lead_id, min(ea.touch_time) as first_touch_all, max(ea.touch_time) as last_touch_all
-from entity_activity() as ea
-where ea.owner_type_id = 1 and ea.completed
-group by ea.owner_id
-order by lead_id;
 
 -- every phone and e-mail of the leads (1), contacts (3) and companies (4), normalised (match_value) beside
 -- the value as written (trimmed); one row per value on the portal (a record writing one number twice has

@@ -31,23 +31,30 @@ with later_touched as (  -- the activities of the leads touched both before and 
     inner join entity_activities as a on a.id = b.activity_id
     where b.owner_type_id = 1
       and b.owner_id in (
-          select t.lead_id
-          from d_lead_touch as t
+          select l.lead_id
+          from d_lead as l
           cross join ctx
-          where t.first_touch_all <= ctx.as_of and t.last_touch_all > ctx.as_of
+          where l.first_touch_all <= ctx.as_of and l.last_touch_all > ctx.as_of
       )
 ),
-touches as (  -- stored (d_lead_touch) when every touch is at or before T; read again when some are later
-    select t.lead_id, t.first_touch_all as first_touch_at, t.last_touch_all as last_touch_at
-    from d_lead_touch as t
-    cross join ctx
-    where t.last_touch_all <= ctx.as_of
-    union all
-    select lt.lead_id, min(lt.touch_time), max(lt.touch_time)
+later_touches as (  -- their touches at or before T
+    select lt.lead_id, min(lt.touch_time) as first_touch_at, max(lt.touch_time) as last_touch_at
     from later_touched as lt
     cross join ctx
     where lt.completed and lt.touch_time <= ctx.as_of
     group by lt.lead_id
+),
+touched as (  -- the touches at T: stored (d_lead) when every touch is at or before T, else read again
+    select
+        l.*,
+        case when l.last_touch_all <= ctx.as_of then l.first_touch_all else lt.first_touch_at end
+            as first_touch_at,
+        case when l.last_touch_all <= ctx.as_of then l.last_touch_all else lt.last_touch_at end
+            as last_touch_at
+    from d_lead as l
+    cross join ctx
+    left join later_touches as lt on lt.lead_id = l.lead_id
+    where l.date_create <= ctx.as_of
 ),
 facts as (  -- the lead as a list shows it (d_lead, _derived.sql), its responsible and touches
     select
@@ -65,14 +72,11 @@ facts as (  -- the lead as a list shows it (d_lead, _derived.sql), its responsib
         l.source_id,
         l.source_name,
         l.date_create,
-        t.first_touch_at,
-        t.last_touch_at,
-        coalesce(t.last_touch_at, l.date_create) as idle_since
-    from d_lead as l
-    cross join ctx
+        l.first_touch_at,
+        l.last_touch_at,
+        coalesce(l.last_touch_at, l.date_create) as idle_since
+    from touched as l
     left join d_user as u on u.user_id = l.responsible_id
-    left join touches as t on t.lead_id = l.lead_id
-    where l.date_create <= ctx.as_of
 )
 select
     f.*,

@@ -147,8 +147,8 @@ def test_stored_layer_gives_the_same_rows(name, fixture_db, fixture_history_db):
 @pytest.mark.parametrize("name", ["lead_scorecard", "leads_unprocessed", "leads_hanging", "duplicates"])
 @pytest.mark.parametrize("back", [timedelta(days=2), timedelta(days=6)])
 def test_stored_layer_gives_the_same_lead_rows_before_it(name, back, fixture_db, fixture_history_db):
-    # a moment before the stored one: the stored lead touches (d_lead_touch) hold touches after it, so the
-    # leads touched on both sides of it are read again from their activities
+    # a moment before the stored one: the stored lead touches (d_lead's first / last touch of all) hold
+    # touches after it, so the leads touched on both sides of it are read again from their activities
     slow = run_metric(name, fixture_db, as_of=AS_OF - back, rules=Rules())
     fast = run_metric(name, fixture_history_db, as_of=AS_OF - back, rules=Rules())
     assert slow.astype(str).to_dict("records") == fast.astype(str).to_dict("records")
