@@ -271,13 +271,13 @@ with invoice_start as (
 select deal_id, trigger_at as entered_at, due_at
 from with_due('invoice_start');
 
--- follow-up rules (rules.toml [followups]) on the open deals in scope (as deal_flags): per deal, every rule
--- whose window (E + N working days) ended before T, as a list sorted by due_at (missed_followups_of keeps
--- those with no touch after E).
+-- follow-up rules (rules.toml [followups]) on the open deals in scope (as deal_flags): one row per deal and
+-- rule whose window (E + N working days) ended before T (followup_due lists them per deal; manager_counts
+-- only counts them).
 -- stage: the deal's CURRENT stage triggers the rule, E = its latest entry into that stage (a deal that
 -- moved past the stage is not judged by it); meeting: E = the end (touch time) of the latest completed
 -- meeting (activity type 1) bound to the deal, at or before T.
-create or replace temp macro followup_due(want_manager, want_pipeline, want_department, viewer) as table
+create or replace temp macro followup_windows(want_manager, want_pipeline, want_department, viewer) as table
 with deals as (
     select d.*
     from d_deal as d
@@ -323,6 +323,14 @@ windows as (
     ) as m
     inner join followup_rule as fr on fr.trigger = 'meeting'
 )
+select w.deal_id, w.due_at, w.ord, w.rule_key, w.rule_name, w.trigger_at
+from with_due('windows') as w
+cross join ctx
+where coalesce(w.due_at, w.trigger_at) < ctx.as_of;
+
+-- per open deal in scope with a window ended before T (followup_windows), every such rule as a list sorted
+-- by due_at (missed_followups_of keeps those with no touch after E)
+create or replace temp macro followup_due(want_manager, want_pipeline, want_department, viewer) as table
 select
     w.deal_id,
     -- earliest due first, then the rules' order in rules.toml (list_sort compares the fields in order: an
@@ -331,17 +339,19 @@ select
         'due_at': w.due_at, 'ord': w.ord, 'rule_key': w.rule_key, 'rule_name': w.rule_name,
         'trigger_at': w.trigger_at
     })) as followups_due
-from with_due('windows') as w
-cross join ctx
-where coalesce(w.due_at, w.trigger_at) < ctx.as_of
+from followup_windows(want_manager, want_pipeline, want_department, viewer) as w
 group by w.deal_id;
 
+-- a window opened at E (trigger_at) is missed when the deal's last touch at or before T is not later than E
+create or replace temp macro followup_missed(trigger_at, last_touch_at) as
+    coalesce(last_touch_at <= trigger_at, true);
+
 -- the follow-up rules a deal breaks: those of its ended windows (followup_due's followups_due) with no
--- touch after E (the deal's last touch at or before T is not later than E), earliest due first; [] when
--- none. Only the metrics that show follow-ups join followup_due (scorecard, scorecard_team, backlog,
--- missed_followups): in deal_flags every metric would pay for it.
+-- touch after E (followup_missed), earliest due first; [] when none. Only the metrics that show follow-ups
+-- join the windows (scorecard and scorecard_team through manager_counts, backlog, missed_followups): in
+-- deal_flags every metric would pay for them.
 create or replace temp macro missed_followups_of(windows, last_touch_at) as
-    coalesce(list_filter(windows, lambda x: coalesce(last_touch_at <= x.trigger_at, true)), []);
+    coalesce(list_filter(windows, lambda x: followup_missed(x.trigger_at, last_touch_at)), []);
 
 -- the rules that need no deadline, one row per deal in scope: is_overaged, is_stale, is_no_next_activity
 -- (false for closed deals). deal_flags adds the invoice rule to these; a list of one of these three rules
@@ -412,9 +422,13 @@ with open_counts as (
         sum(f.overdue_count) as overdue_activities,
         sum(f.incoming_count) as incoming_open,
         count(*) filter (where f.is_invoice_stuck) as invoice_stuck,
-        sum(len(missed_followups_of(fu.followups_due, f.last_touch_at))) as missed_followups
+        sum(len(list_filter(fu.triggers, lambda e: followup_missed(e, f.last_touch_at)))) as missed_followups
     from deal_flags(want_manager, want_pipeline, want_department, viewer) as f
-    left join followup_due(want_manager, want_pipeline, want_department, viewer) as fu
+    left join (  -- only counted: the windows' E, no names and no order (a tenth of the scorecard at 1M deals)
+        select w.deal_id, list(w.trigger_at) as triggers
+        from followup_windows(want_manager, want_pipeline, want_department, viewer) as w
+        group by w.deal_id
+    ) as fu
         on fu.deal_id = f.deal_id
     where f.is_open
     group by f.manager_id
