@@ -94,17 +94,6 @@ select
     ) as timestamp)) as last_workday_start
 from ctx;
 
--- deal stages, one row per stage id (stage ids are unique across deal pipelines)
-create or replace temp view v_stage as
-select
-    s.status_id as stage_id,
-    any_value(s.name) as stage_name,
-    any_value(s.category_id) as pipeline_id,
-    any_value(coalesce(s.semantics, 'P')) as semantics
-from stages as s
-where s.entity_type_id = 2
-group by s.status_id;
-
 create or replace temp view v_user as
 select * from d_user;
 

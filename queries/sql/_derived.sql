@@ -68,11 +68,27 @@ create or replace temp macro lead_semantic(written, of_status) as coalesce(writt
 create or replace temp macro touch_time_of(end_time, start_time, last_updated) as
     coalesce(end_time, start_time, last_updated);
 
--- each lead status once (a portal may list a status under more than one entity): its name and semantics
+-- each lead status once (a portal may list a status under more than one entity): its name and semantics,
+-- both from the entry the portal lists first (the lowest id), so that a status listed twice under two
+-- names reads the same on every run
 create or replace temp macro lead_status_names() as table
-select status_id, any_value(name) as name, any_value(semantics) as semantics
-from lead_statuses
-group by status_id;
+select status_id, entry.name, entry.semantics
+from (
+    select status_id, arg_min({'name': name, 'semantics': semantics}, id) as entry
+    from lead_statuses
+    group by status_id
+);
+
+-- each deal stage once (stage ids are unique across deal pipelines): its name and semantics from the entry
+-- the portal lists first (the lowest id), as lead_status_names
+create or replace temp macro deal_stages() as table
+select status_id, entry.name, entry.semantics
+from (
+    select status_id, arg_min({'name': name, 'semantics': coalesce(semantics, 'P')}, id) as entry
+    from stages
+    where entity_type_id = 2
+    group by status_id
+);
 
 -- the activities bound to a lead (1), contact (3) or company (4), done or open, with their touch time
 -- reckoned as a deal's (d_lead below, v_entity_activity in _leads.sql)
@@ -110,13 +126,9 @@ from users as u;
 -- every real deal (recurring templates excluded everywhere) with its semantic: the one statement of which
 -- bindings count (d_deal_activity) and of "open" (d_deal.is_open)
 {create} d_deal_state as
-with stage_semantics as (
-    select status_id, any_value(coalesce(semantics, 'P')) as semantics
-    from stages where entity_type_id = 2 group by status_id
-)
 select d.id as deal_id, coalesce(d.stage_semantic_id, s.semantics, 'P') as semantic
 from deals as d
-left join stage_semantics as s on s.status_id = d.stage_id
+left join deal_stages() as s on s.status_id = d.stage_id
 where not coalesce(d.is_recurring, false);
 
 -- activity <-> deal pairs for activities bound to a real deal (a binding to a deleted deal or to a
@@ -151,9 +163,6 @@ order by b.deal_id;
 with pipelines_2 as (
     select id, any_value(name) as name from pipelines where entity_type_id = 2 group by id
 ),
-stage_names as (
-    select status_id, any_value(name) as name from stages where entity_type_id = 2 group by status_id
-),
 entered as (  -- the latest stage-history entry into the deal's current stage
     select h.owner_id as deal_id, max(h.created_time) as entered_at
     from stage_history as h
@@ -173,7 +182,7 @@ base as (
         s.name as stage_label
     from deals as d
     inner join {ref}deal_state as ds on ds.deal_id = d.id
-    left join stage_names as s on s.status_id = d.stage_id
+    left join deal_stages() as s on s.status_id = d.stage_id
     left join entered as e on e.deal_id = d.id
     left join final_move as fm on fm.deal_id = d.id
 ),
@@ -243,7 +252,7 @@ left join {ref}user as u on u.user_id = b.assigned_by_id
 left join pipelines_2 as p on p.id = b.category_id
 left join currencies as c on c.currency = b.currency_id
 left join before_final as bf on bf.deal_id = b.id
-left join stage_names as ps on ps.status_id = bf.prev_stage_id
+left join deal_stages() as ps on ps.status_id = bf.prev_stage_id
 left join activity_facts as af on af.deal_id = b.id
 -- laid out by manager: one manager's call (the head's pick, a manager's own scope) reads only the blocks that
 -- hold their deals (at 1M deals, paired runs: one manager's backlog 221 -> 158 ms, scorecard 170 -> 144); the
@@ -336,8 +345,8 @@ order by snapshot_date;
 -- activity bindings ~20 ms, and joining the touches kept apart 5-10 ms. Laid out by responsible, as d_deal
 -- by manager.
 {create} d_lead as
-with named_sources as (
-    select status_id, any_value(name) as name from sources group by status_id
+with named_sources as (  -- a source listed twice is named by the entry the portal lists first
+    select status_id, arg_min(name, id) as name from sources group by status_id
 ),
 touches as (
     select ea.owner_id as lead_id, min(ea.touch_time) as first_touch_all, max(ea.touch_time) as last_touch_all

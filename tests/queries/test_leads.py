@@ -356,3 +356,36 @@ def test_only_the_lead_and_client_metrics_load_the_lead_layer():
     assert users == {"lead_scorecard", "leads_unprocessed", "leads_hanging", "lead_backlog", "lead_funnel",
                      "lead_funnel_by_manager", "planned_deals", "reactivation", "client_search",
                      "client_card", "client_history"}
+
+
+@pytest.mark.parametrize("stored", [False, True], ids=["live", "stored"])
+@pytest.mark.parametrize("ids", [(9001, 9002), (9002, 9001)], ids=["lower id written first", "last"])
+def test_a_lead_status_and_source_listed_twice_are_named_by_the_entry_listed_first(fixture_db, tmp_path, ids,
+                                                                                   stored):
+    # NEW (Не обработан) and CALL (Звонок) are written again as two entries each, 9001 and 9002 under other
+    # names, and their own rows go: every such lead reads the lowest id's names, whichever entry the table
+    # holds first, live and stored.
+    import shutil
+
+    import duckdb
+
+    from queries import derived, run_metric
+
+    db = shutil.copy(fixture_db, tmp_path / "statuses.duckdb")
+    status_of = {9001: "Новый", 9002: "Не обработан (старое)"}
+    source_of = {9001: "Входящий звонок", 9002: "Звонок (старое)"}
+    with duckdb.connect(str(db)) as con:
+        con.execute("delete from lead_statuses where status_id = 'NEW'")
+        con.execute("delete from sources where status_id = 'CALL'")
+        for row_id in ids:
+            con.execute("insert into lead_statuses (id, status_id, name, sort) values (?, 'NEW', ?, 10)",
+                        [row_id, status_of[row_id]])
+            con.execute("insert into sources (id, status_id, name, sort) values (?, 'CALL', ?, 10)",
+                        [row_id, source_of[row_id]])
+        if stored:
+            derived.refresh(con, AS_OF)
+    df = run_metric("lead_backlog", db, as_of=AS_OF, rules=Rules())
+    new_status = df.loc[df["status_name"].isin(status_of.values()), "status_name"]
+    call_source = df.loc[df["source_name"].isin(source_of.values()), "source_name"]
+    assert len(new_status) > 0 and set(new_status) == {"Новый"}
+    assert len(call_source) > 0 and set(call_source) == {"Входящий звонок"}

@@ -331,3 +331,31 @@ def test_forecast_flags_are_forecast_deals_rows(run):
     deals = run("forecast_deals")
     flagged = deals[deals["is_default_close"].fillna(False) | deals["is_past_close"].fillna(False)]
     pd.testing.assert_frame_equal(run("forecast_flags"), flagged.reset_index(drop=True), check_dtype=False)
+
+
+@pytest.mark.parametrize("stored", [False, True], ids=["live", "stored"])
+@pytest.mark.parametrize("ids", [(9001, 9002), (9002, 9001)], ids=["lower id written first", "last"])
+def test_a_stage_listed_twice_is_named_by_the_entry_listed_first(fixture_db, tmp_path, ids, stored):
+    # PREPARATION (Proposal, id 2) is written again as two entries, 9001 "КП отправлено" and 9002 "Старое
+    # имя", and its own row goes: every PREPARATION deal reads the lowest id's name, whichever entry the table
+    # holds first (any_value took the one the scan met), live and stored.
+    import shutil
+
+    import duckdb
+
+    from queries import derived, run_metric
+    from tests.queries.fixture_db import AS_OF
+
+    db = shutil.copy(fixture_db, tmp_path / "stages.duckdb")
+    name_of = {9001: "КП отправлено", 9002: "Старое имя"}
+    with duckdb.connect(str(db)) as con:
+        con.execute("delete from stages where status_id = 'PREPARATION'")
+        for stage_row_id in ids:
+            con.execute("insert into stages (id, entity_id, entity_type_id, category_id, status_id, name, "
+                        "sort, semantics) values (?, 'DEAL_STAGE', 2, 0, 'PREPARATION', ?, 20, 'P')",
+                        [stage_row_id, name_of[stage_row_id]])
+        if stored:
+            derived.refresh(con, AS_OF)
+    df = run_metric("forecast_deals", db, as_of=AS_OF, rules=Rules())
+    names = df.loc[df["stage_id"] == "PREPARATION", "stage_name"]
+    assert len(names) > 0 and set(names) == {"КП отправлено"}
