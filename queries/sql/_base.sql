@@ -572,9 +572,10 @@ create or replace temp macro close_month_order(closedate) as
     cast(year(closedate) * 100 + month(closedate) as integer);
 
 -- the open deals' list (forecast_deals, forecast_flags) for the rows of the table or CTE named t
--- (v_forecast_deal's): the columns every list starts with, the reason to look at the deal (the first that
--- holds: no close date, a past one, the default one never set by hand, one pushed later at least once;
--- else ok), the close date with its flags, the weight and the pushes
+-- (v_forecast_deal's), in t's order (a SELECT from one table keeps it; the lists sort their deals before
+-- this, and the runner's count then drops the sort): the columns every list starts with, the reason to look
+-- at the deal (the first that holds: no close date, a past one, the default one never set by hand, one
+-- pushed later at least once; else ok), the close date with its flags, the weight and the pushes
 create or replace temp macro forecast_list(t) as table
 select
     unnest(f.deal_columns),  -- deal_id ... days_since_touch

@@ -15,7 +15,12 @@ deals as (
     where (is_default_close or is_past_close)
       and in_scope(manager_id, pipeline_id, department_ids, $manager_id, $pipeline_id, $department_id,
                    $viewer_id)
+),
+
+sorted as (  -- sorted before forecast_list makes the rows' text; its SELECT keeps this order
+    select *
+    from deals
+    order by close_month_order(closedate) nulls last, amount_base desc nulls last, deal_id
 )
 
-select * from forecast_list('deals')  -- _base.sql
-order by close_month_order(closedate) nulls last, amount_base desc nulls last, deal_id
+select * from forecast_list('sorted')  -- _base.sql
