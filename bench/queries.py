@@ -228,37 +228,34 @@ def measure_metrics(db: Path, as_of: datetime | None, repeat: int, goal: float) 
         median, best = _time(lambda m=m: run_metric(m.name, db, as_of=as_of, rules=rules, keep=True), repeat)
         figures[m.name] = (median, best, len(rows))
         if median >= goal and len(rows) >= LONG_LIST:
-            read_back[m.name] = read_back_ms(rows, final_order_by(m.name), repeat)
+            read_back[m.name] = read_back_ms(rows, repeat)
     return figures, read_back
 
 
-def final_order_by(metric: str) -> str:
-    """The metric's own last ORDER BY clause ('' when it has none of its own)."""
-    from queries.runner import metric_info
-    from queries.sqltext import without_final_order_by
-
-    body = metric_info(metric).path.read_text(encoding="utf-8").rstrip().rstrip(";")
-    return body[len(without_final_order_by(body)):]
-
-
-def read_back_ms(rows: pd.DataFrame, order_by: str, repeat: int) -> float:
-    """The median ms to hand back a metric's finished rows, as the runner does (DuckDB to Arrow to the
-    DataFrame), from a table in memory and in the metric's order: what any query that returns these rows
-    costs before any of its logic. Where it is near the goal, only a narrower list can meet it."""
+def read_back(rows: pd.DataFrame, repeat: int) -> tuple[pd.DataFrame, float]:
+    """A metric's finished rows handed back as the runner does (DuckDB to Arrow to the DataFrame) in the
+    metric's order, and the median ms it takes: what any query that returns these rows costs before any of
+    its logic. The rows are kept in a table in their order with their position and sorted on it (a list may
+    sort inside its query, so its own ORDER BY is not at hand): a sort of rows already in order, a floor on
+    the low side, as the figures of the passes before, which sorted on the list's own keys. Where it is near
+    the goal, only a narrower list can meet it."""
     from queries.runner import to_frame
 
     con = duckdb.connect()
     try:
-        con.register("metric_rows", pa.Table.from_pandas(rows, preserve_index=False))
+        table = pa.Table.from_pandas(rows, preserve_index=False)
+        con.register("metric_rows", table.append_column("read_back_position", pa.array(range(len(rows)),
+                                                                                          pa.int64())))
         con.execute("create table finished as select * from metric_rows")
-        query = f"select * from finished {order_by}"
-        try:
-            con.execute(f"{query} limit 0").fetchall()
-        except duckdb.Error:  # an ORDER BY on the metric's aliases (duplicates: m.position): rows as they are
-            query = "select * from finished"
-        return _time(lambda: to_frame(con.sql(query).to_arrow_table()), repeat)[0]
+        query = "select * exclude (read_back_position) from finished order by read_back_position"
+        ms = _time(lambda: to_frame(con.sql(query).to_arrow_table()), repeat)[0]
+        return to_frame(con.sql(query).to_arrow_table()), ms
     finally:
         con.close()
+
+
+def read_back_ms(rows: pd.DataFrame, repeat: int) -> float:
+    return read_back(rows, repeat)[1]
 
 
 def busiest_manager(db: Path, as_of: datetime | None) -> int:
