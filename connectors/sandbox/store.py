@@ -6,7 +6,10 @@ docstring lists. `build_store` writes a temporary file and renames it, so a half
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import os
+import re
 import sqlite3
 import weakref
 from datetime import datetime
@@ -77,12 +80,76 @@ def cached_store(
     size: str, seed: int, now: datetime | None = None, cache_dir: Path = Path("data/sandbox")
 ) -> Path:
     """A built store for (size, seed, day), reused while the day lasts; an explicit `now` gets its own file
-    so that the same `now` always gives the same data."""
+    so that the same `now` always gives the same data. The store is held (`_hold`) for as long as this
+    process lives; building a new one removes the stores it supersedes that no process holds."""
     anchor = now.strftime("%Y%m%dT%H%M") if now else default_now(parse_offset("+03:00")).strftime("%Y%m%d")
     path = Path(cache_dir) / f"portal-{size}-{seed}-{anchor}-v{GENERATOR_VERSION}.sqlite"
-    if not path.exists():
-        build_store(path, size, seed, now)
+    built = False
+    while not _hold(path):  # missing, or removed by another process's prune while we waited for it
+        if not path.exists():
+            build_store(path, size, seed, now)
+            built = True
+    if built:
+        prune_superseded(Path(cache_dir), size, seed, anchor)
     return path
+
+
+_STORE_NAME = re.compile(
+    r"portal-(?P<size>\w+)-(?P<seed>\d+)-(?P<anchor>\d{8}(T\d{4})?)-v(?P<version>\w+)\.sqlite")
+_held: dict[Path, int] = {}  # store path -> the descriptor its shared lock lives on, until the process ends
+
+
+def _hold(path: Path) -> bool:
+    """A shared flock on the store, kept until this process ends, so that no other process's prune removes
+    it while a sandbox serves it (flock does not touch SQLite's own fcntl locks). False if it is gone."""
+    if path in _held:
+        return True
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    fcntl.flock(fd, fcntl.LOCK_SH)
+    if os.fstat(fd).st_nlink == 0:  # pruned between our open and our lock
+        os.close(fd)
+        return False
+    _held[path] = fd
+    return True
+
+
+def superseded(name: str, size: str, seed: int, anchor: str) -> bool:
+    """Whether a cached store's file name is one that a newly built (size, seed, anchor) store replaces:
+    one of another generator version (never read again: the version is in the name), or of an earlier day
+    when the new store is anchored on a day. A store built for an explicit `now` of this version stays."""
+    match = _STORE_NAME.fullmatch(name)
+    if not match or match["size"] != size or int(match["seed"]) != seed:
+        return False
+    if match["version"] != GENERATOR_VERSION:
+        return True
+    day_anchored = len(match["anchor"]) == 8
+    return day_anchored and len(anchor) == 8 and match["anchor"] < anchor
+
+
+def prune_superseded(cache_dir: Path, size: str, seed: int, anchor: str) -> list[Path]:
+    """Remove the stores a new (size, seed, anchor) store supersedes, with their WAL files and live copies,
+    unless a process holds them (a demo sandbox still serving yesterday's portal); the removed stores.
+    Without it every day's `make demo` and `make bench` left another store behind (803 MB for `large`)."""
+    removed = []
+    for store in sorted(cache_dir.glob(f"portal-{size}-{seed}-*.sqlite")):
+        if not superseded(store.name, size, seed, anchor):
+            continue
+        fd = os.open(store, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        live = store.with_name(store.stem + ".live.sqlite")
+        for path in (store, live):
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        os.close(fd)
+        removed.append(store)
+    return removed
 
 
 def checksum(path: Path | str) -> str:
