@@ -81,16 +81,13 @@ def cached_store(
 ) -> Path:
     """A built store for (size, seed, day), reused while the day lasts; an explicit `now` gets its own file
     so that the same `now` always gives the same data. The store is held (`_hold`) for as long as this
-    process lives; building a new one removes the stores it supersedes that no process holds."""
+    process lives, and the stores it supersedes that no process holds are removed."""
     anchor = now.strftime("%Y%m%dT%H%M") if now else default_now(parse_offset("+03:00")).strftime("%Y%m%d")
     path = Path(cache_dir) / f"portal-{size}-{seed}-{anchor}-v{GENERATOR_VERSION}.sqlite"
-    built = False
     while not _hold(path):  # missing, or removed by another process's prune while we waited for it
         if not path.exists():
             build_store(path, size, seed, now)
-            built = True
-    if built:
-        prune_superseded(Path(cache_dir), size, seed, anchor)
+    prune_superseded(Path(cache_dir), size, seed, anchor)
     return path
 
 
@@ -117,7 +114,7 @@ def _hold(path: Path) -> bool:
 
 
 def superseded(name: str, size: str, seed: int, anchor: str) -> bool:
-    """Whether a cached store's file name is one that a newly built (size, seed, anchor) store replaces:
+    """Whether a cached store's file name is one that the (size, seed, anchor) store replaces:
     one of another generator version (never read again: the version is in the name), or of an earlier day
     when the new store is anchored on a day. A store built for an explicit `now` of this version stays."""
     match = _STORE_NAME.fullmatch(name)
@@ -130,14 +127,17 @@ def superseded(name: str, size: str, seed: int, anchor: str) -> bool:
 
 
 def prune_superseded(cache_dir: Path, size: str, seed: int, anchor: str) -> list[Path]:
-    """Remove the stores a new (size, seed, anchor) store supersedes, with their WAL files and live copies,
+    """Remove the stores a (size, seed, anchor) store supersedes, with their WAL files and live copies,
     unless a process holds them (a demo sandbox still serving yesterday's portal); the removed stores.
     Without it every day's `make demo` and `make bench` left another store behind (803 MB for `large`)."""
     removed = []
     for store in sorted(cache_dir.glob(f"portal-{size}-{seed}-*.sqlite")):
         if not superseded(store.name, size, seed, anchor):
             continue
-        fd = os.open(store, os.O_RDONLY)
+        try:
+            fd = os.open(store, os.O_RDONLY)
+        except FileNotFoundError:  # another process's prune was first
+            continue
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -19,7 +19,7 @@ def _touch(directory, *names: str) -> None:
         (directory / name).write_bytes(b"")  # the prune reads names and locks, never the contents
 
 
-def test_a_build_removes_the_stores_it_supersedes_and_keeps_the_rest(tmp_path):
+def test_a_cached_store_removes_the_stores_it_supersedes_and_keeps_the_rest(tmp_path):
     old_day_files = [OLD_DAY, OLD_DAY + "-wal", OLD_DAY + "-shm", OLD_DAY.replace(".sqlite", ".live.sqlite")]
     old_version = f"portal-tiny-{SEED}-20200101T1200-v{int(V) - 1}.sqlite"  # the generator before this one
     kept = [
@@ -40,6 +40,11 @@ def test_a_build_removes_the_stores_it_supersedes_and_keeps_the_rest(tmp_path):
     today = cached_store("tiny", SEED, cache_dir=tmp_path)
     assert re.fullmatch(rf"portal-tiny-{SEED}-\d{{8}}-v{V}\.sqlite", today.name)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*kept, at_now.name, today.name])
+
+    # A store reused, not built, prunes as well: what an older checkout left goes on the next run.
+    _touch(tmp_path, old_version)
+    assert cached_store("tiny", SEED, NOW, cache_dir=tmp_path) == at_now
+    assert not (tmp_path / old_version).exists()
 
 
 def test_a_store_another_process_holds_stays_until_it_lets_go(tmp_path):
