@@ -222,14 +222,14 @@ def measure_metrics(db: Path, as_of: datetime | None, repeat: int, goal: float) 
 
     rules = Rules()
     figures: Figures = {}
-    read_back: dict[str, float] = {}
+    backs: dict[str, float] = {}
     for m in list_metrics():
         rows = run_metric(m.name, db, as_of=as_of, rules=rules, keep=True)
         median, best = _time(lambda m=m: run_metric(m.name, db, as_of=as_of, rules=rules, keep=True), repeat)
         figures[m.name] = (median, best, len(rows))
         if median >= goal and len(rows) >= LONG_LIST:
-            read_back[m.name] = read_back(rows, repeat)[1]
-    return figures, read_back
+            backs[m.name] = read_back(rows, repeat)[1]
+    return figures, backs
 
 
 def read_back(rows: pd.DataFrame, repeat: int) -> tuple[pd.DataFrame, float]:

@@ -26,3 +26,19 @@ def test_the_rows_come_back_in_the_metrics_order():
     assert pd.isna(titles[3])
     assert back["amount_base"].tolist() == rows["amount_base"].tolist()
     assert back.columns.tolist() == ["deal_id", "deal_title", "amount_base"]
+
+
+def test_the_benchmark_reads_back_every_long_list_over_its_goal(fixture_db, monkeypatch):
+    """measure_metrics as `make bench` runs it, on the hand-built fixture: with a goal of 0 ms and a "long
+    list" of one row, every list with a row is over its goal and gets its read-back figure. (The dict of
+    figures once shadowed the read_back function, and `make bench` stopped at the first long list.)"""
+    import bench.queries
+    from queries import list_metrics
+    from tests.queries.fixture_db import AS_OF
+
+    monkeypatch.setattr(bench.queries, "LONG_LIST", 1)
+    figures, backs = bench.queries.measure_metrics(fixture_db, AS_OF, repeat=1, goal=0)
+    assert sorted(figures) == sorted(m.name for m in list_metrics())
+    with_rows = {name for name, (_, _, rows) in figures.items() if rows >= 1}
+    assert "backlog" in with_rows and sorted(backs) == sorted(with_rows)
+    assert all(ms >= 0 for ms in backs.values())
