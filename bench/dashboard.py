@@ -82,9 +82,11 @@ def measure_one(db: Path, synthetic: bool, repeat: int) -> dict:
     from bench import queries as bench_queries
 
     os.environ["DOZHIM_DB"] = str(db)
-    # The synthetic snapshot is dated around its AS_OF; a synced one is read as of now, as users read it.
-    if synthetic:
-        os.environ["DOZHIM_AS_OF"] = bench_queries.AS_OF.isoformat()
+    # The synthetic snapshot is dated around its AS_OF; a synced one is read as of now, as users read it
+    # (or as of its newest record, when the sandbox's fast clock left it ahead of now: synced_as_of).
+    as_of = bench_queries.AS_OF if synthetic else bench_queries.synced_as_of(db)
+    if as_of:
+        os.environ["DOZHIM_AS_OF"] = as_of.isoformat()
     else:
         os.environ.pop("DOZHIM_AS_OF", None)
     os.chdir(REPO)
