@@ -261,8 +261,9 @@ select deal_id, trigger_at as entered_at, due_at
 from with_due('invoice_start');
 
 -- follow-up rules (rules.toml [followups]) on the open deals in scope (as deal_flags): one row per deal and
--- rule whose window (E + N working days) ended before T (followup_due lists them per deal; manager_counts
--- only counts them).
+-- rule whose window (E + N working days) ended before T. The metrics that show follow-ups join the windows
+-- to their deals and keep the missed ones (followup_missed below): manager_counts counts them, the backlog
+-- lists them per deal, missed_followups one row each; in deal_flags every metric would pay for them.
 -- stage: the deal's CURRENT stage triggers the rule, E = its latest entry into that stage (a deal that
 -- moved past the stage is not judged by it); meeting: E = the end (touch time) of the latest completed
 -- meeting (activity type 1) bound to the deal, at or before T.
@@ -317,30 +318,9 @@ from with_due('windows') as w
 cross join ctx
 where coalesce(w.due_at, w.trigger_at) < ctx.as_of;
 
--- per open deal in scope with a window ended before T (followup_windows), every such rule as a list sorted
--- by due_at (missed_followups_of keeps those with no touch after E)
-create or replace temp macro followup_due(want_manager, want_pipeline, want_department, viewer) as table
-select
-    w.deal_id,
-    -- earliest due first, then the rules' order in rules.toml (list_sort compares the fields in order: an
-    -- aggregate's ORDER BY sorts per group, far slower)
-    list_sort(list({
-        'due_at': w.due_at, 'ord': w.ord, 'rule_key': w.rule_key, 'rule_name': w.rule_name,
-        'trigger_at': w.trigger_at
-    })) as followups_due
-from followup_windows(want_manager, want_pipeline, want_department, viewer) as w
-group by w.deal_id;
-
 -- a window opened at E (trigger_at) is missed when the deal's last touch at or before T is not later than E
 create or replace temp macro followup_missed(trigger_at, last_touch_at) as
     coalesce(last_touch_at <= trigger_at, true);
-
--- the follow-up rules a deal breaks: those of its ended windows (followup_due's followups_due) with no
--- touch after E (followup_missed), earliest due first; [] when none. Only the metrics that show follow-ups
--- join the windows (scorecard and scorecard_team through manager_counts, backlog, missed_followups): in
--- deal_flags every metric would pay for them.
-create or replace temp macro missed_followups_of(windows, last_touch_at) as
-    coalesce(list_filter(windows, lambda x: followup_missed(x.trigger_at, last_touch_at)), []);
 
 -- the rules that need no deadline, one row per deal in scope: is_overaged, is_stale, is_no_next_activity
 -- (false for closed deals). deal_flags adds the invoice rule to these; a list of one of these three rules
@@ -363,7 +343,7 @@ where in_scope(d.manager_id, d.pipeline_id, d.department_ids, want_manager, want
 
 -- one row per deal in scope with every rule's verdict, false for closed deals (the single source for the
 -- scorecards (through manager_counts), invoice_stuck and backlog; the follow-up rules are apart:
--- followup_due and missed_followups_of above): deal_simple_flags and the invoice rule.
+-- followup_windows and followup_missed above): deal_simple_flags and the invoice rule.
 -- invoice_stuck: an open deal in an invoice stage (entered at E) that either had no touch within N working
 -- days of E (invoice_no_followup) or is stale while in it: its last touch since E, else E, is more than the
 -- touch interval before T (invoice_stale).

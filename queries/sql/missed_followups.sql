@@ -12,30 +12,25 @@
 -- reason = no_followup_<rule_key>_<N>_business_days. Order: due_at (the longest overdue first).
 with
 
-deals as (  -- open deals in scope with a follow-up window that ended before T
+missed as (  -- one row per (open deal in scope, rule) whose window ended before T with no touch after E
     -- the deal's columns only (v_deal_row): through deal_flags every invoice deadline would be worked out
-    select o.deal_columns, o.manager_active, missed_followups_of(fu.followups_due, o.last_touch_at) as missed
-    from followup_due($manager_id, $pipeline_id, $department_id, $viewer_id) as fu  -- the deals in scope
-    inner join v_deal_row as o on o.deal_id = fu.deal_id
-),
-
-broken as (  -- one row per (deal, rule) broken
-    select d.deal_columns, d.manager_active, unnest(d.missed) as f
-    from deals as d
-    where len(d.missed) > 0
+    select o.deal_columns, o.manager_active, w.rule_key, w.rule_name, w.trigger_at, w.due_at
+    from followup_windows($manager_id, $pipeline_id, $department_id, $viewer_id) as w
+    inner join v_deal_row as o on o.deal_id = w.deal_id
+    where followup_missed(w.trigger_at, o.last_touch_at)
 ),
 
 final as (
     select
-        unnest(b.deal_columns),  -- deal_id ... days_since_touch (_base.sql)
-        'no_followup_' || b.f.rule_key || '_' || fr.business_days || '_business_days' as reason,
-        b.f.rule_key as rule_key,
-        b.f.rule_name as rule_name,
-        b.f.trigger_at as trigger_at,
-        b.f.due_at as due_at,
-        b.manager_active
-    from broken as b
-    inner join followup_rule as fr on fr.rule_key = b.f.rule_key
+        unnest(m.deal_columns),  -- deal_id ... days_since_touch (_base.sql)
+        'no_followup_' || m.rule_key || '_' || fr.business_days || '_business_days' as reason,
+        m.rule_key,
+        m.rule_name,
+        m.trigger_at,
+        m.due_at,
+        m.manager_active
+    from missed as m
+    inner join followup_rule as fr on fr.rule_key = m.rule_key
 )
 
 select * from final

@@ -4,7 +4,7 @@
 -- columns: manager_id, manager_name, active_deals, below_minimum, overaged_deals, stale_deals,
 -- no_next_activity, overdue_activities, unprocessed_incoming, invoice_stuck, missed_followups, won_deals,
 -- won_amount, lost_deals, win_rate, manager_active, department_id, issues_total, dismissed_with_deals
--- rule: counts from manager_counts (deal_flags and followup_due over the open deals; closed ones only add
+-- rule: counts from manager_counts (deal_flags and followup_windows over the open deals; closed ones only add
 -- unprocessed incoming) and v_closed_deal (queries/sql/_base.sql), attributed to the deal's assigned_by_id;
 -- below_minimum = active_deals < min_active_deals; won/lost = final move inside T's calendar month up to T;
 -- win_rate = won / (won + lost); missed_followups = (deal, follow-up rule) pairs broken (the rows of

@@ -98,7 +98,7 @@ def test_a_metric_binds_only_the_base_views_it_reads():
     # calendar); nothing about closed deals, follow-ups or the forecast
     assert {"deal_flags", "v_deal_row", "v_deal", "v_touch_before_t", "invoice_due", "in_scope",
             "with_due"} <= bound
-    assert not bound & {"v_closed_deal", "followup_due", "v_forecast_deal", "v_manager"}
+    assert not bound & {"v_closed_deal", "followup_windows", "v_forecast_deal", "v_manager"}
     assert calendar
     assert base_script("select * from departments") == ("", False)
 
