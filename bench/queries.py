@@ -371,9 +371,9 @@ def main(argv: list[str] | None = None) -> int:
         ensure_stored_layer(db, as_of or datetime.now(UTC))
         print(f"{label}: {db} ({db.stat().st_size / 1e6:,.0f} MB)\n  {_sizes(db)}; as of "
               f"{(as_of or datetime.now(UTC)).isoformat(timespec='seconds')}", flush=True)
-        metrics, read_back = measure_metrics(db, as_of, args.repeat, goal)
+        metrics, backs = measure_metrics(db, as_of, args.repeat, goal)
         figures.append(metrics)
-        read_backs.append(read_back)
+        read_backs.append(backs)
         pages.append(measure_pages(db, as_of, figures[-1], args.repeat))
     print(f"machine: {machine()}; ms, median / best of {args.repeat} after a warm-up")
     head = "".join(f" | {label + ' (< ' + str(goal) + ' ms)':^28}" for label, _, _, goal in runs)

@@ -87,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
               flush=True)
         store_path = cached_store(args.size, args.seed, now, cache_dir=args.cache_dir)
     if faults.changes_every > 0:  # changes go to a private copy: the cached store stays as generated
-        live = store_path.with_name(store_path.stem + ".live.sqlite")
+        from connectors.sandbox.store import live_copy
+
+        live = live_copy(store_path)
         shutil.copy2(store_path, live)
         store_path = live
     portal = Portal(store_path, limits, faults, check_http=args.http_error, rest_available=not args.no_rest,

@@ -91,6 +91,12 @@ def cached_store(
     return path
 
 
+def live_copy(store: Path) -> Path:
+    """Where `python -m connectors.sandbox` keeps its private copy of a cached store when changes are
+    faulted in (the cached store stays as generated); pruned with the store."""
+    return store.with_name(store.stem + ".live.sqlite")
+
+
 _STORE_NAME = re.compile(
     r"portal-(?P<size>\w+)-(?P<seed>\d+)-(?P<anchor>\d{8}(T\d{4})?)-v(?P<version>\w+)\.sqlite")
 _held: dict[Path, int] = {}  # store path -> the descriptor its shared lock lives on, until the process ends
@@ -143,8 +149,7 @@ def prune_superseded(cache_dir: Path, size: str, seed: int, anchor: str) -> list
         except BlockingIOError:
             os.close(fd)
             continue
-        live = store.with_name(store.stem + ".live.sqlite")
-        for path in (store, live):
+        for path in (store, live_copy(store)):
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
         os.close(fd)
